@@ -1,0 +1,33 @@
+# `make demo` and `make test` work on a fresh clone: they create .venv when it is missing and install the
+# package with every extra into it (re-installing only when pyproject.toml changes).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT ?= demo-output
+
+.PHONY: demo test test-long lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pairing1d flow --params examples/fig3_red_dot.toml --plot $(OUT)/flow_fig3_red_dot.png
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+# rare, slow checks (marked `long`); exit code 5 means none are collected yet
+test-long: $(STAMP)
+	$(BIN)/python -m pytest -q -m long || [ $$? -eq 5 ]
+
+clean:
+	rm -rf $(OUT) .pytest_cache build src/*.egg-info

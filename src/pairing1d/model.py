@@ -1,0 +1,372 @@
+r"""Bare parameters of the primary-secondary model and their validation.
+
+The device of Shavit & Oreg [PRR 2, 043283 (2020)] is a spinful primary wire (charge and spin Luttinger
+parameters :math:`K_c, K_s`, spin fugacity :math:`y_s`) capacitively coupled to a spinless secondary
+Luttinger liquid (:math:`K`). After the unitary rotation of Sec. II B, which removes the forward-scattering
+coupling along the line of Eq. (13),
+
+.. math::
+    V_\theta = -V_\phi \frac{u}{u_c} K_c K ,
+
+the RG of Eq. (16) depends on the dimensionless numbers held by :class:`Model`:
+
+.. math::
+    \tilde K_c^0 = \sqrt{1-(u\upsilon/u_c)^2}\,K_c^0, \qquad
+    \tilde K^0 = \frac{K^0}{\sqrt{1-\upsilon^2}}, \qquad           (14a,b)
+    Q = \frac{V_\phi K_c}{\pi u_c} = \upsilon\,\sqrt{\frac{u}{u_c}\frac{K_c^0}{K^0}},
+    \qquad \upsilon = \frac{\sqrt{K_c K}\,V_\phi}{\pi\sqrt{u_c u}} .
+
+The paper prints :math:`\upsilon = K_c K V_\phi/(\pi\sqrt{u_c u})`; with that definition Eq. (14) does not
+follow from the rotation (one finds :math:`\sqrt{1-\upsilon^2/(K_cK)}` instead). We keep Eq. (14) as printed,
+which is exact for the definition above, and derive Q from the same :math:`V_\phi`; see
+``docs/physics.md`` ("The definition of upsilon") for the derivation.
+
+Incommensurability cutoffs, Eq. (15): :math:`\ell^*_{1,2} = \ln[1/((k_F \pm k)\alpha_0)]`; the secondary mass
+of Appendix B adds :math:`\ell_m = \ln[\Lambda_{\rm sec}/|m_{\rm sec}-\mu_{\rm sec}|]`, and the effective cutoff
+of :math:`y_i` is :math:`\min(\ell^*_i, \ell_m)`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+import numpy as np
+
+__all__ = [
+    "smooth_cutoff",
+    "ModelError",
+    "Model",
+    "SCHEMES",
+    "lstar_from_momenta",
+    "mass_cutoff",
+    "upsilon_from_coupling",
+]
+
+SCHEMES = ("printed", "frozen")
+"""Cutoff schemes for Eq. (16): as printed, or with dy_i/dl also multiplied by c_i(l)."""
+
+Scheme = Literal["printed", "frozen"]
+
+
+class ModelError(ValueError):
+    """A parameter lies outside the domain where the model (and its RG) is defined.
+
+    The message is one line: the parameter, its value, the allowed range and the equation that needs it.
+    """
+
+
+def _fail(name: str, value: Any, allowed: str, why: str) -> ModelError:
+    return ModelError(f"{name} = {value!r} is outside the allowed range {allowed} ({why})")
+
+
+def _real(name: str, value: Any, why: str) -> float:
+    """Coerce to float, refusing booleans, strings, NaN and infinities with a ModelError."""
+    # numbers.Real admits Python and numpy floats and ints; booleans are numbers too, but never meant as one
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or type(value).__name__ == "bool_":
+        raise ModelError(f"{name} = {value!r} is not a real number ({why})")
+    value = float(value)
+    if math.isnan(value):
+        raise ModelError(f"{name} = nan is not a number ({why})")
+    return value
+
+
+def _finite(name: str, value: Any, why: str) -> float:
+    value = _real(name, value, why)
+    if math.isinf(value):
+        raise _fail(name, value, "of finite real numbers", why)
+    return value
+
+
+def lstar_from_momenta(kF: float, k: float, alpha0: float) -> tuple[float, float]:
+    r"""Incommensurability cutoffs of Eq. (15), :math:`\ell^*_{1,2} = \ln\frac{1}{|k_F \pm k|\,\alpha_0}`.
+
+    ``kF`` is the primary Fermi momentum, ``k`` the secondary one (negative for a hole-like secondary, the
+    case where y1 matters), ``alpha0`` the short-distance cutoff, all in the same units (e.g. 1/m and m).
+    A vanishing mismatch (exact commensurability) gives ``inf``: the corresponding cosine is never cut off.
+    """
+    kF = _finite("kF", kF, "Fermi momentum of the primary wire, Eq. (15)")
+    k = _finite("k", k, "Fermi momentum of the secondary system, Eq. (15)")
+    alpha0 = _finite("alpha0", alpha0, "short-distance cutoff, Eq. (15)")
+    if kF <= 0:
+        raise _fail("kF", kF, "(0, inf)", "Fermi momentum of the primary wire, Eq. (15)")
+    if alpha0 <= 0:
+        raise _fail("alpha0", alpha0, "(0, inf)", "short-distance cutoff, Eq. (15)")
+    out = []
+    for mismatch in (kF + k, kF - k):
+        out.append(math.inf if mismatch == 0 else -math.log(abs(mismatch) * alpha0))
+    return out[0], out[1]
+
+
+def mass_cutoff(m_sec: float, mu_sec: float, lambda_sec: float) -> float:
+    r"""RG time at which a secondary mass cuts off y1 and y2, Eq. (B1): :math:`\ell_m = \ln\frac{\Lambda_{\rm sec}}
+    {|m_{\rm sec}-\mu_{\rm sec}|}` with :math:`\Lambda_{\rm sec} = u_{\rm sec}/\alpha_0`.
+
+    All three in the same energy unit. ``m_sec == mu_sec`` (the gap closed by the chemical potential) gives
+    ``inf``: no mass cutoff.
+    """
+    m_sec = _finite("m_sec", m_sec, "secondary mass, Eq. (B1)")
+    mu_sec = _finite("mu_sec", mu_sec, "secondary chemical potential, Eq. (B1)")
+    lambda_sec = _finite("lambda_sec", lambda_sec, "secondary bandwidth, Eq. (B1)")
+    if lambda_sec <= 0:
+        raise _fail("lambda_sec", lambda_sec, "(0, inf)", "secondary bandwidth, Eq. (B1)")
+    gap = abs(m_sec - mu_sec)
+    return math.inf if gap == 0 else math.log(lambda_sec / gap)
+
+
+def upsilon_from_coupling(V_phi: float, u: float, uc: float, Kc: float, K: float) -> float:
+    r"""Dimensionless forward-scattering coupling :math:`\upsilon = \sqrt{K_c K}\,V_\phi/(\pi\sqrt{u_c u})`.
+
+    This is the definition for which Eq. (14) is exact (see the module docstring); :math:`|\upsilon| < 1` is
+    the stability of the quadratic form of :math:`\phi_c, \phi`.
+    """
+    return math.sqrt(Kc * K) * V_phi / (math.pi * math.sqrt(uc * u))
+
+
+@dataclass(frozen=True)
+class Model:
+    r"""Validated bare parameters of the RG of Eq. (16); immutable.
+
+    Attributes (all dimensionless; energies in units of the bandwidth :math:`\Lambda`):
+
+    ``Kc0``, ``K0``
+        bare Luttinger parameters of the primary charge sector and of the secondary system, > 0.
+    ``ys0``
+        bare spin fugacity :math:`y_s = g_s/(\pi u_s)`, > -1 (-1 is the strong-coupling end of the flow).
+    ``y0``
+        bare inter-wire backscattering fugacity :math:`y_1 = g_1/(\pi \bar u)` (the paper's :math:`y^0`),
+        ``|y0| < y_strong``.
+    ``y2``
+        bare :math:`y_2 = g_2/(\pi\bar u)`; 0 by default (the paper's figures keep only y1).
+    ``upsilon``
+        forward-scattering coupling of Eq. (14), ``|upsilon| < 1``.
+    ``u_ratio``
+        :math:`u/u_c`, > 0, with ``|u_ratio * upsilon| < 1`` (Eq. 14a).
+    ``lstar``, ``lstar2``
+        incommensurability cutoffs :math:`\ell^*_{1,2}` of Eq. (15); ``inf`` means commensurate. The default
+        ``lstar2 = ln(1/2)`` is Eq. (15) with :math:`k=-k_F`, :math:`\alpha_0 = 1/k_F`.
+    ``chi``
+        width of the smooth cutoff :math:`c_i(\ell) = [1-\tanh((\ell-\ell^*_i)/\chi)]/2`, > 0.
+    ``lmax``, ``temperature``
+        infrared end of the flow, or a temperature :math:`T/\Lambda \in (0, 1)` with
+        :math:`\ell_{\max} = \ln(\Lambda/T)`; give at most one (default ``lmax = 20``).
+    ``lmass``
+        mass cutoff :math:`\ell_m` of Eq. (B1) (see :func:`mass_cutoff`); ``inf`` (default) means no mass.
+    ``y_strong``
+        the value of ``|y1|`` taken as strong coupling (the trion scale :math:`\bar{\bar\ell}`), > 0.
+    ``su2``
+        enforce the SU(2) line :math:`K_s = 1 + y_s/2` (drops Eq. 16b); otherwise :math:`K_s` flows.
+    ``scheme``
+        ``"printed"`` (Eq. 16 as printed) or ``"frozen"`` (dy_i/dl also multiplied by c_i).
+    ``theta``
+        relative phase of :math:`g_\uparrow, g_\downarrow` (Sec. II B 4); multiplies the
+        :math:`y_i^2` terms of Eq. (16a) by :math:`\cos\theta`.
+    """
+
+    Kc0: float = 0.9
+    K0: float = 0.6
+    ys0: float = 0.1
+    y0: float = 0.1
+    y2: float = 0.0
+    upsilon: float = 0.12
+    u_ratio: float = 1.0
+    lstar: float = 2.0
+    lstar2: float = -math.log(2.0)
+    chi: float = 1.5
+    lmax: float | None = None
+    temperature: float | None = None
+    lmass: float = math.inf
+    y_strong: float = 1.0
+    su2: bool = True
+    scheme: Scheme = "printed"
+    theta: float = 0.0
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        pos = {
+            "Kc0": "primary charge Luttinger parameter, Eq. (9)",
+            "K0": "secondary Luttinger parameter, Eq. (11)",
+            "u_ratio": "velocity ratio u/uc, Eq. (13)-(14)",
+            "chi": "width of the cutoff c_i(l), after Eq. (16f)",
+            "y_strong": "strong-coupling threshold for |y1|, trion scale",
+        }
+        for name, why in pos.items():
+            value = _finite(name, getattr(self, name), why)
+            if value <= 0:
+                raise _fail(name, value, "(0, inf)", why)
+            set_(self, name, value)
+
+        ys0 = _finite("ys0", self.ys0, "spin fugacity, Eq. (16a)")
+        if ys0 <= -1:
+            raise _fail("ys0", ys0, "(-1, inf)", "ys = -1 is the strong-coupling end of Eq. (16a)")
+        set_(self, "ys0", ys0)
+
+        for name in ("y0", "y2"):
+            value = _finite(name, getattr(self, name), "inter-wire backscattering fugacity, Eq. (16c)-(16d)")
+            if abs(value) >= self.y_strong:
+                raise _fail(
+                    name, value, f"(-{self.y_strong:g}, {self.y_strong:g})",
+                    "|y| must start below y_strong, the strong-coupling threshold of Eq. (16c)-(16d)",
+                )
+            set_(self, name, value)
+
+        upsilon = _finite("upsilon", self.upsilon, "forward-scattering coupling, Eq. (14b)")
+        if abs(upsilon) >= 1:
+            raise _fail("upsilon", upsilon, "(-1, 1)", "Eq. (14b) needs 1 - upsilon^2 > 0")
+        set_(self, "upsilon", upsilon)
+        if abs(self.u_ratio * upsilon) >= 1:
+            raise _fail(
+                "u_ratio*upsilon", self.u_ratio * upsilon, "(-1, 1)",
+                "Eq. (14a) needs 1 - (u/uc)^2 upsilon^2 > 0",
+            )
+
+        for name in ("lstar", "lstar2", "lmass"):
+            why = "incommensurability cutoff, Eq. (15)" if name != "lmass" else "mass cutoff, Eq. (B1)"
+            value = _real(name, getattr(self, name), why)
+            if value == -math.inf:
+                raise _fail(name, value, "of real numbers or +inf", why)
+            set_(self, name, value)
+
+        set_(self, "theta", _finite("theta", self.theta, "relative phase of g_up, g_down, Sec. II B 4"))
+
+        if self.scheme not in SCHEMES:
+            raise ModelError(
+                f"scheme = {self.scheme!r} is outside the allowed values {{'printed', 'frozen'}} "
+                "(cutoff scheme of Eq. (16))"
+            )
+        if not isinstance(self.su2, bool):
+            raise ModelError(f"su2 = {self.su2!r} is not a boolean (SU(2) line Ks = 1 + ys/2, Eq. (16b))")
+
+        lmax, temperature = self.lmax, self.temperature
+        if temperature is not None:
+            temperature = _finite("temperature", temperature, "T/Lambda sets lmax = ln(Lambda/T)")
+            if not 0 < temperature < 1:
+                raise _fail("temperature", temperature, "(0, 1)", "T/Lambda sets lmax = ln(Lambda/T) > 0")
+            from_t = -math.log(temperature)
+            if lmax is not None and not math.isclose(_real("lmax", lmax, ""), from_t, rel_tol=1e-12):
+                raise ModelError(
+                    f"lmax = {lmax!r} and temperature = {temperature!r} disagree "
+                    f"(lmax = ln(Lambda/T) = {from_t:.6g}); give only one of them"
+                )
+            lmax = from_t
+        elif lmax is None:
+            lmax = 20.0
+        lmax = _finite("lmax", lmax, "infrared end of the RG flow")
+        if lmax <= 0:
+            raise _fail("lmax", lmax, "(0, inf)", "infrared end of the RG flow")
+        set_(self, "lmax", lmax)
+        set_(self, "temperature", temperature)
+
+    # --- derived quantities, Eq. (13)-(15) -------------------------------------------------------------
+
+    @property
+    def Q(self) -> float:
+        r"""Rotation parameter :math:`Q = V_\phi K_c/(\pi u_c) = \upsilon\sqrt{(u/u_c) K_c^0/K^0}` (Sec. II B)."""
+        return self.upsilon * math.sqrt(self.u_ratio * self.Kc0 / self.K0)
+
+    @property
+    def Kc_tilde0(self) -> float:
+        r"""Eq. (14a): :math:`\tilde K_c^0 = \sqrt{1-(u\upsilon/u_c)^2}\,K_c^0`."""
+        return math.sqrt(1.0 - (self.u_ratio * self.upsilon) ** 2) * self.Kc0
+
+    @property
+    def K_tilde0(self) -> float:
+        r"""Eq. (14b): :math:`\tilde K^0 = K^0/\sqrt{1-\upsilon^2}`."""
+        return self.K0 / math.sqrt(1.0 - self.upsilon**2)
+
+    @property
+    def Ks0(self) -> float:
+        """Bare spin Luttinger parameter on the SU(2) line, Ks = 1 + ys/2 (also the start when su2=False)."""
+        return 1.0 + self.ys0 / 2.0
+
+    @property
+    def lstar_eff(self) -> float:
+        """Effective cutoff of y1: min(lstar, lmass) (Appendix B)."""
+        return min(self.lstar, self.lmass)
+
+    @property
+    def lstar2_eff(self) -> float:
+        """Effective cutoff of y2: min(lstar2, lmass) (Appendix B)."""
+        return min(self.lstar2, self.lmass)
+
+    def cutoff1(self, l: float) -> float:
+        r"""Smooth cutoff of y1, :math:`c_1(\ell) = [1-\tanh((\ell-\ell^*_{1})/\chi)]/2` (after Eq. 16f)."""
+        return smooth_cutoff(l, self.lstar_eff, self.chi)
+
+    # --- constructors and conversions --------------------------------------------------------------------
+
+    @classmethod
+    def from_density_coupling(
+        cls,
+        V: float,
+        *,
+        u: float,
+        uc: float,
+        Kc: float,
+        K: float,
+        kF: float | None = None,
+        k: float | None = None,
+        alpha0: float | None = None,
+        **params: Any,
+    ) -> Model:
+        r"""A model from the density-density coupling :math:`H_{\rm int} = \rho_{\rm sec} V (\rho_\uparrow +
+        \rho_\downarrow)` of Eq. (6).
+
+        ``V`` (energy x length, as ``u`` and ``uc`` are velocities with :math:`\hbar=1`) gives
+        :math:`V_\phi = \sqrt2 V`, :math:`V_\theta = -V_\phi (u/u_c) K_c K` (Eq. 13),
+        :math:`\upsilon = \sqrt{K_cK}V_\phi/(\pi\sqrt{u_cu})`, and :math:`g_1 = g_2 = V/2`, hence
+        :math:`y_1^0 = y_2^0 = g_{1}/(\pi\bar u) = V/(\pi(u_c+u))`. With ``kF``, ``k`` and ``alpha0`` the
+        cutoffs come from Eq. (15) (:func:`lstar_from_momenta`). Other Model fields pass through ``params``
+        (``ys0``, ``chi``, ``lmax``, ...).
+        """
+        for name, value in (("u", u), ("uc", uc), ("Kc", Kc), ("K", K)):
+            value = _finite(name, value, "bosonized parameter of Eq. (9)-(11)")
+            if value <= 0:
+                raise _fail(name, value, "(0, inf)", "bosonized parameter of Eq. (9)-(11)")
+        V = _finite("V", V, "density-density coupling, Eq. (6)")
+        V_phi = math.sqrt(2.0) * V
+        y_bare = V / (math.pi * (uc + u))
+        kw: dict[str, Any] = {
+            "Kc0": Kc, "K0": K, "u_ratio": u / uc, "upsilon": upsilon_from_coupling(V_phi, u, uc, Kc, K),
+            "y0": y_bare, "y2": y_bare,
+        }
+        given = [x is not None for x in (kF, k, alpha0)]
+        if any(given) and not all(given):
+            raise ModelError("kF, k and alpha0 must be given together (Eq. (15) needs all three)")
+        if all(given):
+            kw["lstar"], kw["lstar2"] = lstar_from_momenta(kF, k, alpha0)  # type: ignore[arg-type]
+        kw.update(params)
+        return cls(**kw)
+
+    def replace(self, **changes: Any) -> Model:
+        """A copy with some fields changed (validated again). Changing lmax drops a given temperature."""
+        if "lmax" in changes and "temperature" not in changes:
+            changes["temperature"] = None
+        if "temperature" in changes and "lmax" not in changes:
+            changes["lmax"] = None
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields plus the derived Q, Kc_tilde0, K_tilde0 (JSON-ready; inf stays a float)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out.update(Q=self.Q, Kc_tilde0=self.Kc_tilde0, K_tilde0=self.K_tilde0)
+        return out
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """Names of the parameters a user sets (the constructor's keywords)."""
+        return tuple(f.name for f in fields(cls))
+
+
+def smooth_cutoff(l, lstar: float, chi: float):
+    r"""The smooth incommensurability cutoff :math:`c(\ell) = \frac12[1-\tanh((\ell-\ell^*)/\chi)]`.
+
+    Works on floats and numpy arrays; :math:`\ell^* = \infty` gives 1 everywhere.
+    """
+    if math.isinf(lstar):
+        return np.ones_like(l, dtype=float) if isinstance(l, np.ndarray) else 1.0
+    x = (l - lstar) / chi
+    # math.tanh on scalars: this sits in the right-hand side of every flow
+    return 0.5 * (1.0 - (np.tanh(x) if isinstance(x, np.ndarray) else math.tanh(x)))
