@@ -1,0 +1,62 @@
+"""The Typer application, its console and the error policy shared by every ``pairing1d`` command.
+
+Errors in what the user typed (a parameter out of the model's domain, a malformed flag, a bad parameter file)
+end the command with exit code 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from .. import __version__
+from ..model import ModelError
+
+app = typer.Typer(
+    name="pairing1d",
+    help="Electron pairing from repulsion in 1D (Shavit & Oreg, PRR 2, 043283): RG flows, phases, signatures.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+stdout = Console()
+
+try:  # typer >= 0.2x vendors click and raises its own exception classes
+    from typer import TyperException as _CommandLineError
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click import ClickException as _CommandLineError
+
+
+class InputError(ValueError):
+    """A user error outside the model's own validation (a parameter file, a flag combination)."""
+
+@app.command()
+def version() -> None:
+    """Print the package version."""
+    stdout.print(__version__)
+
+
+def _error(message: str, code: int) -> None:
+    """One line on stderr (no Rich wrapping, no traceback), then exit."""
+    print(f"pairing1d: error: {' '.join(message.split())}", file=sys.stderr)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the Typer app and turn every user error into one line on stderr and exit code 2."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="pairing1d", standalone_mode=False)
+    except (ModelError, InputError) as exc:
+        _error(str(exc), 2)
+    except _CommandLineError as exc:  # malformed flags and values: click's usage errors, exit code 2
+        message = exc.format_message()
+        if not message:  # `pairing1d` alone: the help was printed, nothing to add
+            sys.exit(getattr(exc, "exit_code", 2))
+        _error(message, getattr(exc, "exit_code", 2))
+    except (typer.Abort, KeyboardInterrupt):
+        _error("interrupted", 130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,99 @@
+"""Model flags shared by every command that builds a :class:`~pairing1d.model.Model`, and parameter files.
+
+Each flag is defined once here; a TOML file given with ``--params`` uses the same names (``u-ratio`` or
+``u_ratio``), and flags given on the command line override it.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..model import SCHEMES, Model
+from ._app import InputError
+
+_DEFAULTS = Model()
+
+
+def _help(text: str, name: str) -> str:
+    return f"{text} (default {getattr(_DEFAULTS, name):g})"
+
+
+# One definition of each model flag, shared by every command that builds a Model.
+Kc0Opt = Annotated[float | None, typer.Option("--Kc0", help=_help("Bare primary charge Luttinger parameter", "Kc0"))]
+K0Opt = Annotated[float | None, typer.Option("--K0", help=_help("Bare secondary Luttinger parameter", "K0"))]
+Ys0Opt = Annotated[float | None, typer.Option("--ys0", help=_help("Bare spin fugacity ys (> -1)", "ys0"))]
+Y0Opt = Annotated[float | None, typer.Option("--y0", help=_help("Bare inter-wire backscattering y1", "y0"))]
+Y2Opt = Annotated[float | None, typer.Option("--y2", help=_help("Bare y2 (particle-like channel)", "y2"))]
+UpsOpt = Annotated[float | None, typer.Option("--upsilon", help=_help("Forward coupling upsilon, Eq. (14)", "upsilon"))]
+URatioOpt = Annotated[float | None, typer.Option("--u-ratio", help=_help("Velocity ratio u/uc", "u_ratio"))]
+LstarOpt = Annotated[
+    float | None, typer.Option("--lstar", help=_help("Cutoff l*_1 of y1, Eq. (15); inf = commensurate", "lstar"))
+]
+Lstar2Opt = Annotated[float | None, typer.Option("--lstar2", help=_help("Cutoff l*_2 of y2, Eq. (15)", "lstar2"))]
+ChiOpt = Annotated[float | None, typer.Option("--chi", help=_help("Width of the smooth cutoff c(l)", "chi"))]
+LmaxOpt = Annotated[float | None, typer.Option("--lmax", help="Infrared end of the flow (default 20)")]
+TempOpt = Annotated[float | None, typer.Option("--temperature", help="T/Lambda in (0,1); sets lmax = ln(Lambda/T)")]
+LmassOpt = Annotated[
+    float | None, typer.Option("--lmass", help=_help("Mass cutoff l_m, Eq. (B1); inf = no mass", "lmass"))
+]
+YStrongOpt = Annotated[
+    float | None, typer.Option("--y-strong", help=_help("|y1| taken as strong coupling", "y_strong"))
+]
+Su2Opt = Annotated[bool | None, typer.Option("--su2/--no-su2", help="Enforce Ks = 1 + ys/2 (default --su2)")]
+SchemeOpt = Annotated[
+    str | None, typer.Option("--scheme", help=f"Cutoff scheme: {' | '.join(SCHEMES)} (default printed)")
+]
+ThetaOpt = Annotated[
+    float | None, typer.Option("--theta", help=_help("Relative phase of g_up, g_down (Sec. II B 4)", "theta"))
+]
+ParamsOpt = Annotated[
+    Path | None, typer.Option("--params", help="TOML file of model parameters (same names as the flags)")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the summary")]
+
+
+def load_params(path: Path) -> dict[str, Any]:
+    """Model parameters from a TOML file whose keys are the flag names (``u-ratio`` or ``u_ratio``)."""
+    try:
+        raw = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise InputError(f"cannot read parameter file {str(path)!r}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"parameter file {str(path)!r} is not valid TOML: {exc}") from None
+    known = set(Model.field_names())
+    out = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise InputError(
+                f"parameter file {str(path)!r}: unknown parameter {key!r} (known: {', '.join(sorted(known))})"
+            )
+        out[name] = value
+    return out
+
+
+def build_model(params_file: Path | None, **flags: Any) -> Model:
+    """Model from defaults, then the parameter file, then the flags given on the command line."""
+    values = load_params(params_file) if params_file is not None else {}
+    values.update({k: v for k, v in flags.items() if v is not None})
+    if flags.get("lmax") is not None and flags.get("temperature") is None:
+        values.pop("temperature", None)  # a flag overrides a temperature set in the file
+    if flags.get("temperature") is not None and flags.get("lmax") is None:
+        values.pop("lmax", None)
+    return Model(**values)
+
+
+def json_safe(obj: Any) -> Any:
+    """Replace non-finite floats (inf cutoffs) by strings so that the output is strict JSON."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    return obj
