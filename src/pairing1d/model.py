@@ -43,6 +43,9 @@ __all__ = [
     "lstar_from_momenta",
     "mass_cutoff",
     "upsilon_from_coupling",
+    "rotation_q",
+    "kc_tilde0",
+    "k_tilde0",
 ]
 
 SCHEMES = ("printed", "frozen")
@@ -114,6 +117,26 @@ def mass_cutoff(m_sec: float, mu_sec: float, lambda_sec: float) -> float:
         raise _fail("lambda_sec", lambda_sec, "(0, inf)", "secondary bandwidth, Eq. (B1)")
     gap = abs(m_sec - mu_sec)
     return math.inf if gap == 0 else math.log(lambda_sec / gap)
+
+
+# Eq. (13)-(14) as functions of plain numbers or numpy arrays: the Model's properties and the batched
+# engine's packing both call these, so the formulas live in one place.
+
+
+def rotation_q(upsilon, u_ratio, Kc0, K0):
+    r""":math:`Q = V_\phi K_c/(\pi u_c) = \upsilon\sqrt{(u/u_c)K_c^0/K^0}` (Sec. II B, with our definition of
+    :math:`\upsilon`)."""
+    return upsilon * np.sqrt(u_ratio * Kc0 / K0)
+
+
+def kc_tilde0(Kc0, u_ratio, upsilon):
+    r"""Eq. (14a): :math:`\tilde K_c^0 = \sqrt{1-(u\upsilon/u_c)^2}\,K_c^0`."""
+    return np.sqrt(1.0 - (u_ratio * upsilon) ** 2) * Kc0
+
+
+def k_tilde0(K0, upsilon):
+    r"""Eq. (14b): :math:`\tilde K^0 = K^0/\sqrt{1-\upsilon^2}`."""
+    return K0 / np.sqrt(1.0 - upsilon**2)
 
 
 def upsilon_from_coupling(V_phi: float, u: float, uc: float, Kc: float, K: float) -> float:
@@ -264,17 +287,17 @@ class Model:
     @property
     def Q(self) -> float:
         r"""Rotation parameter :math:`Q = V_\phi K_c/(\pi u_c) = \upsilon\sqrt{(u/u_c) K_c^0/K^0}` (Sec. II B)."""
-        return self.upsilon * math.sqrt(self.u_ratio * self.Kc0 / self.K0)
+        return float(rotation_q(self.upsilon, self.u_ratio, self.Kc0, self.K0))
 
     @property
     def Kc_tilde0(self) -> float:
         r"""Eq. (14a): :math:`\tilde K_c^0 = \sqrt{1-(u\upsilon/u_c)^2}\,K_c^0`."""
-        return math.sqrt(1.0 - (self.u_ratio * self.upsilon) ** 2) * self.Kc0
+        return float(kc_tilde0(self.Kc0, self.u_ratio, self.upsilon))
 
     @property
     def K_tilde0(self) -> float:
         r"""Eq. (14b): :math:`\tilde K^0 = K^0/\sqrt{1-\upsilon^2}`."""
-        return self.K0 / math.sqrt(1.0 - self.upsilon**2)
+        return float(k_tilde0(self.K0, self.upsilon))
 
     @property
     def Ks0(self) -> float:

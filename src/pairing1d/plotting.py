@@ -69,3 +69,73 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
         fig.savefig(path)
         plt.close(fig)
     return path
+
+
+_AXIS_LABELS = {
+    "exp_neg_lstar": r"$e^{-\ell^*} \propto (k_F + k)\alpha_0$", "lstar": r"$\ell^*$", "y0": r"bare $y^0$",
+    "ys0": r"bare $y_s^0$", "Kc0": r"$K_c^0$", "K0": r"$K^0$", "upsilon": r"$\upsilon$", "chi": r"$\chi$",
+    "temperature": r"$T/\Lambda$", "lmax": r"$\ell_{\max}$", "theta": r"$\theta_{\uparrow\downarrow}$",
+    "u_ratio": r"$u/u_c$", "lmass": r"$\ell_m$", "y2": r"bare $y_2^0$",
+}
+PHASE_COLOURS = {"decoupled": "#e8e8e8", "trion": "#b39ddb"}
+
+
+def axis_label(name: str) -> str:
+    return _AXIS_LABELS.get(name, name)
+
+
+def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -> Path:
+    """Phase map of a sweep Dataset in the look of Fig. 4: the paired phase coloured by log10 of the spin gap
+    (colour bar), the trion and decoupled phases in flat colours, black phase boundaries, region labels.
+    One panel per value of ``z`` (at most 6)."""
+    from matplotlib.colors import ListedColormap
+
+    panels = [ds] if z is None else [ds.isel({z: i}) for i in range(ds.sizes[z])]
+    if len(panels) > 6:
+        raise ValueError(f"{len(panels)} panels along {z!r}: at most 6 can be drawn")
+    path = Path(path)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels) + 1.2, 3.6), squeeze=False,
+                                 sharey=True, layout="constrained")
+        gap_max = float(np.max(ds["spin_gap"].where(ds["phase"] == 1).fillna(0.0)))
+        gap_min = float(np.min(ds["spin_gap"].where((ds["phase"] == 1) & (ds["spin_gap"] > 0)).fillna(1.0)))
+        vmin, vmax = (np.log10(gap_min), np.log10(gap_max)) if gap_max > 0 else (-8.0, 0.0)
+        image = None
+        for ax, panel in zip(axes[0], panels, strict=True):
+            panel = panel.transpose(y, x)
+            xs, ys = panel[x].values, panel[y].values
+            phase = panel["phase"].values
+            flat = np.where(phase == 1, np.nan, phase.astype(float))
+            ax.pcolormesh(xs, ys, flat, cmap=ListedColormap([PHASE_COLOURS["decoupled"], "white",
+                                                                 PHASE_COLOURS["trion"]]),
+                          vmin=-0.5, vmax=2.5, shading="nearest", rasterized=True)
+            with np.errstate(divide="ignore"):
+                log_gap = np.where(phase == 1, np.log10(panel["spin_gap"].values), np.nan)
+            image = ax.pcolormesh(xs, ys, log_gap, cmap="viridis", vmin=vmin, vmax=vmax, shading="nearest",
+                                  rasterized=True)
+            if len(xs) > 1 and len(ys) > 1:
+                ax.contour(xs, ys, phase, levels=[0.5, 1.5], colors="k", linewidths=1.2)
+            for code, name in enumerate(PHASES_FOR_LABELS):
+                mask = phase == code
+                if mask.sum() > 0.02 * mask.size:
+                    jj, ii = np.nonzero(mask)
+                    ax.text(np.median(xs[ii]), np.median(ys[jj]), name, ha="center", va="center", fontsize=10,
+                            weight="bold", color="k" if code != 1 else "w")
+            ax.set_xlabel(axis_label(x))
+            if z is not None:
+                ax.set_title(f"{axis_label(z)} = {float(panel[z]):g}")
+        axes[0][0].set_ylabel(axis_label(y))
+        if image is not None:
+            bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
+            bar.set_label(r"$\log_{10}(\Delta_s/\Lambda)$ (paired phase)")
+        a = ds.attrs
+        fixed = ", ".join(f"{k}={a[k]:g}" for k in ("Kc0", "K0", "ys0", "y0", "upsilon", "chi", "lstar")
+                          if k in a and isinstance(a[k], int | float))
+        fig.suptitle(f"{fixed} ({a.get('scheme', 'scheme swept')})", fontsize=9)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path)
+        plt.close(fig)
+    return path
+
+
+PHASES_FOR_LABELS = ("decoupled", "paired", "trion")

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .model import Model, ModelError
 
-__all__ = ["trion_sector", "trion_sector_of_model", "FREE_TRION_KF"]
+__all__ = ["trion_sector", "trion_sector_dimensionless", "trion_sector_of_model", "FREE_TRION_KF"]
 
 FREE_TRION_KF = 3.0
 """Kf of free (non-interacting) trions: Eq. (21) compared with spinless fermions."""
@@ -27,28 +29,34 @@ FREE_TRION_KF = 3.0
 SQRT8 = math.sqrt(8.0)
 
 
-def trion_sector(uc: float, Kc: float, u: float, K: float, V_phi: float, V_theta: float) -> tuple[float, float]:
+def trion_sector(uc, Kc, u, K, V_phi, V_theta):
     r"""Luttinger parameter and velocity :math:`(K_f, u_f)` of the trion mode, Eq. (20) and (C2b).
 
     Velocities and the forward couplings :math:`V_\phi, V_\theta` in the same units (:math:`\hbar = 1`);
-    :math:`V_\theta` is general (Eq. 13 is not assumed).
+    :math:`V_\theta` is general (Eq. 13 is not assumed). Numbers or numpy arrays.
     """
     phi_stiffness = 2 * uc / Kc + u / K - SQRT8 * V_phi / math.pi
     theta_stiffness = 2 * uc * Kc + u * K - SQRT8 * V_theta / math.pi
-    if phi_stiffness <= 0 or theta_stiffness <= 0:
+    if np.any(phi_stiffness <= 0) or np.any(theta_stiffness <= 0):
         raise ModelError(
-            f"trion-mode stiffnesses ({phi_stiffness:.4g}, {theta_stiffness:.4g}) are outside (0, inf) "
-            "(Eq. (20) needs a stable phi_f sector)"
+            f"trion-mode stiffnesses ({np.min(phi_stiffness):.4g}, {np.min(theta_stiffness):.4g}) are outside "
+            "(0, inf) (Eq. (20) needs a stable phi_f sector)"
         )
-    return math.sqrt(theta_stiffness / phi_stiffness), math.sqrt(phi_stiffness * theta_stiffness) / 3.0
+    return np.sqrt(theta_stiffness / phi_stiffness), np.sqrt(phi_stiffness * theta_stiffness) / 3.0
+
+
+def trion_sector_dimensionless(Kc0, K0, upsilon, u_ratio):
+    r"""(Kf, uf/uc) on the line of Eq. (13) from the bare Kc0, K0, upsilon, u/uc (numbers or arrays).
+
+    In units :math:`u_c = 1`: :math:`u = u/u_c`, :math:`V_\phi = \pi\upsilon\sqrt{u/(K_cK)}` (definition of
+    :math:`\upsilon`), :math:`V_\theta = -V_\phi u K_c K` (Eq. 13). Both stiffnesses are positive whenever
+    :math:`|\upsilon| < 1` and :math:`|u\upsilon/u_c| < 1` (AM-GM), i.e. everywhere in the model's domain.
+    """
+    V_phi = math.pi * upsilon * np.sqrt(u_ratio / (Kc0 * K0))
+    return trion_sector(1.0, Kc0, u_ratio, K0, V_phi, -V_phi * u_ratio * Kc0 * K0)
 
 
 def trion_sector_of_model(model: Model) -> tuple[float, float]:
-    r"""(Kf, uf/uc) for a :class:`Model` on the line of Eq. (13), from its bare Kc0, K0, upsilon, u/uc.
-
-    In units :math:`u_c = 1`: :math:`u = u/u_c`, :math:`V_\phi = \pi\upsilon\sqrt{u/(K_cK)}` (definition of
-    :math:`\upsilon`), :math:`V_\theta = -V_\phi u K_c K` (Eq. 13).
-    """
-    Kc, K, u = model.Kc0, model.K0, model.u_ratio
-    V_phi = math.pi * model.upsilon * math.sqrt(u / (Kc * K))
-    return trion_sector(1.0, Kc, u, K, V_phi, -V_phi * u * Kc * K)
+    """(Kf, uf/uc) of a :class:`Model` (:func:`trion_sector_dimensionless` of its bare parameters)."""
+    kf, uf = trion_sector_dimensionless(model.Kc0, model.K0, model.upsilon, model.u_ratio)
+    return float(kf), float(uf)

@@ -1,0 +1,186 @@
+"""``pairing1d phase-diagram``: a grid of devices through the batched engine, to NetCDF or Zarr, with a plot."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from ..model import Model
+from ..sweep import AXIS_ALIASES
+from ._app import InputError, app, stdout
+from .options import (
+    ChiOpt,
+    JsonOpt,
+    K0Opt,
+    Kc0Opt,
+    LmassOpt,
+    LmaxOpt,
+    Lstar2Opt,
+    LstarOpt,
+    ParamsOpt,
+    SchemeOpt,
+    Su2Opt,
+    TempOpt,
+    ThetaOpt,
+    UpsOpt,
+    URatioOpt,
+    Y0Opt,
+    Y2Opt,
+    Ys0Opt,
+    YStrongOpt,
+    build_model,
+    json_safe,
+)
+
+AxisOpt = Annotated[str | None, typer.Option(help="Axis NAME=START:STOP:N (linspace) or NAME=V1,V2,...")]
+
+
+def parse_axis(spec: str) -> tuple[str, np.ndarray]:
+    """``NAME=START:STOP:N`` (N evenly spaced values, START <= STOP) or ``NAME=V1,V2,...`` -> (name, values)."""
+    name, sep, rest = spec.partition("=")
+    name = name.strip().replace("-", "_")
+    if not sep or not name or not rest:
+        raise InputError(f"axis {spec!r} is not NAME=START:STOP:N or NAME=V1,V2,...")
+    known = set(Model.field_names()) | set(AXIS_ALIASES)
+    if name not in known:
+        raise InputError(f"axis {spec!r}: unknown parameter {name!r} (known: {', '.join(sorted(known))})")
+    if ":" in rest:
+        parts = rest.split(":")
+        if len(parts) != 3:
+            raise InputError(f"axis {spec!r} is not NAME=START:STOP:N")
+        try:
+            start, stop, n = float(parts[0]), float(parts[1]), int(parts[2])
+        except ValueError:
+            raise InputError(f"axis {spec!r}: START and STOP must be numbers and N an integer") from None
+        if n < 1:
+            raise InputError(f"axis {spec!r}: N = {n} is outside the allowed range [1, inf)")
+        if not (np.isfinite(start) and np.isfinite(stop)):
+            raise InputError(f"axis {spec!r}: START and STOP must be finite")
+        if stop < start:
+            raise InputError(f"axis {spec!r}: reversed range (STOP {stop:g} < START {start:g})")
+        if n > 1 and stop == start:
+            raise InputError(f"axis {spec!r}: N = {n} points on an empty range")
+        return name, np.linspace(start, stop, n)
+    values = [v.strip() for v in rest.split(",") if v.strip()]
+    if name in ("scheme",):
+        return name, np.array(values)
+    if name == "su2":
+        truth = {"true": True, "false": False, "1": True, "0": False}
+        if any(v.lower() not in truth for v in values):
+            raise InputError(f"axis {spec!r}: su2 takes true/false")
+        return name, np.array([truth[v.lower()] for v in values])
+    try:
+        return name, np.array([float(v) for v in values])
+    except ValueError:
+        raise InputError(f"axis {spec!r}: values must be numbers") from None
+
+
+class _Bar:
+    """A Rich progress bar on stderr, drawn only on a terminal (stdout may carry JSON)."""
+
+    def __init__(self, label: str):
+        console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"), TimeElapsedColumn(),
+            TimeRemainingColumn(), console=console, transient=True, disable=not console.is_terminal,
+        )
+        self.task = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("sweep", total=total)
+        self.progress.update(self.task, completed=done)
+
+
+@app.command("phase-diagram")
+def phase_diagram(
+    x: Annotated[str, typer.Option("--x", help="Horizontal axis NAME=START:STOP:N (e.g. exp_neg_lstar=0:0.6:256)")],
+    y: Annotated[str, typer.Option("--y", help="Vertical axis NAME=START:STOP:N (e.g. y0=0:0.3:256)")],
+    out: Annotated[Path, typer.Option("--out", help="Output: FILE.nc (NetCDF) or FILE.zarr (chunked, resumable)")],
+    z: Annotated[str | None, typer.Option("--z", help="Third axis (one plot panel per value, at most 6)")] = None,
+    Kc0: Kc0Opt = None, K0: K0Opt = None, ys0: Ys0Opt = None, y0: Y0Opt = None, y2: Y2Opt = None,
+    upsilon: UpsOpt = None, u_ratio: URatioOpt = None, lstar: LstarOpt = None, lstar2: Lstar2Opt = None,
+    chi: ChiOpt = None, lmax: LmaxOpt = None, temperature: TempOpt = None, lmass: LmassOpt = None,
+    y_strong: YStrongOpt = None, su2: Su2Opt = None, scheme: SchemeOpt = None, theta: ThetaOpt = None,
+    params: ParamsOpt = None, json_out: JsonOpt = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Draw the phase map to this PNG or PDF file")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Start a local Dask cluster of N workers")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted Zarr store")] = False,
+    chunk_points: Annotated[int, typer.Option("--chunk-points", help="Points per chunk (task)")] = 4096,
+) -> None:
+    """Sweep two or three parameters through the RG of Eq. (16): the phase map of Fig. 4 and its data."""
+    from ..sweep import dask_client, open_sweep, sweep, sweep_to_store
+
+    model = build_model(
+        params, Kc0=Kc0, K0=K0, ys0=ys0, y0=y0, y2=y2, upsilon=upsilon, u_ratio=u_ratio, lstar=lstar,
+        lstar2=lstar2, chi=chi, lmax=lmax, temperature=temperature, lmass=lmass, y_strong=y_strong, su2=su2,
+        scheme=scheme, theta=theta,
+    )
+    axes = dict(parse_axis(spec) for spec in (x, y, z) if spec is not None)
+    if len(axes) != sum(spec is not None for spec in (x, y, z)):
+        raise InputError("the same parameter is given on two axes")
+    names = list(axes)
+    suffix = out.suffix.lower()
+    if suffix not in (".nc", ".zarr"):
+        raise InputError(f"--out {str(out)!r}: the file must end in .nc or .zarr")
+    if chunk_points < 1:
+        raise InputError(f"--chunk-points {chunk_points} is outside the allowed range [1, inf)")
+    if resume and suffix != ".zarr":
+        raise InputError("--resume needs a .zarr store (a NetCDF file is written only at the end)")
+    if suffix == ".nc" and out.exists():
+        out.unlink()  # NetCDF is written whole at the end; replacing it is the expected behaviour
+    started = time.perf_counter()
+    report = None
+    with dask_client(workers, scheduler) as client, _Bar("phase diagram") as bar:
+        if suffix == ".zarr":
+            report = sweep_to_store(model, out, resume=resume, client=client, chunk_points=chunk_points,
+                                    progress=bar, **axes)
+            ds = open_sweep(out)
+        else:
+            ds = sweep(model, client=client, chunk_points=chunk_points, progress=bar, **axes)
+            try:
+                ds.to_netcdf(out, engine="h5netcdf")
+            except OSError as exc:
+                raise InputError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    elapsed = time.perf_counter() - started
+    if plot is not None:
+        from ..plotting import plot_phase_map
+
+        try:
+            plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
+    counts = np.bincount(ds["phase"].values.ravel(), minlength=3)
+    summary = {
+        "out": str(out), "shape": {n: int(ds.sizes[n]) for n in names}, "points": int(ds["phase"].size),
+        "phase_counts": {"decoupled": int(counts[0]), "paired": int(counts[1]), "trion": int(counts[2])},
+        "seconds": elapsed, "scheme": ds.attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
+    }
+    if report is not None:
+        summary.update(chunks=report.n_chunks, computed_chunks=report.computed, skipped_chunks=report.skipped)
+    if json_out:
+        print(json.dumps(json_safe(summary), allow_nan=False))
+        return
+    stdout.print(
+        f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{ds.sizes[n]}]' for n in names)} "
+        f"in {elapsed:.2f} s: decoupled {counts[0]}, paired {counts[1]}, trion {counts[2]}"
+    )
+    stdout.print(f"data written to [bold]{out}[/]" + (f", plot to [bold]{plot}[/]" if plot else ""))
+    if report is not None and report.skipped:
+        stdout.print(f"resumed: {len(report.skipped)} chunks were already done, {len(report.computed)} computed")
+
