@@ -103,14 +103,16 @@ def _step(l, y, f0, h, p, k, ynew, tmp):
 
 @nb.njit(cache=True)
 def _event_values(y, log_y_strong):
-    return y[0] + 1.0, y[2] - log_y_strong
+    """ys + 1 (spin gap), ln|y1| - ln y_strong (trion scale), ys - 1 (runaway off the SU(2) line)."""
+    return y[0] + 1.0, y[2] - log_y_strong, y[0] - 1.0
 
 
 @nb.njit(cache=True)
 def _locate(l, y, f0, h, p, which, k, ynew, tmp):
     """Root in (0, h] of event ``which`` (0: ys + 1, 1: y1^2 - y_strong^2) along fresh steps from (l, y).
 
-    Illinois regula falsi on s -> event(step(l, y, s)); returns s."""
+    Illinois regula falsi on s -> event(step(l, y, s)); returns s (the end of the bracket past the root for
+    the terminal events 0 and 2, so that the flow ends on the far side of ys = -1 or +1)."""
     g_a = _event_values(y, math.log(p[Y_STRONG]))[which]
     a, b = 0.0, h
     _step(l, y, f0, b, p, k, ynew, tmp)
@@ -136,7 +138,7 @@ def _locate(l, y, f0, h, p, which, k, ynew, tmp):
             side = 1
         if b - a <= 1e-14 * max(1.0, l + b) or g_s == 0.0:
             break
-    return b if which == 0 else 0.5 * (a + b)
+    return 0.5 * (a + b) if which == 1 else b
 
 
 @nb.njit(cache=True)
@@ -150,7 +152,7 @@ def _export(y, p, out):
 
 @nb.njit(cache=True)
 def _flow_one(p, rtol, atol, out_state):
-    """Integrate one device; returns (l_bar, l_bbar, l_end, n_steps), inf for an event not reached."""
+    """Integrate one device; returns (l_bar, l_bbar, l_runaway, l_end, n_steps), inf for an event not reached."""
     y = np.empty(N_STATE)
     # ln|y_i| for y_i != 0; a vanishing y_i stays 0 and its log is never used (the rhs checks p[Y*_0])
     u1 = math.log(abs(p[Y1_0])) if p[Y1_0] != 0.0 else 0.0
@@ -208,7 +210,15 @@ def _flow_one(p, rtol, atol, out_state):
             if l_bbar > l_bar:  # y1 became strong only after the flow ended
                 l_bbar = math.inf
             _export(ynew, p, out_state)
-            return l_bar, l_bbar, l_bar, n_steps
+            return l_bar, l_bbar, math.inf, l_bar, n_steps
+        if y[0] < 1.0 <= ynew[0]:  # runaway of ys off the SU(2) line: the flow ends (see pairing1d.rg)
+            s = _locate(l, y, f0, h, p, 2, k, ynew, tmp)
+            l_run = l + s
+            _step(l, y, f0, s, p, k, ynew, tmp)
+            if l_bbar > l_run:
+                l_bbar = math.inf
+            _export(ynew, p, out_state)
+            return l_bar, l_bbar, l_run, l_run, n_steps
         l += h
         for i in range(N_STATE):
             y[i] = ynew[i]
@@ -217,16 +227,17 @@ def _flow_one(p, rtol, atol, out_state):
         factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2)
         h *= factor
     _export(y, p, out_state)
-    return l_bar, l_bbar, lmax, n_steps
+    return l_bar, l_bbar, math.inf, lmax, n_steps
 
 
 @nb.njit(cache=True, parallel=True)
 def _integrate(params, rtol, atol, events, states, steps):
     for n in nb.prange(params.shape[0]):
-        l_bar, l_bbar, l_end, n_steps = _flow_one(params[n], rtol, atol, states[n])
+        l_bar, l_bbar, l_run, l_end, n_steps = _flow_one(params[n], rtol, atol, states[n])
         events[n, 0] = l_bar
         events[n, 1] = l_bbar
-        events[n, 2] = l_end
+        events[n, 2] = l_run
+        events[n, 3] = l_end
         steps[n] = n_steps
 
 
@@ -280,13 +291,14 @@ def pack(models: Sequence[Model]) -> np.ndarray:
 def integrate_batch(
     params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the kernel on a packed array: (events[N, 3] = l_bar, l_bbar, l_end; states[N, 6]; steps[N]).
+    """Run the kernel on a packed array: (events[N, 4] = l_bar, l_bbar, l_runaway, l_end; states[N, 6];
+    steps[N]).
 
     ``states`` holds the couplings at the end of each flow in the order of :data:`pairing1d.rg.STATE`.
     """
     params = np.ascontiguousarray(params, dtype=np.float64)
     n = params.shape[0]
-    events = np.empty((n, 3))
+    events = np.empty((n, 4))
     states = np.empty((n, N_STATE))
     steps = np.empty(n, dtype=np.int64)
     _integrate(params, rtol, atol, events, states, steps)
@@ -304,6 +316,7 @@ class BatchResult:
     phase: np.ndarray
     l_bar: np.ndarray
     l_bbar: np.ndarray
+    l_runaway: np.ndarray
     spin_gap: np.ndarray
     trion_scale: np.ndarray
     dominant_order: np.ndarray
@@ -329,7 +342,7 @@ def classify_batch(
     reached = np.isfinite(l_bbar)
     c1 = np.where(reached, 0.5 * (1.0 - np.tanh((np.where(reached, l_bbar, 0.0) - lstar1) / chi)), 0.0)
     return BatchResult(
-        phase=phase, l_bar=l_bar, l_bbar=l_bbar, spin_gap=np.exp(-l_bar), trion_scale=np.exp(-l_bbar) * c1,
+        phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=events[:, 2], spin_gap=np.exp(-l_bar), trion_scale=np.exp(-l_bbar) * c1,
         dominant_order=order.astype(np.int8), Kc_tilde_end=kc_end, K_tilde_end=k_end, Kf=kf, steps=steps,
     )
 

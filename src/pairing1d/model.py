@@ -157,7 +157,8 @@ class Model:
     ``Kc0``, ``K0``
         bare Luttinger parameters of the primary charge sector and of the secondary system, > 0.
     ``ys0``
-        bare spin fugacity :math:`y_s = g_s/(\pi u_s)`, > -1 (-1 is the strong-coupling end of the flow).
+        bare spin fugacity :math:`y_s = g_s/(\pi u_s)` in (-1, 1): -1 is the strong-coupling end of the flow
+        (spin gap), +1 its end when ys runs away off the SU(2) line (see :mod:`pairing1d.rg`).
     ``y0``
         bare inter-wire backscattering fugacity :math:`y_1 = g_1/(\pi \bar u)` (the paper's :math:`y^0`),
         ``|y0| < y_strong``.
@@ -222,8 +223,8 @@ class Model:
             set_(self, name, value)
 
         ys0 = _finite("ys0", self.ys0, "spin fugacity, Eq. (16a)")
-        if ys0 <= -1:
-            raise _fail("ys0", ys0, "(-1, inf)", "ys = -1 is the strong-coupling end of Eq. (16a)")
+        if not -1 < ys0 < 1:
+            raise _fail("ys0", ys0, "(-1, 1)", "ys = -1 and +1 are the strong-coupling ends of Eq. (16a)")
         set_(self, "ys0", ys0)
 
         for name in ("y0", "y2"):

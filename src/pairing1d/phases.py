@@ -86,7 +86,7 @@ class PhaseResult:
             "chi_cdw_exponent": self.chi_cdw_exponent, "chi_sc_exponent": self.chi_sc_exponent,
             "Kc_tilde_bar": self.Kc_tilde_bar, "K_tilde_bar": self.K_tilde_bar, "Kf": self.Kf,
             "Q": m.Q, "Kc_tilde0": m.Kc_tilde0, "K_tilde0": m.K_tilde0, "scheme": m.scheme,
-            "lstar_eff": m.lstar_eff, "lmax": m.lmax, "status": self.flow.status,
+            "lstar_eff": m.lstar_eff, "lmax": m.lmax, "status": self.flow.status, "l_runaway": self.flow.l_runaway,
         }
 
 

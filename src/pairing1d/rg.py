@@ -20,7 +20,11 @@ Eq. (16b) is dropped; the relative phase :math:`\theta` multiplies the :math:`C`
 
 Events: :math:`y_s = -1` ends the flow at :math:`\bar\ell` (a spin gap :math:`\Lambda e^{-\bar\ell}` opens);
 :math:`|y_1| = y_{\rm strong}` is recorded as :math:`\bar{\bar\ell}` and the flow goes on;
-:math:`\ell_{\max}` ends it.
+:math:`\ell_{\max}` ends it. Off the SU(2) line (``su2=False``) :math:`K_s` can fall below 1 while
+:math:`y_s > 0`, and :math:`y_s` then runs away to strong *positive* coupling (a spin gap with
+:math:`\langle\cos\sqrt2\phi_s\rangle = 0`, which kills the pairing terms; not one of the paper's phases);
+:math:`y_s = +1` ends the flow there as well and is recorded as ``l_runaway`` (the perturbative flow beyond it
+is meaningless, and stiff: :math:`dy_1/d\ell \propto -y_s y_1/2`).
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ class FlowResult:
     l_bbar: float | None
     l_end: float
     status: str
+    l_runaway: float | None
     nfev: int
     sol: OdeSolution = field(repr=False, compare=False)
 
@@ -127,7 +132,8 @@ class FlowResult:
     def to_dict(self, trajectory: bool = False) -> dict[str, Any]:
         """Event scales, status and the couplings at the end; the whole trajectory with ``trajectory=True``."""
         out: dict[str, Any] = {
-            "l_bar": self.l_bar, "l_bbar": self.l_bbar, "l_end": self.l_end, "status": self.status,
+            "l_bar": self.l_bar, "l_bbar": self.l_bbar, "l_runaway": self.l_runaway, "l_end": self.l_end,
+            "status": self.status,
             "nfev": self.nfev, "end": self.end,
         }
         if trajectory:
@@ -167,18 +173,30 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
 
     y1_strong.direction = 1
 
+    def spin_runaway(l, s, co):  # ys = +1, reachable only off the SU(2) line: the flow ends
+        return s[0] - 1.0
+
+    spin_runaway.terminal = True
+    spin_runaway.direction = 1
+
     sol = solve_ivp(
         flow_rhs, (0.0, model.lmax), initial_state(model), method="DOP853", args=(co,),
-        rtol=rtol, atol=atol, events=(spin_gap, y1_strong), dense_output=True,
+        rtol=rtol, atol=atol, events=(spin_gap, y1_strong, spin_runaway), dense_output=True,
     )
     if not sol.success:  # pragma: no cover - DOP853 on this smooth system does not fail inside the domain
         raise RuntimeError(f"RG integration failed for {model!r}: {sol.message}")
     l_bar = float(sol.t_events[0][0]) if len(sol.t_events[0]) else None
     l_bbar = float(sol.t_events[1][0]) if len(sol.t_events[1]) else None
+    l_runaway = float(sol.t_events[2][0]) if len(sol.t_events[2]) else None
+    status = "reached lmax"
+    if l_bar is not None:
+        status = "spin gap (ys = -1)"
+    elif l_runaway is not None:
+        status = "ys runaway to +1 (spin sector at strong repulsive coupling)"
     named = _named(sol.y, model.su2)
     return FlowResult(
         model=model, l=sol.t, **{k: np.asarray(v) for k, v in named.items()},
         l_bar=l_bar, l_bbar=l_bbar, l_end=float(sol.t[-1]),
-        status="spin gap (ys = -1)" if l_bar is not None else "reached lmax",
+        status=status, l_runaway=l_runaway,
         nfev=int(sol.nfev), sol=sol.sol,
     )

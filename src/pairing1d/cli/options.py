@@ -26,7 +26,7 @@ def _help(text: str, name: str) -> str:
 # One definition of each model flag, shared by every command that builds a Model.
 Kc0Opt = Annotated[float | None, typer.Option("--Kc0", help=_help("Bare primary charge Luttinger parameter", "Kc0"))]
 K0Opt = Annotated[float | None, typer.Option("--K0", help=_help("Bare secondary Luttinger parameter", "K0"))]
-Ys0Opt = Annotated[float | None, typer.Option("--ys0", help=_help("Bare spin fugacity ys (> -1)", "ys0"))]
+Ys0Opt = Annotated[float | None, typer.Option("--ys0", help=_help("Bare spin fugacity ys, in (-1, 1)", "ys0"))]
 Y0Opt = Annotated[float | None, typer.Option("--y0", help=_help("Bare inter-wire backscattering y1", "y0"))]
 Y2Opt = Annotated[float | None, typer.Option("--y2", help=_help("Bare y2 (particle-like channel)", "y2"))]
 UpsOpt = Annotated[float | None, typer.Option("--upsilon", help=_help("Forward coupling upsilon, Eq. (14)", "upsilon"))]

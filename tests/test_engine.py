@@ -1,0 +1,151 @@
+"""The batched engine against the scipy single-flow solver: two independent integrators of Eq. (16)."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pairing1d import Model, phase_of
+from pairing1d.engine import run_batch
+from pairing1d.phases import PHASES
+
+
+def random_models(n: int, seed: int) -> list[Model]:
+    """Random valid devices covering every option: both schemes, su2 on/off, theta, y2, mass cutoff, T."""
+    rng = np.random.default_rng(seed)
+    models = []
+    while len(models) < n:
+        upsilon = rng.uniform(-0.5, 0.5)
+        kw = dict(
+            Kc0=rng.uniform(0.4, 1.3), K0=rng.uniform(0.15, 1.0), ys0=rng.uniform(-0.4, 0.4),
+            upsilon=upsilon, u_ratio=rng.uniform(0.5, 1.5), chi=rng.uniform(0.5, 2.5),
+            y_strong=rng.uniform(0.5, 2.0), su2=bool(rng.integers(2)),
+            scheme=str(rng.choice(["printed", "frozen"])), theta=float(rng.choice([0.0, rng.uniform(0, math.pi)])),
+            lstar=float(rng.choice([math.inf, rng.uniform(-1, 8)], p=[0.1, 0.9])),
+            lstar2=rng.uniform(-1, 4), lmass=float(rng.choice([math.inf, rng.uniform(1, 8)])),
+        )
+        kw["y0"] = rng.uniform(-0.35, 0.35) * kw["y_strong"]
+        kw["y2"] = float(rng.choice([0.0, rng.uniform(-0.2, 0.2)]))
+        if rng.random() < 0.3:
+            kw["temperature"] = float(np.exp(-rng.uniform(4, 20)))
+        else:
+            kw["lmax"] = rng.uniform(4, 20)
+        models.append(Model(**kw))
+    return models
+
+
+def near_boundary(m: Model, res) -> bool:
+    """Within 1e-3 of a phase boundary in RG time: l_bbar at lstar, or l_bar at lmax, or l_bbar at l_bar."""
+    close = []
+    if res.l_bbar is not None:
+        close.append(abs(res.l_bbar - m.lstar_eff) < 1e-3)
+        if res.l_bar is not None:
+            close.append(abs(res.l_bbar - res.l_bar) < 1e-3)
+    if res.l_bar is not None:
+        close.append(abs(res.l_bar - m.lmax) < 1e-3)
+    return any(close)
+
+
+@pytest.fixture(scope="module")
+def agreement():
+    models = random_models(2000, seed=20201)
+    batch = run_batch(models)
+    reference = [phase_of(m) for m in models]
+    return models, batch, reference
+
+
+def test_same_phase_on_random_points(agreement):
+    """>= 99.9 % of 2000 random points in the same phase; any disagreement lies within 1e-3 of a boundary."""
+    models, batch, reference = agreement
+    codes = np.array([r.code for r in reference])
+    differ = np.nonzero(codes != batch.phase)[0]
+    assert len(differ) <= 2, f"{len(differ)} disagreements"
+    for i in differ:
+        assert near_boundary(models[i], reference[i]), (models[i], reference[i].to_dict(), batch.phase[i])
+    # every phase and option is represented: the test is not satisfied by a trivial sample
+    assert set(codes) == {0, 1, 2}
+    assert {m.scheme for m in models} == {"printed", "frozen"} and {m.su2 for m in models} == {True, False}
+
+
+def test_event_scales_agree_to_1e_5(agreement):
+    """l_bar and l_bbar agree to 1e-5 (relative to max(1, l): a few flows with |y1| ~ e^30 are so
+    ill-conditioned that neither integrator pins l_bar to better than ~2e-5 at l ~ 18)."""
+    _, batch, reference = agreement
+
+    def close(a, b):
+        return abs(a - b) <= 1e-5 * max(1.0, abs(b))
+
+    n_bar = n_bbar = 0
+    for i, r in enumerate(reference):
+        if (r.l_bar is None) != bool(np.isinf(batch.l_bar[i])):  # one solver stopped just before lmax
+            assert abs((r.l_bar or batch.l_bar[i]) - r.model.lmax) < 1e-3, i
+            continue
+        if r.l_bar is not None:
+            assert close(batch.l_bar[i], r.l_bar), (i, r.l_bar, batch.l_bar[i])
+            assert batch.spin_gap[i] == pytest.approx(r.spin_gap, rel=1e-5)
+            n_bar += 1
+        if r.l_bbar is not None and np.isfinite(batch.l_bbar[i]):
+            assert close(batch.l_bbar[i], r.l_bbar), (i, r.l_bbar, batch.l_bbar[i])
+            assert batch.trion_scale[i] == pytest.approx(r.trion_scale, rel=1e-4, abs=1e-12)
+            n_bbar += 1
+        elif r.l_bbar is not None or np.isfinite(batch.l_bbar[i]):
+            # one solver saw |y1| = y_strong and the other did not: only possible at the flow's end
+            assert r.l_bar is not None and abs((r.l_bbar or batch.l_bbar[i]) - r.l_bar) < 1e-3
+    assert n_bar > 500 and n_bbar > 500
+
+
+def test_dominant_order_agrees(agreement):
+    """Eq. (18) and the trion Kf rule give the same order, up to points on the Eq. (18) boundary."""
+    _, batch, reference = agreement
+    names = (None, "CDW", "SC")
+    for i, r in enumerate(reference):
+        if r.code != batch.phase[i]:
+            continue
+        if names[batch.dominant_order[i]] != r.dominant_order:
+            assert r.phase == "paired"
+            margin = r.Kc_tilde_bar + r.model.Q**2 * r.K_tilde_bar - 1 / r.Kc_tilde_bar
+            assert abs(margin) < 1e-5
+
+
+def test_no_nan_at_the_edges_of_the_domain():
+    """The engine returns no NaN for devices at the edges of the model's domain."""
+    edges = [
+        dict(upsilon=0.999), dict(upsilon=-0.999), dict(u_ratio=1.9, upsilon=0.52), dict(ys0=-0.999),
+        dict(ys0=0.999), dict(y0=0.999), dict(y0=-0.999), dict(y0=0.0), dict(K0=1e-3), dict(K0=50.0),
+        dict(Kc0=1e-3), dict(Kc0=50.0), dict(lstar=-50.0), dict(lstar=math.inf), dict(chi=1e-3), dict(chi=100.0),
+        dict(theta=math.pi), dict(lmax=1e-6), dict(lmax=40.0), dict(y_strong=1e-3, y0=1e-4),
+        dict(y_strong=1e3, y0=0.5), dict(su2=False, ys0=0.9, lmax=8.0), dict(scheme="frozen", lstar=math.inf, K0=0.1),
+        dict(y2=0.9, lstar2=20.0, upsilon=-0.9), dict(lmass=0.0), dict(temperature=0.999999),
+    ]
+    models = [Model(**kw) for kw in edges]
+    batch = run_batch(models)
+    for name in ("l_bar", "l_bbar", "spin_gap", "trion_scale", "Kc_tilde_end", "K_tilde_end"):
+        values = getattr(batch, name)
+        assert not np.any(np.isnan(values)), (name, [edges[i] for i in np.nonzero(np.isnan(values))[0]])
+    assert set(batch.phase.tolist()) <= {0, 1, 2}
+    for m, code in zip(models, batch.phase, strict=True):  # and they are the phases scipy finds
+        assert PHASES[code] == phase_of(m).phase or near_boundary(m, phase_of(m)), m
+
+
+def test_closed_form_in_the_engine():
+    """SU(2) line, y = 0: l_bar = (1-|ys0|)/|ys0| from the engine as well."""
+    ys0 = np.array([-0.05, -0.1, -0.2, -0.5, -0.9])
+    batch = run_batch([Model(ys0=v, y0=0.0, lmax=40.0) for v in ys0])
+    np.testing.assert_allclose(batch.l_bar, (1 - np.abs(ys0)) / np.abs(ys0), atol=1e-6)
+    assert np.all(batch.phase == 1)
+
+
+def test_jit_cache_is_on_disk(tmp_path: Path):
+    """A second process loads the compiled kernel from numba's on-disk cache instead of compiling it."""
+    code = (
+        "from pairing1d import Model; from pairing1d.engine import run_batch, _integrate;"
+        "run_batch([Model()]); import sys; sys.stdout.write(str(len(_integrate.stats.cache_hits)))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300)  # fill the cache
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=300)
+    assert int(out.stdout) >= 1
