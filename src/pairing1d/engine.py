@@ -342,7 +342,8 @@ def classify_batch(
     reached = np.isfinite(l_bbar)
     c1 = np.where(reached, 0.5 * (1.0 - np.tanh((np.where(reached, l_bbar, 0.0) - lstar1) / chi)), 0.0)
     return BatchResult(
-        phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=events[:, 2], spin_gap=np.exp(-l_bar), trion_scale=np.exp(-l_bbar) * c1,
+        phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=events[:, 2], spin_gap=np.exp(-l_bar),
+        trion_scale=np.exp(-l_bbar) * c1,
         dominant_order=order.astype(np.int8), Kc_tilde_end=kc_end, K_tilde_end=k_end, Kf=kf, steps=steps,
     )
 
