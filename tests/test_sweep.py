@@ -1,0 +1,173 @@
+"""Labelled sweeps: the Dataset contract, validation, NetCDF/Zarr, Dask scale-out and kill-and-resume."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from pairing1d import Model, ModelError, phase_of
+from pairing1d.cli import main
+from pairing1d.sweep import RESULT_VARIABLES, open_sweep, sweep, sweep_to_store
+
+BASE = Model(K0=0.45)
+AXES = dict(exp_neg_lstar=np.linspace(0.0, 0.6, 24), y0=np.linspace(0.0, 0.3, 17))
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return sweep(BASE, **AXES)
+
+
+def test_dataset_contract(dataset):
+    ds = dataset
+    assert list(ds["phase"].dims) == ["exp_neg_lstar", "y0"] and ds["phase"].shape == (24, 17)
+    assert set(RESULT_VARIABLES) <= set(ds.data_vars)
+    assert ds["phase"].dtype == np.int8 and ds["dominant_order"].dtype == np.int8
+    assert ds["phase"].attrs["flag_meanings"] == "decoupled paired trion"
+    assert list(ds["phase"].attrs["flag_values"]) == [0, 1, 2]
+    assert ds["dominant_order"].attrs["flag_meanings"] == "none CDW SC"
+    np.testing.assert_allclose(ds["lstar"].values[1:], -np.log(AXES["exp_neg_lstar"][1:]))
+    assert ds["lstar"].values[0] == math.inf
+    # every fixed parameter, the scheme and the version; swept ones are not attributes
+    for name in ("Kc0", "K0", "ys0", "upsilon", "u_ratio", "chi", "lmax", "scheme", "su2", "pairing1d_version"):
+        assert name in ds.attrs, name
+    assert "y0" not in ds.attrs and "lstar" not in ds.attrs
+    assert ds.attrs["K0"] == 0.45 and ds.attrs["scheme"] == "printed"
+    assert set(np.unique(ds["phase"].values)) == {0, 1, 2}
+    for name in ("l_bar", "l_bbar", "spin_gap", "trion_scale"):
+        assert not np.any(np.isnan(ds[name].values))
+
+
+def test_grid_points_equal_single_flows(dataset):
+    """The second path: a few grid points recomputed one by one with scipy."""
+    rng = np.random.default_rng(5)
+    for _ in range(25):
+        i, j = rng.integers(24), rng.integers(17)
+        x, y0 = AXES["exp_neg_lstar"][i], AXES["y0"][j]
+        r = phase_of(BASE.replace(lstar=-math.log(x) if x > 0 else math.inf, y0=float(y0)))
+        point = dataset.isel(exp_neg_lstar=i, y0=j)
+        assert int(point["phase"]) == r.code
+        if r.l_bar is not None:
+            assert float(point["l_bar"]) == pytest.approx(r.l_bar, abs=1e-4)
+            assert float(point["spin_gap"]) == pytest.approx(r.spin_gap, rel=1e-4)
+        else:
+            assert float(point["spin_gap"]) == 0.0
+
+
+def test_three_axes_and_string_axes():
+    ds = sweep(BASE, K0=[0.3, 0.6], scheme=["printed", "frozen"], temperature=[1e-2, 1e-4])
+    assert ds["phase"].shape == (2, 2, 2) and list(ds["scheme"].values) == ["printed", "frozen"]
+    assert "scheme" not in ds.attrs and "lmax" not in ds.attrs
+    for k, s, t in [(0.3, "frozen", 1e-4), (0.6, "printed", 1e-2)]:
+        expected = phase_of(BASE.replace(K0=k, scheme=s, temperature=t)).code
+        assert int(ds["phase"].sel(K0=k, scheme=s, temperature=t)) == expected
+
+
+@pytest.mark.parametrize("axes, word", [
+    (dict(foo=[1.0]), "unknown axis"),
+    (dict(y0=[0.1, 1.5]), "y0"),
+    (dict(upsilon=[0.1, 0.9], u_ratio=[0.5, 1.5]), "u_ratio*upsilon"),  # only a corner is out of domain
+    (dict(exp_neg_lstar=[-0.1, 0.2]), "exp_neg_lstar"),
+    (dict(y0=[0.1, math.nan]), "y0"),
+    (dict(lstar=[1.0], exp_neg_lstar=[0.1]), "twice"),
+])
+def test_bad_axes(axes, word):
+    with pytest.raises(ModelError, match=word.replace("*", r"\*")):
+        sweep(BASE, **axes)
+
+
+def test_netcdf_and_zarr_from_the_cli(tmp_path: Path, capsys, dataset):
+    for suffix in ("nc", "zarr"):
+        out = tmp_path / f"map.{suffix}"
+        argv = ["phase-diagram", "--x", "exp_neg_lstar=0:0.6:24", "--y", "y0=0:0.3:17", "--K0", "0.45",
+                "--out", str(out), "--json", "--plot", str(tmp_path / f"map_{suffix}.png")]
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        captured = capsys.readouterr()
+        assert info.value.code == 0, captured.err
+        summary = json.loads(captured.out)
+        loaded = xr.open_dataset(out, engine="h5netcdf").load() if suffix == "nc" else open_sweep(out)
+        for name in RESULT_VARIABLES:
+            np.testing.assert_array_equal(loaded[name].values, dataset[name].values)
+        assert sum(summary["phase_counts"].values()) == 24 * 17
+        assert (tmp_path / f"map_{suffix}.png").stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("axis", ["foo=0:1:3", "y0=0.3:0.1:3", "y0=0:0.3:0", "y0=0:2:3", "y0=a:b:3", "y0", "y0=1:2"])
+def test_malformed_axis_is_one_line(axis, tmp_path: Path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["phase-diagram", "--x", axis, "--y", "K0=0.3:0.5:2", "--out", str(tmp_path / "x.nc")])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_local_dask_cluster_is_bit_for_bit(tmp_path: Path, dataset):
+    """Two worker processes of a LocalCluster give exactly the in-process result."""
+    from pairing1d.sweep import dask_client
+
+    with dask_client(workers=2) as client:
+        on_cluster = sweep(BASE, client=client, chunk_points=64, **AXES)
+        report = sweep_to_store(BASE, tmp_path / "c.zarr", client=client, chunk_points=64, **AXES)
+    assert report.n_chunks > 2 and sorted(report.computed) == list(range(report.n_chunks))
+    stored = open_sweep(tmp_path / "c.zarr")
+    for name in RESULT_VARIABLES:
+        np.testing.assert_array_equal(on_cluster[name].values, dataset[name].values)
+        np.testing.assert_array_equal(stored[name].values, dataset[name].values)
+
+
+def test_existing_store_needs_resume_and_the_same_sweep(tmp_path: Path):
+    store = tmp_path / "s.zarr"
+    sweep_to_store(BASE, store, y0=[0.1, 0.2])
+    with pytest.raises(ModelError, match="resume"):
+        sweep_to_store(BASE, store, y0=[0.1, 0.2])
+    with pytest.raises(ModelError, match="different sweep"):
+        sweep_to_store(BASE, store, resume=True, y0=[0.1, 0.3])
+    report = sweep_to_store(BASE, store, resume=True, y0=[0.1, 0.2])
+    assert report.computed == [] and report.skipped == [0]
+
+
+def test_sigkill_and_resume(tmp_path: Path):
+    """Kill a sweep with SIGKILL half-way; --resume recomputes exactly the chunks not marked done and the store
+    ends identical to an uninterrupted sweep."""
+    import zarr
+
+    store = tmp_path / "big.zarr"
+    axes = ["--x", "exp_neg_lstar=0:0.6:192", "--y", "y0=0:0.3:160"]
+    exe = Path(sys.executable).with_name("pairing1d")
+    command = [str(exe), "phase-diagram", *axes, "--K0", "0.45", "--out", str(store), "--chunk-points", "160"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    n_chunks, done_at_kill = 192, None
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+        try:
+            done = zarr.open_group(str(store), mode="r")["chunk_done"][:]
+        except Exception:  # noqa: BLE001 - the store is being created
+            continue
+        if done.sum() >= n_chunks // 3:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            break
+    assert proc.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
+    done_at_kill = zarr.open_group(str(store), mode="r")["chunk_done"][:]
+    assert 0 < done_at_kill.sum() < n_chunks
+    resumed = subprocess.run([*command, "--resume", "--json"], capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads(resumed.stdout)
+    missing = [i for i in range(n_chunks) if not done_at_kill[i]]
+    assert sorted(report["computed_chunks"]) == missing
+    assert sorted(report["skipped_chunks"]) == [i for i in range(n_chunks) if done_at_kill[i]]
+    reference = sweep(BASE, exp_neg_lstar=np.linspace(0, 0.6, 192), y0=np.linspace(0, 0.3, 160))
+    final = open_sweep(store)
+    for name in RESULT_VARIABLES:
+        np.testing.assert_array_equal(final[name].values, reference[name].values)
