@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= demo-output
 
-.PHONY: demo test test-long lint clean
+.PHONY: demo test test-long lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: $(STAMP) lint
 # rare, slow checks (marked `long`); exit code 5 means none are collected yet
 test-long: $(STAMP)
 	$(BIN)/python -m pytest -q -m long || [ $$? -eq 5 ]
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/sweep_speed.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache build src/*.egg-info

@@ -1,0 +1,110 @@
+"""Speed of the batched engine against the scipy per-point baseline, on the grid of Fig. 4 (K0 = 0.5).
+
+Prints one JSON line. Baseline: ``solve_ivp`` (DOP853, rtol 1e-8, atol 1e-10) with the same events, one flow
+at a time, on 300 random points of the grid. Engine: the whole 256 x 256 grid through ``sweep`` (warm: same
+process after a first call; cold: a fresh Python process, numba's on-disk cache already filled).
+
+The floating-point estimate counts the operations of one Dormand-Prince step (6 evaluations of Eq. 16 and the
+stage combinations) and multiplies by the measured mean number of steps; it is compared with the machine's
+scalar and AVX2 (4-wide FMA) double-precision peaks on the cores numba uses.
+
+Run: .venv/bin/python benchmarks/sweep_speed.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from pairing1d import Model
+from pairing1d.engine import PACKED_FIELDS, integrate_batch, pack_fields
+from pairing1d.phases import classify
+from pairing1d.rg import solve_flow
+from pairing1d.sweep import Grid, sweep
+
+N = 256
+BASE = Model(K0=0.5)
+AXES = dict(exp_neg_lstar=np.linspace(0.0, 0.6, N), y0=np.linspace(0.0, 0.3, N))
+
+# Operations of one DP5 step in the engine's kernel, counted by hand from engine._rhs and engine._step:
+# rhs: 2 tanh-or-exp-like transcendental calls (~20 flops each), ~30 arithmetic operations;
+# stages: sum_{s=1..5} s multiply-adds for 6 variables = 15*2*6; solution 6*6*2; error 7*6*2 + 6*4.
+RHS_FLOPS = 2 * 20 + 30
+STEP_FLOPS = 6 * RHS_FLOPS + 15 * 2 * 6 + 6 * 6 * 2 + 7 * 6 * 2 + 6 * 4
+
+
+def baseline_per_flow(n_points: int = 300, seed: int = 0) -> float:
+    rng = np.random.default_rng(seed)
+    xs = rng.choice(AXES["exp_neg_lstar"], n_points)
+    ys = rng.choice(AXES["y0"], n_points)
+    models = [BASE.replace(lstar=-np.log(x) if x > 0 else np.inf, y0=float(y)) for x, y in zip(xs, ys, strict=True)]
+    start = time.perf_counter()
+    for m in models:
+        classify(solve_flow(m, rtol=1e-8, atol=1e-10))
+    return (time.perf_counter() - start) / n_points
+
+
+def cold_seconds() -> float:
+    code = (
+        "import time; t = time.perf_counter();"
+        "import numpy as np; from pairing1d import Model; from pairing1d.sweep import sweep;"
+        f"sweep(Model(K0=0.5), exp_neg_lstar=np.linspace(0, 0.6, {N}), y0=np.linspace(0, 0.3, {N}));"
+        "print(time.perf_counter() - t)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # make sure the cache is filled
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return float(out.stdout)
+
+
+def cpu_mhz() -> float | None:
+    try:
+        with open("/proc/cpuinfo") as f:
+            values = [float(line.split(":")[1]) for line in f if line.startswith("cpu MHz")]
+        return max(values) if values else None
+    except OSError:
+        return None
+
+
+def main() -> None:
+    import numba
+
+    sweep(BASE, y0=[0.1])  # warm the kernel
+    start = time.perf_counter()
+    sweep(BASE, **AXES)
+    warm = time.perf_counter() - start
+    _, _, steps = integrate_batch(pack_fields(Grid(BASE, AXES).fields()))
+    per_flow_engine = warm / N**2
+    per_flow_scipy = baseline_per_flow()
+    cold = cold_seconds()
+    flops_per_flow = float(steps.mean()) * STEP_FLOPS
+    mhz = cpu_mhz()
+    threads = numba.get_num_threads()
+    achieved = flops_per_flow * N**2 / warm
+    scalar_peak = None if mhz is None else threads * mhz * 1e6 * 2  # 2 scalar double flops per cycle
+    vector_peak = None if mhz is None else threads * mhz * 1e6 * 16  # 2 AVX2 FMA units x 4 doubles x 2
+    print(json.dumps({
+        "grid": f"{N}x{N} Fig. 4 (K0=0.5, exp(-l*) in [0, 0.6], y0 in [0, 0.3], printed scheme)",
+        "baseline_scipy_dop853_per_flow_s": per_flow_scipy,
+        "engine_grid_warm_s": warm,
+        "engine_grid_cold_fresh_process_s": cold,
+        "engine_per_flow_s": per_flow_engine,
+        "speedup_per_flow": per_flow_scipy / per_flow_engine,
+        "goal_speedup": 300, "goal_grid_warm_s": 1.0,
+        "mean_steps_per_flow": float(steps.mean()),
+        "flops_per_flow_estimate": flops_per_flow,
+        "achieved_gflops": achieved / 1e9,
+        "scalar_peak_gflops": None if scalar_peak is None else scalar_peak / 1e9,
+        "avx2_peak_gflops": None if vector_peak is None else vector_peak / 1e9,
+        "fraction_of_scalar_peak": None if scalar_peak is None else achieved / scalar_peak,
+        "numba_threads": threads, "cpu_count": os.cpu_count(),
+        "packed_fields": len(PACKED_FIELDS),
+    }))
+
+
+if __name__ == "__main__":
+    main()
