@@ -18,6 +18,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/pairing1d flow --params examples/fig3_red_dot.toml --plot $(OUT)/flow_fig3_red_dot.png
+	$(BIN)/pairing1d phase-diagram --x exp_neg_lstar=0:0.6:256 --y y0=0:0.3:256 --K0 0.5 \
+		--out $(OUT)/fig4_K0_0.5.nc --plot $(OUT)/fig4_K0_0.5.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
