@@ -1,0 +1,153 @@
+r"""Transport signatures of the three phases: Appendix D, Table I and the impurity scales of Sec. II C 2.
+
+Three chiral channels (primary up, primary down, secondary), non-interacting leads. Deep in a phase some
+combinations :math:`n` of the fields are pinned; each pinned combination is perfectly reflected and the rest
+propagates freely (Eq. D1-D5), so the transmission matrix is
+
+.. math::
+    T = 1 - \sum_{n\ \rm pinned} n\,n^T ,
+
+with the pinned vectors orthonormalized. With primary reservoirs at bias :math:`V` and 0 and a grounded
+secondary, the two-terminal conductance of the primary wire and the cross conductance into the secondary are
+(Eq. D6)
+
+.. math::
+    G = (1,1,0)\,T\,(1,1,0)^T\ \frac{e^2}{h}, \qquad G_\times = (0,0,1)\,T\,(1,1,0)^T\ \frac{e^2}{h} .
+
+A *floating* secondary (no leads) carries no current: its two ends take the potential difference
+:math:`\Delta V_s` that cancels its current, which gives
+:math:`G_{\rm float} = G - G_\times^2 / T_{33}` (and :math:`G` when :math:`T_{33} = 0`). In the trion phase this
+vanishes: absolute drag.
+
+Pinned combinations: decoupled none; paired :math:`n_s = (1,-1,0)/\sqrt2`; trion :math:`n_s` and
+:math:`n_g = (1,1,2)/\sqrt6` (Appendix D). Table I: :math:`G = 2, 2, 4/3\ e^2/h`, :math:`G_\times = -2/3\ e^2/h` in
+the trion phase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+
+from .model import ModelError
+
+__all__ = [
+    "PINNED", "transmission_matrix", "Conductances", "conductances", "Signatures", "signatures",
+    "table_one", "impurity_scales",
+]
+
+N_S = np.array([1.0, -1.0, 0.0]) / np.sqrt(2.0)  # spin sector, pinned by the spin gap
+N_G = np.array([1.0, 1.0, 2.0]) / np.sqrt(6.0)  # phi_g of Eq. (19), pinned in the trion phase
+N_F = np.array([1.0, 1.0, -1.0]) / np.sqrt(3.0)  # phi_f, the free trion mode
+
+PINNED: dict[str, tuple[np.ndarray, ...]] = {"decoupled": (), "paired": (N_S,), "trion": (N_S, N_G)}
+"""Pinned field combinations deep in each phase (Appendix D)."""
+
+PRIMARY = np.array([1.0, 1.0, 0.0])
+SECONDARY = np.array([0.0, 0.0, 1.0])
+
+
+def transmission_matrix(pinned) -> np.ndarray:
+    r""":math:`T = 1 - \sum n n^T` over the pinned vectors (any number, any norm; orthonormalized here)."""
+    vectors = np.atleast_2d(np.asarray(pinned, dtype=float)) if len(pinned) else np.zeros((0, 3))
+    if vectors.shape[1:] != (3,) or not np.all(np.isfinite(vectors)):
+        raise ModelError(f"pinned vectors of shape {vectors.shape} are outside the allowed shape (k, 3) of finite "
+                         "numbers (three channels: up, down, secondary; Eq. (D1))")
+    if vectors.shape[0] == 0:
+        return np.eye(3)
+    q, r = np.linalg.qr(vectors.T)
+    rank = int(np.sum(np.abs(np.diag(r)) > 1e-12 * max(1.0, np.abs(r).max())))
+    if rank < vectors.shape[0]:
+        raise ModelError(f"pinned vectors are linearly dependent (rank {rank} < {vectors.shape[0]}); "
+                         "each pinned combination must be independent (Eq. (D4))")
+    basis = q[:, :rank]
+    return np.eye(3) - basis @ basis.T
+
+
+@dataclass(frozen=True)
+class Conductances:
+    """Two-terminal conductance of the primary wire and cross conductance into the secondary, in e^2/h."""
+
+    grounded: float
+    cross: float
+    floating: float
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def conductances(T: np.ndarray) -> Conductances:
+    """G (grounded secondary), G_x (current in the secondary per bias), G (floating secondary), from T (Eq. D6)."""
+    grounded = float(PRIMARY @ T @ PRIMARY)
+    cross = float(SECONDARY @ T @ PRIMARY)
+    t33 = float(SECONDARY @ T @ SECONDARY)
+    floating = grounded if abs(t33) < 1e-14 else grounded - float(PRIMARY @ T @ SECONDARY) * cross / t33
+    # clear round-off (e.g. -9e-16 for the exact 0 of absolute drag); conductances here are simple fractions
+    grounded, cross, floating = (round(x, 12) + 0.0 for x in (grounded, cross, floating))
+    return Conductances(grounded=grounded, cross=cross, floating=floating)
+
+
+Phase = Literal["decoupled", "paired", "trion"]
+TUNNELING = {"decoupled": "power-law", "paired": "gap", "trion": "gap"}
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """Table I row of a phase: single-electron tunnelling and conductances (e^2/h)."""
+
+    phase: str
+    tunneling: str
+    conductance: float
+    cross_conductance: float
+    floating_conductance: float
+
+    def to_dict(self) -> dict[str, float | str]:
+        out = asdict(self)
+        for key in ("conductance", "cross_conductance", "floating_conductance"):
+            out[key + "_fraction"] = str(Fraction(out[key]).limit_denominator(12))
+        return out
+
+
+def signatures(phase: Phase) -> Signatures:
+    """Table I (and the cross and floating conductances of Appendix D) for a phase."""
+    if phase not in PINNED:
+        raise ModelError(f"phase = {phase!r} is outside the allowed values {{'decoupled', 'paired', 'trion'}} "
+                         "(Table I)")
+    g = conductances(transmission_matrix(PINNED[phase]))
+    return Signatures(phase=phase, tunneling=TUNNELING[phase], conductance=g.grounded, cross_conductance=g.cross,
+                      floating_conductance=g.floating)
+
+
+def table_one() -> str:
+    """Table I of the paper as Markdown, generated from the transmission matrices."""
+    rows = [signatures(p) for p in PINNED]
+
+    def frac(x: float) -> str:
+        return str(Fraction(x).limit_denominator(12))
+
+    lines = [
+        "| | " + " | ".join(r.phase.capitalize() for r in rows) + " |",
+        "| --- | " + " | ".join("---" for _ in rows) + " |",
+        "| Single-electron tunneling | " + " | ".join(r.tunneling for r in rows) + " |",
+        "| Two-terminal conductance [e^2/h] | " + " | ".join(frac(r.conductance) for r in rows) + " |",
+        "| Cross conductance, grounded secondary [e^2/h] | " + " | ".join(frac(r.cross_conductance) for r in rows)
+        + " |",
+        "| Conductance, floating secondary [e^2/h] | " + " | ".join(frac(r.floating_conductance) for r in rows)
+        + " |",
+    ]
+    return "\n".join(lines)
+
+
+def impurity_scales(g_imp: float, Kc: float) -> tuple[float, float]:
+    r"""Crossover scales of a single impurity (Sec. II C 2), in units of the bandwidth:
+    :math:`E_{LL} = (g_{\rm imp}/\Lambda)^{2/(1-K_c)}` (decoupled) and
+    :math:`E_{sG} = (g_{\rm imp}/\Lambda)^{2/(2-K_c)}` (paired). ``g_imp`` in units of Lambda, in (0, 1)."""
+    if not (0 < g_imp < 1) or not np.isfinite(g_imp):
+        raise ModelError(f"g_imp = {g_imp!r} is outside the allowed range (0, 1) (impurity strength / Lambda, "
+                         "Sec. II C 2)")
+    if not (0 < Kc < 1):
+        raise ModelError(f"Kc = {Kc!r} is outside the allowed range (0, 1) (E_LL needs repulsion, Sec. II C 2)")
+    return g_imp ** (2 / (1 - Kc)), g_imp ** (2 / (2 - Kc))
