@@ -139,3 +139,50 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
 
 
 PHASES_FOR_LABELS = ("decoupled", "paired", "trion")
+
+
+def plot_cnt(cnt, mu: float, path: str | Path, k_max: float = 2e7) -> Path:
+    """Fig. 8: the eight bands of Eq. (A2) around the Fermi level (spin: colour, valley: line style), and the
+    map of bands crossing the Fermi level over (mu, Delta_Phi) with the single-band windows marked."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    from .cnt import CNT, bands, single_band_map
+
+    path = Path(path)
+    k = np.linspace(-k_max, k_max, 801)
+    with plt.rc_context(STYLE):
+        fig, (ax_b, ax_m) = plt.subplots(1, 2, figsize=(9.2, 3.8), layout="constrained",
+                                         gridspec_kw={"width_ratios": (1, 1.25)})
+        for (s, v, _b), energy in bands(cnt, mu, k).items():
+            ax_b.plot(k * 1e-6, energy, color="C3" if s == 1 else "C0", ls="-" if v == 1 else "--", lw=1.6)
+        ax_b.axhline(0.0, color="k", lw=1.5)
+        ax_b.set_ylim(-8, 8)
+        ax_b.set_xlim(k[0] * 1e-6, k[-1] * 1e-6)
+        ax_b.set_xlabel(r"$k$ (1/µm)")
+        ax_b.set_ylabel(r"$E_{\sigma\nu}$ (meV), Fermi level at 0")
+        handles = [plt.Line2D([], [], color="C3", label=r"$\sigma=+1$"),
+                   plt.Line2D([], [], color="C0", label=r"$\sigma=-1$"),
+                   plt.Line2D([], [], color="0.3", ls="-", label=r"$\nu=+1$"),
+                   plt.Line2D([], [], color="0.3", ls="--", label=r"$\nu=-1$")]
+        ax_b.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, 0.66), ncol=2, frameon=False, fontsize=8)
+        ax_b.set_title(f"$v_F$={cnt.vF:.1e} m/s, $\\Delta_0$={cnt.delta0:g}, $\\Delta_{{so}}$={cnt.delta_so:g}, "
+                       f"$\\Delta_\\Phi$={cnt.delta_phi:g}, $\\mu$={mu:g} meV", fontsize=8)
+        mus = np.linspace(-8, 8, 401)
+        dphis = np.linspace(0.0, 3.0, 241)
+        counts = single_band_map(CNT(cnt.vF, cnt.delta0, cnt.delta_so, cnt.delta_phi), mus, dphis)
+        levels = np.arange(-4.5, 5.5, 1.0)
+        colours = ["#08306b", "#2171b5", "#6baed6", "#d62728", "#f0f0f0", "#ff7f0e", "#fdae6b", "#fdd0a2",
+                   "#feedde"]
+        mesh = ax_m.pcolormesh(mus, dphis, counts, cmap=ListedColormap(colours),
+                               norm=BoundaryNorm(levels, len(colours)), shading="nearest", rasterized=True)
+        ax_m.contour(mus, dphis, np.abs(counts) == 1, levels=[0.5], colors="k", linewidths=1.0)
+        ax_m.plot([mu], [cnt.delta_phi], marker="*", color="w", mec="k", ms=12)
+        bar = fig.colorbar(mesh, ax=ax_m, ticks=range(-4, 5))
+        bar.set_label("bands at the Fermi level (− hole-like, + particle-like)")
+        ax_m.set_xlabel(r"$\mu$ (meV)")
+        ax_m.set_ylabel(r"$\Delta_\Phi$ (meV)")
+        ax_m.set_title("single spin- and valley-polarized band: framed (±1)", fontsize=9)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path)
+        plt.close(fig)
+    return path
