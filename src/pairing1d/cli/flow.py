@@ -11,29 +11,7 @@ from rich.table import Table
 
 from .. import __version__
 from ._app import InputError, app, stdout
-from .options import (
-    ChiOpt,
-    JsonOpt,
-    K0Opt,
-    Kc0Opt,
-    LmassOpt,
-    LmaxOpt,
-    Lstar2Opt,
-    LstarOpt,
-    ParamsOpt,
-    SchemeOpt,
-    Su2Opt,
-    TempOpt,
-    ThetaOpt,
-    UpsOpt,
-    URatioOpt,
-    Y0Opt,
-    Y2Opt,
-    Ys0Opt,
-    YStrongOpt,
-    build_model,
-    json_safe,
-)
+from .options import JsonOpt, json_safe, model_from_flags, model_options
 
 
 def _fmt(value: float | None, digits: int = 6) -> str:
@@ -41,22 +19,15 @@ def _fmt(value: float | None, digits: int = 6) -> str:
 
 
 @app.command()
+@model_options
 def flow(
-    Kc0: Kc0Opt = None, K0: K0Opt = None, ys0: Ys0Opt = None, y0: Y0Opt = None, y2: Y2Opt = None,
-    upsilon: UpsOpt = None, u_ratio: URatioOpt = None, lstar: LstarOpt = None, lstar2: Lstar2Opt = None,
-    chi: ChiOpt = None, lmax: LmaxOpt = None, temperature: TempOpt = None, lmass: LmassOpt = None,
-    y_strong: YStrongOpt = None, su2: Su2Opt = None, scheme: SchemeOpt = None, theta: ThetaOpt = None,
-    params: ParamsOpt = None, json_out: JsonOpt = False,
+    json_out: JsonOpt = False, model_flags: dict | None = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Draw the flow to this PNG or PDF file")] = None,
 ) -> None:
     """Integrate the RG flow of Eq. (16) for one device and report its phase, gaps and dominant order."""
     from ..phases import phase_of
 
-    model = build_model(
-        params, Kc0=Kc0, K0=K0, ys0=ys0, y0=y0, y2=y2, upsilon=upsilon, u_ratio=u_ratio, lstar=lstar,
-        lstar2=lstar2, chi=chi, lmax=lmax, temperature=temperature, lmass=lmass, y_strong=y_strong, su2=su2,
-        scheme=scheme, theta=theta,
-    )
+    model = model_from_flags(model_flags)
     result = phase_of(model)
     if plot is not None:
         from ..plotting import plot_flow

@@ -97,3 +97,47 @@ def json_safe(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [json_safe(v) for v in obj]
     return obj
+
+
+MODEL_OPTIONS: dict[str, Any] = {
+    "Kc0": Kc0Opt, "K0": K0Opt, "ys0": Ys0Opt, "y0": Y0Opt, "y2": Y2Opt, "upsilon": UpsOpt, "u_ratio": URatioOpt,
+    "lstar": LstarOpt, "lstar2": Lstar2Opt, "chi": ChiOpt, "lmax": LmaxOpt, "temperature": TempOpt,
+    "lmass": LmassOpt, "y_strong": YStrongOpt, "su2": Su2Opt, "scheme": SchemeOpt, "theta": ThetaOpt,
+    "params": ParamsOpt,
+}
+"""Every model flag (and --params), by the Python name of its parameter."""
+
+
+def model_options(command):
+    """Give a command every model flag and --params; it receives them as ``model_flags`` (a dict) instead.
+
+    Typer reads a command's parameters from its signature, so the wrapper's signature is the command's own
+    (minus ``model_flags``) followed by the shared flags: one definition of the flags for every command.
+    """
+    import functools
+    import inspect
+    import typing
+
+    signature = inspect.signature(command)
+    hints = typing.get_type_hints(command, include_extras=True)  # resolve the command module's string annotations
+    own = [p.replace(annotation=hints[name]) for name, p in signature.parameters.items() if name != "model_flags"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+              for name, annotation in MODEL_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs):
+        flags = {name: kwargs.pop(name) for name in MODEL_OPTIONS}
+        return command(model_flags=flags, **kwargs)
+
+    wrapper.__signature__ = signature.replace(
+        parameters=[p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + shared
+    )
+    wrapper.__annotations__ = {p.name: p.annotation for p in wrapper.__signature__.parameters.values()}
+    del wrapper.__wrapped__  # Typer must read the wrapper's signature, not the command's
+    return wrapper
+
+
+def model_from_flags(flags: dict[str, Any]) -> Model:
+    """The Model of a command's ``model_flags`` (see :func:`model_options`)."""
+    flags = dict(flags)
+    return build_model(flags.pop("params"), **flags)

@@ -15,29 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..model import Model
 from ..sweep import AXIS_ALIASES
 from ._app import InputError, app, stdout
-from .options import (
-    ChiOpt,
-    JsonOpt,
-    K0Opt,
-    Kc0Opt,
-    LmassOpt,
-    LmaxOpt,
-    Lstar2Opt,
-    LstarOpt,
-    ParamsOpt,
-    SchemeOpt,
-    Su2Opt,
-    TempOpt,
-    ThetaOpt,
-    UpsOpt,
-    URatioOpt,
-    Y0Opt,
-    Y2Opt,
-    Ys0Opt,
-    YStrongOpt,
-    build_model,
-    json_safe,
-)
+from .options import JsonOpt, json_safe, model_from_flags, model_options
 
 AxisOpt = Annotated[str | None, typer.Option(help="Axis NAME=START:STOP:N (linspace) or NAME=V1,V2,...")]
 
@@ -107,16 +85,13 @@ class _Bar:
 
 
 @app.command("phase-diagram")
+@model_options
 def phase_diagram(
     x: Annotated[str, typer.Option("--x", help="Horizontal axis NAME=START:STOP:N (e.g. exp_neg_lstar=0:0.6:256)")],
     y: Annotated[str, typer.Option("--y", help="Vertical axis NAME=START:STOP:N (e.g. y0=0:0.3:256)")],
     out: Annotated[Path, typer.Option("--out", help="Output: FILE.nc (NetCDF) or FILE.zarr (chunked, resumable)")],
     z: Annotated[str | None, typer.Option("--z", help="Third axis (one plot panel per value, at most 6)")] = None,
-    Kc0: Kc0Opt = None, K0: K0Opt = None, ys0: Ys0Opt = None, y0: Y0Opt = None, y2: Y2Opt = None,
-    upsilon: UpsOpt = None, u_ratio: URatioOpt = None, lstar: LstarOpt = None, lstar2: Lstar2Opt = None,
-    chi: ChiOpt = None, lmax: LmaxOpt = None, temperature: TempOpt = None, lmass: LmassOpt = None,
-    y_strong: YStrongOpt = None, su2: Su2Opt = None, scheme: SchemeOpt = None, theta: ThetaOpt = None,
-    params: ParamsOpt = None, json_out: JsonOpt = False,
+    json_out: JsonOpt = False, model_flags: dict | None = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Draw the phase map to this PNG or PDF file")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Start a local Dask cluster of N workers")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS")] = None,
@@ -126,11 +101,7 @@ def phase_diagram(
     """Sweep two or three parameters through the RG of Eq. (16): the phase map of Fig. 4 and its data."""
     from ..sweep import dask_client, open_sweep, sweep, sweep_to_store
 
-    model = build_model(
-        params, Kc0=Kc0, K0=K0, ys0=ys0, y0=y0, y2=y2, upsilon=upsilon, u_ratio=u_ratio, lstar=lstar,
-        lstar2=lstar2, chi=chi, lmax=lmax, temperature=temperature, lmass=lmass, y_strong=y_strong, su2=su2,
-        scheme=scheme, theta=theta,
-    )
+    model = model_from_flags(model_flags)
     axes = dict(parse_axis(spec) for spec in (x, y, z) if spec is not None)
     if len(axes) != sum(spec is not None for spec in (x, y, z)):
         raise InputError("the same parameter is given on two axes")

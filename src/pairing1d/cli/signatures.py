@@ -9,51 +9,24 @@ import typer
 from rich.table import Table
 
 from ._app import app, stdout
-from .options import (
-    ChiOpt,
-    JsonOpt,
-    K0Opt,
-    Kc0Opt,
-    LmassOpt,
-    LmaxOpt,
-    Lstar2Opt,
-    LstarOpt,
-    ParamsOpt,
-    SchemeOpt,
-    Su2Opt,
-    TempOpt,
-    ThetaOpt,
-    UpsOpt,
-    URatioOpt,
-    Y0Opt,
-    Y2Opt,
-    Ys0Opt,
-    YStrongOpt,
-    build_model,
-)
+from .options import JsonOpt, model_from_flags, model_options
 
 
 @app.command("signatures")
+@model_options
 def signatures_command(
     phase: Annotated[str | None, typer.Option("--phase", help="decoupled | paired | trion (default: all)")] = None,
-    Kc0: Kc0Opt = None, K0: K0Opt = None, ys0: Ys0Opt = None, y0: Y0Opt = None, y2: Y2Opt = None,
-    upsilon: UpsOpt = None, u_ratio: URatioOpt = None, lstar: LstarOpt = None, lstar2: Lstar2Opt = None,
-    chi: ChiOpt = None, lmax: LmaxOpt = None, temperature: TempOpt = None, lmass: LmassOpt = None,
-    y_strong: YStrongOpt = None, su2: Su2Opt = None, scheme: SchemeOpt = None, theta: ThetaOpt = None,
-    params: ParamsOpt = None, json_out: JsonOpt = False,
+    json_out: JsonOpt = False, model_flags: dict | None = None,
 ) -> None:
     """Experimental signatures (Table I, Appendix D): for a phase, for a device given by model flags, or all."""
     from ..phases import PHASES, phase_of
     from ..transport import signatures
 
-    flags = dict(Kc0=Kc0, K0=K0, ys0=ys0, y0=y0, y2=y2, upsilon=upsilon, u_ratio=u_ratio, lstar=lstar,
-                 lstar2=lstar2, chi=chi, lmax=lmax, temperature=temperature, lmass=lmass, y_strong=y_strong,
-                 su2=su2, scheme=scheme, theta=theta)
     device = None
     if phase is not None:
         phases = [phase]
-    elif params is not None or any(v is not None for v in flags.values()):
-        device = phase_of(build_model(params, **flags))
+    elif any(v is not None for v in model_flags.values()):
+        device = phase_of(model_from_flags(model_flags))
         phases = [device.phase]
     else:
         phases = list(PHASES)
