@@ -103,7 +103,7 @@ def _step(l, y, f0, h, p, k, ynew, tmp):
 
 @nb.njit(cache=True)
 def _event_values(y, log_y_strong):
-    """ys + 1 (spin gap), ln|y1| - ln y_strong (trion scale), ys - 1 (runaway off the SU(2) line)."""
+    """ys + 1 (spin gap), ln|y1| - ln y_strong (trion scale), ys - 1 (runaway of ys to +1)."""
     return y[0] + 1.0, y[2] - log_y_strong, y[0] - 1.0
 
 
@@ -211,7 +211,7 @@ def _flow_one(p, rtol, atol, out_state):
                 l_bbar = math.inf
             _export(ynew, p, out_state)
             return l_bar, l_bbar, math.inf, l_bar, n_steps
-        if y[0] < 1.0 <= ynew[0]:  # runaway of ys off the SU(2) line: the flow ends (see pairing1d.rg)
+        if y[0] < 1.0 <= ynew[0]:  # runaway of ys to +1: the flow ends (see pairing1d.rg)
             s = _locate(l, y, f0, h, p, 2, k, ynew, tmp)
             l_run = l + s
             _step(l, y, f0, s, p, k, ynew, tmp)

@@ -158,7 +158,7 @@ class Model:
         bare Luttinger parameters of the primary charge sector and of the secondary system, > 0.
     ``ys0``
         bare spin fugacity :math:`y_s = g_s/(\pi u_s)` in (-1, 1): -1 is the strong-coupling end of the flow
-        (spin gap), +1 its end when ys runs away off the SU(2) line (see :mod:`pairing1d.rg`).
+        (spin gap), +1 its end when ys runs away to repulsive strong coupling (see :mod:`pairing1d.rg`).
     ``y0``
         bare inter-wire backscattering fugacity :math:`y_1 = g_1/(\pi \bar u)` (the paper's :math:`y^0`),
         ``|y0| < y_strong``.

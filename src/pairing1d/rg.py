@@ -20,8 +20,9 @@ Eq. (16b) is dropped; the relative phase :math:`\theta` multiplies the :math:`C`
 
 Events: :math:`y_s = -1` ends the flow at :math:`\bar\ell` (a spin gap :math:`\Lambda e^{-\bar\ell}` opens);
 :math:`|y_1| = y_{\rm strong}` is recorded as :math:`\bar{\bar\ell}` and the flow goes on;
-:math:`\ell_{\max}` ends it. Off the SU(2) line (``su2=False``) :math:`K_s` can fall below 1 while
-:math:`y_s > 0`, and :math:`y_s` then runs away to strong *positive* coupling (a spin gap with
+:math:`\ell_{\max}` ends it. :math:`y_s` can also run away to strong *positive* coupling: off the SU(2) line
+(``su2=False``) when :math:`K_s` falls below 1 while :math:`y_s > 0`, and on it when :math:`\cos\theta < 0` turns
+the :math:`y^2` feedback of (16a) repulsive (a spin gap with
 :math:`\langle\cos\sqrt2\phi_s\rangle = 0`, which kills the pairing terms; not one of the paper's phases);
 :math:`y_s = +1` ends the flow there as well and is recorded as ``l_runaway`` (the perturbative flow beyond it
 is meaningless, and stiff: :math:`dy_1/d\ell \propto -y_s y_1/2`).
@@ -173,7 +174,7 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
 
     y1_strong.direction = 1
 
-    def spin_runaway(l, s, co):  # ys = +1, reachable only off the SU(2) line: the flow ends
+    def spin_runaway(l, s, co):  # ys = +1 (off the SU(2) line, or cos(theta) < 0): the flow ends
         return s[0] - 1.0
 
     spin_runaway.terminal = True
