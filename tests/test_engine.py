@@ -31,6 +31,7 @@ def random_models(n: int, seed: int) -> list[Model]:
         )
         kw["y0"] = rng.uniform(-0.35, 0.35) * kw["y_strong"]
         kw["y2"] = float(rng.choice([0.0, rng.uniform(-0.2, 0.2)]))
+        kw["vertex_charge"] = float(rng.choice([2.0, 1.0], p=[0.75, 0.25]))  # 1: Mott-ladder secondary
         if rng.random() < 0.3:
             kw["temperature"] = float(np.exp(-rng.uniform(4, 20)))
         else:
@@ -70,6 +71,7 @@ def test_same_phase_on_random_points(agreement):
     # every phase and option is represented: the test is not satisfied by a trivial sample
     assert set(codes) == {0, 1, 2}
     assert {m.scheme for m in models} == {"printed", "frozen"} and {m.su2 for m in models} == {True, False}
+    assert {m.vertex_charge for m in models} == {1.0, 2.0}
 
 
 def test_event_scales_agree_to_1e_5(agreement):

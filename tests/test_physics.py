@@ -162,6 +162,36 @@ def test_rhs_is_eq16():
                                    rtol=1e-13, atol=1e-15)
 
 
+@pytest.mark.parametrize("p", [2.0, 1.0])
+def test_vertex_charge_dimension_and_feedback(p):
+    """Secondary charge p: at Q = 0 the tree-level dimension of cos(sqrt2 phi_s) cos(sqrt2 phi_c + p phi) is the sum
+    of a^2 K_i / 4 over its charges (sqrt2, sqrt2, p); the feedback on 1/K of a field is a^2 C/16 for its charge a,
+    which gives the paper's C/8 for phi_s, phi_c (16b, 16f) and C/4 for phi (16e) at p = 2."""
+    m = Model(Kc0=0.8, K0=0.5, upsilon=0.0, su2=False, vertex_charge=p, lstar=math.inf)
+    assert m.Q == 0
+    co = FlowCoefficients.from_model(m)
+    ys, ks, kt, kct, y1 = 0.0, 1.1, 0.5, 0.8, 1e-3
+    rhs = flow_rhs(0.0, np.array([ys, 1 / ks, y1, 0.0, 1 / kt, 1 / kct]), co)
+    dimension = (2 * ks + 2 * kct + p * p * kt) / 4
+    assert rhs[2] / y1 == pytest.approx(2 - dimension)
+    c = y1 * y1  # c1(0) = 1 at lstar = inf
+    assert rhs[4] == pytest.approx(p * p * c / 16) and rhs[5] == pytest.approx(2 * c / 16)
+    assert rhs[1] == pytest.approx(2 * c / 16)
+    if p == 2:
+        assert rhs[4] == pytest.approx(c / 4)
+
+
+def test_vertex_charge_with_rotation():
+    """With Q != 0 the secondary charges become p -/+ sqrt2 Q (phi_c -> phi_c - Q phi), for both p."""
+    for p in (1.0, 2.0):
+        m = Model(Kc0=0.8, K0=0.5, upsilon=0.3, vertex_charge=p, lstar=math.inf)
+        co = FlowCoefficients.from_model(m)
+        assert co.a1 == pytest.approx((p - math.sqrt(2) * m.Q) ** 2 / 4)
+        assert co.a2 == pytest.approx((p + math.sqrt(2) * m.Q) ** 2 / 4)
+    with pytest.raises(ModelError, match="vertex_charge"):
+        Model(vertex_charge=3)
+
+
 def test_non_su2_follows_the_su2_line_to_leading_order():
     """With y = 0 the KT flow (16a)-(16b) keeps Ks - 1 - ys/2 = O(ys^2)."""
     flow = solve_flow(Model(ys0=0.05, y0=0.0, su2=False, lmax=10.0))

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from .model import Model, k_tilde0, kc_tilde0, rotation_q
-from .trion import FREE_TRION_KF, trion_sector_dimensionless
+from .model import Model, k_tilde0, kc_tilde0, rotation_q, vertex_coefficients
+from .trion import sc_threshold, trion_sector_dimensionless
 
 __all__ = [
     "BatchResult", "PACKED_FIELDS", "pack", "pack_fields", "integrate_batch", "classify_batch", "run_fields",
@@ -34,8 +34,8 @@ DEFAULT_ATOL = 1e-12
 
 # Columns of the packed parameter array, one row per device.
 (YS0, INV_KS0, Y1_0, Y2_0, INV_KT0, INV_KCT0, A1, A2, COS_THETA, LSTAR1, LSTAR2, CHI, LMAX, Y_STRONG, SU2, FROZEN,
- Q) = range(17)
-N_PARAMS = 17
+ Q, K_FEEDBACK, VERTEX_CHARGE) = range(19)
+N_PARAMS = 19
 N_STATE = 6
 
 # Dormand-Prince 5(4) tableau (the one of scipy's RK45)
@@ -75,7 +75,7 @@ def _rhs(l, s, p, out):
     out[1] = 0.0 if p[SU2] != 0.0 else 0.5 * ys * ys + feedback * 0.125
     out[2] = du1
     out[3] = du2
-    out[4] = feedback * 0.25
+    out[4] = feedback * p[K_FEEDBACK]
     out[5] = feedback * 0.125
 
 
@@ -244,7 +244,7 @@ def _integrate(params, rtol, atol, events, states, steps):
 # Model fields the kernel reads, in the order of the packed columns they feed
 PACKED_FIELDS = (
     "ys0", "y0", "y2", "Kc0", "K0", "upsilon", "u_ratio", "theta", "lstar", "lstar2", "lmass", "chi", "lmax",
-    "y_strong", "su2", "scheme",
+    "y_strong", "su2", "scheme", "vertex_charge",
 )
 
 
@@ -264,8 +264,7 @@ def pack_fields(values: dict[str, np.ndarray]) -> np.ndarray:
     params[:, Y2_0] = v["y2"]
     params[:, INV_KT0] = 1.0 / k_tilde0(v["K0"], v["upsilon"])
     params[:, INV_KCT0] = 1.0 / kc_tilde0(v["Kc0"], v["u_ratio"], v["upsilon"])
-    params[:, A1] = (1.0 - q / math.sqrt(2.0)) ** 2
-    params[:, A2] = (1.0 + q / math.sqrt(2.0)) ** 2
+    params[:, A1], params[:, A2], params[:, K_FEEDBACK] = vertex_coefficients(q, v["vertex_charge"])
     params[:, COS_THETA] = np.cos(v["theta"])
     params[:, LSTAR1] = np.minimum(v["lstar"], v["lmass"])  # Appendix B: effective cutoff
     params[:, LSTAR2] = np.minimum(v["lstar2"], v["lmass"])
@@ -275,6 +274,7 @@ def pack_fields(values: dict[str, np.ndarray]) -> np.ndarray:
     params[:, SU2] = v["su2"].astype(float)
     params[:, FROZEN] = (v["scheme"] == "frozen").astype(float)
     params[:, Q] = q
+    params[:, VERTEX_CHARGE] = v["vertex_charge"]
     return params
 
 
@@ -337,7 +337,7 @@ def classify_batch(
     phase = np.where(trion, 2, np.where(paired, 1, 0)).astype(np.int8)
     kc_end, k_end = 1.0 / states[:, 5], 1.0 / states[:, 4]
     sc_paired = kc_end + params[:, Q] ** 2 * k_end > 1.0 / kc_end  # Eq. (18)
-    sc_trion = kf > FREE_TRION_KF
+    sc_trion = kf > sc_threshold(params[:, VERTEX_CHARGE])
     order = np.where(paired, np.where(sc_paired, 2, 1), np.where(trion, np.where(sc_trion, 2, 1), 0))
     reached = np.isfinite(l_bbar)
     c1 = np.where(reached, 0.5 * (1.0 - np.tanh((np.where(reached, l_bbar, 0.0) - lstar1) / chi)), 0.0)
@@ -354,7 +354,9 @@ def run_fields(
     """Phases of the devices given as arrays of (valid) Model fields: pack, integrate, classify."""
     params = pack_fields(values)
     events, states, steps = integrate_batch(params, rtol, atol)
-    kf, _ = trion_sector_dimensionless(values["Kc0"], values["K0"], values["upsilon"], values["u_ratio"])
+    kf, _ = trion_sector_dimensionless(
+        values["Kc0"], values["K0"], values["upsilon"], values["u_ratio"], values["vertex_charge"]
+    )
     return classify_batch(params, events, states, steps, np.broadcast_to(kf, events[:, 0].shape))
 
 

@@ -40,18 +40,26 @@ __all__ = [
     "ModelError",
     "Model",
     "SCHEMES",
+    "VERTEX_CHARGES",
     "lstar_from_momenta",
     "mass_cutoff",
     "upsilon_from_coupling",
     "rotation_q",
     "kc_tilde0",
     "k_tilde0",
+    "vertex_coefficients",
 ]
 
 SCHEMES = ("printed", "frozen")
 """Cutoff schemes for Eq. (16): as printed, or with dy_i/dl also multiplied by c_i(l)."""
 
 Scheme = Literal["printed", "frozen"]
+
+VERTEX_CHARGES = (2.0, 1.0)
+"""Allowed charges p of the secondary field in the inter-wire vertex cos(sqrt2 phi_c + p phi): 2 for the
+spinless secondary wire (Eq. 12), 1 for the relative-charge sector of a Mott ladder (Eq. 22). The flow
+(:func:`vertex_coefficients`) holds for any p; the trion-phase composite (:mod:`pairing1d.trion`) is
+worked out for these two."""
 
 
 class ModelError(ValueError):
@@ -139,6 +147,34 @@ def k_tilde0(K0, upsilon):
     return K0 / np.sqrt(1.0 - upsilon**2)
 
 
+def vertex_coefficients(Q, p=2.0):
+    r"""Coefficients of Eq. (16c)-(16e) for a secondary vertex of charge :math:`p`: ``(a1, a2, k_feedback)``.
+
+    The inter-wire vertices are :math:`\cos\sqrt2\phi_s\cos(\sqrt2\phi_c \pm p\phi)`; the paper's spinless
+    secondary has :math:`p = 2` (Eq. 12), the relative-charge sector of a Mott ladder :math:`p = 1` (Eq. 22). The
+    rotation :math:`\phi_c \to \phi_c - Q\phi` turns the secondary charges into :math:`p \mp \sqrt2 Q`, and
+    :math:`e^{ia\phi}` has dimension :math:`a^2\tilde K/4`, so the secondary part of the dimensions of
+    :math:`y_{1,2}` is
+
+    .. math::
+        a_{1,2}\tilde K, \qquad a_{1,2} = \frac{(p \mp \sqrt2 Q)^2}{4}
+        \quad\Big(= \big(1 \mp Q/\sqrt2\big)^2 \text{ at } p = 2,\ \text{Eq. 16c-d}\Big).
+
+    The second-order feedback of a vertex on the stiffness of a field it contains is proportional to the square
+    of that field's charge: the charges :math:`\sqrt2` of :math:`\phi_s, \phi_c` give :math:`C/8` in Eq. (16b),
+    (16f), i.e. :math:`a^2C/16`, hence :math:`d\tilde K^{-1}/d\ell = k_{\rm fb}C` with
+
+    .. math::
+        k_{\rm fb} = \frac{p^2}{16} \quad (= 1/4 \text{ at } p = 2, \text{Eq. 16e}).
+
+    As in Eq. (16e), :math:`Q` is left out of the feedback (it is of higher order there). The feedback of the
+    vertices on :math:`y_s` (16a) and the :math:`-y_s/2` of (16c-d) involve :math:`\phi_s` only and do not depend
+    on :math:`p`. Numbers or numpy arrays; ``docs/physics.md`` (Sec. 7) has the derivation.
+    """
+    shift = np.sqrt(2.0) * Q
+    return (p - shift) ** 2 / 4.0, (p + shift) ** 2 / 4.0, p * p / 16.0
+
+
 def upsilon_from_coupling(V_phi: float, u: float, uc: float, Kc: float, K: float) -> float:
     r"""Dimensionless forward-scattering coupling :math:`\upsilon = \sqrt{K_c K}\,V_\phi/(\pi\sqrt{u_c u})`.
 
@@ -187,6 +223,12 @@ class Model:
     ``theta``
         relative phase of :math:`g_\uparrow, g_\downarrow` (Sec. II B 4); multiplies the
         :math:`y_i^2` terms of Eq. (16a) by :math:`\cos\theta`.
+    ``vertex_charge``
+        the charge :math:`p` of the secondary field in the inter-wire vertex
+        :math:`\cos(\sqrt2\phi_c \pm p\phi)`, 1 or 2 (:data:`VERTEX_CHARGES`): 2 for the spinless wire of the
+        paper (Eq. 12, default), 1 for the relative-charge sector of a Mott ladder (Eq. 22,
+        :mod:`pairing1d.ladder`); see
+        :func:`vertex_coefficients`.
     """
 
     Kc0: float = 0.9
@@ -206,6 +248,7 @@ class Model:
     su2: bool = True
     scheme: Scheme = "printed"
     theta: float = 0.0
+    vertex_charge: float = 2.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -254,6 +297,13 @@ class Model:
             set_(self, name, value)
 
         set_(self, "theta", _finite("theta", self.theta, "relative phase of g_up, g_down, Sec. II B 4"))
+        p = _finite("vertex_charge", self.vertex_charge, "secondary charge p in cos(sqrt2 phi_c + p phi)")
+        if p not in VERTEX_CHARGES:
+            raise ModelError(
+                f"vertex_charge = {self.vertex_charge!r} is outside the allowed values {{1, 2}} (charge p of the "
+                "secondary field in cos(sqrt2 phi_c + p phi): 2 spinless wire, Eq. (12); 1 Mott ladder, Eq. (22))"
+            )
+        set_(self, "vertex_charge", p)
 
         if self.scheme not in SCHEMES:
             raise ModelError(

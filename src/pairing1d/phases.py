@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from .model import Model
 from .rg import FlowResult, solve_flow
-from .trion import FREE_TRION_KF, trion_sector_of_model
+from .trion import sc_threshold, trion_sector_of_model
 
 __all__ = ["PHASES", "PhaseResult", "classify", "phase_of", "susceptibility_exponents"]
 
@@ -110,7 +110,7 @@ def classify(flow: FlowResult) -> PhaseResult:
         order = "SC" if kc_bar + m.Q**2 * k_bar > 1.0 / kc_bar else "CDW"  # Eq. (18)
     elif phase == "trion":
         kf = trion_sector_of_model(m)[0]
-        order = "SC" if kf > FREE_TRION_KF else "CDW"
+        order = "SC" if kf > sc_threshold(m.vertex_charge) else "CDW"
     return PhaseResult(
         phase=phase, l_bar=l_bar, l_bbar=l_bbar, spin_gap=spin_gap, trion_scale=trion_scale,
         dominant_order=order, chi_cdw_exponent=x_cdw, chi_sc_exponent=x_sc,

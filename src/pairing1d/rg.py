@@ -13,6 +13,10 @@ With :math:`C(\ell) = c_1(\ell) y_1^2 + c_2(\ell) y_2^2` and the cutoffs
     \frac{d\tilde K^{-1}}{d\ell} &= \frac{C}{4},                                          &(16e)\\
     \frac{d\tilde K_c^{-1}}{d\ell} &= \frac{C}{8}.                                        &(16f)
 
+For a secondary vertex of charge :math:`p` (``Model.vertex_charge``; 2 above, 1 for the Mott ladder of Sec.
+III A) the factors :math:`(1\mp Q/\sqrt2)^2` become :math:`(p\mp\sqrt2Q)^2/4` and the :math:`C/4` of (16e)
+becomes :math:`p^2C/16` (:func:`pairing1d.model.vertex_coefficients`).
+
 Options (see :class:`~pairing1d.model.Model`): on the SU(2) line (``su2=True``) :math:`K_s = 1 + y_s/2` and
 Eq. (16b) is dropped; the relative phase :math:`\theta` multiplies the :math:`C` term of (16a) by
 :math:`\cos\theta` (Sec. II B 4); the ``frozen`` scheme multiplies the right-hand sides of (16c)-(16d) by
@@ -37,7 +41,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import OdeSolution, solve_ivp
 
-from .model import Model, smooth_cutoff
+from .model import Model, smooth_cutoff, vertex_coefficients
 
 __all__ = ["STATE", "FlowResult", "FlowCoefficients", "flow_rhs", "solve_flow"]
 
@@ -45,15 +49,14 @@ STATE = ("ys", "inv_Ks", "y1", "y2", "inv_K_tilde", "inv_Kc_tilde")
 """Order of the integrated variables. Eq. (16) is linear in the inverse Luttinger parameters, so those are
 integrated rather than the parameters themselves."""
 
-SQRT2 = math.sqrt(2.0)
-
 
 @dataclass(frozen=True)
 class FlowCoefficients:
     """The numbers of a Model that the right-hand side of Eq. (16) needs, computed once per flow."""
 
-    a1: float  # (1 - Q/sqrt2)^2, Eq. (16c)
-    a2: float  # (1 + Q/sqrt2)^2, Eq. (16d)
+    a1: float  # (p - sqrt2 Q)^2 / 4 = (1 - Q/sqrt2)^2 at p = 2, Eq. (16c)
+    a2: float  # (p + sqrt2 Q)^2 / 4, Eq. (16d)
+    k_feedback: float  # p^2 / 16 = 1/4 at p = 2, Eq. (16e)
     cos_theta: float
     lstar1: float  # effective cutoffs min(lstar_i, lmass)
     lstar2: float
@@ -63,9 +66,9 @@ class FlowCoefficients:
 
     @classmethod
     def from_model(cls, model: Model) -> FlowCoefficients:
-        q = model.Q / SQRT2
+        a1, a2, k_feedback = vertex_coefficients(model.Q, model.vertex_charge)
         return cls(
-            a1=(1.0 - q) ** 2, a2=(1.0 + q) ** 2, cos_theta=math.cos(model.theta),
+            a1=float(a1), a2=float(a2), k_feedback=float(k_feedback), cos_theta=math.cos(model.theta),
             lstar1=model.lstar_eff, lstar2=model.lstar2_eff, chi=model.chi,
             su2=model.su2, frozen=model.scheme == "frozen",
         )
@@ -90,7 +93,7 @@ def flow_rhs(l: float, state: np.ndarray, co: FlowCoefficients) -> np.ndarray:
         0.0 if co.su2 else 0.5 * ys * ys + feedback / 8.0,
         dy1,
         dy2,
-        feedback / 4.0,
+        co.k_feedback * feedback,
         feedback / 8.0,
     ])
 

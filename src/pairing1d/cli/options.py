@@ -51,6 +51,11 @@ SchemeOpt = Annotated[
 ThetaOpt = Annotated[
     float | None, typer.Option("--theta", help=_help("Relative phase of g_up, g_down (Sec. II B 4)", "theta"))
 ]
+VertexOpt = Annotated[
+    float | None,
+    typer.Option("--vertex-charge", help="Secondary charge p in cos(sqrt2 phi_c + p phi): 2 wire, 1 Mott ladder "
+                 "(default 2)"),
+]
 ParamsOpt = Annotated[
     Path | None, typer.Option("--params", help="TOML file of model parameters (same names as the flags)")
 ]
@@ -103,7 +108,7 @@ MODEL_OPTIONS: dict[str, Any] = {
     "Kc0": Kc0Opt, "K0": K0Opt, "ys0": Ys0Opt, "y0": Y0Opt, "y2": Y2Opt, "upsilon": UpsOpt, "u_ratio": URatioOpt,
     "lstar": LstarOpt, "lstar2": Lstar2Opt, "chi": ChiOpt, "lmax": LmaxOpt, "temperature": TempOpt,
     "lmass": LmassOpt, "y_strong": YStrongOpt, "su2": Su2Opt, "scheme": SchemeOpt, "theta": ThetaOpt,
-    "params": ParamsOpt,
+    "vertex_charge": VertexOpt, "params": ParamsOpt,
 }
 """Every model flag (and --params), by the Python name of its parameter."""
 
