@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 
 from .phases import PhaseResult  # noqa: E402
 
-__all__ = ["plot_flow", "STYLE"]
+__all__ = ["plot_flow", "plot_phase_map", "plot_cnt", "plot_back_gate", "STYLE"]
 
 STYLE = {
     "font.size": 10, "axes.labelsize": 11, "axes.titlesize": 11, "legend.fontsize": 9,
@@ -182,6 +182,50 @@ def plot_cnt(cnt, mu: float, path: str | Path, k_max: float = 2e7) -> Path:
         ax_m.set_xlabel(r"$\mu$ (meV)")
         ax_m.set_ylabel(r"$\Delta_\Phi$ (meV)")
         ax_m.set_title("single spin- and valley-polarized band: framed (±1)", fontsize=9)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path)
+        plt.close(fig)
+    return path
+
+
+def plot_back_gate(ds, path: str | Path) -> Path:
+    """The ladder device along a back-gate sweep (:func:`pairing1d.ladder.back_gate_scan`): the cutoffs
+    :math:`\\ell^*_1` and :math:`\\ell_m` against :math:`\\mu^*` (top) over the phase as coloured bands, and the
+    spin gap and trion scale (bottom, log scale); the soliton threshold :math:`|\\mu^*| = \\Delta` is dashed."""
+    path = Path(path)
+    mu = ds["mu_star"].values
+    with plt.rc_context(STYLE):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.8, 5.2), sharex=True, layout="constrained")
+        edges = np.concatenate([[mu[0]], 0.5 * (mu[1:] + mu[:-1]), [mu[-1]]]) if mu.size > 1 else np.array(
+            [mu[0] - 0.5, mu[0] + 0.5])
+        colours = PHASE_COLOURS | {"paired": "#9ccc65"}  # the phase map shows paired by its gap colour instead
+        for code, name in enumerate(PHASES_FOR_LABELS):
+            where = np.nonzero(ds["phase"].values == code)[0]
+            for i in where:
+                top.axvspan(edges[i], edges[i + 1], color=colours[name], alpha=0.6, lw=0,
+                            label=name if i == where[0] else None)
+        finite = lambda v: np.where(np.isfinite(v), v, np.nan)  # noqa: E731
+        top.plot(mu, finite(ds["lstar"].values), "k-", label=r"$\ell^*_1$")
+        top.plot(mu, finite(ds["lmass"].values), "k--", label=r"$\ell_m$ (Eq. B1)")
+        top.set_ylabel("RG time")
+        # l_m diverges at the soliton threshold |mu*| = gap: keep the l*_1 structure readable
+        top.set_ylim(0, min(np.nanmax(finite(np.concatenate([ds["lstar"].values, ds["lmass"].values]))),
+                            3 * np.nanmax(finite(ds["lstar"].values))) * 1.1)
+        top.legend(loc="upper right", ncols=2, fontsize=8)
+        for ax in (top, bottom):
+            for sign in (-1, 1):
+                ax.axvline(sign * ds.attrs["gap"], color="0.4", lw=0.8, ls=":")
+        with np.errstate(divide="ignore"):
+            bottom.semilogy(mu, np.where(ds["spin_gap"] > 0, ds["spin_gap"], np.nan), "o-", ms=3,
+                            label=r"spin gap $e^{-\bar\ell}$")
+            bottom.semilogy(mu, np.where(ds["trion_scale"] > 0, ds["trion_scale"], np.nan), "s-", ms=3,
+                            label=r"trion scale")
+        bottom.set_xlabel(r"back gate $\mu^*/\Lambda_{\rm sec}$")
+        bottom.set_ylabel(r"energy / $\Lambda$")
+        bottom.legend(fontsize=8)
+        a = ds.attrs
+        fig.suptitle(f"Mott-ladder secondary: K-={a['K_minus']:g}, gap={a['gap']:g}, "
+                     f"mismatch={a['mismatch1']:g}", fontsize=9)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path)
         plt.close(fig)

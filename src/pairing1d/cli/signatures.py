@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._app import app, stdout
+from ._app import InputError, app, stdout
 from .options import JsonOpt, model_from_flags, model_options
 
 
@@ -28,6 +28,11 @@ def signatures_command(
     elif any(v is not None for v in model_flags.values()):
         device = phase_of(model_from_flags(model_flags))
         phases = [device.phase]
+        if device.phase == "trion" and device.model.vertex_charge != 2:
+            # Appendix D pins (1, 1, 2)/sqrt6 and treats the secondary as one lead-contacted channel; neither holds
+            # for the relative charge of a Mott ladder, so the trion row is not derived there
+            raise InputError("this device is trion with vertex charge 1 (Mott ladder): Table I's trion row assumes "
+                             "the spinless-wire secondary (vertex charge 2) of Appendix D and is not derived here")
     else:
         phases = list(PHASES)
     rows = {p: signatures(p).to_dict() for p in phases}  # signatures() refuses an unknown phase
