@@ -87,3 +87,35 @@ def test_cli_signatures_json(capsys):
     with pytest.raises(SystemExit) as info:
         main(["signatures", "--phase", "superconducting"])
     assert info.value.code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_impurity_in_every_phase():
+    """The general crossover g^(1/(1-d)) reproduces E_LL, E_sG; in the trion phase d = Kf/3 (composite CDW): a
+    scale g^(3/(3-Kf)) below the free-trion point, none (irrelevant impurity) above it."""
+    from pairing1d.transport import impurity_crossover, impurity_dimension
+
+    assert impurity_crossover(0.1, impurity_dimension("decoupled", 0.6)) == pytest.approx(impurity_scales(0.1, 0.6)[0])
+    assert impurity_dimension("trion", 0.6, Kf=2.4) == pytest.approx(0.8)
+    assert impurity_crossover(0.1, impurity_dimension("trion", 0.6, Kf=2.4)) == pytest.approx(0.1 ** (3 / 0.6))
+    assert impurity_crossover(0.1, impurity_dimension("trion", 0.6, Kf=3.5)) == 0.0
+    assert impurity_dimension("trion", 0.6, Kf=4.5, p=1.0) == pytest.approx(0.75)  # Kf/6 for the ladder boson
+    with pytest.raises(ModelError):
+        impurity_dimension("trion", 0.6)
+    with pytest.raises(ModelError):
+        impurity_dimension("solid", 0.6)
+
+
+def test_signatures_cli_with_impurity(capsys):
+    import json
+
+    from pairing1d.cli import main
+    from pairing1d.transport import impurity_crossover
+
+    with pytest.raises(SystemExit):
+        main(["signatures", "--json", "--g-imp", "0.1"])  # all three rows, for the default device (Kc0 = 0.9)
+    rows = json.loads(capsys.readouterr().out)
+    assert set(rows) == {"decoupled", "paired", "trion"}
+    assert rows["decoupled"]["impurity_scale"] == pytest.approx(impurity_scales(0.1, 0.9)[0])
+    assert rows["paired"]["impurity_scale"] == pytest.approx(impurity_scales(0.1, 0.9)[1])
+    trion = rows["trion"]
+    assert trion["impurity_scale"] == pytest.approx(impurity_crossover(0.1, trion["impurity_dimension"]))

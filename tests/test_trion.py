@@ -109,3 +109,30 @@ def test_p1_kf_differs_and_reduces_to_p2_formula():
     assert trion_sector_of_model(Model(K0=0.4, Kc0=0.8, upsilon=0.2, vertex_charge=1))[0] != trion_sector_of_model(m)[0]
     with pytest.raises(ModelError, match="vertex_charge"):
         trion_dimensions(1.0, 3.0)
+
+
+def run(argv, capsys):
+    from pairing1d.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_trion_cli_both_modes(capsys):
+    """Explicit mode is locked_sector of the flags; model mode is the Model's sector on the line of Eq. (13)."""
+    import json
+
+    code, out, err = run(["trion", "--json", "--Kc", "0.8", "--K", "0.4", "--u", "0.7", "--V-phi", "0.5",
+                          "--V-theta", "-0.2"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["sector"]["Kf"] == pytest.approx(locked_sector(1.0, 0.8, 0.7, 0.4, 0.5, -0.2)["Kf"])
+    assert data["dimensions"]["trion_cdw"] == pytest.approx(data["sector"]["Kf"] / 3)
+    code, out, err = run(["trion", "--json", "--K0", "0.3", "--vertex-charge", "1"], capsys)
+    data = json.loads(out)
+    assert data["Kf"] == pytest.approx(trion_sector_of_model(Model(K0=0.3, vertex_charge=1))[0])
+    for argv in (["trion", "--Kc", "0.8"], ["trion", "--Kc", "0.8", "--K", "-1"], ["trion", "--K0", "-1"]):
+        code, out, err = run(argv, capsys)
+        assert code == 2 and len(err.strip().splitlines()) == 1

@@ -36,7 +36,7 @@ from .model import ModelError
 
 __all__ = [
     "PINNED", "transmission_matrix", "Conductances", "conductances", "Signatures", "signatures",
-    "table_one", "impurity_scales",
+    "table_one", "impurity_scales", "impurity_dimension", "impurity_crossover",
 ]
 
 N_S = np.array([1.0, -1.0, 0.0]) / np.sqrt(2.0)  # spin sector, pinned by the spin gap
@@ -141,13 +141,38 @@ def table_one() -> str:
     return "\n".join(lines)
 
 
+def impurity_dimension(phase: Phase, Kc: float, Kf: float | None = None, p: float = 2.0) -> float:
+    r"""Scaling dimension of single-impurity backscattering in a phase (Sec. II C 2, Sec. II C 3):
+    :math:`(K_c + 1)/2` decoupled (:math:`2k_F` backscattering with :math:`K_s = 1`), :math:`K_c/2` paired (spin
+    field pinned), and that of the composite's density wave in the trion phase (:math:`K_f/3` at ``p = 2``)."""
+    if phase not in TUNNELING:
+        raise ModelError(f"phase = {phase!r} is outside the allowed values {{'decoupled', 'paired', 'trion'}}")
+    if phase == "trion":
+        from .trion import trion_dimensions
+
+        if Kf is None or not (np.isfinite(Kf) and Kf > 0):
+            raise ModelError(f"Kf = {Kf!r} is outside the allowed range (0, inf) (the trion phase's impurity "
+                             "dimension, Sec. II C 3)")
+        return float(trion_dimensions(Kf, p)["impurity"])
+    if not (np.isfinite(Kc) and Kc > 0):
+        raise ModelError(f"Kc = {Kc!r} is outside the allowed range (0, inf) (charge Luttinger parameter)")
+    return (Kc + 1.0) / 2.0 if phase == "decoupled" else Kc / 2.0
+
+
+def impurity_crossover(g_imp: float, dimension: float) -> float:
+    r"""Energy (units of :math:`\Lambda`) at which an impurity of bare strength ``g_imp`` (units of
+    :math:`\Lambda`) and scaling dimension :math:`d` becomes strong: :math:`(g_{\rm imp}/\Lambda)^{1/(1-d)}` if
+    relevant (:math:`d < 1`), 0 if not (it never cuts the wire)."""
+    if not (0 < g_imp < 1) or not np.isfinite(g_imp):
+        raise ModelError(f"g_imp = {g_imp!r} is outside the allowed range (0, 1) (impurity strength / Lambda, "
+                         "Sec. II C 2)")
+    return float(g_imp ** (1.0 / (1.0 - dimension))) if dimension < 1 else 0.0
+
+
 def impurity_scales(g_imp: float, Kc: float) -> tuple[float, float]:
     r"""Crossover scales of a single impurity (Sec. II C 2), in units of the bandwidth:
     :math:`E_{LL} = (g_{\rm imp}/\Lambda)^{2/(1-K_c)}` (decoupled) and
     :math:`E_{sG} = (g_{\rm imp}/\Lambda)^{2/(2-K_c)}` (paired). ``g_imp`` in units of Lambda, in (0, 1)."""
-    if not (0 < g_imp < 1) or not np.isfinite(g_imp):
-        raise ModelError(f"g_imp = {g_imp!r} is outside the allowed range (0, 1) (impurity strength / Lambda, "
-                         "Sec. II C 2)")
     if not (0 < Kc < 1):
         raise ModelError(f"Kc = {Kc!r} is outside the allowed range (0, 1) (E_LL needs repulsion, Sec. II C 2)")
-    return g_imp ** (2 / (1 - Kc)), g_imp ** (2 / (2 - Kc))
+    return tuple(impurity_crossover(g_imp, impurity_dimension(ph, Kc)) for ph in ("decoupled", "paired"))

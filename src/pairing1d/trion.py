@@ -32,7 +32,8 @@ import numpy as np
 from .model import VERTEX_CHARGES, Model, ModelError
 
 __all__ = [
-    "trion_sector", "trion_sector_dimensionless", "trion_sector_of_model", "locked_sector", "trion_dimensions",
+    "trion_sector", "trion_sector_dimensionless", "trion_sector_of_model", "locked_sector",
+    "locked_sector_of_model", "trion_dimensions",
     "trion_verdict", "sc_threshold", "FREE_TRION_KF",
 ]
 
@@ -81,14 +82,27 @@ def trion_sector_dimensionless(Kc0, K0, upsilon, u_ratio, p=2.0):
     :math:`\upsilon`), :math:`V_\theta = -V_\phi u K_c K` (Eq. 13). Both stiffnesses are positive whenever
     :math:`|\upsilon| < 1` and :math:`|u\upsilon/u_c| < 1` (AM-GM), i.e. everywhere in the model's domain.
     """
+    V_phi, V_theta = _line13_couplings(Kc0, K0, upsilon, u_ratio)
+    return trion_sector(1.0, Kc0, u_ratio, K0, V_phi, V_theta, p)
+
+
+def _line13_couplings(Kc0, K0, upsilon, u_ratio):
+    """(V_phi, V_theta) in units u_c = 1 from the definition of upsilon and Eq. (13)."""
     V_phi = math.pi * upsilon * np.sqrt(u_ratio / (Kc0 * K0))
-    return trion_sector(1.0, Kc0, u_ratio, K0, V_phi, -V_phi * u_ratio * Kc0 * K0, p)
+    return V_phi, -V_phi * u_ratio * Kc0 * K0
 
 
 def trion_sector_of_model(model: Model) -> tuple[float, float]:
     """(Kf, uf/uc) of a :class:`Model` (:func:`trion_sector_dimensionless` of its bare parameters)."""
     kf, uf = trion_sector_dimensionless(model.Kc0, model.K0, model.upsilon, model.u_ratio, model.vertex_charge)
     return float(kf), float(uf)
+
+
+def locked_sector_of_model(model: Model) -> dict[str, float]:
+    """:func:`locked_sector` of a :class:`Model` (units :math:`u_c = 1`, Eq. 13 for :math:`V_\\theta`)."""
+    V_phi, V_theta = _line13_couplings(model.Kc0, model.K0, model.upsilon, model.u_ratio)
+    out = locked_sector(1.0, model.Kc0, model.u_ratio, model.K0, V_phi, V_theta, model.vertex_charge)
+    return {k: float(v) for k, v in out.items()}
 
 
 def locked_sector(uc, Kc, u, K, V_phi, V_theta, p=2.0) -> dict[str, float]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ._app import InputError, app, stdout
-from .options import JsonOpt, json_safe
+from .options import JsonOpt, print_json
 
 
 @app.command("cnt")
@@ -43,7 +42,7 @@ def cnt_command(
             raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
         out["plot"] = str(plot)
     if json_out:
-        print(json.dumps(json_safe(out)))
+        print_json(out)
         return
     if result.single_band:
         kind = "hole-like" if result.hole_like else "particle-like"

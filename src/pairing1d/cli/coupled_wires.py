@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from ._app import app, stdout
-from .options import JsonOpt, json_safe
+from .options import JsonOpt, print_json
 
 
 @app.command("coupled-wires")
@@ -27,7 +26,7 @@ def coupled_wires_command(
     result = coupled_wires(Kc_minus, t_perp, spin_gap, U_perp, delta_alpha0, lmax)
     out = result.to_dict() | {"dimensions": scaling_dimensions(Kc_minus)}
     if json_out:
-        print(json.dumps(json_safe(out)))
+        print_json(out)
         return
     stdout.print(f"verdict: [bold]{result.verdict}[/]  (Josephson relevant: {result.josephson_relevant}, "
                  f"Kc- = {Kc_minus:g} {'>' if Kc_minus > 0.5 else '<='} 1/2)")

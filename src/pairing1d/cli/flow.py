@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from .. import __version__
 from ._app import InputError, app, stdout
-from .options import JsonOpt, json_safe, model_from_flags, model_options
+from .options import JsonOpt, model_from_flags, model_options, print_json
 
 
 def _fmt(value: float | None, digits: int = 6) -> str:
@@ -40,7 +39,7 @@ def flow(
         out = result.to_dict() | {"parameters": model.to_dict(), "version": __version__}
         if plot is not None:
             out["plot"] = str(plot)
-        print(json.dumps(json_safe(out), allow_nan=False, indent=2))
+        print_json(out, indent=2)
         return
     _print_summary(result, plot)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +25,7 @@ from .options import (
     Y2Opt,
     Ys0Opt,
     YStrongOpt,
-    json_safe,
+    print_json,
 )
 
 KMinusOpt = Annotated[float, typer.Option("--K-minus", help="Luttinger parameter K_rho- of the relative charge")]
@@ -84,7 +83,7 @@ def ladder(
                  "phase": names[int(ds.phase[i])], "spin_gap": float(ds.spin_gap[i]),
                  "trion_scale": float(ds.trion_scale[i])} for i, m in enumerate(ds.mu_star.values)]
         if json_out:
-            print(json.dumps(json_safe({"scan": rows, "version": __version__} | ({"plot": str(plot)} if plot else {}))))
+            print_json({"scan": rows, "version": __version__} | ({"plot": str(plot)} if plot else {}))
             return
         from rich.table import Table
 
@@ -103,7 +102,7 @@ def ladder(
     if json_out:
         out = {"cutoffs": cut.to_dict()} | result.to_dict() | {"parameters": result.model.to_dict(),
                                                               "version": __version__}
-        print(json.dumps(json_safe(out)))
+        print_json(out)
         return
     stdout.print(f"ladder secondary ({cut.regime}; soliton q_F alpha0 = {cut.soliton_kF:.3g}): "
                  f"l*_1 = {cut.lstar:.4g}, l*_2 = {cut.lstar2:.4g}, l_m = {cut.lmass:.4g}")
@@ -127,7 +126,7 @@ def little(
     ir = {k: v for k, v in dict(lmax=lmax, temperature=temperature).items() if v is not None}
     r = little_limit(U, V, E_tilde, vF, **ir)
     if json_out:
-        print(json.dumps(json_safe(r.to_dict() | {"version": __version__})))
+        print_json(r.to_dict() | {"version": __version__})
         return
     stdout.print(f"U_eff = {r.U_eff:.5g}  (second order U - 2V^2/E~ = {r.U_eff_second_order:.5g})")
     stdout.print(f"ys0 = U_eff/(pi vF) = {r.ys0:.4g}, Kc0 = {r.Kc0:.4g}: "

@@ -104,6 +104,13 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
+def print_json(obj: Any, indent: int | None = None) -> None:
+    """The ``--json`` output of every command: strict JSON (infinities as strings) on one line or indented."""
+    import json
+
+    print(json.dumps(json_safe(obj), allow_nan=False, indent=indent))
+
+
 MODEL_OPTIONS: dict[str, Any] = {
     "Kc0": Kc0Opt, "K0": K0Opt, "ys0": Ys0Opt, "y0": Y0Opt, "y2": Y2Opt, "upsilon": UpsOpt, "u_ratio": URatioOpt,
     "lstar": LstarOpt, "lstar2": Lstar2Opt, "chi": ChiOpt, "lmax": LmaxOpt, "temperature": TempOpt,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..model import Model
 from ..sweep import AXIS_ALIASES
 from ._app import InputError, app, stdout
-from .options import JsonOpt, json_safe, model_from_flags, model_options
+from .options import JsonOpt, model_from_flags, model_options, print_json
 
 AxisOpt = Annotated[str | None, typer.Option(help="Axis NAME=START:STOP:N (linspace) or NAME=V1,V2,...")]
 
@@ -145,7 +144,7 @@ def phase_diagram(
     if report is not None:
         summary.update(chunks=report.n_chunks, computed_chunks=report.computed, skipped_chunks=report.skipped)
     if json_out:
-        print(json.dumps(json_safe(summary), allow_nan=False))
+        print_json(summary)
         return
     stdout.print(
         f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{ds.sizes[n]}]' for n in names)} "
