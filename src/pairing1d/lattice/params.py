@@ -21,11 +21,13 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ..model import ModelError
+
 __all__ = ["LatticeError", "LatticeParams", "Sector", "SectorResult"]
 
 
-class LatticeError(ValueError):
-    """A lattice parameter or sector outside its domain; the message is one line."""
+class LatticeError(ModelError):
+    """A lattice parameter or sector outside its domain; the message is one line (the CLI prints it as such)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,133 @@
+"""``pairing1d lattice ...``: the microscopic lattice model by ED and DMRG, next to the RG (issue 6)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from .. import __version__
+from ._app import InputError, app, stdout
+from .options import JsonOpt, print_json
+
+lattice_app = typer.Typer(help="Lattice model (Hubbard chain + spinless chain) by ED and DMRG, against the RG.",
+                          no_args_is_help=True)
+app.add_typer(lattice_app, name="lattice")
+
+COUPLINGS = ("t", "U", "V", "t_s", "V_s", "V_s2", "W", "W1")
+
+Fl = Annotated[float | None, typer.Option()]
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise InputError(f"--sizes {text!r} is not a comma-separated list of integers (e.g. 8,12,16)") from None
+    if len(sizes) < 2 or min(sizes) < 2:
+        raise InputError(f"--sizes {text!r} needs at least two lengths >= 2")
+    return sizes
+
+
+def _points_file(path: Path) -> list[dict[str, Any]]:
+    """Points of a TOML file: ``[[point]]`` tables with the couplings, ``n`` and ``ns``."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise InputError(f"cannot read points file {str(path)!r}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"points file {str(path)!r} is not valid TOML: {exc}") from None
+    points = data.get("point")
+    if not isinstance(points, list) or not points:
+        raise InputError(f"points file {str(path)!r} has no [[point]] tables")
+    for p in points:
+        unknown = set(p) - set(COUPLINGS) - {"n", "ns"}
+        if unknown or "n" not in p or "ns" not in p:
+            raise InputError(f"points file {str(path)!r}: a point needs n and ns and may set {', '.join(COUPLINGS)}"
+                             + (f" (unknown: {', '.join(sorted(unknown))})" if unknown else ""))
+    return points
+
+
+@lattice_app.command("compare")
+def compare(
+    U: Annotated[float, typer.Option("--U", help="Hubbard on-site repulsion / t")] = 2.0,
+    V: Annotated[float, typer.Option("--V", help="Hubbard nearest-neighbour repulsion / t")] = 0.0,
+    t_s: Annotated[float, typer.Option("--t-s", help="Secondary hopping / t")] = 1.0,
+    V_s: Annotated[float, typer.Option("--V-s", help="Secondary nearest-neighbour repulsion / t")] = 1.5,
+    V_s2: Annotated[float, typer.Option("--V-s2", help="Secondary next-nearest-neighbour repulsion / t")] = 0.5,
+    W: Annotated[float, typer.Option("--W", help="On-site inter-chain repulsion / t")] = 1.0,
+    W1: Annotated[float, typer.Option("--W1", help="Nearest-neighbour inter-chain repulsion / t")] = 0.0,
+    n: Annotated[float, typer.Option("--n", help="Electrons per site (primary)")] = 0.5,
+    ns: Annotated[float, typer.Option("--ns", help="Fermions per site (secondary); 1 - n/2 = hole-like "
+                                                  "commensurate")] = 0.75,
+    sizes: Annotated[str, typer.Option("--sizes", help="Chain lengths for the 1/L extrapolation")] = "8,12",
+    points: Annotated[Path | None, typer.Option("--points", help="TOML file of [[point]] tables instead")] = None,
+    method: Annotated[str, typer.Option("--method", help="ed | dmrg")] = "dmrg",
+    chi: Annotated[int, typer.Option("--chi", help="DMRG bond dimension")] = 128,
+    json_out: JsonOpt = False,
+) -> None:
+    """For each lattice point: the RG's phase (weak-coupling map) next to the lattice's extrapolated spin gap,
+    pair binding energy and secondary gap, with error bars."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..lattice.compare import compare_point
+
+    L_values = _sizes(sizes)
+    pts = _points_file(points) if points is not None else [
+        {"U": U, "V": V, "t_s": t_s, "V_s": V_s, "V_s2": V_s2, "W": W, "W1": W1, "n": n, "ns": ns}
+    ]
+    options = {"chi_max": chi} if method == "dmrg" else {}
+    results = []
+    n_runs = len(pts) * len(L_values) * 6
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} sectors"),
+                  TimeElapsedColumn(), console=stdout, disable=json_out, transient=True) as bar:
+        task = bar.add_task(f"lattice ({method})", total=n_runs)
+        for p in pts:
+            couplings = {k: float(v) for k, v in p.items() if k in COUPLINGS}
+            results.append(compare_point(couplings, float(p["n"]), float(p["ns"]), L_values, method,
+                                         on_result=lambda _r: bar.advance(task), **options))
+    if json_out:
+        print_json({"points": [r.to_dict() for r in results], "method": method, "version": __version__}, indent=1)
+        return
+    table = Table(title=f"RG vs lattice ({method}, L = {', '.join(map(str, L_values))}; energies in t)")
+    for col in ("point", "RG phase", "RG spin gap", "spin gap", "pair binding", "secondary gap", "lattice"):
+        table.add_column(col, justify="right")
+    def fmt(evidence, q):
+        return f"{evidence[q].value:.3g} ± {evidence[q].error:.2g}" if q in evidence else "—"
+
+    for r in results:
+        label = " ".join(f"{k}={v:g}" for k, v in r.couplings.items() if v) + f" n={r.n:g} ns={r.ns:g}"
+        table.add_row(label, r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
+                      fmt(r.evidence, "spin_gap"), fmt(r.evidence, "pair_binding"), fmt(r.evidence, "secondary_gap"),
+                      r.lattice_verdict)
+    stdout.print(table)
+
+
+@lattice_app.command("solve")
+def solve(
+    L: Annotated[int, typer.Option("--L", help="Unit cells (chain length)")] = 8,
+    N_up: Annotated[int, typer.Option("--N-up", help="Spin-up electrons")] = 2,
+    N_dn: Annotated[int, typer.Option("--N-dn", help="Spin-down electrons")] = 2,
+    N_sec: Annotated[int, typer.Option("--N-sec", help="Secondary fermions")] = 6,
+    U: Annotated[float, typer.Option("--U")] = 2.0, V: Annotated[float, typer.Option("--V")] = 0.0,
+    t_s: Annotated[float, typer.Option("--t-s")] = 1.0, V_s: Annotated[float, typer.Option("--V-s")] = 0.0,
+    V_s2: Annotated[float, typer.Option("--V-s2")] = 0.0, W: Annotated[float, typer.Option("--W")] = 0.0,
+    W1: Annotated[float, typer.Option("--W1")] = 0.0,
+    method: Annotated[str, typer.Option("--method", help="ed | dmrg")] = "dmrg",
+    chi: Annotated[int, typer.Option("--chi", help="DMRG bond dimension")] = 128,
+    json_out: JsonOpt = False,
+) -> None:
+    """Ground-state energy of one sector, with the solver's convergence data."""
+    from ..lattice import LatticeParams, Sector
+    from ..lattice.solve import solve_sector
+
+    params = LatticeParams(L=L, U=U, V=V, t_s=t_s, V_s=V_s, V_s2=V_s2, W=W, W1=W1)
+    result = solve_sector(params, Sector(N_up, N_dn, N_sec), method, **({"chi_max": chi} if method == "dmrg" else {}))
+    if json_out:
+        print_json(result.to_dict() | {"version": __version__})
+        return
+    stdout.print(f"E = {result.energy:.12g}  ({method}, {result.wall_time:.2f} s)")
+    stdout.print(" ".join(f"{k}={v}" for k, v in result.convergence.items()))
