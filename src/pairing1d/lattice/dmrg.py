@@ -71,6 +71,7 @@ def ground_state_dmrg(
         "mixer": mixer, "max_E_err": max_E_err, "max_sweeps": max_sweeps, "min_sweeps": min_sweeps,
         "chi_list": ramp, "trunc_params": {"chi_max": chi_max, "svd_min": svd_min},
         "combine": True,
+        "max_trunc_err": 1.0,  # never abort: the truncation error is recorded in the convergence data instead
     }
     engine = TwoSiteDMRGEngine(psi, model, options)
     with warnings.catch_warnings():
