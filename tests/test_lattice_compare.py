@@ -53,9 +53,9 @@ def test_compare_point_extrapolates_and_judges():
         compare_point({"U": 1.0}, 0.5, 0.75, [8], solver=fake_solver)
 
 
-def test_compare_cli_runs_dmrg(capsys):
+def test_compare_cli_runs_ed(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["lattice", "compare", "--json", "--sizes", "4,6", "--n", "1", "--ns", "0.5", "--chi", "32", "--U", "1",
+        main(["lattice", "compare", "--json", "--sizes", "4,6", "--n", "1", "--ns", "0.5", "--method", "ed", "--U", "1",
               "--W", "0.5"])
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
