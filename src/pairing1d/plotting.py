@@ -12,13 +12,22 @@ import numpy as np  # noqa: E402
 
 from .phases import PhaseResult  # noqa: E402
 
-__all__ = ["plot_flow", "plot_phase_map", "plot_cnt", "plot_back_gate", "STYLE"]
+__all__ = ["save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "plot_back_gate", "STYLE"]
 
 STYLE = {
     "font.size": 10, "axes.labelsize": 11, "axes.titlesize": 11, "legend.fontsize": 9,
     "xtick.direction": "in", "ytick.direction": "in", "xtick.top": True, "ytick.right": True,
     "savefig.dpi": 200, "savefig.bbox": "tight",
 }
+
+
+def save_figure(fig, path: str | Path) -> Path:
+    """Write ``fig`` to ``path`` (PNG or PDF by suffix), creating the folder, and free it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Path:
@@ -65,9 +74,7 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
             fontsize=9,
         )
         fig.align_ylabels()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
     return path
 
 
@@ -132,9 +139,7 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
         fixed = ", ".join(f"{k}={a[k]:g}" for k in ("Kc0", "K0", "ys0", "y0", "upsilon", "chi", "lstar")
                           if k in a and isinstance(a[k], int | float))
         fig.suptitle(f"{fixed} ({a.get('scheme', 'scheme swept')})", fontsize=9)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
     return path
 
 
@@ -182,9 +187,7 @@ def plot_cnt(cnt, mu: float, path: str | Path, k_max: float = 2e7) -> Path:
         ax_m.set_xlabel(r"$\mu$ (meV)")
         ax_m.set_ylabel(r"$\Delta_\Phi$ (meV)")
         ax_m.set_title("single spin- and valley-polarized band: framed (±1)", fontsize=9)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
     return path
 
 
@@ -226,7 +229,5 @@ def plot_back_gate(ds, path: str | Path) -> Path:
         a = ds.attrs
         fig.suptitle(f"Mott-ladder secondary: K-={a['K_minus']:g}, gap={a['gap']:g}, "
                      f"mismatch={a['mismatch1']:g}", fontsize=9)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path)
     return path

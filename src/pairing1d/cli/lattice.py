@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +9,7 @@ import typer
 from rich.table import Table
 
 from .. import __version__
+from .._toml import read_toml
 from ._app import InputError, app, stdout
 from .options import JsonOpt, print_json
 
@@ -34,12 +34,7 @@ def _sizes(text: str) -> list[int]:
 
 def _points_file(path: Path) -> list[dict[str, Any]]:
     """Points of a TOML file: ``[[point]]`` tables with the couplings, ``n`` and ``ns``."""
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise InputError(f"cannot read points file {str(path)!r}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"points file {str(path)!r} is not valid TOML: {exc}") from None
+    data = read_toml(path, "points file", InputError)
     points = data.get("point")
     if not isinstance(points, list) or not points:
         raise InputError(f"points file {str(path)!r} has no [[point]] tables")
@@ -131,3 +126,63 @@ def solve(
         return
     stdout.print(f"E = {result.energy:.12g}  ({method}, {result.wall_time:.2f} s)")
     stdout.print(" ".join(f"{k}={v}" for k, v in result.convergence.items()))
+
+
+@lattice_app.command("scan")
+def scan(
+    config: Annotated[Path, typer.Argument(help="Scan description (TOML; see pairing1d.lattice.scan)")],
+    store: Annotated[Path, typer.Option("--store", help="SQLite file the runs are written to (resumable)")],
+    workers: Annotated[int, typer.Option("--workers", help="Local Dask worker processes (0: run in this process)")]
+    = 0,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run every missing (point, size, sector) of a scan, each a Dask task, writing each run to the store as it ends.
+    Re-running computes only what is missing; an interrupted scan loses at most the runs in flight."""
+    from ..lattice.scan import ScanConfig, run_scan
+
+    if workers < 0:
+        raise InputError(f"--workers {workers} is outside the allowed range [0, inf)")
+    summary = run_scan(ScanConfig.from_toml(config), store, workers=workers or None, scheduler=scheduler,
+                       progress=not json_out)
+    if json_out:
+        print_json(summary.to_dict() | {"store": str(store), "version": __version__})
+        return
+    stdout.print(f"{summary.total} runs: {summary.already_done} already stored, {summary.computed} computed, "
+                 f"{summary.failed} failed, in {summary.wall_time:.1f} s -> {store}")
+
+
+@lattice_app.command("report")
+def report(
+    store: Annotated[Path, typer.Argument(help="SQLite store written by 'pairing1d lattice scan'")],
+    plot: Annotated[Path | None, typer.Option("--plot", help="Draw gap vs coupling and the 1/L fits (PNG/PDF)")]
+    = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The RG's phase next to the lattice's extrapolated gaps for every point of the scans in a store."""
+    from ..lattice.report import comparisons_from_store, plot_report
+
+    scans = comparisons_from_store(store)
+    if json_out:
+        print_json({"scans": [{"config": c.to_dict(), "points": [p.to_dict() for p in comps]} for c, comps in scans],
+                    "version": __version__}, indent=1)
+    for i, (config, comps) in enumerate(scans):
+        if not json_out:
+            table = Table(title=f"{config.name}: RG vs lattice ({config.method}, L = "
+                                f"{', '.join(map(str, config.sizes))}; energies in t)")
+            for col in ("point", "RG phase", "RG spin gap", "spin gap", "pair binding", "secondary gap", "lattice"):
+                table.add_column(col, justify="right")
+            for r in comps:
+                label = " ".join(f"{k}={v:g}" for k, v in r.couplings.items() if len(config.couplings[k]) > 1)
+                table.add_row(label, r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
+                              *(f"{r.evidence[q].value:.3g} ± {r.evidence[q].error:.2g}" if q in r.evidence else "—"
+                                for q in ("spin_gap", "pair_binding", "secondary_gap")), r.lattice_verdict)
+            stdout.print(table)
+        if plot is not None and comps:
+            target = plot if len(scans) == 1 else plot.with_name(f"{plot.stem}_{i}{plot.suffix}")
+            try:
+                plot_report(config, comps, target)
+            except (OSError, ValueError) as exc:
+                raise InputError(f"cannot write plot {str(target)!r}: {exc}") from None
+            if not json_out:
+                stdout.print(f"plot written to {target}")

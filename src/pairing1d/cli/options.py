@@ -7,12 +7,12 @@ Each flag is defined once here; a TOML file given with ``--params`` uses the sam
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from .._toml import read_toml
 from ..model import SCHEMES, Model
 from ._app import InputError
 
@@ -64,12 +64,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 
 def load_params(path: Path) -> dict[str, Any]:
     """Model parameters from a TOML file whose keys are the flag names (``u-ratio`` or ``u_ratio``)."""
-    try:
-        raw = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise InputError(f"cannot read parameter file {str(path)!r}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"parameter file {str(path)!r} is not valid TOML: {exc}") from None
+    raw = read_toml(path, "parameter file", InputError)
     known = set(Model.field_names())
     out = {}
     for key, value in raw.items():
