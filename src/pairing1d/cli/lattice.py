@@ -170,13 +170,14 @@ def report(
         if not json_out:
             table = Table(title=f"{config.name}: RG vs lattice ({config.method}, L = "
                                 f"{', '.join(map(str, config.sizes))}; energies in t)")
-            for col in ("point", "RG phase", "RG spin gap", "spin gap", "pair binding", "secondary gap", "lattice"):
+            for col in ("point", "RG phase", "RG spin gap", *(q.replace("_", " ") for q in config.quantities),
+                        "lattice"):
                 table.add_column(col, justify="right")
             for r in comps:
                 label = " ".join(f"{k}={v:g}" for k, v in r.couplings.items() if len(config.couplings[k]) > 1)
                 table.add_row(label, r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
                               *(f"{r.evidence[q].value:.3g} ± {r.evidence[q].error:.2g}" if q in r.evidence else "—"
-                                for q in ("spin_gap", "pair_binding", "secondary_gap")), r.lattice_verdict)
+                                for q in config.quantities), r.lattice_verdict)
             stdout.print(table)
         if plot is not None and comps:
             target = plot if len(scans) == 1 else plot.with_name(f"{plot.stem}_{i}{plot.suffix}")

@@ -74,12 +74,13 @@ class Comparison:
     @property
     def lattice_verdict(self) -> str:
         """``"spin gap"`` if the extrapolated spin gap is significantly positive, else ``"gapless"``; with
-        ``" + bound pairs"`` if the pair binding energy is significantly negative."""
+        ``" + bound pairs"`` / ``" + bound trions"`` if the pair / trion binding energy is significantly negative."""
         gap = self.evidence.get("spin_gap")
-        pair = self.evidence.get("pair_binding")
         verdict = "spin gap" if gap is not None and gap.significant and gap.value > 0 else "gapless"
-        if pair is not None and pair.significant and pair.value < 0:
-            verdict += " + bound pairs"
+        for quantity, words in (("pair_binding", "bound pairs"), ("trion_binding", "bound trions")):
+            e = self.evidence.get(quantity)
+            if e is not None and e.significant and e.value < 0:
+                verdict += f" + {words}"
         return verdict
 
     def to_dict(self) -> dict[str, Any]:
