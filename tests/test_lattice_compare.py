@@ -47,7 +47,7 @@ def test_compare_point_extrapolates_and_judges():
     # E(N+2) + E(N) - 2E(N+1) = BIND/2 - GAP at every size (the 1/L parts cancel)
     assert c.evidence["pair_binding"].value == pytest.approx(BIND / 2 - GAP)
     assert c.lattice_verdict == "spin gap + bound pairs"
-    assert len(seen) == 3 * 6  # ground, spin, N+1, N+2, N_sec +1, N_sec -1 per size
+    assert len(seen) == 3 * 7  # ground, spin, N+1, N+2, N_sec +1, N_sec -1, (N+2, N_sec-1) per size
     assert c.rg_phase in ("decoupled", "paired", "trion") and c.bosonized["model"]["vertex_charge"] == 2.0
     with pytest.raises(LatticeError):
         compare_point({"U": 1.0}, 0.5, 0.75, [8], solver=fake_solver)
@@ -60,5 +60,5 @@ def test_compare_cli_runs_ed(capsys):
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
     point = json.loads(out)["points"][0]
-    assert set(point["evidence"]) == {"spin_gap", "pair_binding", "secondary_gap"}
+    assert set(point["evidence"]) == {"spin_gap", "pair_binding", "secondary_gap", "trion_binding"}
     assert point["evidence"]["spin_gap"]["sizes"] == [4, 6]

@@ -65,10 +65,10 @@ def compare(
     json_out: JsonOpt = False,
 ) -> None:
     """For each lattice point: the RG's phase (weak-coupling map) next to the lattice's extrapolated spin gap,
-    pair binding energy and secondary gap, with error bars."""
+    pair binding energy, secondary gap and trion binding energy, with error bars."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..lattice.compare import compare_point
+    from ..lattice.compare import QUANTITIES, compare_point
 
     L_values = _sizes(sizes)
     pts = _points_file(points) if points is not None else [
@@ -76,7 +76,7 @@ def compare(
     ]
     options = {"chi_max": chi} if method == "dmrg" else {}
     results = []
-    n_runs = len(pts) * len(L_values) * 6
+    n_runs = len(pts) * len(L_values) * 7  # ground, spin, N+1, N+2, N_sec +- 1, (N+2, N_sec-1)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} sectors"),
                   TimeElapsedColumn(), console=stdout, disable=json_out, transient=True) as bar:
         task = bar.add_task(f"lattice ({method})", total=n_runs)
@@ -88,7 +88,7 @@ def compare(
         print_json({"points": [r.to_dict() for r in results], "method": method, "version": __version__}, indent=1)
         return
     table = Table(title=f"RG vs lattice ({method}, L = {', '.join(map(str, L_values))}; energies in t)")
-    for col in ("point", "RG phase", "RG spin gap", "spin gap", "pair binding", "secondary gap", "lattice"):
+    for col in ("point", "RG phase", "RG spin gap", *(q.replace("_", " ") for q in QUANTITIES), "lattice"):
         table.add_column(col, justify="right")
     def fmt(evidence, q):
         return f"{evidence[q].value:.3g} ± {evidence[q].error:.2g}" if q in evidence else "—"
@@ -96,8 +96,7 @@ def compare(
     for r in results:
         label = " ".join(f"{k}={v:g}" for k, v in r.couplings.items() if v) + f" n={r.n:g} ns={r.ns:g}"
         table.add_row(label, r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
-                      fmt(r.evidence, "spin_gap"), fmt(r.evidence, "pair_binding"), fmt(r.evidence, "secondary_gap"),
-                      r.lattice_verdict)
+                      *(fmt(r.evidence, q) for q in QUANTITIES), r.lattice_verdict)
     stdout.print(table)
 
 

@@ -3,10 +3,11 @@ r"""The RG's verdict next to the lattice's evidence, point by point (``pairing1d
 For a lattice point (couplings, fillings :math:`n`, :math:`n_s`) the RG side is :func:`.bridge.bosonize` followed
 by :func:`pairing1d.phases.phase_of`; its spin gap :math:`\Lambda e^{-\bar\ell}` is converted to lattice units
 with :math:`\Lambda = v_F/a` (an order-of-magnitude identification: the RG fixes :math:`\Lambda` only up to a
-number of order one). The lattice side computes the sector energies that the spin gap, the pair binding energy and
-the secondary gap need (:data:`.observables.GAP_SHIFTS`) on several lengths and extrapolates each in
-:math:`1/L` with an uncertainty (:func:`.observables.extrapolate`). A gap counts as open when its extrapolation
-exceeds twice its uncertainty; a pair binding energy as binding when it is below minus twice its uncertainty.
+number of order one). The lattice side computes the sector energies that the spin gap, the pair binding energy,
+the secondary gap and the trion binding energy need (:data:`.observables.GAP_SHIFTS`) on several lengths and
+extrapolates each in :math:`1/L` with an uncertainty (:func:`.observables.extrapolate`). A gap counts as open when
+its extrapolation exceeds twice its uncertainty; a binding energy as binding when it is below minus twice its
+uncertainty. With two lengths the uncertainty is the whole finite-size correction of the larger one: use three.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .solve import solve_sector
 
 __all__ = ["QUANTITIES", "base_sector", "LatticeEvidence", "Comparison", "compare_point"]
 
-QUANTITIES = ("spin_gap", "pair_binding", "secondary_gap")
+QUANTITIES = ("spin_gap", "pair_binding", "secondary_gap", "trion_binding")
 
 
 def base_sector(L: int, n: float, ns: float) -> Sector:
