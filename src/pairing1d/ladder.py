@@ -59,6 +59,9 @@ __all__ = [
     "polarizer_energy", "LittleResult", "little_limit",
 ]
 
+SET_BY_LADDER = ("K0", "lstar", "lstar2", "lmass", "vertex_charge")
+"""Model fields that :func:`ladder_model` sets from the ladder (K_minus, gap, back gate) and refuses as input."""
+
 LADDER_VERTEX_CHARGE = 1.0
 """Charge of phi_rho- in the vertex cos(sqrt2 phi_c + phi_rho-) of Eq. (22)."""
 
@@ -138,7 +141,7 @@ def ladder_model(
     ``K0 = K_minus`` and the cutoffs of :func:`ladder_cutoffs`; every other field (``Kc0, ys0, y0, upsilon, ...``)
     is passed through. ``lstar``, ``lstar2``, ``lmass``, ``K0`` and ``vertex_charge`` are set here and refused in
     ``model_fields``."""
-    clash = sorted(set(model_fields) & {"lstar", "lstar2", "lmass", "K0", "vertex_charge"})
+    clash = sorted(set(model_fields) & set(SET_BY_LADDER))
     if clash:
         raise ModelError(f"{', '.join(clash)} of a ladder device are set by K_minus, the gap and the back gate "
                          "(give K_minus, gap, mu_star, mismatch1, mismatch2 instead)")

@@ -9,24 +9,9 @@ import numpy as np
 import typer
 
 from .. import __version__
+from ..ladder import SET_BY_LADDER
 from ._app import InputError, app, stdout
-from .options import (
-    ChiOpt,
-    JsonOpt,
-    Kc0Opt,
-    LmaxOpt,
-    SchemeOpt,
-    Su2Opt,
-    TempOpt,
-    ThetaOpt,
-    UpsOpt,
-    URatioOpt,
-    Y0Opt,
-    Y2Opt,
-    Ys0Opt,
-    YStrongOpt,
-    print_json,
-)
+from .options import JsonOpt, LmaxOpt, TempOpt, model_options, model_values, print_json
 
 KMinusOpt = Annotated[float, typer.Option("--K-minus", help="Luttinger parameter K_rho- of the relative charge")]
 GapOpt = Annotated[float, typer.Option("--gap", help="Relative-charge gap Delta / Lambda_sec, in (0, 1)")]
@@ -51,22 +36,19 @@ def _scan_values(text: str) -> np.ndarray:
 
 
 @app.command()
+@model_options(exclude=SET_BY_LADDER)
 def ladder(
     K_minus: KMinusOpt = 0.9, gap: GapOpt = 0.05, mu_star: MuOpt = 0.0, mismatch: Mis1Opt = 0.05,
-    mismatch2: Mis2Opt = 2.0, scan_mu: ScanOpt = None, plot: PlotOpt = None,
-    Kc0: Kc0Opt = None, ys0: Ys0Opt = None, y0: Y0Opt = None, y2: Y2Opt = None, upsilon: UpsOpt = None,
-    u_ratio: URatioOpt = None, chi: ChiOpt = None, lmax: LmaxOpt = None, temperature: TempOpt = None,
-    y_strong: YStrongOpt = None, su2: Su2Opt = None, scheme: SchemeOpt = None, theta: ThetaOpt = None,
-    json_out: JsonOpt = False,
+    mismatch2: Mis2Opt = 2.0, scan_mu: ScanOpt = None, plot: PlotOpt = None, json_out: JsonOpt = False,
+    model_flags: dict | None = None,
 ) -> None:
     """A primary wire next to a half-filled Hubbard ladder (Eq. 22): vertex charge 1, K0 = K_rho-, and the
     cutoffs l*, l_m set by the gap and the back gate mu* (energies in units of Lambda_sec = u_-/alpha0)."""
     from ..ladder import back_gate_scan, ladder_cutoffs, ladder_model
     from ..phases import phase_of
 
-    fields = {k: v for k, v in dict(Kc0=Kc0, ys0=ys0, y0=y0, y2=y2, upsilon=upsilon, u_ratio=u_ratio, chi=chi,
-                                    lmax=lmax, temperature=temperature, y_strong=y_strong, su2=su2, scheme=scheme,
-                                    theta=theta).items() if v is not None}
+    flags = dict(model_flags)
+    fields = model_values(flags.pop("params"), **flags)
     if plot is not None and scan_mu is None:
         raise InputError("--plot needs --scan-mu (a single device: use 'pairing1d flow --vertex-charge 1 --plot')")
     if scan_mu is not None:

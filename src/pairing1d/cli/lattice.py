@@ -10,6 +10,7 @@ from rich.table import Table
 
 from .. import __version__
 from .._toml import read_toml
+from ..lattice.params import COUPLING_NAMES
 from ._app import InputError, app, stdout
 from .options import JsonOpt, print_json
 
@@ -17,9 +18,32 @@ lattice_app = typer.Typer(help="Lattice model (Hubbard chain + spinless chain) b
                           no_args_is_help=True)
 app.add_typer(lattice_app, name="lattice")
 
-COUPLINGS = ("t", "U", "V", "t_s", "V_s", "V_s2", "W", "W1")
+# one definition of each lattice flag; the commands choose their own defaults
+UOpt = Annotated[float, typer.Option("--U", help="Hubbard on-site repulsion / t")]
+VOpt = Annotated[float, typer.Option("--V", help="Hubbard nearest-neighbour repulsion / t")]
+TsOpt = Annotated[float, typer.Option("--t-s", help="Secondary hopping / t")]
+VsOpt = Annotated[float, typer.Option("--V-s", help="Secondary nearest-neighbour repulsion / t")]
+Vs2Opt = Annotated[float, typer.Option("--V-s2", help="Secondary next-nearest-neighbour repulsion / t")]
+WOpt = Annotated[float, typer.Option("--W", help="On-site inter-chain repulsion / t")]
+W1Opt = Annotated[float, typer.Option("--W1", help="Nearest-neighbour inter-chain repulsion / t")]
+MethodOpt = Annotated[str, typer.Option("--method", help="ed | dmrg")]
+ChiOpt = Annotated[int, typer.Option("--chi", help="DMRG bond dimension")]
 
-Fl = Annotated[float | None, typer.Option()]
+
+def _solver_options(method: str, chi: int) -> dict[str, Any]:
+    return {"chi_max": chi} if method == "dmrg" else {}
+
+
+def _comparison_table(title: str, comparisons, quantities, label) -> Table:
+    """RG phase and gap next to the lattice's extrapolated quantities, one row per point (``label(point)``)."""
+    table = Table(title=title)
+    for col in ("point", "RG phase", "RG spin gap", *(q.replace("_", " ") for q in quantities), "lattice"):
+        table.add_column(col, justify="right")
+    for r in comparisons:
+        table.add_row(label(r), r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
+                      *(f"{r.evidence[q].value:.3g} ± {r.evidence[q].error:.2g}" if q in r.evidence else "—"
+                        for q in quantities), r.lattice_verdict)
+    return table
 
 
 def _sizes(text: str) -> list[int]:
@@ -39,29 +63,24 @@ def _points_file(path: Path) -> list[dict[str, Any]]:
     if not isinstance(points, list) or not points:
         raise InputError(f"points file {str(path)!r} has no [[point]] tables")
     for p in points:
-        unknown = set(p) - set(COUPLINGS) - {"n", "ns"}
+        unknown = set(p) - set(COUPLING_NAMES) - {"n", "ns"}
         if unknown or "n" not in p or "ns" not in p:
-            raise InputError(f"points file {str(path)!r}: a point needs n and ns and may set {', '.join(COUPLINGS)}"
+            raise InputError(f"points file {str(path)!r}: a point needs n and ns and may set "
+                             f"{', '.join(COUPLING_NAMES)}"
                              + (f" (unknown: {', '.join(sorted(unknown))})" if unknown else ""))
     return points
 
 
 @lattice_app.command("compare")
 def compare(
-    U: Annotated[float, typer.Option("--U", help="Hubbard on-site repulsion / t")] = 2.0,
-    V: Annotated[float, typer.Option("--V", help="Hubbard nearest-neighbour repulsion / t")] = 0.0,
-    t_s: Annotated[float, typer.Option("--t-s", help="Secondary hopping / t")] = 1.0,
-    V_s: Annotated[float, typer.Option("--V-s", help="Secondary nearest-neighbour repulsion / t")] = 1.5,
-    V_s2: Annotated[float, typer.Option("--V-s2", help="Secondary next-nearest-neighbour repulsion / t")] = 0.5,
-    W: Annotated[float, typer.Option("--W", help="On-site inter-chain repulsion / t")] = 1.0,
-    W1: Annotated[float, typer.Option("--W1", help="Nearest-neighbour inter-chain repulsion / t")] = 0.0,
+    U: UOpt = 2.0, V: VOpt = 0.0, t_s: TsOpt = 1.0, V_s: VsOpt = 1.5, V_s2: Vs2Opt = 0.5, W: WOpt = 1.0,
+    W1: W1Opt = 0.0,
     n: Annotated[float, typer.Option("--n", help="Electrons per site (primary)")] = 0.5,
     ns: Annotated[float, typer.Option("--ns", help="Fermions per site (secondary); 1 - n/2 = hole-like "
                                                   "commensurate")] = 0.75,
     sizes: Annotated[str, typer.Option("--sizes", help="Chain lengths for the 1/L extrapolation")] = "8,12",
     points: Annotated[Path | None, typer.Option("--points", help="TOML file of [[point]] tables instead")] = None,
-    method: Annotated[str, typer.Option("--method", help="ed | dmrg")] = "dmrg",
-    chi: Annotated[int, typer.Option("--chi", help="DMRG bond dimension")] = 128,
+    method: MethodOpt = "dmrg", chi: ChiOpt = 128,
     json_out: JsonOpt = False,
 ) -> None:
     """For each lattice point: the RG's phase (weak-coupling map) next to the lattice's extrapolated spin gap,
@@ -74,30 +93,22 @@ def compare(
     pts = _points_file(points) if points is not None else [
         {"U": U, "V": V, "t_s": t_s, "V_s": V_s, "V_s2": V_s2, "W": W, "W1": W1, "n": n, "ns": ns}
     ]
-    options = {"chi_max": chi} if method == "dmrg" else {}
+    options = _solver_options(method, chi)
     results = []
     n_runs = len(pts) * len(L_values) * 7  # ground, spin, N+1, N+2, N_sec +- 1, (N+2, N_sec-1)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} sectors"),
                   TimeElapsedColumn(), console=stdout, disable=json_out, transient=True) as bar:
         task = bar.add_task(f"lattice ({method})", total=n_runs)
         for p in pts:
-            couplings = {k: float(v) for k, v in p.items() if k in COUPLINGS}
+            couplings = {k: float(v) for k, v in p.items() if k in COUPLING_NAMES}
             results.append(compare_point(couplings, float(p["n"]), float(p["ns"]), L_values, method,
                                          on_result=lambda _r: bar.advance(task), **options))
     if json_out:
         print_json({"points": [r.to_dict() for r in results], "method": method, "version": __version__}, indent=1)
         return
-    table = Table(title=f"RG vs lattice ({method}, L = {', '.join(map(str, L_values))}; energies in t)")
-    for col in ("point", "RG phase", "RG spin gap", *(q.replace("_", " ") for q in QUANTITIES), "lattice"):
-        table.add_column(col, justify="right")
-    def fmt(evidence, q):
-        return f"{evidence[q].value:.3g} ± {evidence[q].error:.2g}" if q in evidence else "—"
-
-    for r in results:
-        label = " ".join(f"{k}={v:g}" for k, v in r.couplings.items() if v) + f" n={r.n:g} ns={r.ns:g}"
-        table.add_row(label, r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
-                      *(fmt(r.evidence, q) for q in QUANTITIES), r.lattice_verdict)
-    stdout.print(table)
+    stdout.print(_comparison_table(
+        f"RG vs lattice ({method}, L = {', '.join(map(str, L_values))}; energies in t)", results, QUANTITIES,
+        lambda r: " ".join(f"{k}={v:g}" for k, v in r.couplings.items() if v) + f" n={r.n:g} ns={r.ns:g}"))
 
 
 @lattice_app.command("solve")
@@ -106,12 +117,8 @@ def solve(
     N_up: Annotated[int, typer.Option("--N-up", help="Spin-up electrons")] = 2,
     N_dn: Annotated[int, typer.Option("--N-dn", help="Spin-down electrons")] = 2,
     N_sec: Annotated[int, typer.Option("--N-sec", help="Secondary fermions")] = 6,
-    U: Annotated[float, typer.Option("--U")] = 2.0, V: Annotated[float, typer.Option("--V")] = 0.0,
-    t_s: Annotated[float, typer.Option("--t-s")] = 1.0, V_s: Annotated[float, typer.Option("--V-s")] = 0.0,
-    V_s2: Annotated[float, typer.Option("--V-s2")] = 0.0, W: Annotated[float, typer.Option("--W")] = 0.0,
-    W1: Annotated[float, typer.Option("--W1")] = 0.0,
-    method: Annotated[str, typer.Option("--method", help="ed | dmrg")] = "dmrg",
-    chi: Annotated[int, typer.Option("--chi", help="DMRG bond dimension")] = 128,
+    U: UOpt = 2.0, V: VOpt = 0.0, t_s: TsOpt = 1.0, V_s: VsOpt = 0.0, V_s2: Vs2Opt = 0.0, W: WOpt = 0.0,
+    W1: W1Opt = 0.0, method: MethodOpt = "dmrg", chi: ChiOpt = 128,
     json_out: JsonOpt = False,
 ) -> None:
     """Ground-state energy of one sector, with the solver's convergence data."""
@@ -119,7 +126,7 @@ def solve(
     from ..lattice.solve import solve_sector
 
     params = LatticeParams(L=L, U=U, V=V, t_s=t_s, V_s=V_s, V_s2=V_s2, W=W, W1=W1)
-    result = solve_sector(params, Sector(N_up, N_dn, N_sec), method, **({"chi_max": chi} if method == "dmrg" else {}))
+    result = solve_sector(params, Sector(N_up, N_dn, N_sec), method, **_solver_options(method, chi))
     if json_out:
         print_json(result.to_dict() | {"version": __version__})
         return
@@ -167,17 +174,11 @@ def report(
                     "version": __version__}, indent=1)
     for i, (config, comps) in enumerate(scans):
         if not json_out:
-            table = Table(title=f"{config.name}: RG vs lattice ({config.method}, L = "
-                                f"{', '.join(map(str, config.sizes))}; energies in t)")
-            for col in ("point", "RG phase", "RG spin gap", *(q.replace("_", " ") for q in config.quantities),
-                        "lattice"):
-                table.add_column(col, justify="right")
-            for r in comps:
-                label = " ".join(f"{k}={v:g}" for k, v in r.couplings.items() if len(config.couplings[k]) > 1)
-                table.add_row(label, r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
-                              *(f"{r.evidence[q].value:.3g} ± {r.evidence[q].error:.2g}" if q in r.evidence else "—"
-                                for q in config.quantities), r.lattice_verdict)
-            stdout.print(table)
+            swept = [k for k, v in config.couplings.items() if len(v) > 1]
+            stdout.print(_comparison_table(
+                f"{config.name}: RG vs lattice ({config.method}, L = {', '.join(map(str, config.sizes))}; "
+                "energies in t)", comps, config.quantities,
+                lambda r, swept=swept: " ".join(f"{k}={r.couplings[k]:g}" for k in swept)))
         if plot is not None and comps:
             target = plot if len(scans) == 1 else plot.with_name(f"{plot.stem}_{i}{plot.suffix}")
             try:

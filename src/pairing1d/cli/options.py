@@ -79,13 +79,18 @@ def load_params(path: Path) -> dict[str, Any]:
 
 def build_model(params_file: Path | None, **flags: Any) -> Model:
     """Model from defaults, then the parameter file, then the flags given on the command line."""
+    return Model(**model_values(params_file, **flags))
+
+
+def model_values(params_file: Path | None, **flags: Any) -> dict[str, Any]:
+    """The Model fields set by the parameter file and the flags given (flags win); defaults left out."""
     values = load_params(params_file) if params_file is not None else {}
     values.update({k: v for k, v in flags.items() if v is not None})
     if flags.get("lmax") is not None and flags.get("temperature") is None:
         values.pop("temperature", None)  # a flag overrides a temperature set in the file
     if flags.get("temperature") is not None and flags.get("lmax") is None:
         values.pop("lmax", None)
-    return Model(**values)
+    return values
 
 
 def json_safe(obj: Any) -> Any:
@@ -115,25 +120,30 @@ MODEL_OPTIONS: dict[str, Any] = {
 """Every model flag (and --params), by the Python name of its parameter."""
 
 
-def model_options(command):
+def model_options(command=None, *, exclude: tuple[str, ...] = ()):
     """Give a command every model flag and --params; it receives them as ``model_flags`` (a dict) instead.
 
     Typer reads a command's parameters from its signature, so the wrapper's signature is the command's own
     (minus ``model_flags``) followed by the shared flags: one definition of the flags for every command.
+    ``@model_options(exclude=("K0", ...))`` leaves out flags that the command sets itself.
     """
     import functools
     import inspect
     import typing
 
+    if command is None:
+        return functools.partial(model_options, exclude=exclude)
+    options = {name: annotation for name, annotation in MODEL_OPTIONS.items() if name not in exclude}
+
     signature = inspect.signature(command)
     hints = typing.get_type_hints(command, include_extras=True)  # resolve the command module's string annotations
     own = [p.replace(annotation=hints[name]) for name, p in signature.parameters.items() if name != "model_flags"]
     shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-              for name, annotation in MODEL_OPTIONS.items()]
+              for name, annotation in options.items()]
 
     @functools.wraps(command)
     def wrapper(**kwargs):
-        flags = {name: kwargs.pop(name) for name in MODEL_OPTIONS}
+        flags = {name: kwargs.pop(name) for name in options}
         return command(model_flags=flags, **kwargs)
 
     wrapper.__signature__ = signature.replace(

@@ -108,9 +108,7 @@ def compare_point(
         params = LatticeParams(L=L, **couplings)
         base = base_sector(L, n, ns)
         energies: dict[Sector, float] = {}
-        for sector in gap_sectors(base, ["ground", *quantities]):
-            if not all(0 <= k <= L for k in (sector.N_up, sector.N_dn, sector.N_sec)):
-                continue
+        for sector in gap_sectors(base, ["ground", *quantities], L):
             result = solver(params, sector, method, **solver_options)
             energies[sector] = result.energy
             if on_result is not None:

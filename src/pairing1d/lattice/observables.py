@@ -45,15 +45,16 @@ GAP_SHIFTS: dict[str, tuple[tuple[int, int, int], ...]] = {
 """Sector offsets (d N_up, d N_dn, d N_sec) from the base filling that each quantity needs."""
 
 
-def gap_sectors(base: Sector, quantities: Sequence[str]) -> list[Sector]:
-    """The distinct sectors needed for ``quantities`` (keys of :data:`GAP_SHIFTS`), base first."""
+def gap_sectors(base: Sector, quantities: Sequence[str], L: int | None = None) -> list[Sector]:
+    """The distinct sectors needed for ``quantities`` (keys of :data:`GAP_SHIFTS`), base first; with ``L``, those
+    that do not fit on ``L`` cells (a number outside [0, L]) are left out."""
     out: list[Sector] = []
     for q in quantities:
         if q not in GAP_SHIFTS:
             raise LatticeError(f"quantity {q!r} is outside the known ones {sorted(GAP_SHIFTS)}")
         for shift in GAP_SHIFTS[q]:
             s = base.shifted(*shift)
-            if s not in out:
+            if s not in out and (L is None or s.fits(L)):
                 out.append(s)
     return out
 

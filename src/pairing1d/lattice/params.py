@@ -23,7 +23,7 @@ from typing import Any
 
 from ..model import ModelError
 
-__all__ = ["LatticeError", "LatticeParams", "Sector", "SectorResult"]
+__all__ = ["LatticeError", "LatticeParams", "COUPLING_NAMES", "Sector", "SectorResult"]
 
 
 class LatticeError(ModelError):
@@ -63,6 +63,10 @@ class LatticeParams:
         return asdict(self)
 
 
+COUPLING_NAMES = tuple(f.name for f in fields(LatticeParams) if f.name != "L")
+"""The couplings of :class:`LatticeParams` (every field but ``L``), as scan files and the CLI name them."""
+
+
 @dataclass(frozen=True)
 class Sector:
     """Conserved numbers: spin-up and spin-down electrons of the Hubbard chain, fermions of the spinless chain."""
@@ -70,6 +74,10 @@ class Sector:
     N_up: int
     N_dn: int
     N_sec: int
+
+    def fits(self, L: int) -> bool:
+        """Whether every particle number lies in [0, L]."""
+        return all(0 <= n <= L for n in (self.N_up, self.N_dn, self.N_sec))
 
     def check(self, L: int) -> Sector:
         """Return self if it fits on ``L`` unit cells, else raise a one-line LatticeError."""

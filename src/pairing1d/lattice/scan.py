@@ -49,13 +49,12 @@ from typing import Any, NamedTuple
 from .._toml import read_toml
 from .compare import base_sector
 from .observables import GAP_SHIFTS, gap_sectors
-from .params import LatticeError, LatticeParams, Sector, SectorResult
+from .params import COUPLING_NAMES, LatticeError, LatticeParams, Sector, SectorResult
 from .solve import METHODS, solve_sector
 from .store import RunStore, run_key
 
 __all__ = ["ScanConfig", "Task", "plan", "missing", "ScanSummary", "run_scan", "COUPLING_NAMES"]
 
-COUPLING_NAMES = ("t", "U", "V", "t_s", "V_s", "V_s2", "W", "W1")
 _KEYS = {"method", "sizes", "n", "ns", "quantities", "shifts", "couplings", "options", "name"}
 
 
@@ -145,9 +144,9 @@ class ScanConfig:
         """The distinct sectors of one point at size ``L`` (module docstring), base first, those outside [0, L]
         dropped."""
         base = base_sector(L, self.n, self.ns)
-        sectors = gap_sectors(base, ["ground", *self.quantities])
-        sectors += [s for s in dict.fromkeys(base.shifted(*d) for d in self.shifts) if s not in sectors]
-        return [s for s in sectors if all(0 <= k <= L for k in (s.N_up, s.N_dn, s.N_sec))]
+        sectors = gap_sectors(base, ["ground", *self.quantities], L)
+        return sectors + [s for s in dict.fromkeys(base.shifted(*d) for d in self.shifts)
+                          if s not in sectors and s.fits(L)]
 
 
 class Task(NamedTuple):
