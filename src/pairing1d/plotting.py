@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 
 from .phases import PhaseResult  # noqa: E402
 
-__all__ = ["save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "plot_back_gate", "STYLE"]
+__all__ = ["save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "draw_cnt_bands", "plot_back_gate", "STYLE"]
 
 STYLE = {
     "font.size": 10, "axes.labelsize": 11, "axes.titlesize": 11, "legend.fontsize": 9,
@@ -136,8 +136,9 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
             bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
             bar.set_label(r"$\log_{10}(\Delta_s/\Lambda)$ (paired phase)")
         a = ds.attrs
-        fixed = ", ".join(f"{k}={a[k]:g}" for k in ("Kc0", "K0", "ys0", "y0", "upsilon", "chi", "lstar")
-                          if k in a and isinstance(a[k], int | float))
+        symbols = {"Kc0": r"$K_c^0$", "K0": r"$K^0$", "ys0": r"$y_s^0$", "y0": r"$y^0$", "upsilon": r"$\upsilon$",
+                   "chi": r"$\chi$", "lstar": r"$\ell^*$"}
+        fixed = ", ".join(f"{symbols[k]}={a[k]:g}" for k in symbols if k in a and isinstance(a[k], int | float))
         fig.suptitle(f"{fixed} ({a.get('scheme', 'scheme swept')})", fontsize=9)
         save_figure(fig, path)
     return path
@@ -146,32 +147,40 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
 PHASES_FOR_LABELS = ("decoupled", "paired", "trion")
 
 
+def draw_cnt_bands(ax, cnt, mu: float, k_max: float = 2e7) -> None:
+    """The eight bands of Eq. (A2) on ``ax`` (Fig. 8): spin sigma by colour, valley nu by line style, the Fermi
+    level as a solid black line; momenta in 1/µm, energies in meV."""
+    from .cnt import bands
+
+    k = np.linspace(-k_max, k_max, 801)
+    for (s, v, _b), energy in bands(cnt, mu, k).items():
+        ax.plot(k * 1e-6, energy, color="C3" if s == 1 else "C0", ls="-" if v == 1 else "--", lw=1.6)
+    ax.axhline(0.0, color="k", lw=1.5)
+    ax.set_ylim(-8, 8)
+    ax.set_xlim(k[0] * 1e-6, k[-1] * 1e-6)
+    ax.set_xlabel(r"$k$ (1/µm)")
+    ax.set_ylabel(r"$E_{\sigma\nu}$ (meV), Fermi level at 0")
+    handles = [plt.Line2D([], [], color="C3", label=r"$\sigma=+1$"),
+               plt.Line2D([], [], color="C0", label=r"$\sigma=-1$"),
+               plt.Line2D([], [], color="0.3", ls="-", label=r"$\nu=+1$"),
+               plt.Line2D([], [], color="0.3", ls="--", label=r"$\nu=-1$")]
+    ax.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, 0.66), ncol=2, frameon=False, fontsize=8)
+    ax.set_title(f"$v_F$={cnt.vF:.1e} m/s, $\\Delta_0$={cnt.delta0:g}, $\\Delta_{{so}}$={cnt.delta_so:g}, "
+                 f"$\\Delta_\\Phi$={cnt.delta_phi:g}, $\\mu$={mu:g} meV", fontsize=8)
+
+
 def plot_cnt(cnt, mu: float, path: str | Path, k_max: float = 2e7) -> Path:
     """Fig. 8: the eight bands of Eq. (A2) around the Fermi level (spin: colour, valley: line style), and the
     map of bands crossing the Fermi level over (mu, Delta_Phi) with the single-band windows marked."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
-    from .cnt import CNT, bands, single_band_map
+    from .cnt import CNT, single_band_map
 
     path = Path(path)
-    k = np.linspace(-k_max, k_max, 801)
     with plt.rc_context(STYLE):
         fig, (ax_b, ax_m) = plt.subplots(1, 2, figsize=(9.2, 3.8), layout="constrained",
                                          gridspec_kw={"width_ratios": (1, 1.25)})
-        for (s, v, _b), energy in bands(cnt, mu, k).items():
-            ax_b.plot(k * 1e-6, energy, color="C3" if s == 1 else "C0", ls="-" if v == 1 else "--", lw=1.6)
-        ax_b.axhline(0.0, color="k", lw=1.5)
-        ax_b.set_ylim(-8, 8)
-        ax_b.set_xlim(k[0] * 1e-6, k[-1] * 1e-6)
-        ax_b.set_xlabel(r"$k$ (1/µm)")
-        ax_b.set_ylabel(r"$E_{\sigma\nu}$ (meV), Fermi level at 0")
-        handles = [plt.Line2D([], [], color="C3", label=r"$\sigma=+1$"),
-                   plt.Line2D([], [], color="C0", label=r"$\sigma=-1$"),
-                   plt.Line2D([], [], color="0.3", ls="-", label=r"$\nu=+1$"),
-                   plt.Line2D([], [], color="0.3", ls="--", label=r"$\nu=-1$")]
-        ax_b.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, 0.66), ncol=2, frameon=False, fontsize=8)
-        ax_b.set_title(f"$v_F$={cnt.vF:.1e} m/s, $\\Delta_0$={cnt.delta0:g}, $\\Delta_{{so}}$={cnt.delta_so:g}, "
-                       f"$\\Delta_\\Phi$={cnt.delta_phi:g}, $\\mu$={mu:g} meV", fontsize=8)
+        draw_cnt_bands(ax_b, cnt, mu, k_max)
         mus = np.linspace(-8, 8, 401)
         dphis = np.linspace(0.0, 3.0, 241)
         counts = single_band_map(CNT(cnt.vF, cnt.delta0, cnt.delta_so, cnt.delta_phi), mus, dphis)

@@ -1,0 +1,41 @@
+"""``pairing1d figures``: regenerate Fig. 3, 4, 5, 8 (PNG, PDF, NetCDF) and Table I (Markdown) into a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ._app import app, stdout
+from .options import JsonOpt, print_json
+
+
+@app.command("figures")
+def figures_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the figures, their NetCDF data and Table I")],
+    scheme: Annotated[str, typer.Option("--scheme", help="Cutoff scheme: printed | frozen")] = "printed",
+    resolution: Annotated[int, typer.Option("--resolution", help="Grid points per axis of each map (Fig. 5: "
+                                                                  "twice as many values of l*)")] = 128,
+    json_out: JsonOpt = False,
+) -> None:
+    """Reproduce the paper's Fig. 3, 4, 5, 8 and Table I (see docs/reproduction.md for the comparison)."""
+    from ..figures import FIGURES, reproduce
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("figures"), BarColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("", total=len(FIGURES))
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, description=name)
+
+        result = reproduce(out, scheme=scheme, resolution=resolution, progress=progress)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    for name, files in result.files.items():
+        stdout.print(f"[bold]{name}[/] ({result.seconds[name]:.1f} s): {', '.join(p.name for p in files)}")
+    stdout.print(f"{scheme} cutoff scheme, resolution {resolution}: written to [bold]{out}[/]")

@@ -1,0 +1,382 @@
+r"""The paper's figures and Table I, regenerated from the package: labelled data (xarray) and journal-style plots.
+
+Each figure is a pair of functions: ``figN_data(scheme, resolution)`` returns an ``xarray.Dataset`` with every
+parameter in its attributes, and ``draw_figN(ds, path)`` draws it (PNG or PDF by suffix). :func:`reproduce`
+writes all of them, with their NetCDF data and Table I as Markdown, into one folder.
+
+* **Fig. 3** :math:`\min(\bar\ell, \ell_{\max})` over the bare :math:`(y^0, y_s^0)` plane at :math:`\ell^* = 2, 3`,
+  and the flow of :math:`y_s` for the red dot :math:`y_s^0 = 0.15, y^0 = 0.12` (:math:`K_c^0 = 0.85, K^0 = 0.6,
+  \upsilon = 0.15, \chi = 1`, SU(2) line).
+* **Fig. 4** the zero-temperature phase diagram over :math:`(e^{-\ell^*}, y^0)` for three :math:`K^0`
+  (:math:`y_s^0 = 0.1, K_c^0 = 0.9, \upsilon = 0.12, \chi = 1.5`). The caption does not give the :math:`K^0`;
+  we use :data:`FIG4_K0` = 0.4, 0.55, 0.7 (docs/reproduction.md says why).
+* **Fig. 5** the finite-temperature crossovers against :math:`\ell^*`: :math:`T_{\rm pair} = e^{-\bar\ell}`
+  and :math:`T_{\rm trion} = e^{-\bar{\bar\ell}} c_1(\bar{\bar\ell})` in units of the bandwidth
+  (:math:`y_s^0 = y^0 = 0.1, K_c^0 = 0.85, K^0 = 0.4, \upsilon = 0.1, \chi = 1.5`).
+* **Fig. 8** the nanotube bands of Eq. (A2) at the caption's parameters (:data:`pairing1d.cnt.FIG8`,
+  :math:`\mu = -3` meV).
+* **Table I** from the transmission matrices of :mod:`pairing1d.transport`.
+
+Axis ranges the paper does not print (the :math:`y_s^0` and :math:`y^0` ranges of Fig. 3, the
+:math:`e^{-\ell^*}` and :math:`y^0` ranges of Fig. 4, the :math:`\ell^*` range of Fig. 5) are the module's
+constants below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .model import SCHEMES, Model, ModelError
+
+__all__ = [
+    "FIG3", "FIG3_LSTAR", "FIG3_DOT", "FIG4", "FIG4_K0", "FIG5", "FIG8_MU", "fig3_data", "fig4_data", "fig5_data",
+    "fig8_data", "draw_fig3", "draw_fig4", "draw_fig5", "draw_fig8", "reproduce", "Reproduction",
+    "MIN_RESOLUTION",
+]
+
+FIG3 = {"Kc0": 0.85, "K0": 0.6, "upsilon": 0.15, "chi": 1.0, "su2": True}
+"""Fixed parameters of Fig. 3 (caption)."""
+FIG3_LSTAR = (2.0, 3.0)
+"""The incommensurability cutoffs of Fig. 3 (a)-(b) and (c)-(d)."""
+FIG3_DOT = {"ys0": 0.15, "y0": 0.12}
+"""The red dot of Fig. 3 (a), (c), whose flow panels (b), (d) show."""
+FIG3_RANGES = {"y0": (0.0, 0.3), "ys0": (-0.2, 0.3)}
+"""Bare-coupling ranges of the Fig. 3 maps (not printed in the paper; ys0 < 0 is included for the caption's
+remark on iso-gap lines ending at y0 = 0 on a negative ys0)."""
+
+FIG4 = {"ys0": 0.1, "Kc0": 0.9, "upsilon": 0.12, "chi": 1.5}
+"""Fixed parameters of Fig. 4 (caption)."""
+FIG4_K0 = (0.4, 0.55, 0.7)
+"""The three K0 of Fig. 4 (a)-(c): the caption leaves them out; chosen in docs/reproduction.md."""
+FIG4_RANGES = {"exp_neg_lstar": (0.0, 0.6), "y0": (0.0, 0.3)}
+
+FIG5 = {"ys0": 0.1, "y0": 0.1, "Kc0": 0.85, "K0": 0.4, "upsilon": 0.1, "chi": 1.5}
+"""Fixed parameters of Fig. 5 (caption)."""
+FIG5_LSTAR = (0.0, 8.0)
+
+FIG8_MU = -3.0
+"""Chemical potential of Fig. 8, meV."""
+
+MIN_RESOLUTION = 4
+"""Fewest grid points per axis that still draw a map (contours need a few)."""
+
+
+def _check(scheme: str, resolution: int) -> None:
+    if scheme not in SCHEMES:
+        raise ModelError(f"scheme = {scheme!r} is not one of {', '.join(SCHEMES)} (DESIGN.md Sec. 2)")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < MIN_RESOLUTION:
+        raise ModelError(f"resolution = {resolution!r} is outside the allowed range [{MIN_RESOLUTION}, inf) "
+                         "(grid points per axis)")
+
+
+def _axis(bounds: tuple[float, float], n: int) -> np.ndarray:
+    return np.linspace(bounds[0], bounds[1], n)
+
+
+# --------------------------------------------------------------------------------------------------- Fig. 3
+
+def fig3_data(scheme: str = "printed", resolution: int = 128, n_l: int = 401):
+    """Fig. 3: ``l_bar_capped`` = min(l_bar, lmax) on the (lstar, ys0, y0) grid, the phase, and the red dot's
+    flow ``ys_flow`` (and ``y1_flow``) on ``n_l`` RG times, NaN past the end of its flow (ys = -1 reached)."""
+
+    from .rg import solve_flow
+    from .sweep import sweep
+
+    _check(scheme, resolution)
+    base = Model(**FIG3, scheme=scheme)
+    ds = sweep(base, lstar=list(FIG3_LSTAR), ys0=_axis(FIG3_RANGES["ys0"], resolution),
+               y0=_axis(FIG3_RANGES["y0"], resolution))
+    ds["l_bar_capped"] = np.minimum(ds["l_bar"], base.lmax)
+    ds["l_bar_capped"].attrs = {"long_name": "min(l_bar, lmax) (Fig. 3 a, c)", "units": "1"}
+    l = np.linspace(0.0, base.lmax, n_l)
+    ys, y1, ends = [], [], []
+    for lstar in FIG3_LSTAR:
+        flow = solve_flow(base.replace(lstar=lstar, **FIG3_DOT))
+        c = flow.at(np.minimum(l, flow.l_end))
+        beyond = l > flow.l_end
+        ys.append(np.where(beyond, np.nan, c["ys"]))
+        y1.append(np.where(beyond, np.nan, c["y1"]))
+        ends.append(flow.l_end)
+    ds = ds.assign_coords(l=("l", l, {"long_name": "RG time l = ln(alpha/alpha0)"}))
+    ds["ys_flow"] = (("lstar", "l"), np.array(ys), {
+        "long_name": "ys along the flow of the red dot (NaN: after the flow stopped at ys = -1)"})
+    ds["y1_flow"] = (("lstar", "l"), np.array(y1), {"long_name": "y1 along the flow of the red dot"})
+    ds["flow_end"] = (("lstar",), np.array(ends), {"long_name": "RG time where the red dot's flow stopped"})
+    ds.attrs.update(figure="Fig. 3", red_dot_ys0=FIG3_DOT["ys0"], red_dot_y0=FIG3_DOT["y0"])
+    return ds
+
+
+def draw_fig3(ds, path: str | Path) -> Path:
+    """Fig. 3: (a), (c) min(l_bar, lmax) over (y0, ys0), the gapped/gapless boundary l_bar = lmax in black,
+    iso-gap lines in white, the red dot; (b), (d) the red dot's ys(l) with l* dashed."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import STYLE, save_figure
+
+    lmax = float(ds.attrs["lmax"])
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(2, 2, figsize=(7.4, 6.4), layout="constrained",
+                                 gridspec_kw={"width_ratios": (1.25, 1)})
+        for row, lstar in enumerate(ds["lstar"].values):
+            ax_map, ax_flow = axes[row]
+            panel = ds.sel(lstar=lstar).transpose("ys0", "y0", ...)
+            x, y, z = panel["y0"].values, panel["ys0"].values, panel["l_bar_capped"].values
+            mesh = ax_map.pcolormesh(x, y, z, cmap="viridis", vmin=0.0, vmax=lmax, shading="nearest",
+                                     rasterized=True)
+            if np.any(z < lmax) and np.any(z >= lmax):
+                ax_map.contour(x, y, z, levels=[lmax - 1e-9], colors="k", linewidths=1.6)
+            iso = [v for v in (5.0, 10.0, 15.0) if z.min() < v < lmax]
+            if iso:
+                lines = ax_map.contour(x, y, z, levels=iso, colors="w", linewidths=0.7, linestyles="--")
+                ax_map.clabel(lines, fmt=lambda v: rf"$\bar\ell$={v:g}", fontsize=7)
+            ax_map.plot([ds.attrs["red_dot_y0"]], [ds.attrs["red_dot_ys0"]], "o", color="red", mec="k", ms=7)
+            ax_map.axhline(0.0, color="0.85", lw=0.6)
+            ax_map.set_xlabel(r"bare $y^0$")
+            ax_map.set_ylabel(r"bare $y_s^0$")
+            ax_map.set_title(f"({'ac'[row]}) $\\ell^*$ = {lstar:g}", loc="left")
+            bar = fig.colorbar(mesh, ax=ax_map, pad=0.02)
+            bar.set_label(r"$\min(\bar\ell, \ell_{\max})$")
+
+            l, ys = ds["l"].values, ds["ys_flow"].sel(lstar=lstar).values
+            ax_flow.plot(l, ys, color="C3", lw=2, label=r"$y_s$")
+            ax_flow.axvline(lstar, color="k", ls="--", lw=1.0, label=r"$\ell^*$")
+            ax_flow.axhline(0.0, color="0.6", lw=0.6)
+            ax_flow.axhline(-1.0, color="C3", lw=0.8, ls=":")
+            end = float(ds["flow_end"].sel(lstar=lstar))
+            verdict = (rf"$\bar\ell$ = {end:.2f}: spin gap" if end < lmax
+                       else rf"$y_s(\ell_{{\max}})$ = {ys[-1]:+.2f}: gapless")
+            ax_flow.text(0.97, 0.95, verdict, transform=ax_flow.transAxes, ha="right", va="top", fontsize=8)
+            ax_flow.set_xlim(0.0, lmax)
+            ax_flow.set_ylim(-1.05, max(0.3, float(np.nanmax(ys)) + 0.05))
+            ax_flow.set_xlabel(r"RG time $\ell$")
+            ax_flow.set_ylabel(r"$y_s$ of the red dot")
+            ax_flow.set_title(f"({'bd'[row]}) $y_s^0$={ds.attrs['red_dot_ys0']:g}, $y^0$={ds.attrs['red_dot_y0']:g}",
+                              loc="left")
+            ax_flow.legend(loc="lower left", frameon=False)
+        a = ds.attrs
+        fig.suptitle(f"Fig. 3: $K_c^0$={a['Kc0']:g}, $K^0$={a['K0']:g}, $\\upsilon$={a['upsilon']:g}, "
+                     f"$\\chi$={a['chi']:g}, SU(2) line, $\\ell_{{\\max}}$={lmax:g} ({a['scheme']} cutoff)",
+                     fontsize=10)
+        return save_figure(fig, path)
+
+
+# --------------------------------------------------------------------------------------------------- Fig. 4
+
+def fig4_data(scheme: str = "printed", resolution: int = 128, K0: tuple[float, ...] = FIG4_K0):
+    """Fig. 4: the phase (and scales, order) on the (K0, exp_neg_lstar, y0) grid at the caption's parameters."""
+    from .sweep import sweep
+
+    _check(scheme, resolution)
+    ds = sweep(Model(**FIG4, scheme=scheme), K0=list(K0), exp_neg_lstar=_axis(FIG4_RANGES["exp_neg_lstar"],
+               resolution), y0=_axis(FIG4_RANGES["y0"], resolution))
+    ds.attrs.update(figure="Fig. 4")
+    return ds
+
+
+def draw_fig4(ds, path: str | Path) -> Path:
+    """Fig. 4: one phase map per K0 (the paired phase coloured by its spin gap), black boundaries."""
+    from .plotting import plot_phase_map
+
+    return plot_phase_map(ds, path, "exp_neg_lstar", "y0", "K0")
+
+
+# --------------------------------------------------------------------------------------------------- Fig. 5
+
+def fig5_data(scheme: str = "printed", resolution: int = 128):
+    """Fig. 5: l_bar, l_bbar, the crossover temperatures exp(-l_bar) and exp(-l_bbar) c1(l_bbar), and the T = 0
+    phase along ``2 * resolution`` values of lstar."""
+    from .sweep import sweep
+
+    _check(scheme, resolution)
+    ds = sweep(Model(**FIG5, scheme=scheme), lstar=_axis(FIG5_LSTAR, 2 * resolution))
+    ds["T_pair"] = ds["spin_gap"].assign_attrs(long_name="paired crossover exp(-l_bar)", units="bandwidth Lambda")
+    ds["T_trion"] = ds["trion_scale"].assign_attrs(long_name="trion crossover exp(-l_bbar) c1(l_bbar)",
+                                                   units="bandwidth Lambda")
+    ds.attrs.update(figure="Fig. 5")
+    return ds
+
+
+def draw_fig5(ds, path: str | Path) -> Path:
+    r"""Fig. 5: temperature against l*, with the Luttinger-liquid, paired and trion regions.
+
+    At temperature T the flow is stopped at ln(Lambda/T): the primary is paired below
+    :math:`T_{\rm pair} = e^{-\bar\ell}`, and trion below :math:`T_{\rm trion} = e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})`
+    where the zero-temperature phase is trion (:math:`\bar{\bar\ell} < \ell^*`). Where it is not, the trion formula
+    is drawn dotted: it is the paper's boundary continued, not a phase of the classification.
+    """
+    import matplotlib.pyplot as plt
+
+    from .phases import PHASES
+    from .plotting import PHASE_COLOURS, STYLE, save_figure
+
+    lstar = ds["lstar"].values
+    lmax = float(ds.attrs["lmax"])
+    t_floor = np.exp(-lmax)
+    t_pair = np.where(ds["T_pair"].values > 0, ds["T_pair"].values, np.nan)
+    t_trion = np.where(ds["T_trion"].values > 0, ds["T_trion"].values, np.nan)
+    is_trion = ds["phase"].values == PHASES.index("trion")
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5.4, 4.0), layout="constrained")
+        ax.set_facecolor("white")
+        ax.fill_between(lstar, t_floor, np.nan_to_num(t_pair, nan=t_floor), color="#9ecae1", lw=0,
+                        label="paired (spin gap)")
+        ax.fill_between(lstar, t_floor, np.where(is_trion, np.nan_to_num(t_trion, nan=t_floor), t_floor),
+                        color=PHASE_COLOURS["trion"], lw=0, label="trion")
+        ax.plot(lstar, t_pair, color="C0", lw=2, label=r"$T_{\rm pair}=e^{-\bar\ell}$")
+        ax.plot(lstar, np.where(is_trion, t_trion, np.nan), color="#5e35b1", lw=2,
+                label=r"$T_{\rm trion}=e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})$")
+        if np.any(~is_trion & np.isfinite(t_trion)):
+            ax.plot(lstar, np.where(~is_trion, t_trion, np.nan), color="#5e35b1", lw=1.2, ls=":",
+                    label=r"same, where $\bar{\bar\ell} > \ell^*$")
+        ax.set_yscale("log")
+        ax.set_ylim(t_floor, 1.0)
+        ax.set_xlim(lstar[0], lstar[-1])
+        ax.text(0.03, 0.95, "Luttinger liquid", transform=ax.transAxes, va="top", fontsize=10, weight="bold")
+        ax.set_xlabel(r"incommensurability cutoff $\ell^* = \ln[1/((k_F+k)\alpha_0)]$")
+        ax.set_ylabel(r"temperature $T/\Lambda$")
+        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        a = ds.attrs
+        ax.set_title(f"Fig. 5: $y_s^0$={a['ys0']:g}, $y^0$={a['y0']:g}, $K_c^0$={a['Kc0']:g}, $K^0$={a['K0']:g}, "
+                     f"$\\upsilon$={a['upsilon']:g}, $\\chi$={a['chi']:g} ({a['scheme']})", fontsize=9)
+        return save_figure(fig, path)
+
+
+# --------------------------------------------------------------------------------------------------- Fig. 8
+
+def fig8_data(mu: float = FIG8_MU, n_k: int = 801, k_max: float = 2e7):
+    """Fig. 8: the eight bands of Eq. (A2) (meV) on ``n_k`` momenta (1/m) at the caption's nanotube."""
+    import xarray as xr
+
+    from .cnt import FIG8, bands, crossing
+
+    k = np.linspace(-k_max, k_max, n_k)
+    spectrum = bands(FIG8, mu, k)
+    keys = list(spectrum)
+    found = crossing(FIG8, mu)
+    return xr.Dataset(
+        {"energy": (("band", "k"), np.array([spectrum[b] for b in keys]),
+                    {"long_name": "E_{sigma nu} - mu, Eq. (A2)", "units": "meV"})},
+        coords={"k": ("k", k, {"units": "1/m"}),
+                "sigma": ("band", [b[0] for b in keys]), "nu": ("band", [b[1] for b in keys]),
+                "branch": ("band", [b[2] for b in keys])},
+        attrs={"figure": "Fig. 8", "mu_meV": mu, "vF_m_per_s": FIG8.vF, "delta0_meV": FIG8.delta0,
+               "delta_so_meV": FIG8.delta_so, "delta_phi_meV": FIG8.delta_phi,
+               "bands_crossing": found.bands_crossing,
+               "k_fermi_per_m": found.k_fermi if found.k_fermi is not None else "none"},
+    )
+
+
+def draw_fig8(ds, path: str | Path) -> Path:
+    """Fig. 8: the nanotube spectrum at the caption's parameters (spin by colour, valley by line style)."""
+    import matplotlib.pyplot as plt
+
+    from .cnt import CNT
+    from .plotting import STYLE, draw_cnt_bands, save_figure
+
+    a = ds.attrs
+    cnt = CNT(vF=a["vF_m_per_s"], delta0=a["delta0_meV"], delta_so=a["delta_so_meV"], delta_phi=a["delta_phi_meV"])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.6, 3.8), layout="constrained")
+        draw_cnt_bands(ax, cnt, a["mu_meV"], float(np.max(ds["k"])))
+        return save_figure(fig, path)
+
+
+# ------------------------------------------------------------------------------------------------ all of them
+
+@dataclass(frozen=True)
+class Reproduction:
+    """What :func:`reproduce` wrote: the folder, the scheme, the resolution and every file by figure."""
+
+    out: Path
+    scheme: str
+    resolution: int
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"out": str(self.out), "scheme": self.scheme, "resolution": self.resolution,
+                "files": {k: [str(p) for p in v] for k, v in self.files.items()}, "seconds": self.seconds}
+
+
+FIGURES = ("fig3", "fig4", "fig5", "fig8", "table1", "statements")
+"""What :func:`reproduce` writes, in order."""
+
+
+def reproduce(
+    out: str | Path, scheme: str = "printed", resolution: int = 128,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Reproduction:
+    """Write Fig. 3, 4, 5, 8 (PNG, PDF and NetCDF each), Table I (Markdown) and the paper's statements measured
+    under ``scheme`` (``statements.md``, ``statements.json``; :mod:`pairing1d.claims`) into ``out``.
+
+    Each figure's files are written as soon as it is computed, so an interrupted run keeps what it finished;
+    ``progress(name, done, total)`` is called before each figure and once at the end.
+    """
+    import time
+
+    from .transport import table_one
+
+    _check(scheme, resolution)
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(f"cannot create the output folder {str(out)!r}: {exc.strerror or exc}") from None
+    makers = {
+        "fig3": (lambda: fig3_data(scheme, resolution), draw_fig3),
+        "fig4": (lambda: fig4_data(scheme, resolution), draw_fig4),
+        "fig5": (lambda: fig5_data(scheme, resolution), draw_fig5),
+        "fig8": (fig8_data, draw_fig8),
+    }
+    result = Reproduction(out=out, scheme=scheme, resolution=resolution)
+    computed: dict[str, Any] = {}
+    for i, name in enumerate(FIGURES):
+        if progress is not None:
+            progress(name, i, len(FIGURES))
+        started = time.perf_counter()
+        try:
+            if name == "table1":
+                path = out / "table1.md"
+                path.write_text("Table I (generated by pairing1d.transport.table_one)\n\n" + table_one() + "\n")
+                result.files[name] = [path]
+            elif name == "statements":
+                result.files[name] = _write_statements(out, scheme, computed.get("fig3"))
+            else:
+                compute, draw = makers[name]
+                ds = computed[name] = compute()
+                ds.attrs["pairing1d_version"] = _version()
+                data = out / f"{name}.nc"
+                ds.to_netcdf(data, engine="h5netcdf")
+                result.files[name] = [draw(ds, out / f"{name}.png"), draw(ds, out / f"{name}.pdf"), data]
+        except OSError as exc:
+            raise ModelError(f"cannot write {name} into {str(out)!r}: {exc.strerror or exc}") from None
+        result.seconds[name] = time.perf_counter() - started
+    if progress is not None:
+        progress("done", len(FIGURES), len(FIGURES))
+    return result
+
+
+def _write_statements(out: Path, scheme: str, fig3=None) -> list[Path]:
+    """The paper's statements measured under ``scheme`` (:mod:`pairing1d.claims`), as Markdown and JSON."""
+    import json
+
+    from .claims import claims_markdown, evaluate
+
+    claims = evaluate(scheme, fig3)
+    md = out / "statements.md"
+    md.write_text(f"Statements of the paper under the `{scheme}` cutoff scheme (pairing1d {_version()})\n\n"
+                  + claims_markdown(claims) + "\n")
+    js = out / "statements.json"
+    js.write_text(json.dumps([c.to_dict() for c in claims], indent=1, default=str) + "\n")
+    return [md, js]
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
