@@ -1,0 +1,92 @@
+"""Pixels and curves for the page, from computed results (no Panel, no Bokeh): the phase map as an RGBA image
+in the colours of :func:`pairing1d.plotting.plot_phase_map`, region labels, and the flow curves of a point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..phases import PHASES
+from ..plotting import PHASE_COLOURS
+
+__all__ = ["MapImage", "render_map", "flow_curves", "viridis_palette", "BOUNDARY_COLOUR"]
+
+BOUNDARY_COLOUR = (0, 0, 0)
+"""Phase boundaries are black, as the contour lines of the matplotlib map."""
+
+
+def _hex_rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def viridis_palette(n: int = 256) -> np.ndarray:
+    """(n, 3) uint8 viridis, the colour map of the paired phase in the matplotlib figures."""
+    from matplotlib import colormaps
+
+    return (colormaps["viridis"](np.linspace(0.0, 1.0, n))[:, :3] * 255).round().astype(np.uint8)
+
+
+_VIRIDIS = viridis_palette()
+
+
+@dataclass(frozen=True)
+class MapImage:
+    """The map as Bokeh's ``image_rgba`` wants it: ``rgba`` (ny, nx) uint32, row 0 at the bottom; the log10
+    range of the spin gap that viridis spans; the phase counts; and a label position per phase that covers
+    more than 2 % of the map (the median of its pixels, as in the matplotlib figure)."""
+
+    rgba: np.ndarray
+    log_gap_range: tuple[float, float]
+    counts: dict[str, int]
+    labels: dict[str, tuple[float, float]]
+
+
+def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> MapImage:
+    """Colour a map given as (ny, nx) arrays over the axis values ``xs``, ``ys``.
+
+    Decoupled and trion in the flat colours of ``plotting.PHASE_COLOURS``; paired by log10 of the spin gap on
+    viridis between the smallest and largest gap of this map (as ``plot_phase_map``); black pixels where the
+    phase changes to the right or above (the boundary lines)."""
+    phase = np.asarray(phase)
+    rgb = np.empty((*phase.shape, 3), dtype=np.uint8)
+    rgb[phase == 0] = _hex_rgb(PHASE_COLOURS["decoupled"])
+    rgb[phase == 2] = _hex_rgb(PHASE_COLOURS["trion"])
+    paired = phase == 1
+    lo, hi = -8.0, 0.0
+    if paired.any():
+        with np.errstate(divide="ignore"):
+            log_gap = np.log10(np.where(paired, spin_gap, 1.0))
+        lo, hi = float(log_gap[paired].min()), float(log_gap[paired].max())
+        scale = (log_gap[paired] - lo) / (hi - lo) if hi > lo else np.full(int(paired.sum()), 0.5)
+        rgb[paired] = _VIRIDIS[np.clip((scale * 255).round().astype(int), 0, 255)]
+    edge = np.zeros(phase.shape, dtype=bool)
+    edge[:, :-1] |= phase[:, :-1] != phase[:, 1:]
+    edge[:-1, :] |= phase[:-1, :] != phase[1:, :]
+    rgb[edge] = BOUNDARY_COLOUR
+    rgba = np.empty(phase.shape, dtype=np.uint32)
+    view = rgba.view(np.uint8).reshape(*phase.shape, 4)  # little-endian RGBA bytes, what Bokeh reads
+    view[..., :3] = rgb
+    view[..., 3] = 255
+    counts = {name: int((phase == code).sum()) for code, name in enumerate(PHASES)}
+    labels = {}
+    for code, name in enumerate(PHASES):
+        mask = phase == code
+        if mask.sum() > 0.02 * mask.size:
+            rows, cols = np.nonzero(mask)
+            labels[name] = (float(np.median(xs[cols])), float(np.median(ys[rows])))
+    return MapImage(rgba=rgba, log_gap_range=(lo, hi), counts=counts, labels=labels)
+
+
+def flow_curves(result, n_points: int = 400) -> dict[str, np.ndarray]:
+    """Dense flow of a solved point for the flow panel: l, ys, |y1|, |y2| (NaN where 0: log axis), Ks, K~, Kc~."""
+    flow = result.flow
+    l = np.linspace(0.0, flow.l_end, n_points)
+    c = flow.at(l)
+    out = {"l": l, "ys": np.asarray(c["ys"]), "Ks": np.asarray(c["Ks"]), "K_tilde": np.asarray(c["K_tilde"]),
+           "Kc_tilde": np.asarray(c["Kc_tilde"])}
+    for key in ("y1", "y2"):
+        values = np.abs(np.asarray(c[key], dtype=float))
+        out[f"abs_{key}"] = np.where(values > 0, values, np.nan)
+    return out
