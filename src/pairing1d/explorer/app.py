@@ -77,6 +77,17 @@ LEGEND = (
 
 MAP_SIZE = (560, 460)
 
+# Panel 1.9 renamed a widget's `name` to `label` and `button_type` to `color`; Panel 1.4 knows only the old names
+_LABEL = "label" if "label" in pn.widgets.FloatInput.param else "name"
+
+
+def _label(text: str) -> dict[str, str]:
+    return {_LABEL: text}
+
+
+def _primary() -> dict[str, str]:
+    return {"color": "primary"} if "color" in pn.widgets.Button.param else {"button_type": "primary"}
+
 
 def _guarded(method):
     """Run a callback; turn a bad value into one line in the page's alert instead of an exception."""
@@ -145,19 +156,19 @@ class Explorer:
                 if not math.isfinite(value):  # e.g. lstar = inf from the command line: a slider cannot hold it
                     value = c.end
                 w = pn.widgets.EditableFloatSlider(
-                    name=c.label, start=min(c.start, value), end=max(c.end, value), step=c.step, value=value,
+                    **_label(c.label), start=min(c.start, value), end=max(c.end, value), step=c.step, value=value,
                     sizing_mode="stretch_width", format="0.[0000]",
                 )
                 w.param.watch(self._on_control, "value_throttled")
             elif c.kind == "optional":
-                w = pn.widgets.FloatInput(name=c.label, value=value, placeholder="empty", description=c.help,
+                w = pn.widgets.FloatInput(**_label(c.label), value=value, placeholder="empty", description=c.help,
                                           sizing_mode="stretch_width")
                 w.param.watch(self._on_control, "value")
             elif c.kind == "bool":
-                w = pn.widgets.Checkbox(name=c.label, value=value)
+                w = pn.widgets.Checkbox(**_label(c.label), value=value)
                 w.param.watch(self._on_control, "value")
             else:
-                w = pn.widgets.Select(name=c.label, options=dict(c.options), value=value, description=c.help,
+                w = pn.widgets.Select(**_label(c.label), options=dict(c.options), value=value, description=c.help,
                                       sizing_mode="stretch_width")
                 w.param.watch(self._on_control, "value")
             widgets[c.name] = w
@@ -167,10 +178,11 @@ class Explorer:
         out = {}
         for key, axis in (("x", x), ("y", y)):
             w = {
-                "name": pn.widgets.Select(name=f"{key} axis", options=list(AXIS_NAMES), value=axis.name, width=140),
-                "start": pn.widgets.FloatInput(name="from", value=axis.start, width=90),
-                "stop": pn.widgets.FloatInput(name="to", value=axis.stop, width=90),
-                "n": pn.widgets.IntInput(name="points", value=axis.n, width=80),
+                "name": pn.widgets.Select(**_label(f"{key} axis"), options=list(AXIS_NAMES), value=axis.name,
+                                          width=140),
+                "start": pn.widgets.FloatInput(**_label("from"), value=axis.start, width=90),
+                "stop": pn.widgets.FloatInput(**_label("to"), value=axis.stop, width=90),
+                "n": pn.widgets.IntInput(**_label("points"), value=axis.n, width=80),
             }
             w["name"].param.watch(functools.partial(self._on_axis_name, key), "value")
             for part in ("start", "stop", "n"):
@@ -273,7 +285,7 @@ class Explorer:
         labels = {c.name: c.label for c in CONTROLS}
         for name, w in self.controls.items():
             w.disabled = name in swept
-            w.name = labels[name] + (" (set by the map axis)" if w.disabled else "")
+            setattr(w, _LABEL, labels[name] + (" (set by the map axis)" if w.disabled else ""))
 
     # --- a clicked point ----------------------------------------------------------------------------------
 
@@ -350,21 +362,21 @@ class Explorer:
 
     def _build_cnt(self) -> None:
         self.cnt_widgets = {
-            "mu": pn.widgets.EditableFloatSlider(name="gate: nanotube chemical potential μ (meV)", start=-8.0,
+            "mu": pn.widgets.EditableFloatSlider(**_label("gate: nanotube chemical potential μ (meV)"), start=-8.0,
                                                  end=8.0, step=0.02, value=-3.0, sizing_mode="stretch_width"),
-            "kF_primary": pn.widgets.FloatInput(name="primary wire kF (1/µm)", value=3.3, step=0.05,
+            "kF_primary": pn.widgets.FloatInput(**_label("primary wire kF (1/µm)"), value=3.3, step=0.05,
                                                 sizing_mode="stretch_width"),
-            "alpha0": pn.widgets.FloatInput(name="short-distance cutoff α0 (nm)", value=100.0, step=5.0,
+            "alpha0": pn.widgets.FloatInput(**_label("short-distance cutoff α0 (nm)"), value=100.0, step=5.0,
                                             sizing_mode="stretch_width"),
-            "vF": pn.widgets.FloatInput(name="vF (m/s)", value=8e5, sizing_mode="stretch_width"),
-            "delta0": pn.widgets.FloatInput(name="Δ0 (meV)", value=4.0, sizing_mode="stretch_width"),
-            "delta_so": pn.widgets.FloatInput(name="Δso (meV)", value=1.0, sizing_mode="stretch_width"),
-            "delta_phi": pn.widgets.FloatInput(name="ΔΦ (meV)", value=0.5, sizing_mode="stretch_width"),
+            "vF": pn.widgets.FloatInput(**_label("vF (m/s)"), value=8e5, sizing_mode="stretch_width"),
+            "delta0": pn.widgets.FloatInput(**_label("Δ0 (meV)"), value=4.0, sizing_mode="stretch_width"),
+            "delta_so": pn.widgets.FloatInput(**_label("Δso (meV)"), value=1.0, sizing_mode="stretch_width"),
+            "delta_phi": pn.widgets.FloatInput(**_label("ΔΦ (meV)"), value=0.5, sizing_mode="stretch_width"),
         }
         for w in self.cnt_widgets.values():
             w.param.watch(self._on_cnt, "value")
         self.cnt_text = pn.pane.Markdown("", sizing_mode="stretch_width")
-        self.cnt_apply = pn.widgets.Button(name="Use this l* for the device", button_type="primary")
+        self.cnt_apply = pn.widgets.Button(**_label("Use this l* for the device"), **_primary())
         self.cnt_apply.on_click(self._apply_cnt)
         self.cnt_device = None
 
@@ -412,11 +424,11 @@ class Explorer:
     def _build_downloads(self) -> None:
         self.downloads = [
             pn.widgets.FileDownload(callback=self._png, filename="pairing1d_map.png", label="Map as PNG",
-                                    button_type="default", width=150),
+                                    width=150),
             pn.widgets.FileDownload(callback=self._netcdf, filename="pairing1d_map.nc", label="Map as NetCDF",
-                                    button_type="default", width=150),
+                                    width=150),
             pn.widgets.FileDownload(callback=self._toml, filename="pairing1d_device.toml",
-                                    label="Device as TOML", button_type="default", width=150,
+                                    label="Device as TOML", width=150,
                                     description="the clicked device, or the sliders' device if none is clicked"),
         ]
 
