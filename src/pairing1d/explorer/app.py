@@ -121,7 +121,7 @@ class Explorer:
         self._hold = False  # set while several widgets change together: one refresh at the end
 
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, sizing_mode="stretch_width",
-                                   margin=(0, 10))
+                                   margin=(0, 10), css_classes=["explorer-alert"])
         self.controls = self._build_controls(model)
         self.axis_widgets = self._build_axis_widgets(x, y)
         self._build_map()
@@ -171,6 +171,7 @@ class Explorer:
                 w = pn.widgets.Select(**_label(c.label), options=dict(c.options), value=value, description=c.help,
                                       sizing_mode="stretch_width")
                 w.param.watch(self._on_control, "value")
+            w.css_classes = [f"control-{c.name}"]  # a stable handle for the browser test and for styling
             widgets[c.name] = w
         return widgets
 
@@ -218,7 +219,7 @@ class Explorer:
         fig.add_layout(ColorBar(color_mapper=self.colour_mapper, title="log10(Δs/Λ), paired", width=12), "right")
         fig.on_event(Tap, self.on_tap)
         self.map_figure = fig
-        self.map_status = pn.pane.Markdown("", margin=(0, 10))
+        self.map_status = pn.pane.Markdown("", margin=(0, 10), css_classes=["map-status"])
 
     @_guarded
     def _on_control(self, *_events) -> None:

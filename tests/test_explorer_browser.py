@@ -1,0 +1,144 @@
+"""End to end in headless Chromium (Debian's, driven by Playwright): ``pairing1d explore`` serves the page; moving a
+slider redraws the map, a click shows that device's flow, a bad value shows the model's one-line error and the
+server keeps serving. A screenshot is saved in the test's temporary directory (and at
+``$PAIRING1D_EXPLORER_SCREENSHOT`` when that is set: that is how ``docs/figures/explorer.png`` is made)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("panel")
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
+
+from pairing1d.explorer.server import free_port  # noqa: E402
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("PAIRING1D_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+CHROMIUM = _chromium()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium found (make test installs Debian's chromium)")
+
+# page coordinates of a data point of the map: Bokeh's own scales, so the click lands where the test says
+_DATA_TO_PAGE = """([x, y]) => {
+  const view = Bokeh.index.query_one((v) => v.model.name === "phase-map");
+  const box = view.canvas_view.el.getBoundingClientRect();
+  return [box.left + view.frame.x_scale.compute(x), box.top + view.frame.y_scale.compute(y)];
+}"""
+_FRAME = """() => {
+  const view = Bokeh.index.query_one((v) => v.model.name === "phase-map");
+  const box = view.canvas_view.el.getBoundingClientRect();
+  const f = view.frame.bbox;
+  return {x: box.left + f.left, y: box.top + f.top, width: f.width, height: f.height};
+}"""
+
+
+@pytest.fixture
+def server():
+    """``pairing1d explore`` on a free loopback port in a subprocess; its URL; killed at the end."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from pairing1d.cli import main; main()", "explore", "--port", str(port),
+         "--no-show", "--K0", "0.5"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    url, log = None, []
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline and proc.poll() is None:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        log.append(line)
+        if line.startswith("pairing1d explorer: http://"):
+            url = line.split()[2]
+    try:
+        assert url == f"http://127.0.0.1:{port}/", f"the server did not announce its address: {''.join(log)}"
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_slider_click_and_bad_value_in_chromium(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1560, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(server)
+            status = page.locator(".map-status p").first  # Panel renders panes in shadow roots: read the text inside
+            expect(status).to_contain_text("128 × 128 map")
+            expect(page.locator(".point-summary")).to_contain_text("Device at")  # the sliders' device, solved
+            page.wait_for_function("() => window.Bokeh && Bokeh.index.query_one((v) => v.model.name === 'phase-map')")
+            frame = page.evaluate(_FRAME)
+            before = page.screenshot(clip=frame)
+            status_before = status.inner_text()
+
+            # move the K0 slider two steps left with the keyboard, as a user would
+            k0 = page.locator(".control-K0")
+            k0.locator(".noUi-handle").focus()
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowLeft")
+            expect(k0.locator("input")).to_have_value("0.48")
+            expect(status).not_to_have_text(status_before)
+            page.wait_for_timeout(300)  # the canvas repaints after the data arrive
+            assert page.screenshot(clip=frame) != before, "the map did not change after the slider moved"
+
+            # click a point: the flow panel names it
+            page.mouse.click(*page.evaluate(_DATA_TO_PAGE, [0.3, 0.15]))
+            summary = page.locator(".point-summary")
+            expect(summary).to_contain_text("Device at exp_neg_lstar = 0.3, y0 = 0.15")
+            expect(summary).to_contain_text("Table I row")
+            table = summary.locator("table").inner_text()
+            assert any(f"{phase} —" in table for phase in ("decoupled", "paired", "trion"))
+
+            # a value out of the model's domain: one line in the page, no traceback
+            upsilon = page.locator(".control-upsilon input")
+            upsilon.fill("1.2")
+            upsilon.press("Enter")
+            alert = page.locator(".explorer-alert")
+            expect(alert).to_contain_text("upsilon = 1.2 is outside the allowed range (-1, 1)")
+            expect(page.get_by_text("Traceback")).to_have_count(0)  # get_by_text looks inside the shadow roots too
+            page.screenshot(path=tmp_path / "explorer_error.png", full_page=True)
+
+            # the server keeps serving: a good value clears the error and redraws
+            bad = page.screenshot(clip=frame)
+            upsilon.fill("0.2")
+            upsilon.press("Enter")
+            expect(alert).to_be_hidden()
+            expect(status).to_contain_text("128 × 128 map")
+            page.wait_for_timeout(300)
+            assert page.screenshot(clip=frame) != bad, "the map did not change after a good value"
+            page.mouse.click(*page.evaluate(_DATA_TO_PAGE, [0.1, 0.2]))
+            expect(summary).to_contain_text("Device at exp_neg_lstar = 0.1, y0 = 0.2")
+            page.wait_for_timeout(300)
+            shot = tmp_path / "explorer.png"
+            page.screenshot(path=shot, full_page=True)
+            assert shot.stat().st_size > 50_000
+            if os.environ.get("PAIRING1D_EXPLORER_SCREENSHOT"):
+                shutil.copy(shot, os.environ["PAIRING1D_EXPLORER_SCREENSHOT"])
+        finally:
+            browser.close()
