@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BROWSER_STAMP := $(VENV)/.browser-stamp
 OUT ?= demo-output
 
 .PHONY: demo test test-long lint bench clean
@@ -21,10 +22,16 @@ demo: $(STAMP)
 	$(BIN)/pairing1d phase-diagram --x exp_neg_lstar=0:0.6:256 --y y0=0:0.3:256 --K0 0.5 \
 		--out $(OUT)/fig4_K0_0.5.nc --plot $(OUT)/fig4_K0_0.5.png
 
+# the explorer's browser test drives Debian's chromium through Playwright (never a browser download of its own)
+$(BROWSER_STAMP): $(BIN)/python
+	command -v chromium >/dev/null 2>&1 || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	touch $(BROWSER_STAMP)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
-test: $(STAMP) lint
+test: $(STAMP) $(BROWSER_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 # rare, slow checks (marked `long`); exit code 5 means none are collected yet
