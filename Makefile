@@ -19,8 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/pairing1d flow --params examples/fig3_red_dot.toml --plot $(OUT)/flow_fig3_red_dot.png
-	$(BIN)/pairing1d phase-diagram --x exp_neg_lstar=0:0.6:256 --y y0=0:0.3:256 --K0 0.5 \
-		--out $(OUT)/fig4_K0_0.5.nc --plot $(OUT)/fig4_K0_0.5.png
+	$(BIN)/pairing1d figures --out $(OUT)/figures --resolution 96
 
 # the explorer's browser test drives Debian's chromium through Playwright (never a browser download of its own)
 $(BROWSER_STAMP): $(BIN)/python

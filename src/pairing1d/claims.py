@@ -346,6 +346,7 @@ def claims_markdown(claims: list[Claim]) -> str:
     """A Markdown table: statement, source, verdict and finding, one row per claim."""
     mark = {True: "holds", False: "**does not hold**", None: "see docs"}
     lines = ["| statement | where | verdict | what the RG gives |", "| --- | --- | --- | --- |"]
+    cell = lambda text: text.replace("|", "\\|")  # noqa: E731  a bare | would split the cell (|ys0|)
     for c in claims:
-        lines.append(f"| {c.statement} | {c.source} | {mark[c.holds]} | {c.finding} |")
+        lines.append(f"| {cell(c.statement)} | {c.source} | {mark[c.holds]} | {cell(c.finding)} |")
     return "\n".join(lines)

@@ -124,7 +124,7 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
                 ax.contour(xs, ys, phase, levels=[0.5, 1.5], colors="k", linewidths=1.2)
             for code, name in enumerate(PHASES_FOR_LABELS):
                 mask = phase == code
-                if mask.sum() > 0.02 * mask.size:
+                if mask.sum() > 0.12 * mask.size:  # narrow regions: the legend names them
                     jj, ii = np.nonzero(mask)
                     ax.text(np.median(xs[ii]), np.median(ys[jj]), name, ha="center", va="center", fontsize=10,
                             weight="bold", color="k" if code != 1 else "w")
@@ -132,6 +132,12 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
             if z is not None:
                 ax.set_title(f"{axis_label(z)} = {float(panel[z]):g}")
         axes[0][0].set_ylabel(axis_label(y))
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color=PHASE_COLOURS["decoupled"], label="decoupled"),
+                   Patch(color=plt.get_cmap("viridis")(0.6), label="paired (colour: spin gap)"),
+                   Patch(color=PHASE_COLOURS["trion"], label="trion")]
+        fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
         if image is not None:
             bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
             bar.set_label(r"$\log_{10}(\Delta_s/\Lambda)$ (paired phase)")
@@ -165,8 +171,10 @@ def draw_cnt_bands(ax, cnt, mu: float, k_max: float = 2e7) -> None:
                plt.Line2D([], [], color="0.3", ls="-", label=r"$\nu=+1$"),
                plt.Line2D([], [], color="0.3", ls="--", label=r"$\nu=-1$")]
     ax.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, 0.66), ncol=2, frameon=False, fontsize=8)
-    ax.set_title(f"$v_F$={cnt.vF:.1e} m/s, $\\Delta_0$={cnt.delta0:g}, $\\Delta_{{so}}$={cnt.delta_so:g}, "
-                 f"$\\Delta_\\Phi$={cnt.delta_phi:g}, $\\mu$={mu:g} meV", fontsize=8)
+    mantissa, exponent = f"{cnt.vF:.1e}".split("e")
+    ax.set_title(f"$v_F$ = ${mantissa}\\times10^{{{int(exponent)}}}$ m/s; $\\Delta_0$={cnt.delta0:g}, "
+                 f"$\\Delta_{{so}}$={cnt.delta_so:g}, $\\Delta_\\Phi$={cnt.delta_phi:g}, $\\mu$={mu:g} (meV)",
+                 fontsize=8)
 
 
 def plot_cnt(cnt, mu: float, path: str | Path, k_max: float = 2e7) -> Path:
