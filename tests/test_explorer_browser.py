@@ -132,8 +132,8 @@ def test_slider_click_and_bad_value_in_chromium(server, tmp_path):
             expect(status).to_contain_text("128 × 128 map")
             page.wait_for_timeout(300)
             assert page.screenshot(clip=frame) != bad, "the map did not change after a good value"
-            page.mouse.click(*page.evaluate(_DATA_TO_PAGE, [0.1, 0.2]))
-            expect(summary).to_contain_text("Device at exp_neg_lstar = 0.1, y0 = 0.2")
+            page.mouse.click(*page.evaluate(_DATA_TO_PAGE, [0.25, 0.2]))
+            expect(summary).to_contain_text("Device at exp_neg_lstar = 0.25, y0 = 0.2")
             page.wait_for_timeout(300)
             shot = tmp_path / "explorer.png"
             page.screenshot(path=shot, full_page=True)

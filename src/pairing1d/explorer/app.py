@@ -291,19 +291,20 @@ class Explorer:
     # --- a clicked point ----------------------------------------------------------------------------------
 
     def _build_flow(self) -> None:
-        self.flow_source = ColumnDataSource({k: [] for k in ("l", "ys", "abs_y1", "abs_y2", "Ks", "K_tilde",
+        self.flow_source = ColumnDataSource({k: [] for k in ("l", "ys", "log_y1", "log_y2", "Ks", "K_tilde",
                                                              "Kc_tilde")})
         self.mark_sources = {name: ColumnDataSource({"x": []}) for name in ("lstar", "l_bar", "l_bbar")}
         self.y_strong_source = ColumnDataSource({"y": []})
         common = {"width": 470, "tools": "", "toolbar_location": None}
         top = figure(height=190, title="RG flow of the clicked device", y_axis_label="spin fugacity ys", **common)
-        mid = figure(height=170, y_axis_type="log", y_axis_label="|y1|, |y2|", x_range=top.x_range, **common)
+        # log10 on a linear axis: Bokeh's log axis labels crowd when |y1| spans less than a decade or many
+        mid = figure(height=170, y_axis_label="log10 |y1|, log10 |y2|", x_range=top.x_range, **common)
         bottom = figure(height=200, x_axis_label="RG time l = ln(α/α0)", y_axis_label="Luttinger parameters",
                         x_range=top.x_range, **common)
         top.line("l", "ys", source=self.flow_source, color="#d62728", line_width=2, legend_label="ys")
         top.hspan(y=[-1.0], line_color="#d62728", line_dash="dotted")
-        mid.line("l", "abs_y1", source=self.flow_source, color="#1f77b4", line_width=2, legend_label="|y1|")
-        mid.line("l", "abs_y2", source=self.flow_source, color="#2ca02c", line_width=2, legend_label="|y2|")
+        mid.line("l", "log_y1", source=self.flow_source, color="#1f77b4", line_width=2, legend_label="|y1|")
+        mid.line("l", "log_y2", source=self.flow_source, color="#2ca02c", line_width=2, legend_label="|y2|")
         mid.hspan(y="y", source=self.y_strong_source, line_color="#1f77b4", line_dash="dotted",
                   legend_label="y_strong")
         for key, colour, label in (("Ks", "#d62728", "Ks"), ("K_tilde", "#1f77b4", "K~"),
@@ -354,7 +355,7 @@ class Explorer:
         for name, value in (("lstar", m.lstar_eff), ("l_bar", r.l_bar), ("l_bbar", r.l_bbar)):
             show = value is not None and math.isfinite(value) and value <= end
             self.mark_sources[name].data = {"x": [value] if show else []}
-        self.y_strong_source.data = {"y": [m.y_strong]}
+        self.y_strong_source.data = {"y": [math.log10(m.y_strong)]}
         (xn, xv), (yn, yv) = point.coords.items()
         self.click_source.data = {"x": [xv], "y": [yv]}
         self.point_text.object = point_markdown(point)
@@ -399,7 +400,8 @@ class Explorer:
         self.cnt_apply.disabled = device.lstar is None
         if device.lstar is not None:
             fate = compute.solve_point(self.model, {"lstar": device.lstar}).result
-            text += f"\n\n**This device: {fate.phase}**" + _scales(fate)
+            text += (f"\n\n**The nanotube device** (this l*, the other parameters from the sliders): "
+                     f"**{fate.phase}**" + _scales(fate))
             if where is None:
                 text += "\n\n(l* is not a map axis: the star is not drawn; *Use this l\\** sets the l* slider.)"
         self.cnt_text.object = text
@@ -511,7 +513,7 @@ def point_markdown(point: Point) -> str:
         rows.append(("Table I row", f"tunnelling: {s['tunneling']}; G = {s['conductance_fraction']} e²/h; "
                                     f"cross G = {s['cross_conductance_fraction']} e²/h; "
                                     f"G (floating secondary) = {s['floating_conductance_fraction']} e²/h"))
-    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    table = "\n".join(f"| {k} | {v.replace('|', chr(92) + '|')} |" for k, v in rows)  # |y1| must not split a cell
     return f"### Device at {point.describe()}\n\n| | |\n|---|---|\n{table}\n"
 
 

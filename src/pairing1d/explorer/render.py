@@ -80,7 +80,7 @@ def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.n
 
 
 def flow_curves(result, n_points: int = 400) -> dict[str, np.ndarray]:
-    """Dense flow of a solved point for the flow panel: l, ys, |y1|, |y2| (NaN where 0: log axis), Ks, K~, Kc~."""
+    """Dense flow of a solved point for the flow panel: l, ys, log10|y1|, log10|y2| (NaN where 0), Ks, K~, Kc~."""
     flow = result.flow
     l = np.linspace(0.0, flow.l_end, n_points)
     c = flow.at(l)
@@ -88,5 +88,6 @@ def flow_curves(result, n_points: int = 400) -> dict[str, np.ndarray]:
            "Kc_tilde": np.asarray(c["Kc_tilde"])}
     for key in ("y1", "y2"):
         values = np.abs(np.asarray(c[key], dtype=float))
-        out[f"abs_{key}"] = np.where(values > 0, values, np.nan)
+        with np.errstate(divide="ignore"):
+            out[f"log_{key}"] = np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
     return out

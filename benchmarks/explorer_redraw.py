@@ -1,0 +1,62 @@
+"""Redraw time of the explorer's 128 x 128 phase map after a parameter change (issue 7's goal: 300 ms).
+
+What is timed is what the server does between a slider's new value and the patch it sends to the browser:
+``Explorer.refresh_map`` = build the Model, run the engine on the grid (:func:`pairing1d.explorer.compute.compute_map`),
+colour it (:func:`pairing1d.explorer.render.render_map`) and update the Bokeh sources, with the flow of the clicked
+device solved again (scipy). The page is built without a server: the websocket transfer of the 64 kB image and the
+browser's repaint are not included. Each scheme: K0 alternates between two values so that every redraw is a real
+recomputation; the median of several. Run: ``.venv/bin/python benchmarks/explorer_redraw.py``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from pairing1d import Model
+from pairing1d.explorer.app import Explorer
+from pairing1d.explorer.compute import DEFAULT_RANGES, EXPLORER_ATOL, EXPLORER_RTOL, Axis, compute_map
+from pairing1d.sweep import sweep
+
+GOAL = 0.300
+REPEATS = 9
+N = 128
+
+
+def main() -> None:
+    x = Axis("exp_neg_lstar", *DEFAULT_RANGES["exp_neg_lstar"], N)
+    y = Axis("y0", *DEFAULT_RANGES["y0"], N)
+    print(f"explorer redraw, {N} x {N} map (exp_neg_lstar x y0, Fig. 4), median of {REPEATS}, goal {GOAL * 1e3:.0f} ms")
+    print(f"{'scheme':8} {'redraw':>8} {'engine':>8} {'colour':>8} {'redraw/goal':>12} {'engine at sweep tol':>20}")
+    for scheme in ("printed", "frozen"):
+        page = Explorer(Model(K0=0.5, scheme=scheme), x, y)
+        page.on_tap(type("Tap", (), {"x": 0.3, "y": 0.15})())  # a clicked device is re-solved on every redraw
+        redraw, engine, colour = [], [], []
+        for i in range(REPEATS):
+            page.controls["K0"].value = 0.45 if i % 2 else 0.5
+            started = time.perf_counter()
+            page.refresh_map()
+            redraw.append(time.perf_counter() - started)
+            engine.append(page.timings["compute"])
+            colour.append(page.timings["render"])
+            assert not page.alert.visible, page.alert.object
+        model = Model(K0=0.5, scheme=scheme)
+        strict = []
+        for _ in range(3):
+            started = time.perf_counter()
+            ref = sweep(model, y0=y.values(), exp_neg_lstar=x.values())
+            strict.append(time.perf_counter() - started)
+        same = np.array_equal(ref["phase"].values, compute_map(model, x, y)["phase"].values)
+        med = statistics.median(redraw)
+        columns = (f"{med * 1e3:6.0f} ms", f"{statistics.median(engine) * 1e3:5.0f} ms",
+                   f"{statistics.median(colour) * 1e3:5.1f} ms", f"{med / GOAL:11.2f}x",
+                   f"{statistics.median(strict) * 1e3:14.0f} ms")
+        print(f"{scheme:8} " + " ".join(columns) + ("" if same else "  (phases differ!)"))
+    print(f"engine tolerance in the explorer: rtol {EXPLORER_RTOL:g}, atol {EXPLORER_ATOL:g} "
+          "(sweep default 1e-9, 1e-12; the same phase on every pixel of these maps)")
+
+
+if __name__ == "__main__":
+    main()
