@@ -28,7 +28,7 @@ $(BROWSER_STAMP): $(BIN)/python
 	touch $(BROWSER_STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests examples benchmarks
 
 test: $(STAMP) $(BROWSER_STAMP) lint
 	$(BIN)/python -m pytest -q
