@@ -39,6 +39,7 @@ test-long: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py
+	$(BIN)/python benchmarks/explorer_redraw.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache build src/*.egg-info

@@ -152,3 +152,12 @@ def test_statements_that_are_exact_hold_in_both_schemes():
     flow = solve_flow(Model(**FIG3, **FIG3_DOT, lstar=3.0))
     assert claim.numbers["3"]["ys_at_lmax"] == pytest.approx(flow.ys[-1], abs=1e-4)
     assert claim.numbers["3"]["l_bar"] == flow.l_bar
+
+
+def test_particle_like_is_hole_like_at_minus_q():
+    """Sec. II B: y2 at Q flows exactly as y1 at -Q (Eq. 16c, d exchange under Q -> -Q)."""
+    from pairing1d.claims import hole_like_favoured
+
+    claim = hole_like_favoured("printed")
+    assert claim.numbers["q_mirror_exact"] is True
+    assert claim.numbers["gapped_hole_like"] > claim.numbers["gapped_particle_like"]
