@@ -345,8 +345,9 @@ def step4_phase_map(d: DeviceInputs, model: Model, out: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     ds = sweep(model, exp_neg_lstar=np.linspace(0.0, 0.6, 64), y0=np.linspace(0.0, 0.3, 64), temperature=temps)
     elapsed = time.perf_counter() - t0
-    png = plot_phase_map(ds, out / "phase_map.png", x="exp_neg_lstar", y="y0", z="temperature")
     x_dev, y_dev = math.exp(-model.lstar), model.y0
+    png = plot_phase_map(ds, out / "phase_map.png", x="exp_neg_lstar", y="y0", z="temperature",
+                         title="around the device", marks={"device": (x_dev, y_dev)})
     print(f"{ds.sizes['exp_neg_lstar'] * ds.sizes['y0'] * ds.sizes['temperature']} devices in {elapsed:.2f} s; "
           f"panels at T/Lambda = {', '.join(f'{t:.3g}' for t in temps)} "
           f"(T = {', '.join(f'{t * d.bandwidth_K * 1e3:.3g}' for t in temps)} mK)")

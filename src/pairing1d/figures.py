@@ -182,7 +182,7 @@ def draw_fig4(ds, path: str | Path) -> Path:
     """Fig. 4: one phase map per K0 (the paired phase coloured by its spin gap), black boundaries."""
     from .plotting import plot_phase_map
 
-    return plot_phase_map(ds, path, "exp_neg_lstar", "y0", "K0")
+    return plot_phase_map(ds, path, "exp_neg_lstar", "y0", "K0", title="Fig. 4")
 
 
 # --------------------------------------------------------------------------------------------------- Fig. 5

@@ -91,10 +91,14 @@ def axis_label(name: str) -> str:
     return _AXIS_LABELS.get(name, name)
 
 
-def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -> Path:
+def plot_phase_map(
+    ds, path: str | Path, x: str, y: str, z: str | None = None, *, title: str | None = None,
+    marks: dict[str, tuple[float, float]] | None = None,
+) -> Path:
     """Phase map of a sweep Dataset in the look of Fig. 4: the paired phase coloured by log10 of the spin gap
     (colour bar), the trion and decoupled phases in flat colours, black phase boundaries, region labels.
-    One panel per value of ``z`` (at most 6)."""
+    One panel per value of ``z`` (at most 6). ``title`` goes before the fixed parameters at the top; ``marks``
+    (label -> (x, y)) are drawn as white stars on every panel, e.g. a device."""
     from matplotlib.colors import ListedColormap
 
     panels = [ds] if z is None else [ds.isel({z: i}) for i in range(ds.sizes[z])]
@@ -121,7 +125,16 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
             image = ax.pcolormesh(xs, ys, log_gap, cmap="viridis", vmin=vmin, vmax=vmax, shading="nearest",
                                   rasterized=True)
             if len(xs) > 1 and len(ys) > 1:
-                ax.contour(xs, ys, phase, levels=[0.5, 1.5], colors="k", linewidths=1.2)
+                # one contour per phase indicator: a trion|decoupled edge is drawn once, at the pixel midpoint
+                # (contouring the codes 0, 1, 2 at 0.5 and 1.5 would draw it twice, a quarter pixel apart)
+                for code in (1, 2):
+                    if np.any(phase == code) and np.any(phase != code):
+                        ax.contour(xs, ys, (phase == code).astype(float), levels=[0.5], colors="k",
+                                   linewidths=1.2)
+            for label, (mx, my) in (marks or {}).items():
+                ax.plot([mx], [my], marker="*", color="w", mec="k", ms=13, ls="none")
+                ax.annotate(label, (mx, my), xytext=(6, 6), textcoords="offset points", fontsize=8,
+                            bbox={"boxstyle": "round,pad=0.15", "fc": "w", "ec": "none", "alpha": 0.8})
             for code, name in enumerate(PHASES_FOR_LABELS):
                 mask = phase == code
                 if mask.sum() > 0.12 * mask.size:  # narrow regions: the legend names them
@@ -144,8 +157,8 @@ def plot_phase_map(ds, path: str | Path, x: str, y: str, z: str | None = None) -
         a = ds.attrs
         symbols = {"Kc0": r"$K_c^0$", "K0": r"$K^0$", "ys0": r"$y_s^0$", "y0": r"$y^0$", "upsilon": r"$\upsilon$",
                    "chi": r"$\chi$", "lstar": r"$\ell^*$"}
-        fixed = ", ".join(f"{symbols[k]}={a[k]:g}" for k in symbols if k in a and isinstance(a[k], int | float))
-        fig.suptitle(f"{fixed} ({a.get('scheme', 'scheme swept')})", fontsize=9)
+        fixed = ", ".join(f"{symbols[k]}={a[k]:.4g}" for k in symbols if k in a and isinstance(a[k], int | float))
+        fig.suptitle(f"{title + ': ' if title else ''}{fixed} ({a.get('scheme', 'scheme swept')})", fontsize=9)
         save_figure(fig, path)
     return path
 
