@@ -15,13 +15,15 @@ from .options import JsonOpt, print_json
 
 @app.command("figures")
 def figures_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the figures, their NetCDF data and Table I")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the figures (PNG, PDF), their NetCDF data, Table I and "
+                                                           "statements.md")],
     scheme: Annotated[str, typer.Option("--scheme", help="Cutoff scheme: printed | frozen")] = "printed",
     resolution: Annotated[int, typer.Option("--resolution", help="Grid points per axis of each map (Fig. 5: "
                                                                   "twice as many values of l*)")] = 128,
     json_out: JsonOpt = False,
 ) -> None:
-    """Reproduce the paper's Fig. 3, 4, 5, 8 and Table I (see docs/reproduction.md for the comparison)."""
+    """Reproduce the paper's Fig. 3, 4, 5, 8 and Table I, and measure its statements under the scheme
+    (statements.md; docs/reproduction.md compares both schemes)."""
     from ..figures import FIGURES, reproduce
 
     console = Console(stderr=True)
