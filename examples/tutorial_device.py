@@ -406,21 +406,21 @@ def step4_gate_scan(d: DeviceInputs, out: Path) -> dict[str, Any]:
         print(f"  {text:26s} paired {fmt_window(found[label]['paired'])}; trion {fmt_window(found[label]['trion'])}")
 
     # Advice: the largest spin gap in the paired window, and the commensurate point (largest l*) for the trion.
-    paired = zero_T.phase == PHASES.index("paired")
     best: dict[str, Any] = {}
-    if paired.any():
-        i = int(np.argmax(np.where(paired, zero_T.spin_gap, -1.0)))
-        best["paired"] = {"mu": float(mu[i]), "spin_gap": float(zero_T.spin_gap[i]),
-                          "spin_gap_K": float(zero_T.spin_gap[i] * d.bandwidth_K)}
-        print(f"largest spin gap in the paired phase: mu = {mu[i]:+.3f} meV, Delta_s = "
-              f"{zero_T.spin_gap[i] * d.bandwidth_K * 1e3:.3g} mK (at the edge of the trion window, as in Fig. 4)")
-    trion = zero_T.phase == PHASES.index("trion")
-    if trion.any():
-        i = int(np.argmax(np.where(trion, zero_T.trion_scale, -1.0)))
-        best["trion"] = {"mu": float(mu[i]), "trion_scale": float(zero_T.trion_scale[i]),
-                         "trion_scale_K": float(zero_T.trion_scale[i] * d.bandwidth_K)}
-        print(f"largest trion scale: mu = {mu[i]:+.3f} meV, {zero_T.trion_scale[i] * d.bandwidth_K * 1e3:.3g} mK "
-              f"(l* = {lstar[i]:.2f}); there G drops to 4/3 e^2/h")
+    for phase, scale in (("paired", "spin_gap"), ("trion", "trion_scale")):
+        inside = zero_T.phase == PHASES.index(phase)
+        if not inside.any():
+            continue
+        values = getattr(zero_T, scale)
+        i = int(np.argmax(np.where(inside, values, -1.0)))
+        best[phase] = {"mu": float(mu[i]), scale: float(values[i]), f"{scale}_K": float(values[i] * d.bandwidth_K)}
+        mK = values[i] * d.bandwidth_K * 1e3
+        if phase == "paired":
+            print(f"largest spin gap in the paired phase: mu = {mu[i]:+.3f} meV, Delta_s = {mK:.3g} mK "
+                  "(at the edge of the trion window, as in Fig. 4)")
+        else:
+            print(f"largest trion scale: mu = {mu[i]:+.3f} meV, {mK:.3g} mK (l* = {lstar[i]:.2f}); "
+                  "there G drops to 4/3 e^2/h")
     # The paper's recipe (end of Sec. II C 3): tune into the trion phase (G = 4/3), then detune just until G
     # returns to 2 e^2/h: the device is then paired with the largest gap.
     print("what to do in the lab:")

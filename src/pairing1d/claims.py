@@ -17,6 +17,7 @@ The measurements use the figures' own data (:mod:`pairing1d.figures`) and a few 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -52,7 +53,10 @@ class Claim:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=64)
 def _fig4_plane(scheme: str, K0: float, n: int = 64, **changes: Any):
+    """A Fig. 4 plane at K0 (and ``changes``), computed once per process: several statements read the same planes.
+    The Dataset is shared between callers: read it, do not modify it."""
     from .figures import FIG4, FIG4_RANGES
     from .sweep import sweep
 
@@ -194,11 +198,11 @@ def iso_gap_lines(scheme: str, fig3=None) -> Claim:
     ys0 = column["ys0"].values
     negative = ys0 < -1e-12
     exact = (1.0 - np.abs(ys0[negative])) / np.abs(ys0[negative])
-    exact = np.where(exact <= float(ds.attrs["lmax"]), exact, np.inf)
+    exact = np.where(exact <= float(ds.attrs["lmax"]), exact, np.inf)  # beyond lmax the map records no gap
+    values = column.values[negative]
     reached = np.isfinite(exact)
-    error = float(np.max(np.abs(column.values[negative][reached] - exact[reached]), initial=0.0))
-    error_unreached = not np.any(np.isfinite(column.values[negative][~reached]))  # l_bar > lmax: not reached
-    error = error if error_unreached else float("inf")
+    same_reach = np.array_equal(np.isfinite(values), reached)
+    error = float(np.max(np.abs(values[reached] - exact[reached]), initial=0.0)) if same_reach else float("inf")
     positive_gapless = bool(np.all(np.isinf(column.values[~negative])))
     return Claim(
         "iso_gap_lines", "one may use Fig. 3a,c to extract an \"effective attraction\", by following iso-lines of "
@@ -244,6 +248,7 @@ def sc_narrow(scheme: str) -> Claim:
     At u = uc the bare Eq. (18) reduces exactly to Kc0 > 1 (docs/physics.md), and the flow only lowers Kc~ and
     K~, so SC needs a slower secondary (u < uc) there.
     """
+    from .figures import FIG4_K0
     from .sweep import sweep
 
     axes = {"Kc0": np.linspace(0.8, 1.0, 11), "upsilon": np.linspace(0.3, 0.95, 14),
@@ -260,7 +265,7 @@ def sc_narrow(scheme: str) -> Claim:
             index = dict(zip(ds["phase"].dims, np.nonzero(sc), strict=True))
             where[f"{u_ratio:g}"] = {name: [round(float(ds[name].values[i].min()), 3),
                                             round(float(ds[name].values[i].max()), 3)] for name, i in index.items()}
-    fig4_sc = sum(int(np.sum(_fig4_plane(scheme, K0)["dominant_order"].values == SC)) for K0 in (0.4, 0.55, 0.7))
+    fig4_sc = sum(int(np.sum(_fig4_plane(scheme, K0)["dominant_order"].values == SC)) for K0 in FIG4_K0)
     slow, equal = by_ratio["0.5"], by_ratio["1"]
     span = where.get("0.5")
     return Claim(

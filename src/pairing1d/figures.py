@@ -188,15 +188,12 @@ def draw_fig4(ds, path: str | Path) -> Path:
 # --------------------------------------------------------------------------------------------------- Fig. 5
 
 def fig5_data(scheme: str = "printed", resolution: int = 128):
-    """Fig. 5: l_bar, l_bbar, the crossover temperatures exp(-l_bar) and exp(-l_bbar) c1(l_bbar), and the T = 0
-    phase along ``2 * resolution`` values of lstar."""
+    """Fig. 5: l_bar, l_bbar, the T = 0 phase and the crossover temperatures ``spin_gap`` = exp(-l_bar) and
+    ``trion_scale`` = exp(-l_bbar) c1(l_bbar) (the caption's boundaries) along ``2 * resolution`` values of lstar."""
     from .sweep import sweep
 
     _check(scheme, resolution)
     ds = sweep(Model(**FIG5, scheme=scheme), lstar=_axis(FIG5_LSTAR, 2 * resolution))
-    ds["T_pair"] = ds["spin_gap"].assign_attrs(long_name="paired crossover exp(-l_bar)", units="bandwidth Lambda")
-    ds["T_trion"] = ds["trion_scale"].assign_attrs(long_name="trion crossover exp(-l_bbar) c1(l_bbar)",
-                                                   units="bandwidth Lambda")
     ds.attrs.update(figure="Fig. 5")
     return ds
 
@@ -217,8 +214,8 @@ def draw_fig5(ds, path: str | Path) -> Path:
     lstar = ds["lstar"].values
     lmax = float(ds.attrs["lmax"])
     t_floor = np.exp(-lmax)
-    t_pair = np.where(ds["T_pair"].values > 0, ds["T_pair"].values, np.nan)
-    t_trion = np.where(ds["T_trion"].values > 0, ds["T_trion"].values, np.nan)
+    t_pair = np.where(ds["spin_gap"].values > 0, ds["spin_gap"].values, np.nan)
+    t_trion = np.where(ds["trion_scale"].values > 0, ds["trion_scale"].values, np.nan)
     is_trion = ds["phase"].values == PHASES.index("trion")
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(5.4, 4.0), layout="constrained")
@@ -252,6 +249,7 @@ def fig8_data(mu: float = FIG8_MU, n_k: int = 801, k_max: float = 2e7):
     """Fig. 8: the eight bands of Eq. (A2) (meV) on ``n_k`` momenta (1/m) at the caption's nanotube."""
     import xarray as xr
 
+    from . import __version__
     from .cnt import FIG8, bands, crossing
 
     k = np.linspace(-k_max, k_max, n_k)
@@ -264,7 +262,8 @@ def fig8_data(mu: float = FIG8_MU, n_k: int = 801, k_max: float = 2e7):
         coords={"k": ("k", k, {"units": "1/m"}),
                 "sigma": ("band", [b[0] for b in keys]), "nu": ("band", [b[1] for b in keys]),
                 "branch": ("band", [b[2] for b in keys])},
-        attrs={"figure": "Fig. 8", "mu_meV": mu, "vF_m_per_s": FIG8.vF, "delta0_meV": FIG8.delta0,
+        attrs={"figure": "Fig. 8", "pairing1d_version": __version__, "mu_meV": mu, "vF_m_per_s": FIG8.vF,
+               "delta0_meV": FIG8.delta0,
                "delta_so_meV": FIG8.delta_so, "delta_phi_meV": FIG8.delta_phi,
                "bands_crossing": found.bands_crossing,
                "k_fermi_per_m": found.k_fermi if found.k_fermi is not None else "none"},
@@ -349,7 +348,6 @@ def reproduce(
             else:
                 compute, draw = makers[name]
                 ds = computed[name] = compute()
-                ds.attrs["pairing1d_version"] = _version()
                 data = out / f"{name}.nc"
                 ds.to_netcdf(data, engine="h5netcdf")
                 result.files[name] = [draw(ds, out / f"{name}.png"), draw(ds, out / f"{name}.pdf"), data]
@@ -365,18 +363,13 @@ def _write_statements(out: Path, scheme: str, fig3=None) -> list[Path]:
     """The paper's statements measured under ``scheme`` (:mod:`pairing1d.claims`), as Markdown and JSON."""
     import json
 
+    from . import __version__
     from .claims import claims_markdown, evaluate
 
     claims = evaluate(scheme, fig3)
     md = out / "statements.md"
-    md.write_text(f"Statements of the paper under the `{scheme}` cutoff scheme (pairing1d {_version()})\n\n"
+    md.write_text(f"Statements of the paper under the `{scheme}` cutoff scheme (pairing1d {__version__})\n\n"
                   + claims_markdown(claims) + "\n")
     js = out / "statements.json"
     js.write_text(json.dumps([c.to_dict() for c in claims], indent=1, default=str) + "\n")
     return [md, js]
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__

@@ -100,6 +100,7 @@ def plot_phase_map(
     One panel per value of ``z`` (at most 6). ``title`` goes before the fixed parameters at the top; ``marks``
     (label -> (x, y)) are drawn as white stars on every panel, e.g. a device."""
     from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
 
     panels = [ds] if z is None else [ds.isel({z: i}) for i in range(ds.sizes[z])]
     if len(panels) > 6:
@@ -145,8 +146,6 @@ def plot_phase_map(
             if z is not None:
                 ax.set_title(f"{axis_label(z)} = {float(panel[z]):g}")
         axes[0][0].set_ylabel(axis_label(y))
-        from matplotlib.patches import Patch
-
         handles = [Patch(color=PHASE_COLOURS["decoupled"], label="decoupled"),
                    Patch(color=plt.get_cmap("viridis")(0.6), label="paired (colour: spin gap)"),
                    Patch(color=PHASE_COLOURS["trion"], label="trion")]

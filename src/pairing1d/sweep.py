@@ -32,7 +32,10 @@ import numpy as np
 from .model import Model, ModelError
 from .phases import PHASES
 
-__all__ = ["sweep", "sweep_to_store", "open_sweep", "Grid", "SweepReport", "AXIS_ALIASES", "RESULT_VARIABLES"]
+__all__ = [
+    "sweep", "sweep_to_store", "open_sweep", "Grid", "SweepReport", "AXIS_ALIASES", "RESULT_VARIABLES",
+    "axis_field_values",
+]
 
 AXIS_ALIASES = {"exp_neg_lstar": "lstar"}
 """Axes that are not Model fields, and the field each one sets (exp_neg_lstar = exp(-lstar), Fig. 4)."""
@@ -52,11 +55,11 @@ _VARIABLE_ATTRS = {
 }
 
 
-def _field_values(name: str, values: np.ndarray) -> np.ndarray:
-    """Values of the Model field set by axis ``name``."""
+def axis_field_values(name: str, values: np.ndarray) -> np.ndarray:
+    """Values of the Model field set by axis ``name`` (exp_neg_lstar -> lstar = -ln; 0 -> inf, commensurate)."""
     if name == "exp_neg_lstar":
         if np.any(values < 0):
-            raise ModelError(f"exp_neg_lstar = {values.min()!r} is outside the allowed range [0, inf) "
+            raise ModelError(f"exp_neg_lstar = {float(values.min())!r} is outside the allowed range [0, inf) "
                              "(exp(-lstar), Eq. (15))")
         with np.errstate(divide="ignore"):
             return -np.log(values)  # 0 -> lstar = inf: commensurate
@@ -108,7 +111,7 @@ class Grid:
             self.model.replace(**dict(combo))
 
     def field_axis(self, name: str) -> np.ndarray:
-        return _field_values(name, self.axes[name])
+        return axis_field_values(name, self.axes[name])
 
     @property
     def size(self) -> int:

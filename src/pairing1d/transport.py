@@ -121,6 +121,16 @@ def signatures(phase: Phase) -> Signatures:
                       floating_conductance=g.floating)
 
 
+def device_signatures(phase: Phase, vertex_charge: float = 2.0) -> Signatures:
+    """The Table I row of a device: :func:`signatures` of its phase, refused (ModelError) for the trion phase of a
+    vertex-charge-1 secondary (Mott ladder). Appendix D pins (1, 1, 2)/sqrt6 and treats the secondary as one
+    lead-contacted channel; neither holds for the relative charge of a Mott ladder, so that row is not derived."""
+    if phase == "trion" and vertex_charge != 2:
+        raise ModelError("this device is trion with vertex charge 1 (Mott ladder): Table I's trion row assumes the "
+                         "spinless-wire secondary (vertex charge 2) of Appendix D and is not derived here")
+    return signatures(phase)
+
+
 def table_one() -> str:
     """Table I of the paper as Markdown, generated from the transmission matrices."""
     rows = [signatures(p) for p in PINNED]

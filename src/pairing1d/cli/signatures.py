@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._app import InputError, app, stdout
+from ._app import app, stdout
 from .options import JsonOpt, model_from_flags, model_options, print_json
 
 
@@ -22,7 +22,7 @@ def signatures_command(
 ) -> None:
     """Experimental signatures (Table I, Appendix D): for a phase, for a device given by model flags, or all."""
     from ..phases import PHASES, phase_of
-    from ..transport import signatures
+    from ..transport import device_signatures, signatures
 
     device = None
     if phase is not None:
@@ -30,11 +30,7 @@ def signatures_command(
     elif any(v is not None for v in model_flags.values()):
         device = phase_of(model_from_flags(model_flags))
         phases = [device.phase]
-        if device.phase == "trion" and device.model.vertex_charge != 2:
-            # Appendix D pins (1, 1, 2)/sqrt6 and treats the secondary as one lead-contacted channel; neither holds
-            # for the relative charge of a Mott ladder, so the trion row is not derived there
-            raise InputError("this device is trion with vertex charge 1 (Mott ladder): Table I's trion row assumes "
-                             "the spinless-wire secondary (vertex charge 2) of Appendix D and is not derived here")
+        device_signatures(device.phase, device.model.vertex_charge)  # refuses the Mott-ladder trion row
     else:
         phases = list(PHASES)
     rows = {p: signatures(p).to_dict() for p in phases}  # signatures() refuses an unknown phase

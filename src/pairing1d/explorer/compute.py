@@ -19,8 +19,8 @@ import numpy as np
 from ..cnt import CNT, BandCrossing, crossing
 from ..model import Model, ModelError
 from ..phases import PhaseResult, phase_of
-from ..sweep import AXIS_ALIASES
-from ..transport import Signatures, signatures
+from ..sweep import AXIS_ALIASES, axis_field_values
+from ..transport import Signatures, device_signatures
 
 __all__ = [
     "EXPLORER_RTOL", "EXPLORER_ATOL", "MAX_POINTS", "AXIS_NAMES", "DEFAULT_RANGES", "Axis", "compute_map",
@@ -87,11 +87,8 @@ def compute_map(model: Model, x: Axis, y: Axis, rtol: float = EXPLORER_RTOL, ato
 
 def field_value(name: str, value: float) -> tuple[str, float]:
     """(Model field, value) set by axis ``name`` at ``value``: exp_neg_lstar = e^{-l*} -> lstar."""
-    if name == "exp_neg_lstar":
-        if value < 0:
-            raise ModelError(f"exp_neg_lstar = {value!r} is outside the allowed range [0, inf) (exp(-lstar), Eq. (15))")
-        return "lstar", (math.inf if value == 0 else -math.log(value))
-    return name, float(value)
+    [converted] = axis_field_values(name, np.array([float(value)]))  # the sweep's own conversion and check
+    return AXIS_ALIASES.get(name, name), float(converted)
 
 
 def model_at(model: Model, coords: dict[str, float]) -> Model:
@@ -138,9 +135,10 @@ class Point:
 def solve_point(model: Model, coords: dict[str, float]) -> Point:
     """Solve the device at ``coords`` with the scipy path and attach its Table I row."""
     result = phase_of(model_at(model, coords))
-    row = None
-    if result.phase != "trion" or result.model.vertex_charge == 2:
-        row = signatures(result.phase)  # Appendix D's trion row assumes the spinless-wire secondary
+    try:
+        row = device_signatures(result.phase, result.model.vertex_charge)
+    except ModelError:  # the trion row of a Mott ladder is not derived: the page says so instead
+        row = None
     return Point(coords=dict(coords), result=result, table_row=row)
 
 
