@@ -15,7 +15,7 @@ from pairing1d.cli import main
 
 REQUIRED_KEYS = {
     "phase", "l_bar", "l_bbar", "spin_gap", "trion_scale", "dominant_order", "Q", "Kc_tilde0", "K_tilde0",
-    "scheme",
+    "scheme", "flow", "controlled", "verdict_by_scheme", "dimensions",
 }
 
 
@@ -55,8 +55,10 @@ def test_json_contract_in_every_phase(argv, phase, capsys):
     data = run_json(argv, capsys)
     assert REQUIRED_KEYS <= data.keys()
     assert data["phase"] == phase
-    assert data["scheme"] in ("printed", "frozen")
-    assert data["dominant_order"] in ("CDW", "SC", None)
+    assert data["scheme"] == "cic" and data["flow"] == "consistent" and data["controlled"] is True
+    assert set(data["verdict_by_scheme"]) == {"cic", "printed", "frozen"}
+    assert data["verdict_by_scheme"]["cic"] == phase
+    assert set(data["dimensions"]) == {"y1", "y2", "cdw", "sc"}
     if phase == "decoupled":
         assert data["dominant_order"] is None and data["spin_gap"] is None
     else:
@@ -76,7 +78,33 @@ def test_defaults_are_those_of_fig4(capsys):
     params = run_json([], capsys)["parameters"]
     expected = dict(ys0=0.1, Kc0=0.9, upsilon=0.12, chi=1.5, K0=0.6, y0=0.1, lstar=2.0, lmax=20.0)
     assert {k: params[k] for k in expected} == expected
-    assert params["scheme"] == "printed" and params["su2"] is True
+    assert params["scheme"] == "cic" and params["flow"] == "consistent" and params["su2"] is True
+    assert params["upsilon_theta"] is None and params["upsilon_theta_eff"] == pytest.approx(-0.12)
+
+
+def test_dimensions_off_line13_through_the_cli(capsys):
+    """--upsilon-theta 0 (a pure density coupling) moves the bare dimensions off the line (13) to those of the exact
+    Gaussian theory; --upsilon-theta 1 is refused in one line."""
+    from pairing1d.gaussian import gaussian_theory
+
+    on = run_json([], capsys)["dimensions"]
+    off = run_json(["--upsilon-theta", "0"], capsys)["dimensions"]
+    expected = gaussian_theory(0.9, 0.6, 1.0, 0.12, 0.0).dimensions(Ks=1.05)
+    assert off == pytest.approx(expected, rel=1e-12)
+    assert off["sc"] != pytest.approx(on["sc"])
+    line = gaussian_theory(0.9, 0.6, 1.0, 0.12, -0.12)
+    assert on["cdw"] == pytest.approx((line.C_rotated[0, 0] + Model().Q ** 2 * line.C_rotated[1, 1]) / 2)
+    code, out, err = run(["flow", "--upsilon-theta", "1"], capsys)
+    assert code == 2 and "upsilon_theta" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["--lstar", "0"], ["--lstar", "inf", "--lmass", "0"]])
+def test_gross_mismatch_and_gapped_secondary_through_the_cli(argv, capsys):
+    """Fig. 5's parameters: a mismatch of the order of the cutoff, or a secondary gap as large as the bandwidth at
+    commensurability, give decoupled under the default (Sec. II A, Appendix B)."""
+    fig5 = ["--Kc0", "0.85", "--K0", "0.4", "--ys0", "0.1", "--y0", "0.1", "--upsilon", "0.1"]
+    data = run_json([*fig5, *argv], capsys)
+    assert data["phase"] == "decoupled" and data["controlled"] is True
 
 
 def test_every_flag_reaches_the_model(capsys):

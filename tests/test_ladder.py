@@ -19,6 +19,7 @@ from pairing1d.ladder import (
     polarizer_energy,
 )
 from pairing1d.model import mass_cutoff, upsilon_from_coupling
+from pairing1d.phases import PHASES
 
 
 def test_gapped_ladder_uses_eq_b1():
@@ -80,16 +81,22 @@ def test_ladder_vertex_is_more_relevant_than_the_wire_vertex():
 
 def test_back_gate_sets_the_phase():
     """The scan is the batched engine over ladder_model: it agrees with phase_of point by point, and moving the
-    gate towards commensurability (l*_1 growing) turns a paired device into a trion one."""
+    gate towards commensurability (l*_1 growing) turns a paired device into a trion one under the paper's Eq. (16);
+    under the controlled default the outer devices are decoupled instead (their "pairing" rested on |y1| > 1)."""
     mu = np.linspace(-0.3, 0.3, 25)
-    ds = back_gate_scan(mu, K_minus=0.9, gap=0.05, mismatch1=0.05)
-    codes = {"decoupled": 0, "paired": 1, "trion": 2}
+    paper = dict(flow="paper", scheme="printed")
+    ds = back_gate_scan(mu, K_minus=0.9, gap=0.05, mismatch1=0.05, **paper)
     for m, phase in zip(mu, ds["phase"].values, strict=True):
-        assert codes[phase_of(ladder_model(0.9, 0.05, m, 0.05)).phase] == phase
+        assert PHASES.index(phase_of(ladder_model(0.9, 0.05, m, 0.05, **paper)).phase) == phase
     assert set(ds["phase"].values) == {1, 2}
     best = int(np.argmax(ds["lstar"].values))
-    assert ds["phase"].values[best] == 2 and ds["phase"].values[0] == 1
+    assert ds["phase"].values[best] == 2 and ds["phase"].values[0] == 1 and ds["controlled"].values[0] == 0
     assert ds.attrs["gap"] == 0.05 and ds["mu_star"].attrs["long_name"].startswith("back-gate")
+    default = back_gate_scan(mu, K_minus=0.9, gap=0.05, mismatch1=0.05)
+    assert set(default["phase"].values) == {0, 2} and default["phase"].values[best] == 2
+    assert np.all(default["controlled"].values == 1)
+    for m, phase in zip(mu[::4], default["phase"].values[::4], strict=True):
+        assert PHASES.index(phase_of(ladder_model(0.9, 0.05, m, 0.05)).phase) == phase
 
 
 def test_polarizer_is_a_two_level_diagonalization():

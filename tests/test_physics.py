@@ -1,4 +1,7 @@
-"""Physics of the model, the flow of Eq. (16) and the phases: closed forms, limits, symmetries."""
+"""Physics of the model, the flow of Eq. (16) and the phases: closed forms, limits, symmetries.
+
+The paper's own equations are tested with ``flow='paper'`` and its tanh schemes; the controlled flow (the default)
+has its own tests in ``test_flow.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import pytest
 
 from pairing1d import Model, ModelError, phase_of, solve_flow
 from pairing1d.model import lstar_from_momenta, mass_cutoff
-from pairing1d.rg import FlowCoefficients, flow_rhs
+from pairing1d.flow_equations import P_B1, P_B2, pack_model
+from pairing1d.rg import flow_rhs
 from pairing1d.trion import trion_sector, trion_sector_of_model
 
 # --- Eq. (13)-(14): the rotation, done independently with matrices ----------------------------------------------
@@ -32,7 +36,7 @@ def rotate(uc, u, Kc, K, V_phi, V_theta, Q):
 def test_rotation_gives_eq14_and_Q(V, u, uc, Kc, K):
     """Eq. (13) makes the rotation remove both forward couplings; the diagonal Luttinger parameters are Eq. (14)
     with upsilon = sqrt(Kc K) V_phi / (pi sqrt(uc u)) -- the definition the package uses."""
-    model = Model.from_density_coupling(V, u=u, uc=uc, Kc=Kc, K=K, ys0=0.1)
+    model = Model.from_density_coupling(V, u=u, uc=uc, Kc=Kc, K=K, ys0=0.1, line13=True)
     V_phi = math.sqrt(2) * V
     V_theta = -V_phi * (u / uc) * Kc * K  # Eq. (13)
     Q = V_phi * Kc / (math.pi * uc)
@@ -77,7 +81,8 @@ BAD = [
     dict(lmax=math.inf), dict(lmax=math.nan), dict(temperature=0.0), dict(temperature=1.0),
     dict(temperature=math.nan), dict(lmax=5.0, temperature=0.1), dict(y_strong=0.0), dict(y_strong=math.inf),
     dict(scheme="exact"), dict(su2="yes"), dict(theta=math.inf), dict(theta=math.nan), dict(Kc0="0.9"),
-    dict(K0=True),
+    dict(K0=True), dict(upsilon_theta=1.0), dict(upsilon_theta=-1.5), dict(upsilon_theta=math.nan),
+    dict(upsilon_theta="0"), dict(flow="exact"), dict(flow="paper", upsilon_theta=0.0),
 ]
 
 
@@ -89,7 +94,7 @@ def test_every_bad_input_is_one_model_error(kw):
     message = str(info.value)
     assert isinstance(info.value, ValueError) and "\n" not in message
     assert any(name in message for name in kw)
-    if "temperature" not in kw and "scheme" not in kw and not isinstance(next(iter(kw.values())), str | bool):
+    if not set(kw) & {"temperature", "scheme", "flow"} and not isinstance(next(iter(kw.values())), str | bool):
         assert "allowed" in message or "not a" in message
 
 
@@ -117,77 +122,125 @@ def test_su2_closed_form(ys0):
     np.testing.assert_allclose(flow.at(l)["ys"], ys0 / (1 + ys0 * l), rtol=1e-7)
 
 
+def state_of(model: Model, **values) -> tuple[np.ndarray, np.ndarray]:
+    """(state, row) of ``model`` at its bare values, with some couplings replaced: ys, Ks, y1, y2, Kc_tilde, K_tilde
+    (a diagonal correlation matrix in the rotated basis)."""
+    from pairing1d import flow_equations as fe
+
+    row = pack_model(model)
+    s = row[: fe.N_STATE].copy()
+    if "ys" in values:
+        s[fe.ZR] = values["ys"]
+    if "Ks" in values:
+        s[fe.INV_KS] = 1 / values["Ks"]
+    for i, name in enumerate(("y1", "y2")):
+        if name in values:
+            s[fe.U1 + 2 * i] = math.log(abs(values[name]))
+            s[fe.A1 + 2 * i] = 0.0 if values[name] > 0 else math.pi
+    if "Kc_tilde" in values:
+        s[fe.G11], s[fe.G12], s[fe.G22] = 1 / values["Kc_tilde"], 0.0, 1 / values["K_tilde"]
+    return s, row
+
+
 def test_free_limit():
     """Kc~ = Ks = K~ = 1, Q = 0: y is marginal (its scaling dimension is 2); with ys > 0 it is irrelevant."""
-    free = Model(Kc0=1.0, K0=1.0, upsilon=0.0, ys0=1e-12, y0=0.05, lstar=math.inf)
-    rhs = flow_rhs(0.0, np.array([0.0, 1.0, 0.05, 0.0, 1.0, 1.0]), FlowCoefficients.from_model(free))
-    assert rhs[2] == pytest.approx(0.0, abs=1e-15)
-    flow = solve_flow(Model(Kc0=1.0, K0=1.0, upsilon=0.0, ys0=0.1, y0=0.05, lstar=math.inf))
-    assert np.all(np.diff(np.abs(flow.y1)) < 0)  # irrelevant
-    # ys decays as ys0/(1 + ys0 l) (marginal irrelevance), a little faster for the y^2 term of Eq. (16a)
-    assert 0 < flow.ys[-1] < 0.1 / (1 + 0.1 * flow.l_end)
-    assert phase_of(Model(Kc0=1.0, K0=1.0, upsilon=0.0, ys0=0.1, y0=0.05, lstar=math.inf)).phase == "decoupled"
+    for flow in ("paper", "consistent"):
+        free = Model(Kc0=1.0, K0=1.0, upsilon=0.0, ys0=1e-12, y0=0.05, lstar=math.inf, flow=flow)
+        s, row = state_of(free, ys=0.0, Ks=1.0, y1=0.05, Kc_tilde=1.0, K_tilde=1.0)
+        assert flow_rhs(0.0, s, row)[3] == pytest.approx(0.0, abs=1e-15)  # d ln|y1| / dl
+        m = Model(Kc0=1.0, K0=1.0, upsilon=0.0, ys0=0.1, y0=0.05, lstar=math.inf, flow=flow)
+        flow_ = solve_flow(m)
+        assert np.all(np.diff(np.abs(flow_.y1)) < 0)  # irrelevant
+        # ys decays as ys0/(1 + ys0 l) (marginal irrelevance), a little faster for the y^2 term of Eq. (16a)
+        assert 0 < flow_.ys[-1] < 0.1 / (1 + 0.1 * flow_.l_end)
+        assert phase_of(m).phase == "decoupled"
 
 
 def independent_rhs(l, s, m: Model):
-    """Eq. (16a)-(16f) transcribed again from the paper, with the options of DESIGN.md Sec. 2."""
+    """Eq. (16a)-(16f) transcribed again from the paper, with the options of DESIGN.md Sec. 2, on the engine's
+    variables (ys, 1/Ks, y1, y2, 1/K~, 1/Kc~); the relative phase theta = 0 or pi (g_down = -g_up) puts cos(theta)
+    on the y^2 term of (16a) and on the -ys y/2 of (16c-d) (docs/physics.md)."""
     ys, inv_ks, y1, y2, inv_k, inv_kc = s
     c1 = 0.5 * (1 - math.tanh((l - min(m.lstar, m.lmass)) / m.chi))
     c2 = 0.5 * (1 - math.tanh((l - min(m.lstar2, m.lmass)) / m.chi))
-    Ks = 1 + ys / 2 if m.su2 else 1 / inv_ks
-    Q, Kt, Kct = m.Q, 1 / inv_k, 1 / inv_kc
+    Ks = 1 + ys / 2 if m.su2_enforced else 1 / inv_ks
+    Q, Kt, Kct, cos = m.Q, 1 / inv_k, 1 / inv_kc, math.cos(m.theta)
     f1 = c1 if m.scheme == "frozen" else 1.0
     f2 = c2 if m.scheme == "frozen" else 1.0
     return np.array([
-        (2 - 2 * Ks) * ys - math.cos(m.theta) * (c1 * y1**2 + c2 * y2**2) / 4,
-        0.0 if m.su2 else ys**2 / 2 + (c1 * y1**2 + c2 * y2**2) / 8,
-        f1 * (2 - Kct / 2 - Ks / 2 - (1 - Q / math.sqrt(2)) ** 2 * Kt - ys / 2) * y1,
-        f2 * (2 - Kct / 2 - Ks / 2 - (1 + Q / math.sqrt(2)) ** 2 * Kt - ys / 2) * y2,
+        (2 - 2 * Ks) * ys - cos * (c1 * y1**2 + c2 * y2**2) / 4,
+        0.0 if m.su2_enforced else ys**2 / 2 + (c1 * y1**2 + c2 * y2**2) / 8,
+        f1 * (2 - Kct / 2 - Ks / 2 - (1 - Q / math.sqrt(2)) ** 2 * Kt - cos * ys / 2) * y1,
+        f2 * (2 - Kct / 2 - Ks / 2 - (1 + Q / math.sqrt(2)) ** 2 * Kt - cos * ys / 2) * y2,
         (c1 * y1**2 + c2 * y2**2) / 4,
         (c1 * y1**2 + c2 * y2**2) / 8,
     ])
 
 
+def as_eq16(l, s, row, m: Model) -> np.ndarray:
+    """The package's right-hand side in Eq. (16)'s variables (theta = 0 or pi: the vertices stay real up to the
+    phase -theta/2, which the chain rule below removes)."""
+    from pairing1d import flow_equations as fe
+
+    d = flow_rhs(l, s, row)
+    y1, y2 = (math.exp(s[fe.U1 + 2 * i]) for i in range(2))
+    return np.array([d[fe.ZR], d[fe.INV_KS], d[fe.U1] * y1, d[fe.U2] * y2, d[fe.G22], d[fe.G11]])
+
+
 def test_rhs_is_eq16():
+    from pairing1d import flow_equations as fe
+
     rng = np.random.default_rng(16)
     for _ in range(200):
         m = Model(Kc0=rng.uniform(0.3, 1.5), K0=rng.uniform(0.1, 1.0), upsilon=rng.uniform(-0.6, 0.6),
                   u_ratio=rng.uniform(0.5, 1.5), lstar=rng.uniform(-1, 6), lstar2=rng.uniform(-1, 6),
-                  chi=rng.uniform(0.3, 3), theta=rng.uniform(0, 2 * math.pi), su2=bool(rng.integers(2)),
-                  scheme=str(rng.choice(["printed", "frozen"])), lmass=rng.choice([math.inf, rng.uniform(0, 6)]))
-        s = np.array([rng.uniform(-0.9, 0.9), rng.uniform(0.5, 2), rng.uniform(-1, 1), rng.uniform(-1, 1),
-                      rng.uniform(0.5, 5), rng.uniform(0.5, 3)])
+                  chi=rng.uniform(0.3, 3), theta=float(rng.choice([0.0, math.pi])), su2=bool(rng.integers(2)),
+                  scheme=str(rng.choice(["printed", "frozen"])), lmass=rng.choice([math.inf, rng.uniform(0, 6)]),
+                  flow="paper", y0=0.1, y2=0.1)
+        ys, ks, y1, y2, kt, kct = (rng.uniform(-0.9, 0.9), rng.uniform(0.5, 2), rng.uniform(0.01, 1),
+                                   rng.uniform(0.01, 1), rng.uniform(0.2, 2), rng.uniform(0.3, 2))
+        row = pack_model(m)
+        s = row[: fe.N_STATE].copy()
+        s[fe.ZR], s[fe.INV_KS], s[fe.U1], s[fe.U2] = ys, 1 / ks, math.log(y1), math.log(y2)
+        s[fe.G11], s[fe.G12], s[fe.G22] = 1 / kct, 0.0, 1 / kt
         l = rng.uniform(0, 10)
-        np.testing.assert_allclose(flow_rhs(l, s, FlowCoefficients.from_model(m)), independent_rhs(l, s, m),
-                                   rtol=1e-13, atol=1e-15)
+        expected = independent_rhs(l, np.array([ys, 1 / ks, y1, y2, 1 / kt, 1 / kct]), m)
+        # the package integrates 1/K~ and 1/Kc~ as G22 and G11
+        np.testing.assert_allclose(as_eq16(l, s, row, m), expected, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("p", [2.0, 1.0])
 def test_vertex_charge_dimension_and_feedback(p):
     """Secondary charge p: at Q = 0 the tree-level dimension of cos(sqrt2 phi_s) cos(sqrt2 phi_c + p phi) is the sum
     of a^2 K_i / 4 over its charges (sqrt2, sqrt2, p); the feedback on 1/K of a field is a^2 C/16 for its charge a,
-    which gives the paper's C/8 for phi_s, phi_c (16b, 16f) and C/4 for phi (16e) at p = 2."""
-    m = Model(Kc0=0.8, K0=0.5, upsilon=0.0, su2=False, vertex_charge=p, lstar=math.inf)
-    assert m.Q == 0
-    co = FlowCoefficients.from_model(m)
-    ys, ks, kt, kct, y1 = 0.0, 1.1, 0.5, 0.8, 1e-3
-    rhs = flow_rhs(0.0, np.array([ys, 1 / ks, y1, 0.0, 1 / kt, 1 / kct]), co)
-    dimension = (2 * ks + 2 * kct + p * p * kt) / 4
-    assert rhs[2] / y1 == pytest.approx(2 - dimension)
-    c = y1 * y1  # c1(0) = 1 at lstar = inf
-    assert rhs[4] == pytest.approx(p * p * c / 16) and rhs[5] == pytest.approx(2 * c / 16)
-    assert rhs[1] == pytest.approx(2 * c / 16)
-    if p == 2:
-        assert rhs[4] == pytest.approx(c / 4)
+    which gives the paper's C/8 for phi_s, phi_c (16b, 16f) and C/4 for phi (16e) at p = 2. The consistent flow
+    adds the off-diagonal a_c a_phi C/16 = sqrt2 p C/16 that Eq. (16) drops."""
+    from pairing1d import flow_equations as fe
+
+    for flow in ("paper", "consistent"):
+        m = Model(Kc0=0.8, K0=0.5, upsilon=0.0, su2=False, vertex_charge=p, lstar=math.inf, flow=flow,
+                  scheme="printed")
+        assert m.Q == 0
+        ks, kt, kct, y1 = 1.1, 0.5, 0.8, 1e-3
+        s, row = state_of(m, ys=0.0, Ks=ks, y1=y1, Kc_tilde=kct, K_tilde=kt)
+        rhs = flow_rhs(0.0, s, row)
+        dimension = (2 * ks + 2 * kct + p * p * kt) / 4
+        assert rhs[fe.U1] == pytest.approx(2 - dimension)
+        c = y1 * y1  # c1(0) = 1 at lstar = inf
+        assert rhs[fe.G22] == pytest.approx(p * p * c / 16) and rhs[fe.G11] == pytest.approx(2 * c / 16)
+        assert rhs[fe.INV_KS] == pytest.approx(2 * c / 16)
+        assert rhs[fe.G12] == pytest.approx(0.0 if flow == "paper" else math.sqrt(2) * p * c / 16)
+        if p == 2:
+            assert rhs[fe.G22] == pytest.approx(c / 4)
 
 
 def test_vertex_charge_with_rotation():
     """With Q != 0 the secondary charges become p -/+ sqrt2 Q (phi_c -> phi_c - Q phi), for both p."""
     for p in (1.0, 2.0):
         m = Model(Kc0=0.8, K0=0.5, upsilon=0.3, vertex_charge=p, lstar=math.inf)
-        co = FlowCoefficients.from_model(m)
-        assert co.a1 == pytest.approx((p - math.sqrt(2) * m.Q) ** 2 / 4)
-        assert co.a2 == pytest.approx((p + math.sqrt(2) * m.Q) ** 2 / 4)
+        row = pack_model(m)
+        assert row[P_B1] == pytest.approx(p - math.sqrt(2) * m.Q)
+        assert row[P_B2] == pytest.approx(-p - math.sqrt(2) * m.Q)
     with pytest.raises(ModelError, match="vertex_charge"):
         Model(vertex_charge=3)
 
@@ -211,15 +264,18 @@ def test_q_favours_y1_over_y2():
 
 
 def test_theta_pi_reverses_eq16a():
-    """theta = pi turns the y^2 term of Eq. (16a) from reducing the intra-wire repulsion into increasing it."""
-    paired = Model(K0=0.4, lstar=3.0)
+    """theta = pi turns the y^2 term of Eq. (16a) from reducing the intra-wire repulsion into increasing it -- but
+    the spin gap it then opens is of the other kind (ys -> +1: Sz = 0 triplet / SDW_z), not "decoupled"."""
+    paired = Model(K0=0.6, lstar=2.0, ys0=0.0, y0=0.2)
     assert phase_of(paired).phase == "paired"
     opposed = paired.replace(theta=math.pi)
+    assert not opposed.su2_enforced  # g_down = -g_up couples to S^z
     flow0, flow_pi = solve_flow(paired), solve_flow(opposed)
-    l = np.linspace(0.1, 2.5, 20)
-    without_y = paired.ys0 / (1 + paired.ys0 * l)  # SU(2) flow of ys with y = 0
-    assert np.all(flow0.at(l)["ys"] < without_y) and np.all(flow_pi.at(l)["ys"] > without_y)
-    assert phase_of(opposed).phase == "decoupled"
+    l = np.linspace(0.1, 2.0, 20)
+    assert np.all(flow0.at(l)["ys"] < 0) and np.all(flow_pi.at(l)["ys"] > 0)  # ys0 = 0: the y^2 term alone
+    r = phase_of(opposed)
+    assert r.phase == "triplet" and r.spin_gap_type == "triplet" and r.flow.singlet_weight == pytest.approx(0.0)
+    assert r.spin_gap == pytest.approx(math.exp(-r.flow.l_runaway))
 
 
 def test_frozen_scheme_stops_y1_after_lstar():
@@ -247,11 +303,15 @@ def test_tolerance_independence():
 # --- phases ---------------------------------------------------------------------------------------------------
 
 
+PAPER = dict(flow="paper", scheme="printed")
+"""Eq. (16) as printed: the paper's own rules are tested on the paper's own flow."""
+
+
 @pytest.mark.parametrize("kw, phase", [
     (dict(K0=0.6, y0=0.02), "decoupled"), (dict(K0=0.4, lstar=3.0), "paired"), (dict(K0=0.3, lstar=4.0), "trion"),
 ])
 def test_classification_rules(kw, phase):
-    r = phase_of(Model(**kw))
+    r = phase_of(Model(**kw, **PAPER))
     assert r.phase == phase
     m = r.model
     is_trion = r.l_bbar is not None and r.l_bbar < m.lstar_eff
@@ -269,9 +329,9 @@ def test_classification_rules(kw, phase):
 
 def test_eq18_dominant_order():
     """Paired phase: SC iff Kc~ + Q^2 K~ > 1/Kc~ at l_bar; exponents x_CDW - x_SC = Kc~ + Q^2K~ - 1/Kc~."""
-    cdw = phase_of(Model(K0=0.4, lstar=3.0))
+    cdw = phase_of(Model(K0=0.4, lstar=3.0, **PAPER))
     # repulsive primary (Kc0 < 1): SC needs a strong forward coupling and a strongly correlated secondary
-    sc = phase_of(Model(Kc0=0.85, K0=0.1, upsilon=0.985, u_ratio=0.82, ys0=0.045, y0=0.27, lstar=1.08))
+    sc = phase_of(Model(Kc0=0.85, K0=0.1, upsilon=0.985, u_ratio=0.82, ys0=0.045, y0=0.27, lstar=1.08, **PAPER))
     assert cdw.phase == sc.phase == "paired"
     assert cdw.dominant_order == "CDW" and sc.dominant_order == "SC"
     for r in (cdw, sc):

@@ -19,7 +19,7 @@ from pairing1d import Model, ModelError, phase_of
 from pairing1d.cli import main
 from pairing1d.sweep import RESULT_VARIABLES, open_sweep, sweep, sweep_to_store
 
-BASE = Model(K0=0.45)
+BASE = Model(K0=0.45, scheme="frozen")  # all three of the paper's phases, and uncontrolled points, on this plane
 AXES = dict(exp_neg_lstar=np.linspace(0.0, 0.6, 24), y0=np.linspace(0.0, 0.3, 17))
 
 
@@ -33,16 +33,18 @@ def test_dataset_contract(dataset):
     assert list(ds["phase"].dims) == ["exp_neg_lstar", "y0"] and ds["phase"].shape == (24, 17)
     assert set(RESULT_VARIABLES) <= set(ds.data_vars)
     assert ds["phase"].dtype == np.int8 and ds["dominant_order"].dtype == np.int8
-    assert ds["phase"].attrs["flag_meanings"] == "decoupled paired trion"
-    assert list(ds["phase"].attrs["flag_values"]) == [0, 1, 2]
-    assert ds["dominant_order"].attrs["flag_meanings"] == "none CDW SC"
+    assert ds["phase"].attrs["flag_meanings"] == "decoupled paired trion triplet"
+    assert list(ds["phase"].attrs["flag_values"]) == [0, 1, 2, 3]
+    assert ds["dominant_order"].attrs["flag_meanings"] == "none CDW SC SDW TS"
+    assert ds["controlled"].dtype == np.int8 and set(np.unique(ds["controlled"].values)) == {0, 1}
     np.testing.assert_allclose(ds["lstar"].values[1:], -np.log(AXES["exp_neg_lstar"][1:]))
     assert ds["lstar"].values[0] == math.inf
     # every fixed parameter, the scheme and the version; swept ones are not attributes
-    for name in ("Kc0", "K0", "ys0", "upsilon", "u_ratio", "chi", "lmax", "scheme", "su2", "pairing1d_version"):
+    for name in ("Kc0", "K0", "ys0", "upsilon", "u_ratio", "chi", "lmax", "scheme", "flow", "su2",
+                 "pairing1d_version"):
         assert name in ds.attrs, name
     assert "y0" not in ds.attrs and "lstar" not in ds.attrs
-    assert ds.attrs["K0"] == 0.45 and ds.attrs["scheme"] == "printed"
+    assert ds.attrs["K0"] == 0.45 and ds.attrs["scheme"] == "frozen" and ds.attrs["flow"] == "consistent"
     assert set(np.unique(ds["phase"].values)) == {0, 1, 2}
     for name in ("l_bar", "l_bbar", "spin_gap", "trion_scale"):
         assert not np.any(np.isnan(ds[name].values))
@@ -56,7 +58,7 @@ def test_grid_points_equal_single_flows(dataset):
         x, y0 = AXES["exp_neg_lstar"][i], AXES["y0"][j]
         r = phase_of(BASE.replace(lstar=-math.log(x) if x > 0 else math.inf, y0=float(y0)))
         point = dataset.isel(exp_neg_lstar=i, y0=j)
-        assert int(point["phase"]) == r.code
+        assert int(point["phase"]) == r.code and bool(point["controlled"]) == r.controlled
         if r.l_bar is not None:
             assert float(point["l_bar"]) == pytest.approx(r.l_bar, abs=1e-4)
             assert float(point["spin_gap"]) == pytest.approx(r.spin_gap, rel=1e-4)
@@ -90,7 +92,7 @@ def test_netcdf_and_zarr_from_the_cli(tmp_path: Path, capsys, dataset):
     for suffix in ("nc", "zarr"):
         out = tmp_path / f"map.{suffix}"
         argv = ["phase-diagram", "--x", "exp_neg_lstar=0:0.6:24", "--y", "y0=0:0.3:17", "--K0", "0.45",
-                "--out", str(out), "--json", "--plot", str(tmp_path / f"map_{suffix}.png")]
+                "--scheme", "frozen", "--out", str(out), "--json", "--plot", str(tmp_path / f"map_{suffix}.png")]
         with pytest.raises(SystemExit) as info:
             main(argv)
         captured = capsys.readouterr()
@@ -144,7 +146,8 @@ def test_sigkill_and_resume(tmp_path: Path):
     store = tmp_path / "big.zarr"
     axes = ["--x", "exp_neg_lstar=0:0.6:192", "--y", "y0=0:0.3:160"]
     exe = Path(sys.executable).with_name("pairing1d")
-    command = [str(exe), "phase-diagram", *axes, "--K0", "0.45", "--out", str(store), "--chunk-points", "160"]
+    command = [str(exe), "phase-diagram", *axes, "--K0", "0.45", "--scheme", "frozen", "--out", str(store),
+               "--chunk-points", "160"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     n_chunks, done_at_kill = 192, None
     deadline = time.monotonic() + 240

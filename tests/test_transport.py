@@ -79,8 +79,9 @@ def test_cli_signatures_json(capsys):
     with pytest.raises(SystemExit) as info:
         main(["signatures", "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert info.value.code == 0 and set(data) == {"decoupled", "paired", "trion"}
+    assert info.value.code == 0 and set(data) == {"decoupled", "paired", "trion", "triplet"}
     assert data["trion"]["conductance"] == pytest.approx(4 / 3) and data["trion"]["tunneling"] == "gap"
+    assert data["triplet"]["conductance"] == 2 and data["triplet"]["tunneling"] == "gap"  # phi_s pinned as paired
     with pytest.raises(SystemExit):
         main(["signatures", "--K0", "0.3", "--lstar", "4", "--json"])  # a device: its own row
     assert set(json.loads(capsys.readouterr().out)) == {"trion"}
@@ -112,10 +113,16 @@ def test_signatures_cli_with_impurity(capsys):
     from pairing1d.transport import impurity_crossover
 
     with pytest.raises(SystemExit):
-        main(["signatures", "--json", "--g-imp", "0.1"])  # all three rows, for the default device (Kc0 = 0.9)
+        main(["signatures", "--json", "--g-imp", "0.1"])  # every row, for the default device (Kc0 = 0.9)
     rows = json.loads(capsys.readouterr().out)
-    assert set(rows) == {"decoupled", "paired", "trion"}
-    assert rows["decoupled"]["impurity_scale"] == pytest.approx(impurity_scales(0.1, 0.9)[0])
-    assert rows["paired"]["impurity_scale"] == pytest.approx(impurity_scales(0.1, 0.9)[1])
+    assert set(rows) == {"decoupled", "paired", "trion", "triplet"}
+    # the impurity's charge exponent is the device's, from the Gaussian theory (the CDW operator's), not bare Kc0
+    from pairing1d import Model
+
+    kc_eff = 2 * Model().dimensions["cdw"]
+    assert kc_eff != pytest.approx(0.9)
+    assert rows["decoupled"]["impurity_scale"] == pytest.approx(impurity_scales(0.1, kc_eff)[0])
+    assert rows["paired"]["impurity_scale"] == pytest.approx(impurity_scales(0.1, kc_eff)[1])
+    assert rows["triplet"]["impurity_scale"] == rows["paired"]["impurity_scale"]
     trion = rows["trion"]
     assert trion["impurity_scale"] == pytest.approx(impurity_crossover(0.1, trion["impurity_dimension"]))

@@ -1,42 +1,75 @@
-r"""Many RG flows at once: a compiled (numba) integrator of Eq. (16) for phase diagrams and the explorer.
+r"""Many RG flows at once: a compiled (numba) integrator for phase diagrams and the explorer.
 
-Same equations, options, events and classification as :mod:`pairing1d.rg` and :mod:`pairing1d.phases`, for
-N devices in one call, parallel over devices. Each flow is integrated by the embedded Runge-Kutta pair of
-Dormand & Prince, order 5(4), with the step-size control of ``scipy.integrate.RK45``; an event
-(:math:`y_s=-1`, :math:`|y_1| = y_{\rm strong}`) detected inside a step is located by the Illinois variant of
-regula falsi, each trial being a fresh Runge-Kutta step from the start of the step, so its accuracy is that
-of the integrator itself. The compiled kernel is cached on disk (numba ``cache=True``): a second process
-loads it instead of compiling again.
+The right-hand side is :func:`pairing1d.flow_equations.rhs` itself, compiled by numba: the single-device solver
+(:mod:`pairing1d.rg`) and this kernel integrate the same code, with two different integrators and event
+treatments, and ``tests/test_engine.py`` compares them on thousands of random devices. Each flow is integrated
+by the embedded Runge-Kutta pair of Dormand & Prince, order 5(4), with the step-size control of
+``scipy.integrate.RK45``. Events found inside an accepted step are located by the Illinois variant of regula
+falsi, each trial being a fresh Runge-Kutta step from the start of the step (the accuracy of the integrator):
+:math:`|Z| = 1` ends the flow (spin gap), :math:`|y_i| = y_{\rm strong}` is recorded, and in the ``cic`` scheme a
+vertex whose mismatch reaches :math:`j_{0,1}` is dropped exactly there; the secondary mass drop is a fixed
+breakpoint that no step straddles. Not reached events are ``inf``.
 
-Not reached events are ``inf`` inside the kernel and ``None`` / ``nan``-free sentinels at the Python edge;
-the kernel returns no NaN for a device inside the model's domain (the tests draw thousands to check).
+The compiled kernel is cached on disk, in a directory keyed by the source of this module and of
+:mod:`pairing1d.flow_equations` (numba itself only notices changes to the file of the cached function).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numba as nb
 import numpy as np
 
-from .model import Model, k_tilde0, kc_tilde0, rotation_q, vertex_coefficients
-from .trion import sc_threshold, trion_sector_dimensionless
+from . import flow_equations as fe
+from .flow_equations import PACKED_FIELDS, fields_of, pack_fields
+from .model import Model
+from .phases import PHASES, order_exponents
+from .trion import sc_threshold
 
 __all__ = [
     "BatchResult", "PACKED_FIELDS", "pack", "pack_fields", "integrate_batch", "classify_batch", "run_fields",
-    "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL",
+    "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS",
 ]
 
 DEFAULT_RTOL = 1e-9
 DEFAULT_ATOL = 1e-12
+MAX_STEPS = 200_000
+"""Accepted plus rejected steps after which a flow is abandoned (its events stay as found, ``l_end`` < lmax)."""
 
-# Columns of the packed parameter array, one row per device.
-(YS0, INV_KS0, Y1_0, Y2_0, INV_KT0, INV_KCT0, A1, A2, COS_THETA, LSTAR1, LSTAR2, CHI, LMAX, Y_STRONG, SU2, FROZEN,
- Q, K_FEEDBACK, VERTEX_CHARGE) = range(19)
-N_PARAMS = 19
-N_STATE = 6
+EVENTS = ("l_bar", "l_bbar", "l_bbar2", "l_runaway", "l_drop1", "l_drop2", "l_end", "singlet_weight")
+"""Columns of the kernel's event array."""
+E_BAR, E_BBAR, E_BBAR2, E_RUN, E_DROP1, E_DROP2, E_END, E_WEIGHT = range(len(EVENTS))
+
+N_STATE = fe.N_STATE
+
+
+def _cache_dir() -> str | None:
+    """A numba cache directory keyed by the source of the compiled code (None: numba's default)."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("engine.py", "flow_equations.py"):
+        digest.update((here / name).read_bytes())
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pairing1d"
+    path = base / f"numba-{digest.hexdigest()[:16]}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(path)
+
+
+_saved_cache_dir = nb.config.CACHE_DIR
+_dir = _cache_dir()
+if _dir is not None:
+    nb.config.CACHE_DIR = _dir  # read when each cached function below is decorated
+
+_rhs = nb.njit(cache=True)(fe.rhs)
 
 # Dormand-Prince 5(4) tableau (the one of scipy's RK45)
 _C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0])
@@ -49,41 +82,15 @@ _A = np.array([
     [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
 ])
 _B = np.array([35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84])
-# error estimate: b - b_hat, with the 7th (FSAL) stage
 _E = np.array([-71 / 57600, 0.0, 71 / 16695, -71 / 1920, 17253 / 339200, -22 / 525, 1 / 40])
 
-
-@nb.njit(cache=True, inline="always")
-def _rhs(l, s, p, out):
-    """Eq. (16a)-(16f) in the engine's variables (see the module docstring): u_i = ln|y_i| replaces y_i."""
-    ys, inv_ks, u1, u2, inv_k, inv_kc = s[0], s[1], s[2], s[3], s[4], s[5]
-    # tanh(-inf) = -1 makes lstar = inf a cutoff that stays 1: no special case needed
-    c1 = 0.5 * (1.0 - math.tanh((l - p[LSTAR1]) / p[CHI]))
-    feedback = c1 * math.exp(2.0 * u1) if p[Y1_0] != 0.0 else 0.0
-    c2 = 0.0
-    if p[Y2_0] != 0.0:  # y2 = 0 stays 0: skip its cutoff, the common case of the paper's figures
-        c2 = 0.5 * (1.0 - math.tanh((l - p[LSTAR2]) / p[CHI]))
-        feedback += c2 * math.exp(2.0 * u2)
-    ks = 1.0 + 0.5 * ys if p[SU2] != 0.0 else 1.0 / inv_ks
-    common = 2.0 - 0.5 / inv_kc - 0.5 * ks - 0.5 * ys
-    du1 = common - p[A1] / inv_k  # d ln|y1| / dl, Eq. (16c) divided by y1
-    du2 = common - p[A2] / inv_k
-    if p[FROZEN] != 0.0:
-        du1 *= c1
-        du2 *= c2 if p[Y2_0] != 0.0 else 0.5 * (1.0 - math.tanh((l - p[LSTAR2]) / p[CHI]))
-    out[0] = (2.0 - 2.0 * ks) * ys - p[COS_THETA] * feedback * 0.25
-    out[1] = 0.0 if p[SU2] != 0.0 else 0.5 * ys * ys + feedback * 0.125
-    out[2] = du1
-    out[3] = du2
-    out[4] = feedback * p[K_FEEDBACK]
-    out[5] = feedback * 0.125
+# event kinds inside the kernel
+_SPIN, _STRONG1, _STRONG2, _DROP1, _DROP2 = range(5)
 
 
 @nb.njit(cache=True)
 def _step(l, y, f0, h, p, k, ynew, tmp):
-    """One Dormand-Prince step of size h from (l, y) with f0 = rhs(l, y); fills k[0..6] and ynew.
-
-    ``tmp`` is scratch space for the stage arguments (allocated once per flow, not per step)."""
+    """One Dormand-Prince step of size h from (l, y) with f0 = rhs(l, y); fills k[0..6] and ynew."""
     for i in range(N_STATE):
         k[0, i] = f0[i]
     for stage in range(1, 6):
@@ -102,21 +109,27 @@ def _step(l, y, f0, h, p, k, ynew, tmp):
 
 
 @nb.njit(cache=True)
-def _event_values(y, log_y_strong):
-    """ys + 1 (spin gap), ln|y1| - ln y_strong (trion scale), ys - 1 (runaway of ys to +1)."""
-    return y[0] + 1.0, y[2] - log_y_strong, y[0] - 1.0
+def _event(kind, y, p):
+    """Value of an event function; each crosses zero upwards."""
+    if kind == _SPIN:
+        return y[fe.ZR] * y[fe.ZR] + y[fe.ZI] * y[fe.ZI] - 1.0
+    if kind == _STRONG1:
+        return y[fe.U1] - p[fe.P_LOG_YSTRONG]
+    if kind == _STRONG2:
+        return y[fe.U2] - p[fe.P_LOG_YSTRONG]
+    if kind == _DROP1:
+        return y[fe.D1] - fe.J01
+    return y[fe.D2] - fe.J01
 
 
 @nb.njit(cache=True)
-def _locate(l, y, f0, h, p, which, k, ynew, tmp):
-    """Root in (0, h] of event ``which`` (0: ys + 1, 1: y1^2 - y_strong^2) along fresh steps from (l, y).
-
-    Illinois regula falsi on s -> event(step(l, y, s)); returns s (the end of the bracket past the root for
-    the terminal events 0 and 2, so that the flow ends on the far side of ys = -1 or +1)."""
-    g_a = _event_values(y, math.log(p[Y_STRONG]))[which]
+def _locate(l, y, f0, h, p, kind, k, ynew, tmp):
+    """Root in (0, h] of event ``kind`` along fresh steps from (l, y): Illinois regula falsi; returns the end of
+    the final bracket on the far side of the root (so that a step of that size has crossed it)."""
+    g_a = _event(kind, y, p)
     a, b = 0.0, h
     _step(l, y, f0, b, p, k, ynew, tmp)
-    g_b = _event_values(ynew, math.log(p[Y_STRONG]))[which]
+    g_b = _event(kind, ynew, p)
     side = 0
     for _ in range(100):
         if g_b == g_a:
@@ -125,7 +138,7 @@ def _locate(l, y, f0, h, p, which, k, ynew, tmp):
         if not (a < s < b):
             s = 0.5 * (a + b)
         _step(l, y, f0, s, p, k, ynew, tmp)
-        g_s = _event_values(ynew, math.log(p[Y_STRONG]))[which]
+        g_s = _event(kind, ynew, p)
         if (g_s > 0.0) == (g_b > 0.0):
             b, g_b = s, g_s
             if side == -1:
@@ -138,38 +151,35 @@ def _locate(l, y, f0, h, p, which, k, ynew, tmp):
             side = 1
         if b - a <= 1e-14 * max(1.0, l + b) or g_s == 0.0:
             break
-    return 0.5 * (a + b) if which == 1 else b
+    return b
 
 
 @nb.njit(cache=True)
-def _export(y, p, out):
-    """Engine variables back to the state of :data:`pairing1d.rg.STATE` (y_i = sign(y_i^0) exp(u_i))."""
-    for i in range(N_STATE):
-        out[i] = y[i]
-    out[2] = math.copysign(math.exp(y[2]), p[Y1_0]) if p[Y1_0] != 0.0 else 0.0
-    out[3] = math.copysign(math.exp(y[3]), p[Y2_0]) if p[Y2_0] != 0.0 else 0.0
+def _crossed(kind, y, ynew, p):
+    return _event(kind, y, p) < 0.0 <= _event(kind, ynew, p)
 
 
 @nb.njit(cache=True)
-def _flow_one(p, rtol, atol, out_state):
-    """Integrate one device; returns (l_bar, l_bbar, l_runaway, l_end, n_steps), inf for an event not reached."""
-    y = np.empty(N_STATE)
-    # ln|y_i| for y_i != 0; a vanishing y_i stays 0 and its log is never used (the rhs checks p[Y*_0])
-    u1 = math.log(abs(p[Y1_0])) if p[Y1_0] != 0.0 else 0.0
-    u2 = math.log(abs(p[Y2_0])) if p[Y2_0] != 0.0 else 0.0
-    y[0], y[1], y[2], y[3], y[4], y[5] = p[YS0], p[INV_KS0], u1, u2, p[INV_KT0], p[INV_KCT0]
+def _flow_one(p, rtol, atol, out_state, ev):
+    """Integrate one device (packed row ``p``); fills its end state and its events (``inf``: not reached)."""
+    for j in range(ev.shape[0]):
+        ev[j] = math.inf
+    p = p.copy()  # completed here (scalar libm: batch-independent); alive flags of dropped vertices cleared below
+    fe.complete_row(p)
+    y = p[:N_STATE].copy()
+    cic = p[fe.P_SCHEME] == fe.CIC
+    l_mdrop = p[fe.P_LMDROP] if cic else math.inf
+    lmax = p[fe.P_LMAX]
+    alive = np.zeros(2, dtype=np.bool_)
+    for i in range(2):
+        alive[i] = p[fe.P_ALIVE1 + i] != 0.0
     k = np.empty((7, N_STATE))
     f0 = np.empty(N_STATE)
     ynew = np.empty(N_STATE)
+    ycut = np.empty(N_STATE)
     tmp = np.empty(N_STATE)
-    _rhs(0.0, y, p, f0)
-    lmax = p[LMAX]
     l = 0.0
-    l_bar = math.inf
-    l_bbar = math.inf
-    log_strong = math.log(p[Y_STRONG])
-    # |y1| = y_strong is u1 = ln y_strong; y1 = 0 never gets there
-    g_strong = y[2] - log_strong if p[Y1_0] != 0.0 else -math.inf
+    _rhs(l, y, p, f0)
     # initial step: the scipy heuristic reduced to its first guess
     d0 = 0.0
     d1 = 0.0
@@ -180,10 +190,11 @@ def _flow_one(p, rtol, atol, out_state):
     d0 = math.sqrt(d0 / N_STATE)
     d1 = math.sqrt(d1 / N_STATE)
     h = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
-    h = min(h, lmax)
     n_steps = 0
-    while l < lmax:
+    while l < lmax and n_steps < MAX_STEPS:
         h = min(h, lmax - l)
+        if l < l_mdrop:
+            h = min(h, l_mdrop - l)  # the mass drop is a breakpoint no step straddles
         _step(l, y, f0, h, p, k, ynew, tmp)
         err = 0.0
         for i in range(N_STATE):
@@ -193,112 +204,92 @@ def _flow_one(p, rtol, atol, out_state):
                 e += _E[j] * k[j, i]
             err += (h * e / sc) ** 2
         err = math.sqrt(err / N_STATE)
+        n_steps += 1
         if err > 1.0 or not math.isfinite(err):
             h *= max(0.2, 0.9 * err ** -0.2) if math.isfinite(err) else 0.2
             continue
-        n_steps += 1
-        # events inside the accepted step [l, l + h]
-        g_strong_new = ynew[2] - log_strong if p[Y1_0] != 0.0 else -math.inf
-        if l_bbar == math.inf and g_strong < 0.0 <= g_strong_new:
-            s = _locate(l, y, f0, h, p, 1, k, ynew, tmp)
-            l_bbar = l + s
-            _step(l, y, f0, h, p, k, ynew, tmp)  # restore the accepted step
-        if ynew[0] <= -1.0:
-            s = _locate(l, y, f0, h, p, 0, k, ynew, tmp)
-            l_bar = l + s
-            _step(l, y, f0, s, p, k, ynew, tmp)
-            if l_bbar > l_bar:  # y1 became strong only after the flow ended
-                l_bbar = math.inf
-            _export(ynew, p, out_state)
-            return l_bar, l_bbar, math.inf, l_bar, n_steps
-        if y[0] < 1.0 <= ynew[0]:  # runaway of ys to +1: the flow ends (see pairing1d.rg)
-            s = _locate(l, y, f0, h, p, 2, k, ynew, tmp)
-            l_run = l + s
-            _step(l, y, f0, s, p, k, ynew, tmp)
-            if l_bbar > l_run:
-                l_bbar = math.inf
-            _export(ynew, p, out_state)
-            return l_bar, l_bbar, l_run, l_run, n_steps
-        l += h
+        # terminal events inside [l, l + h]: the spin gap, a cic drop; the earliest one wins
+        s_term = math.inf
+        kind_term = -1
+        if _crossed(_SPIN, y, ynew, p):
+            s_term = _locate(l, y, f0, h, p, _SPIN, k, ycut, tmp)
+            kind_term = _SPIN
+        for i in range(2):
+            if alive[i] and _crossed(_DROP1 + i, y, ynew, p):
+                s = _locate(l, y, f0, h, p, _DROP1 + i, k, ycut, tmp)
+                if s < s_term:
+                    s_term = s
+                    kind_term = _DROP1 + i
+        h_take = h if kind_term < 0 else s_term
+        if kind_term >= 0:
+            _step(l, y, f0, h_take, p, k, ynew, tmp)
+        # recorded events before the end of the part of the step taken
+        for i in range(2):
+            if p[fe.P_HAS1 + i] != 0.0 and ev[E_BBAR + i] == math.inf and _crossed(_STRONG1 + i, y, ynew, p):
+                s = _locate(l, y, f0, h_take, p, _STRONG1 + i, k, ycut, tmp)
+                ev[E_BBAR + i] = l + s
+                _step(l, y, f0, h_take, p, k, ynew, tmp)  # restore the step taken
+        if kind_term == _SPIN:
+            l_gap = l + h_take
+            weight = 0.5 * (1.0 - ynew[fe.ZR] / math.hypot(ynew[fe.ZR], ynew[fe.ZI]))
+            ev[E_WEIGHT] = weight
+            if weight >= 0.5:
+                ev[E_BAR] = l_gap
+            else:
+                ev[E_RUN] = l_gap
+            for i in range(N_STATE):
+                out_state[i] = ynew[i]
+            ev[E_END] = l_gap
+            return n_steps
+        l += h_take
         for i in range(N_STATE):
             y[i] = ynew[i]
+        if kind_term >= 0:  # a vertex dropped (delta = j01): frozen from here on; restart the stages
+            i = kind_term - _DROP1
+            alive[i] = False
+            p[fe.P_ALIVE1 + i] = 0.0
+            ev[E_DROP1 + i] = l
+            _rhs(l, y, p, f0)
+            continue
+        for i in range(N_STATE):
             f0[i] = k[6, i]
-        g_strong = g_strong_new
+        if l >= l_mdrop and (alive[0] or alive[1]):  # the secondary's gap drops every vertex
+            for i in range(2):
+                if alive[i]:
+                    alive[i] = False
+                    p[fe.P_ALIVE1 + i] = 0.0
+                    ev[E_DROP1 + i] = l_mdrop
+            _rhs(l, y, p, f0)
         factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2)
         h *= factor
-    _export(y, p, out_state)
-    return l_bar, l_bbar, math.inf, lmax, n_steps
+    for i in range(N_STATE):
+        out_state[i] = y[i]
+    ev[E_END] = l
+    return n_steps
 
 
 @nb.njit(cache=True, parallel=True)
 def _integrate(params, rtol, atol, events, states, steps):
     for n in nb.prange(params.shape[0]):
-        l_bar, l_bbar, l_run, l_end, n_steps = _flow_one(params[n], rtol, atol, states[n])
-        events[n, 0] = l_bar
-        events[n, 1] = l_bbar
-        events[n, 2] = l_run
-        events[n, 3] = l_end
-        steps[n] = n_steps
+        steps[n] = _flow_one(params[n], rtol, atol, states[n], events[n])
 
 
-# Model fields the kernel reads, in the order of the packed columns they feed
-PACKED_FIELDS = (
-    "ys0", "y0", "y2", "Kc0", "K0", "upsilon", "u_ratio", "theta", "lstar", "lstar2", "lmass", "chi", "lmax",
-    "y_strong", "su2", "scheme", "vertex_charge",
-)
-
-
-def pack_fields(values: dict[str, np.ndarray]) -> np.ndarray:
-    """Packed parameter array from 1-D arrays of Model fields (all of :data:`PACKED_FIELDS`, equal length).
-
-    Uses the same Eq. (13)-(14) functions as :class:`~pairing1d.model.Model`; the values must already be valid
-    (each row a valid Model): this function does not check them.
-    """
-    v = {name: np.asarray(values[name]) for name in PACKED_FIELDS}
-    q = rotation_q(v["upsilon"], v["u_ratio"], v["Kc0"], v["K0"])
-    n = len(v["ys0"])
-    params = np.empty((n, N_PARAMS))
-    params[:, YS0] = v["ys0"]
-    params[:, INV_KS0] = 1.0 / (1.0 + 0.5 * v["ys0"])
-    params[:, Y1_0] = v["y0"]
-    params[:, Y2_0] = v["y2"]
-    params[:, INV_KT0] = 1.0 / k_tilde0(v["K0"], v["upsilon"])
-    params[:, INV_KCT0] = 1.0 / kc_tilde0(v["Kc0"], v["u_ratio"], v["upsilon"])
-    params[:, A1], params[:, A2], params[:, K_FEEDBACK] = vertex_coefficients(q, v["vertex_charge"])
-    params[:, COS_THETA] = np.cos(v["theta"])
-    params[:, LSTAR1] = np.minimum(v["lstar"], v["lmass"])  # Appendix B: effective cutoff
-    params[:, LSTAR2] = np.minimum(v["lstar2"], v["lmass"])
-    params[:, CHI] = v["chi"]
-    params[:, LMAX] = v["lmax"]
-    params[:, Y_STRONG] = v["y_strong"]
-    params[:, SU2] = v["su2"].astype(float)
-    params[:, FROZEN] = (v["scheme"] == "frozen").astype(float)
-    params[:, Q] = q
-    params[:, VERTEX_CHARGE] = v["vertex_charge"]
-    return params
-
-
-def fields_of(models: Sequence[Model]) -> dict[str, np.ndarray]:
-    """Arrays of the packed fields of a list of Models."""
-    return {name: np.array([getattr(m, name) for m in models]) for name in PACKED_FIELDS}
+nb.config.CACHE_DIR = _saved_cache_dir
 
 
 def pack(models: Sequence[Model]) -> np.ndarray:
-    """The packed parameter array (one row per device) of a list of Models."""
+    """The packed rows (one per device) of a list of Models."""
     return pack_fields(fields_of(models))
 
 
 def integrate_batch(
     params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the kernel on a packed array: (events[N, 4] = l_bar, l_bbar, l_runaway, l_end; states[N, 6];
-    steps[N]).
-
-    ``states`` holds the couplings at the end of each flow in the order of :data:`pairing1d.rg.STATE`.
-    """
+    """Run the kernel on packed rows (:func:`pack_fields`; completed inside): ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the
+    end of each flow (:data:`pairing1d.flow_equations.STATE`), ``steps[N])``."""
     params = np.ascontiguousarray(params, dtype=np.float64)
     n = params.shape[0]
-    events = np.empty((n, 4))
+    events = np.empty((n, len(EVENTS)))
     states = np.empty((n, N_STATE))
     steps = np.empty(n, dtype=np.int64)
     _integrate(params, rtol, atol, events, states, steps)
@@ -309,9 +300,9 @@ def integrate_batch(
 class BatchResult:
     """Phases and scales of N devices, arrays of length N, the conventions of :mod:`pairing1d.phases`.
 
-    An event not reached has ``l_bar`` / ``l_bbar`` = ``inf``, and then ``spin_gap`` / ``trion_scale`` = 0
-    (no gap opened above the infrared end of the flow). ``dominant_order``: 0 none, 1 CDW, 2 SC.
-    """
+    An event not reached has ``l_bar`` / ``l_bbar`` / ``l_runaway`` = ``inf``, and then ``spin_gap`` /
+    ``trion_scale`` = 0. ``phase``: codes of :data:`pairing1d.phases.PHASES`; ``dominant_order``: 0 none, 1 CDW,
+    2 SC, 3 SDW, 4 TS; ``controlled``: the verdict stays inside the perturbative range."""
 
     phase: np.ndarray
     l_bar: np.ndarray
@@ -320,43 +311,64 @@ class BatchResult:
     spin_gap: np.ndarray
     trion_scale: np.ndarray
     dominant_order: np.ndarray
+    controlled: np.ndarray
     Kc_tilde_end: np.ndarray
     K_tilde_end: np.ndarray
     Kf: np.ndarray
     steps: np.ndarray
+    events: np.ndarray
 
 
-def classify_batch(
-    params: np.ndarray, events: np.ndarray, states: np.ndarray, steps: np.ndarray, kf: np.ndarray
-) -> BatchResult:
+ORDERS = ("none", "CDW", "SC", "SDW", "TS")
+"""Codes of the dominant order in sweeps."""
+
+
+def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, steps: np.ndarray,
+                   kf: np.ndarray) -> BatchResult:
     """Vectorized :func:`pairing1d.phases.classify` (same rules) on the kernel's output."""
-    l_bar, l_bbar = events[:, 0], events[:, 1]
-    lstar1, lmax, chi = params[:, LSTAR1], params[:, LMAX], params[:, CHI]
-    trion = l_bbar < lstar1
+    l_bar, l_bbar, l_bbar2, l_run = (events[:, j] for j in (E_BAR, E_BBAR, E_BBAR2, E_RUN))
+    lmax = params[:, fe.P_LMAX]
+    cic = params[:, fe.P_SCHEME] == fe.CIC
+    lstar_eff = params[:, fe.P_LSTAR1]  # min(lstar, lmass) for the tanh schemes
+    trion = np.isfinite(l_bbar) & (cic | (l_bbar < lstar_eff))
     paired = ~trion & (l_bar <= lmax)
-    phase = np.where(trion, 2, np.where(paired, 1, 0)).astype(np.int8)
-    kc_end, k_end = 1.0 / states[:, 5], 1.0 / states[:, 4]
-    sc_paired = kc_end + params[:, Q] ** 2 * k_end > 1.0 / kc_end  # Eq. (18)
-    sc_trion = kf > sc_threshold(params[:, VERTEX_CHARGE])
-    order = np.where(paired, np.where(sc_paired, 2, 1), np.where(trion, np.where(sc_trion, 2, 1), 0))
+    triplet = ~trion & ~paired & np.isfinite(l_run)
+    code = {name: PHASES.index(name) for name in PHASES}
+    phase = np.select([trion, paired, triplet], [code["trion"], code["paired"], code["triplet"]],
+                      code["decoupled"]).astype(np.int8)
+    l_gap = np.minimum(l_bar, l_run)
+    det = states[:, fe.G11] * states[:, fe.G22] - states[:, fe.G12] ** 2
+    kc, k, kx = states[:, fe.G22] / det, states[:, fe.G11] / det, -states[:, fe.G12] / det
+    Q = -(params[:, fe.P_B1] + params[:, fe.P_B2]) / (2.0 * math.sqrt(2.0))  # b1 + b2 = -2 sqrt2 Q
+    x_cdw, x_sc = order_exponents(kc, k, kx, Q)
+    pairs_win = x_sc < x_cdw
+    sc_trion = kf > sc_threshold(np.sqrt(params[:, fe.P_P2]))
+    order = np.select([paired, triplet, trion],
+                      [np.where(pairs_win, 2, 1), np.where(pairs_win, 4, 3), np.where(sc_trion, 2, 1)], 0)
+    l_verdict = np.where(np.isfinite(l_gap), l_gap, lmax)
+    controlled = trion | ~((l_bbar <= l_verdict) | (l_bbar2 <= l_verdict))
     reached = np.isfinite(l_bbar)
-    c1 = np.where(reached, 0.5 * (1.0 - np.tanh((np.where(reached, l_bbar, 0.0) - lstar1) / chi)), 0.0)
+    lb = np.where(reached, l_bbar, 0.0)
+    c1 = np.where(cic, 1.0, 0.5 * (1.0 - np.tanh((lb - lstar_eff) / params[:, fe.P_CHI])))
     return BatchResult(
-        phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=events[:, 2], spin_gap=np.exp(-l_bar),
-        trion_scale=np.exp(-l_bbar) * c1,
-        dominant_order=order.astype(np.int8), Kc_tilde_end=kc_end, K_tilde_end=k_end, Kf=kf, steps=steps,
+        phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=l_run, spin_gap=np.exp(-l_gap),
+        trion_scale=np.where(reached, np.exp(-lb) * c1, 0.0), dominant_order=order.astype(np.int8),
+        controlled=controlled, Kc_tilde_end=kc, K_tilde_end=k, Kf=kf, steps=steps, events=events,
     )
 
 
-def run_fields(
-    values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
-) -> BatchResult:
+def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> BatchResult:
     """Phases of the devices given as arrays of (valid) Model fields: pack, integrate, classify."""
+    from .gaussian import trion_mode
+
     params = pack_fields(values)
     events, states, steps = integrate_batch(params, rtol, atol)
-    kf, _ = trion_sector_dimensionless(
-        values["Kc0"], values["K0"], values["upsilon"], values["u_ratio"], values["vertex_charge"]
-    )
+    r = np.asarray(values["u_ratio"], dtype=float)
+    ups = np.asarray(values["upsilon"], dtype=float)
+    ups_t = np.asarray(values["upsilon_theta"], dtype=float)
+    ups_t = np.where(np.isnan(ups_t), -r * ups, ups_t)
+    kf = trion_mode(np.asarray(values["Kc0"], dtype=float), np.asarray(values["K0"], dtype=float), r, ups, ups_t,
+                    np.asarray(values["vertex_charge"], dtype=float))[0]
     return classify_batch(params, events, states, steps, np.broadcast_to(kf, events[:, 0].shape))
 
 

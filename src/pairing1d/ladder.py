@@ -153,10 +153,11 @@ def ladder_model(
 def back_gate_scan(mu_star, K_minus: float = 0.9, gap: float = 0.05, mismatch1: float = 0.05,
                    mismatch2: float = 2.0, **model_fields: Any):
     """Phase of the ladder device along a sweep of the back gate: an :class:`xarray.Dataset` over ``mu_star`` with
-    the cutoffs, the phase (0 decoupled, 1 paired, 2 trion), the gaps and the dominant order (batched engine)."""
+    the cutoffs, the phase (codes of :data:`pairing1d.phases.PHASES`), whether it is controlled, the gaps and the
+    dominant order (batched engine)."""
     import xarray as xr
 
-    from .engine import run_batch
+    from .engine import ORDERS, run_batch
     from .phases import PHASES
 
     mu = np.asarray(mu_star, dtype=float)
@@ -170,13 +171,15 @@ def back_gate_scan(mu_star, K_minus: float = 0.9, gap: float = 0.05, mismatch1: 
         {
             "lstar": ("mu_star", field("lstar")), "lstar2": ("mu_star", field("lstar2")),
             "lmass": ("mu_star", field("lmass")), "soliton_kF": ("mu_star", field("soliton_kF")),
-            "phase": ("mu_star", batch.phase), "spin_gap": ("mu_star", batch.spin_gap),
+            "phase": ("mu_star", batch.phase), "controlled": ("mu_star", batch.controlled.astype(np.int8)),
+            "spin_gap": ("mu_star", batch.spin_gap),
             "trion_scale": ("mu_star", batch.trion_scale), "dominant_order": ("mu_star", batch.dominant_order),
         },
         coords={"mu_star": mu},
         attrs={"K_minus": K_minus, "gap": gap, "mismatch1": mismatch1, "mismatch2": mismatch2,
                "phase_codes": ", ".join(f"{i} {p}" for i, p in enumerate(PHASES)),
-               "dominant_order_codes": "0 none, 1 CDW, 2 SC", "energy_unit": "Lambda_sec = u_-/alpha0",
+               "dominant_order_codes": ", ".join(f"{i} {o}" for i, o in enumerate(ORDERS)),
+               "energy_unit": "Lambda_sec = u_-/alpha0",
                **{k: (str(v) if isinstance(v, bool) else v) for k, v in model_fields.items()}},
     )
     ds["mu_star"].attrs["long_name"] = "back-gate potential difference mu* / Lambda_sec"

@@ -2,19 +2,20 @@ r"""Bare parameters of the primary-secondary model and their validation.
 
 The device of Shavit & Oreg [PRR 2, 043283 (2020)] is a spinful primary wire (charge and spin Luttinger
 parameters :math:`K_c, K_s`, spin fugacity :math:`y_s`) capacitively coupled to a spinless secondary
-Luttinger liquid (:math:`K`). After the unitary rotation of Sec. II B, which removes the forward-scattering
-coupling along the line of Eq. (13),
+Luttinger liquid (:math:`K`). The forward couplings :math:`V_\phi` and :math:`V_\theta` of Eq. (12) enter through
 
 .. math::
-    V_\theta = -V_\phi \frac{u}{u_c} K_c K ,
+    \upsilon = \frac{\sqrt{K_c K}\,V_\phi}{\pi\sqrt{u_c u}}, \qquad
+    \upsilon_\theta = \frac{V_\theta}{\pi\sqrt{u_cuK_cK}},
 
-the RG of Eq. (16) depends on the dimensionless numbers held by :class:`Model`:
+and the exact Gaussian theory of any pair (:mod:`pairing1d.gaussian`) gives every scaling dimension. On the line
+of Eq. (13), :math:`V_\theta = -V_\phi (u/u_c) K_c K` (:math:`\upsilon_\theta = -(u/u_c)\upsilon`, the default
+when ``upsilon_theta`` is not given), the rotation of Sec. II B removes both forward couplings and
 
 .. math::
     \tilde K_c^0 = \sqrt{1-(u\upsilon/u_c)^2}\,K_c^0, \qquad
     \tilde K^0 = \frac{K^0}{\sqrt{1-\upsilon^2}}, \qquad           (14a,b)
-    Q = \frac{V_\phi K_c}{\pi u_c} = \upsilon\,\sqrt{\frac{u}{u_c}\frac{K_c^0}{K^0}},
-    \qquad \upsilon = \frac{\sqrt{K_c K}\,V_\phi}{\pi\sqrt{u_c u}} .
+    Q = \frac{V_\phi K_c}{\pi u_c} = \upsilon\,\sqrt{\frac{u}{u_c}\frac{K_c^0}{K^0}} .
 
 The paper prints :math:`\upsilon = K_c K V_\phi/(\pi\sqrt{u_c u})`; with that definition Eq. (14) does not
 follow from the rotation (one finds :math:`\sqrt{1-\upsilon^2/(K_cK)}` instead). We keep Eq. (14) as printed,
@@ -22,8 +23,10 @@ which is exact for the definition above, and derive Q from the same :math:`V_\ph
 ``docs/physics.md`` ("The definition of upsilon") for the derivation.
 
 Incommensurability cutoffs, Eq. (15): :math:`\ell^*_{1,2} = \ln[1/((k_F \pm k)\alpha_0)]`; the secondary mass
-of Appendix B adds :math:`\ell_m = \ln[\Lambda_{\rm sec}/|m_{\rm sec}-\mu_{\rm sec}|]`, and the effective cutoff
-of :math:`y_i` is :math:`\min(\ell^*_i, \ell_m)`.
+of Appendix B adds :math:`\ell_m = \ln[\Lambda_{\rm sec}/|m_{\rm sec}-\mu_{\rm sec}|]`. In the ``printed`` and
+``frozen`` schemes the cutoff of :math:`y_i` is :math:`\min(\ell^*_i, \ell_m)`; in the ``cic`` scheme each
+vertex carries a flowing mismatch :math:`\delta_i(\ell)` starting at :math:`2e^{-\ell^*_i}` and the mass drops
+the vertices at :math:`2e^{\ell-\ell_m} = j_{0,1}` (:mod:`pairing1d.flow_equations`).
 """
 
 from __future__ import annotations
@@ -35,11 +38,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .gaussian import GaussianTheory, gaussian_theory, line13_upsilon_theta
+
 __all__ = [
     "smooth_cutoff",
     "ModelError",
     "Model",
     "SCHEMES",
+    "FLOWS",
     "VERTEX_CHARGES",
     "lstar_from_momenta",
     "mass_cutoff",
@@ -50,10 +56,18 @@ __all__ = [
     "vertex_coefficients",
 ]
 
-SCHEMES = ("printed", "frozen")
-"""Cutoff schemes for Eq. (16): as printed, or with dy_i/dl also multiplied by c_i(l)."""
+SCHEMES = ("cic", "printed", "frozen")
+"""Cutoff schemes: ``cic`` the commensurate-incommensurate RG with a flowing mismatch per vertex (the default);
+``printed`` Eq. (16) as printed (c_i only in the feedback); ``frozen`` dy_i/dl also multiplied by c_i(l)."""
 
-Scheme = Literal["printed", "frozen"]
+Scheme = Literal["cic", "printed", "frozen"]
+
+FLOWS = ("consistent", "paper")
+"""Second-order flows: ``consistent`` flows the inverse correlation matrix of (phi_c, phi) with every vertex's
+rotated charges (the multi-field Kosterlitz-Thouless rule, the default); ``paper`` is Eq. (16), which keeps the
+diagonal only and the unrotated charge in (16e), and is defined on the line of Eq. (13) only."""
+
+Flow = Literal["consistent", "paper"]
 
 VERTEX_CHARGES = (2.0, 1.0)
 """Allowed charges p of the secondary field in the inter-wire vertex cos(sqrt2 phi_c + p phi): 2 for the
@@ -203,7 +217,12 @@ class Model:
     ``upsilon``
         forward-scattering coupling of Eq. (14), ``|upsilon| < 1``.
     ``u_ratio``
-        :math:`u/u_c`, > 0, with ``|u_ratio * upsilon| < 1`` (Eq. 14a).
+        :math:`u/u_c`, > 0, with ``|u_ratio * upsilon| < 1`` on the line of Eq. (13) (Eq. 14a).
+    ``upsilon_theta``
+        the :math:`\partial\theta_c\partial\theta` forward coupling,
+        :math:`\upsilon_\theta = V_\theta/(\pi\sqrt{u_cuK_cK})`, ``|upsilon_theta| < 1``; ``None`` (default) means
+        the line of Eq. (13), :math:`\upsilon_\theta = -(u/u_c)\upsilon`. A pure density coupling (Eq. 6) has 0.
+        The exact Gaussian theory (:mod:`pairing1d.gaussian`) gives every scaling dimension for any value.
     ``lstar``, ``lstar2``
         incommensurability cutoffs :math:`\ell^*_{1,2}` of Eq. (15); ``inf`` means commensurate. The default
         ``lstar2 = ln(1/2)`` is Eq. (15) with :math:`k=-k_F`, :math:`\alpha_0 = 1/k_F`.
@@ -217,12 +236,20 @@ class Model:
     ``y_strong``
         the value of ``|y1|`` taken as strong coupling (the trion scale :math:`\bar{\bar\ell}`), > 0.
     ``su2``
-        enforce the SU(2) line :math:`K_s = 1 + y_s/2` (drops Eq. 16b); otherwise :math:`K_s` flows.
+        enforce the SU(2) line :math:`K_s = 1 + y_s/2` (drops Eq. 16b) where the coupling respects SU(2)
+        (:attr:`su2_enforced`: not for :math:`\theta \not\equiv 0`, which couples to :math:`S^z`); otherwise
+        :math:`K_s` flows.
     ``scheme``
-        ``"printed"`` (Eq. 16 as printed) or ``"frozen"`` (dy_i/dl also multiplied by c_i).
+        ``"cic"`` (default: the commensurate-incommensurate RG, a flowing mismatch per vertex), ``"printed"``
+        (Eq. 16 as printed) or ``"frozen"`` (dy_i/dl also multiplied by c_i); :data:`SCHEMES`.
+    ``flow``
+        ``"consistent"`` (default: the multi-field second-order flow of the inverse correlation matrix) or
+        ``"paper"`` (Eq. 16, on the line of Eq. 13 only); :data:`FLOWS`.
     ``theta``
-        relative phase of :math:`g_\uparrow, g_\downarrow` (Sec. II B 4); multiplies the
-        :math:`y_i^2` terms of Eq. (16a) by :math:`\cos\theta`.
+        relative phase of :math:`g_\uparrow, g_\downarrow` (Sec. II B 4): the vertices carry
+        :math:`\cos(\sqrt2\phi_s + \theta/2)`, which puts :math:`\cos\theta` on both the :math:`y_i^2` term of
+        Eq. (16a) and the :math:`-y_sy_i/2` of (16c-d), and generates :math:`\sin` vertices otherwise
+        (``docs/physics.md``, "The relative phase").
     ``vertex_charge``
         the charge :math:`p` of the secondary field in the inter-wire vertex
         :math:`\cos(\sqrt2\phi_c \pm p\phi)`, 1 or 2 (:data:`VERTEX_CHARGES`): 2 for the spinless wire of the
@@ -238,6 +265,7 @@ class Model:
     y2: float = 0.0
     upsilon: float = 0.12
     u_ratio: float = 1.0
+    upsilon_theta: float | None = None
     lstar: float = 2.0
     lstar2: float = -math.log(2.0)
     chi: float = 1.5
@@ -246,7 +274,8 @@ class Model:
     lmass: float = math.inf
     y_strong: float = 1.0
     su2: bool = True
-    scheme: Scheme = "printed"
+    scheme: Scheme = "cic"
+    flow: Flow = "consistent"
     theta: float = 0.0
     vertex_charge: float = 2.0
 
@@ -283,11 +312,19 @@ class Model:
         if abs(upsilon) >= 1:
             raise _fail("upsilon", upsilon, "(-1, 1)", "Eq. (14b) needs 1 - upsilon^2 > 0")
         set_(self, "upsilon", upsilon)
-        if abs(self.u_ratio * upsilon) >= 1:
-            raise _fail(
-                "u_ratio*upsilon", self.u_ratio * upsilon, "(-1, 1)",
-                "Eq. (14a) needs 1 - (u/uc)^2 upsilon^2 > 0",
-            )
+        if self.upsilon_theta is None:
+            if abs(self.u_ratio * upsilon) >= 1:
+                raise _fail(
+                    "u_ratio*upsilon", self.u_ratio * upsilon, "(-1, 1)",
+                    "on the line of Eq. (13) upsilon_theta = -u_ratio*upsilon, and Eq. (14a) needs "
+                    "1 - (u/uc)^2 upsilon^2 > 0",
+                )
+        else:
+            ups_t = _finite("upsilon_theta", self.upsilon_theta, "forward coupling V_theta, Eq. (12)")
+            if abs(ups_t) >= 1:
+                raise _fail("upsilon_theta", ups_t, "(-1, 1)",
+                            "the (theta_c, theta) quadratic form of Eq. (9), (11), (12) must be positive definite")
+            set_(self, "upsilon_theta", ups_t)
 
         for name in ("lstar", "lstar2", "lmass"):
             why = "incommensurability cutoff, Eq. (15)" if name != "lmass" else "mass cutoff, Eq. (B1)"
@@ -307,8 +344,19 @@ class Model:
 
         if self.scheme not in SCHEMES:
             raise ModelError(
-                f"scheme = {self.scheme!r} is outside the allowed values {{'printed', 'frozen'}} "
-                "(cutoff scheme of Eq. (16))"
+                f"scheme = {self.scheme!r} is outside the allowed values {{{', '.join(map(repr, SCHEMES))}}} "
+                "(cutoff scheme of the RG flow)"
+            )
+        if self.flow not in FLOWS:
+            raise ModelError(
+                f"flow = {self.flow!r} is outside the allowed values {{{', '.join(map(repr, FLOWS))}}} "
+                "(second-order flow: 'consistent', or Eq. (16) as printed, 'paper')"
+            )
+        if self.flow == "paper" and not self.on_line13:
+            raise ModelError(
+                f"upsilon_theta = {self.upsilon_theta!r} is outside the allowed values {{None, "
+                f"{-self.u_ratio * upsilon!r}}} for flow = 'paper' (Eq. (16) is derived on the line of Eq. (13), "
+                "upsilon_theta = -u_ratio*upsilon; use flow = 'consistent' off that line)"
             )
         if not isinstance(self.su2, bool):
             raise ModelError(f"su2 = {self.su2!r} is not a boolean (SU(2) line Ks = 1 + ys/2, Eq. (16b))")
@@ -341,14 +389,53 @@ class Model:
         return float(rotation_q(self.upsilon, self.u_ratio, self.Kc0, self.K0))
 
     @property
+    def upsilon_theta_eff(self) -> float:
+        r""":math:`\upsilon_\theta` in use: the given value, or the line of Eq. (13), :math:`-(u/u_c)\upsilon`."""
+        if self.upsilon_theta is None:
+            return float(line13_upsilon_theta(self.upsilon, self.u_ratio))
+        return self.upsilon_theta
+
+    @property
+    def on_line13(self) -> bool:
+        """Whether the forward couplings lie on the line of Eq. (13) (where Eq. 14 and Eq. 16 are derived)."""
+        line = -self.u_ratio * self.upsilon
+        return self.upsilon_theta is None or abs(self.upsilon_theta - line) <= 1e-12 * max(1.0, abs(line))
+
+    @property
+    def gaussian(self) -> GaussianTheory:
+        """The exact bare Gaussian theory of (phi_c, phi) and (theta_c, theta) (:mod:`pairing1d.gaussian`)."""
+        return gaussian_theory(self.Kc0, self.K0, self.u_ratio, self.upsilon, self.upsilon_theta_eff)
+
+    @property
+    def dimensions(self) -> dict[str, float]:
+        r"""Bare scaling dimensions of the :math:`y_1`, :math:`y_2` vertices (spin part :math:`K_s^0/2` included),
+        of the CDW of pairs :math:`e^{i\sqrt2\phi_c}` and of the SC operator :math:`e^{i\sqrt2\theta_c}`."""
+        return self.gaussian.dimensions(Ks=self.Ks0, p=self.vertex_charge)
+
+    @property
     def Kc_tilde0(self) -> float:
-        r"""Eq. (14a): :math:`\tilde K_c^0 = \sqrt{1-(u\upsilon/u_c)^2}\,K_c^0`."""
-        return float(kc_tilde0(self.Kc0, self.u_ratio, self.upsilon))
+        r""":math:`\tilde K_c^0`: the :math:`\phi_c` correlation in the rotated basis, Eq. (14a) on the line (13),
+        :math:`\sqrt{1-(u\upsilon/u_c)^2}\,K_c^0` (``flow='paper'`` uses that closed form)."""
+        if self.flow == "paper":
+            return float(kc_tilde0(self.Kc0, self.u_ratio, self.upsilon))
+        return float(self.gaussian.C_rotated[0, 0])
 
     @property
     def K_tilde0(self) -> float:
-        r"""Eq. (14b): :math:`\tilde K^0 = K^0/\sqrt{1-\upsilon^2}`."""
-        return float(k_tilde0(self.K0, self.upsilon))
+        r""":math:`\tilde K^0`: the :math:`\phi` correlation in the rotated basis, Eq. (14b) on the line (13),
+        :math:`K^0/\sqrt{1-\upsilon^2}` (``flow='paper'`` uses that closed form)."""
+        if self.flow == "paper":
+            return float(k_tilde0(self.K0, self.upsilon))
+        return float(self.gaussian.C_rotated[1, 1])
+
+    @property
+    def su2_enforced(self) -> bool:
+        r"""Whether the flow keeps :math:`K_s = 1 + y_s/2`: asked for (``su2``) *and* allowed, i.e. the inter-wire
+        vertices respect SU(2): :math:`\theta \equiv 0 \pmod{2\pi}` or no vertex at all. A relative phase
+        couples the secondary to :math:`S^z` (at :math:`\theta = \pi`, :math:`g_\uparrow = -g_\downarrow`) and
+        the flow leaves the SU(2) line at second order (``docs/physics.md``)."""
+        symmetric = abs(math.sin(0.5 * self.theta)) < 1e-12 or (self.y0 == 0 and self.y2 == 0)
+        return self.su2 and symmetric
 
     @property
     def Ks0(self) -> float:
@@ -383,13 +470,16 @@ class Model:
         kF: float | None = None,
         k: float | None = None,
         alpha0: float | None = None,
+        line13: bool = False,
         **params: Any,
     ) -> Model:
         r"""A model from the density-density coupling :math:`H_{\rm int} = \rho_{\rm sec} V (\rho_\uparrow +
         \rho_\downarrow)` of Eq. (6).
 
         ``V`` (energy x length, as ``u`` and ``uc`` are velocities with :math:`\hbar=1`) gives
-        :math:`V_\phi = \sqrt2 V`, :math:`V_\theta = -V_\phi (u/u_c) K_c K` (Eq. 13),
+        :math:`V_\phi = \sqrt2 V` and :math:`V_\theta = 0` (Eq. 6 has no current-current part), i.e.
+        ``upsilon_theta = 0``; ``line13=True`` moves the device onto the line of Eq. (13),
+        :math:`V_\theta = -V_\phi (u/u_c) K_c K`, as the paper does (needed for ``flow='paper'``);
         :math:`\upsilon = \sqrt{K_cK}V_\phi/(\pi\sqrt{u_cu})`, and :math:`g_1 = g_2 = V/2`, hence
         :math:`y_1^0 = y_2^0 = g_{1}/(\pi\bar u) = V/(\pi(u_c+u))`. With ``kF``, ``k`` and ``alpha0`` the
         cutoffs come from Eq. (15) (:func:`lstar_from_momenta`). Other Model fields pass through ``params``
@@ -404,7 +494,7 @@ class Model:
         y_bare = V / (math.pi * (uc + u))
         kw: dict[str, Any] = {
             "Kc0": Kc, "K0": K, "u_ratio": u / uc, "upsilon": upsilon_from_coupling(V_phi, u, uc, Kc, K),
-            "y0": y_bare, "y2": y_bare,
+            "y0": y_bare, "y2": y_bare, "upsilon_theta": None if line13 else 0.0,
         }
         given = [x is not None for x in (kF, k, alpha0)]
         if any(given) and not all(given):
@@ -423,9 +513,11 @@ class Model:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """All fields plus the derived Q, Kc_tilde0, K_tilde0 (JSON-ready; inf stays a float)."""
+        """All fields plus the derived Q, Kc_tilde0, K_tilde0, upsilon_theta_eff and su2_enforced (JSON-ready;
+        inf stays a float, an unset upsilon_theta is None)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out.update(Q=self.Q, Kc_tilde0=self.Kc_tilde0, K_tilde0=self.K_tilde0)
+        out.update(Q=self.Q, Kc_tilde0=self.Kc_tilde0, K_tilde0=self.K_tilde0,
+                   upsilon_theta_eff=self.upsilon_theta_eff, su2_enforced=self.su2_enforced)
         return out
 
     @classmethod

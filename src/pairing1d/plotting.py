@@ -60,7 +60,14 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
         ax_k.set_ylabel("Luttinger parameter")
         ax_k.set_xlabel(r"RG time $\ell = \ln(\alpha/\alpha_0)$")
         marks = [(m.lstar_eff, "--", "0.3", r"$\ell^*$"), (result.l_bar, "-", "C3", r"$\bar\ell$"),
-                 (result.l_bbar, ":", "C0", r"$\bar{\bar\ell}$")]
+                 (flow.l_runaway, "-", "C1", r"$\ell_{\rm triplet}$"), (result.l_bbar, ":", "C0", r"$\bar{\bar\ell}$"),
+                 (flow.l_drop1, "-.", "0.5", r"$y_1$ dropped")]
+        if not result.controlled and result.l_bbar is not None:
+            # where the verdict rests on |y| beyond y_strong: shade it on every panel
+            for ax in (ax_s, ax_y, ax_k):
+                ax.axvspan(result.l_bbar, flow.l_end, color="C3", alpha=0.08, lw=0)
+            ax_y.text(0.98, 0.04, "not controlled: |y| > y_strong", transform=ax_y.transAxes, ha="right",
+                      color="C3", fontsize=8)
         for ax in (ax_s, ax_y, ax_k):
             for value, ls, color, label in marks:
                 if value is not None and np.isfinite(value) and value <= flow.l_end:
@@ -68,9 +75,10 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
             ax.legend(ncol=4, loc="best", frameon=False)
         ax_k.set_xlim(0.0, 1.02 * flow.l_end)  # keep a mark at l_end (l_bar) off the frame
         order = f", {result.dominant_order}" if result.dominant_order else ""
+        trust = "" if result.controlled else ", NOT controlled"
         ax_s.set_title(
-            f"{result.phase}{order} — $K_c^0$={m.Kc0:g}, $K^0$={m.K0:g}, $y_s^0$={m.ys0:g}, $y^0$={m.y0:g}, "
-            f"$\\upsilon$={m.upsilon:g}, $\\ell^*$={m.lstar:g}, $\\chi$={m.chi:g} ({m.scheme})",
+            f"{result.phase}{order}{trust} — $K_c^0$={m.Kc0:g}, $K^0$={m.K0:g}, $y_s^0$={m.ys0:g}, $y^0$={m.y0:g}, "
+            f"$\\upsilon$={m.upsilon:g}, $\\ell^*$={m.lstar:g}, $\\chi$={m.chi:g} ({m.flow}, {m.scheme})",
             fontsize=9,
         )
         fig.align_ylabels()
@@ -84,7 +92,7 @@ _AXIS_LABELS = {
     "temperature": r"$T/\Lambda$", "lmax": r"$\ell_{\max}$", "theta": r"$\theta_{\uparrow\downarrow}$",
     "u_ratio": r"$u/u_c$", "lmass": r"$\ell_m$", "y2": r"bare $y_2^0$",
 }
-PHASE_COLOURS = {"decoupled": "#e8e8e8", "trion": "#b39ddb"}
+PHASE_COLOURS = {"decoupled": "#e8e8e8", "trion": "#b39ddb", "triplet": "#ffcc80"}
 
 
 def axis_label(name: str) -> str:
@@ -119,8 +127,8 @@ def plot_phase_map(
             phase = panel["phase"].values
             flat = np.where(phase == 1, np.nan, phase.astype(float))
             ax.pcolormesh(xs, ys, flat, cmap=ListedColormap([PHASE_COLOURS["decoupled"], "white",
-                                                                 PHASE_COLOURS["trion"]]),
-                          vmin=-0.5, vmax=2.5, shading="nearest", rasterized=True)
+                                                                 PHASE_COLOURS["trion"], PHASE_COLOURS["triplet"]]),
+                          vmin=-0.5, vmax=3.5, shading="nearest", rasterized=True)
             with np.errstate(divide="ignore"):
                 log_gap = np.where(phase == 1, np.log10(panel["spin_gap"].values), np.nan)
             image = ax.pcolormesh(xs, ys, log_gap, cmap="viridis", vmin=vmin, vmax=vmax, shading="nearest",
@@ -128,10 +136,14 @@ def plot_phase_map(
             if len(xs) > 1 and len(ys) > 1:
                 # one contour per phase indicator: a trion|decoupled edge is drawn once, at the pixel midpoint
                 # (contouring the codes 0, 1, 2 at 0.5 and 1.5 would draw it twice, a quarter pixel apart)
-                for code in (1, 2):
+                for code in (1, 2, 3):
                     if np.any(phase == code) and np.any(phase != code):
                         ax.contour(xs, ys, (phase == code).astype(float), levels=[0.5], colors="k",
                                    linewidths=1.2)
+                if "controlled" in panel and np.any(panel["controlled"].values == 0):
+                    # hatch the verdicts that rest on a coupling beyond y_strong (outside the trion rule)
+                    ax.contourf(xs, ys, (panel["controlled"].values == 0).astype(float), levels=[0.5, 1.5],
+                                colors="none", hatches=["////"])
             for label, (mx, my) in (marks or {}).items():
                 ax.plot([mx], [my], marker="*", color="w", mec="k", ms=13, ls="none")
                 ax.annotate(label, (mx, my), xytext=(6, 6), textcoords="offset points", fontsize=8,
@@ -149,7 +161,11 @@ def plot_phase_map(
         handles = [Patch(color=PHASE_COLOURS["decoupled"], label="decoupled"),
                    Patch(color=plt.get_cmap("viridis")(0.6), label="paired (colour: spin gap)"),
                    Patch(color=PHASE_COLOURS["trion"], label="trion")]
-        fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+        if np.any(ds["phase"].values == 3):
+            handles.append(Patch(color=PHASE_COLOURS["triplet"], label="triplet / SDW$_z$ spin gap"))
+        if "controlled" in ds and np.any(ds["controlled"].values == 0):
+            handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="not controlled"))
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5), frameon=False)
         if image is not None:
             bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
             bar.set_label(r"$\log_{10}(\Delta_s/\Lambda)$ (paired phase)")
@@ -157,12 +173,13 @@ def plot_phase_map(
         symbols = {"Kc0": r"$K_c^0$", "K0": r"$K^0$", "ys0": r"$y_s^0$", "y0": r"$y^0$", "upsilon": r"$\upsilon$",
                    "chi": r"$\chi$", "lstar": r"$\ell^*$"}
         fixed = ", ".join(f"{symbols[k]}={a[k]:.4g}" for k in symbols if k in a and isinstance(a[k], int | float))
-        fig.suptitle(f"{title + ': ' if title else ''}{fixed} ({a.get('scheme', 'scheme swept')})", fontsize=9)
+        how = f"{a.get('flow', 'flow swept')}, {a.get('scheme', 'scheme swept')}"
+        fig.suptitle(f"{title + ': ' if title else ''}{fixed} ({how})", fontsize=9)
         save_figure(fig, path)
     return path
 
 
-PHASES_FOR_LABELS = ("decoupled", "paired", "trion")
+PHASES_FOR_LABELS = ("decoupled", "paired", "trion", "triplet")
 
 
 def draw_cnt_bands(ax, cnt, mu: float, k_max: float = 2e7) -> None:

@@ -1,35 +1,27 @@
-r"""The RG flow of Eq. (16) for a single device, integrated with scipy's ``solve_ivp``.
+r"""The RG flow of one device, integrated with scipy's ``solve_ivp`` (DOP853).
 
-With :math:`C(\ell) = c_1(\ell) y_1^2 + c_2(\ell) y_2^2` and the cutoffs
-:math:`c_i(\ell) = \frac12[1-\tanh((\ell-\ell^*_i)/\chi)]`, the flow is
+The right-hand side is :func:`pairing1d.flow_equations.rhs`, the one definition shared with the batched engine:
+the second-order flow of the spin harmonic :math:`Z` (:math:`= y_s` at :math:`\theta = 0`), of :math:`1/K_s`, of
+the inter-wire vertices :math:`Y_{1,2}` and of the inverse correlation matrix :math:`G` of :math:`(\phi_c, \phi)`,
+under one of two flows (``consistent``, the multi-field KT rule; ``paper``, Eq. 16 as printed) and three cutoff
+schemes (``cic``, ``printed``, ``frozen``). At :math:`\theta = 0` with ``flow='paper'`` it is exactly
 
 .. math::
-    \frac{dy_s}{d\ell} &= (2-2K_s)\,y_s - \cos\theta\,\frac{C}{4},                      &(16a)\\
+    \frac{dy_s}{d\ell} &= (2-2K_s)\,y_s - \frac{C}{4},                      &(16a)\\
     \frac{dK_s^{-1}}{d\ell} &= \frac{y_s^2}{2} + \frac{C}{8},                            &(16b)\\
-    \frac{dy_1}{d\ell} &= \Big(2-\frac{\tilde K_c}{2}-\frac{K_s}{2}
-                           -\big(1-\tfrac{Q}{\sqrt2}\big)^2\tilde K-\frac{y_s}{2}\Big) y_1, &(16c)\\
-    \frac{dy_2}{d\ell} &= \Big(2-\frac{\tilde K_c}{2}-\frac{K_s}{2}
-                           -\big(1+\tfrac{Q}{\sqrt2}\big)^2\tilde K-\frac{y_s}{2}\Big) y_2, &(16d)\\
-    \frac{d\tilde K^{-1}}{d\ell} &= \frac{C}{4},                                          &(16e)\\
-    \frac{d\tilde K_c^{-1}}{d\ell} &= \frac{C}{8}.                                        &(16f)
+    \frac{dy_{1,2}}{d\ell} &= \Big(2-\frac{\tilde K_c}{2}-\frac{K_s}{2}
+                           -\big(1\mp\tfrac{Q}{\sqrt2}\big)^2\tilde K-\frac{y_s}{2}\Big) y_{1,2}, &(16c,d)\\
+    \frac{d\tilde K^{-1}}{d\ell} &= \frac{C}{4}, \qquad
+    \frac{d\tilde K_c^{-1}}{d\ell} = \frac{C}{8},                                        &(16e,f)
 
-For a secondary vertex of charge :math:`p` (``Model.vertex_charge``; 2 above, 1 for the Mott ladder of Sec.
-III A) the factors :math:`(1\mp Q/\sqrt2)^2` become :math:`(p\mp\sqrt2Q)^2/4` and the :math:`C/4` of (16e)
-becomes :math:`p^2C/16` (:func:`pairing1d.model.vertex_coefficients`).
+with :math:`C = c_1y_1^2 + c_2y_2^2` in the ``printed`` scheme.
 
-Options (see :class:`~pairing1d.model.Model`): on the SU(2) line (``su2=True``) :math:`K_s = 1 + y_s/2` and
-Eq. (16b) is dropped; the relative phase :math:`\theta` multiplies the :math:`C` term of (16a) by
-:math:`\cos\theta` (Sec. II B 4); the ``frozen`` scheme multiplies the right-hand sides of (16c)-(16d) by
-:math:`c_{1,2}(\ell)`; the mass cutoff (Appendix B) replaces :math:`\ell^*_i` by :math:`\min(\ell^*_i, \ell_m)`.
-
-Events: :math:`y_s = -1` ends the flow at :math:`\bar\ell` (a spin gap :math:`\Lambda e^{-\bar\ell}` opens);
-:math:`|y_1| = y_{\rm strong}` is recorded as :math:`\bar{\bar\ell}` and the flow goes on;
-:math:`\ell_{\max}` ends it. :math:`y_s` can also run away to strong *positive* coupling: off the SU(2) line
-(``su2=False``) when :math:`K_s` falls below 1 while :math:`y_s > 0`, and on it when :math:`\cos\theta < 0` turns
-the :math:`y^2` feedback of (16a) repulsive (a spin gap with
-:math:`\langle\cos\sqrt2\phi_s\rangle = 0`, which kills the pairing terms; not one of the paper's phases);
-:math:`y_s = +1` ends the flow there as well and is recorded as ``l_runaway`` (the perturbative flow beyond it
-is meaningless, and stiff: :math:`dy_1/d\ell \propto -y_s y_1/2`).
+Events: :math:`|Z| = 1` ends the flow (the spin sector is at strong coupling): at :math:`\bar\ell` if the pinned
+:math:`\sqrt2\phi_s` is mostly singlet (:math:`Z \to -1`, pairs), at ``l_runaway`` if it is mostly
+:math:`S_z = 0` triplet / SDW_z (:math:`Z \to +1`, e.g. :math:`\theta = \pi`); :math:`|Y_1| = y_{\rm strong}` is
+recorded as :math:`\bar{\bar\ell}` (and :math:`|Y_2|` as ``l_bbar2``), the flow goes on; in the ``cic`` scheme a
+vertex whose mismatch reaches :math:`j_{0,1}` is dropped (``l_drop1``, ``l_drop2``), and the flow is restarted
+there with the vertex frozen, so that no integrator step straddles the switch.
 """
 
 from __future__ import annotations
@@ -41,61 +33,46 @@ from typing import Any
 import numpy as np
 from scipy.integrate import OdeSolution, solve_ivp
 
-from .model import Model, smooth_cutoff, vertex_coefficients
+from . import flow_equations as fe
+from .model import Model
 
-__all__ = ["STATE", "FlowResult", "FlowCoefficients", "flow_rhs", "solve_flow"]
+__all__ = ["STATE", "FlowResult", "flow_rhs", "solve_flow", "named_couplings"]
 
-STATE = ("ys", "inv_Ks", "y1", "y2", "inv_K_tilde", "inv_Kc_tilde")
-"""Order of the integrated variables. Eq. (16) is linear in the inverse Luttinger parameters, so those are
-integrated rather than the parameters themselves."""
+STATE = fe.STATE
+"""Order of the integrated variables (:mod:`pairing1d.flow_equations`)."""
 
-
-@dataclass(frozen=True)
-class FlowCoefficients:
-    """The numbers of a Model that the right-hand side of Eq. (16) needs, computed once per flow."""
-
-    a1: float  # (p - sqrt2 Q)^2 / 4 = (1 - Q/sqrt2)^2 at p = 2, Eq. (16c)
-    a2: float  # (p + sqrt2 Q)^2 / 4, Eq. (16d)
-    k_feedback: float  # p^2 / 16 = 1/4 at p = 2, Eq. (16e)
-    cos_theta: float
-    lstar1: float  # effective cutoffs min(lstar_i, lmass)
-    lstar2: float
-    chi: float
-    su2: bool
-    frozen: bool
-
-    @classmethod
-    def from_model(cls, model: Model) -> FlowCoefficients:
-        a1, a2, k_feedback = vertex_coefficients(model.Q, model.vertex_charge)
-        return cls(
-            a1=float(a1), a2=float(a2), k_feedback=float(k_feedback), cos_theta=math.cos(model.theta),
-            lstar1=model.lstar_eff, lstar2=model.lstar2_eff, chi=model.chi,
-            su2=model.su2, frozen=model.scheme == "frozen",
-        )
+_MAX_SEGMENTS = 8  # at most two drops and one mass breakpoint split the flow: the loop below is bounded
 
 
-def flow_rhs(l: float, state: np.ndarray, co: FlowCoefficients) -> np.ndarray:
-    """Right-hand side of Eq. (16a)-(16f) at RG time ``l`` for ``state`` ordered as :data:`STATE`."""
-    ys, inv_ks, y1, y2, inv_k, inv_kc = state
-    c1 = smooth_cutoff(l, co.lstar1, co.chi)
-    c2 = smooth_cutoff(l, co.lstar2, co.chi)
-    ks = 1.0 + 0.5 * ys if co.su2 else 1.0 / inv_ks
-    k_tilde, kc_tilde = 1.0 / inv_k, 1.0 / inv_kc
-    feedback = c1 * y1 * y1 + c2 * y2 * y2  # C(l): second-order feedback of y1, y2
-    common = 2.0 - 0.5 * kc_tilde - 0.5 * ks - 0.5 * ys  # scaling shared by (16c) and (16d)
-    dy1 = (common - co.a1 * k_tilde) * y1
-    dy2 = (common - co.a2 * k_tilde) * y2
-    if co.frozen:  # the y_i stop renormalizing once the incommensurability is seen
-        dy1 *= c1
-        dy2 *= c2
-    return np.array([
-        (2.0 - 2.0 * ks) * ys - co.cos_theta * feedback / 4.0,
-        0.0 if co.su2 else 0.5 * ys * ys + feedback / 8.0,
-        dy1,
-        dy2,
-        co.k_feedback * feedback,
-        feedback / 8.0,
-    ])
+def flow_rhs(l: float, state: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """The right-hand side at RG time ``l`` for ``state`` and the packed row of a device
+    (:func:`pairing1d.flow_equations.pack_model`), as a new array."""
+    out = np.empty(fe.N_STATE)
+    fe.rhs(l, state, row, out)
+    return out
+
+
+def named_couplings(state: np.ndarray, row: np.ndarray) -> dict[str, Any]:
+    r"""Physical couplings of a state (or of an array of states along the last axis): ``ys`` (:math:`\Re Z`),
+    ``ys_imag``, ``Ks``, ``y1``, ``y2`` (:math:`|Y_i|` with the sign of the bare value), ``Kc_tilde``, ``K_tilde``,
+    ``K_mixed`` (the entries of :math:`C = G^{-1}` in the rotated basis), ``delta1``, ``delta2``."""
+    s = np.asarray(state, dtype=float)
+    su2 = row[fe.P_SU2] != 0.0
+    ks = 1.0 + 0.5 * s[fe.ZR] if su2 else 1.0 / s[fe.INV_KS]
+    det = s[fe.G11] * s[fe.G22] - s[fe.G12] ** 2
+    ys = {}
+    for i, name in enumerate(("y1", "y2")):
+        has = row[fe.P_HAS1 + i] != 0.0
+        sign = math.copysign(1.0, math.cos(row[fe.A1 + 2 * i] + 0.0)) if has else 0.0
+        ys[name] = sign * np.exp(s[fe.U1 + 2 * i]) if has else np.zeros_like(s[fe.U1])
+    return {
+        "ys": s[fe.ZR], "ys_imag": s[fe.ZI], "Ks": ks, **ys,
+        "Kc_tilde": s[fe.G22] / det, "K_tilde": s[fe.G11] / det, "K_mixed": -s[fe.G12] / det,
+        "delta1": s[fe.D1], "delta2": s[fe.D2],
+    }
+
+
+_TRAJECTORY = ("ys", "ys_imag", "Ks", "y1", "y2", "Kc_tilde", "K_tilde", "K_mixed", "delta1", "delta2")
 
 
 @dataclass(frozen=True)
@@ -103,104 +80,183 @@ class FlowResult:
     r"""The solved flow of one device, in the manner of scipy's ``OdeResult``.
 
     ``l`` and the coupling arrays hold the accepted integrator steps from 0 to ``l_end``; ``at(l)`` evaluates
-    the continuous (dense-output) solution. ``l_bar`` is where :math:`y_s = -1` (None if the flow reached
-    ``lmax`` first), ``l_bbar`` where :math:`|y_1|` first reached ``y_strong`` (None if never).
+    the continuous (dense-output) solution. Events (None if not reached): ``l_bar`` where the spin sector reaches
+    strong coupling as singlet pairs (:math:`y_s = -1`), ``l_runaway`` where it does so as :math:`S_z = 0`
+    triplet / SDW_z (:math:`y_s = +1`), ``l_bbar`` where :math:`|y_1|` first reached ``y_strong`` (``l_bbar2``:
+    :math:`|y_2|`), ``l_drop1``/``l_drop2`` where the ``cic`` scheme dropped a vertex. ``singlet_weight`` is
+    :math:`\langle\cos^2\sqrt2\phi_s\rangle` of the pinned spin field at the spin gap (1 singlet, 0 triplet).
+    ``y1``, ``y2`` are magnitudes with the sign of the bare value; ``Kc_tilde``, ``K_tilde``, ``K_mixed`` the
+    entries of the correlation matrix of :math:`(\phi_c, \phi)` in the rotated basis of Sec. II B.
     """
 
     model: Model
     l: np.ndarray
     ys: np.ndarray
+    ys_imag: np.ndarray
     Ks: np.ndarray
     y1: np.ndarray
     y2: np.ndarray
-    K_tilde: np.ndarray
     Kc_tilde: np.ndarray
+    K_tilde: np.ndarray
+    K_mixed: np.ndarray
+    delta1: np.ndarray
+    delta2: np.ndarray
     l_bar: float | None
     l_bbar: float | None
+    l_bbar2: float | None
+    l_runaway: float | None
+    l_drop1: float | None
+    l_drop2: float | None
+    singlet_weight: float | None
     l_end: float
     status: str
-    l_runaway: float | None
     nfev: int
+    row: np.ndarray = field(repr=False, compare=False)
     sol: OdeSolution = field(repr=False, compare=False)
 
     def at(self, l: float | np.ndarray) -> dict[str, Any]:
-        """Couplings at RG time(s) ``l`` in [0, l_end] from the dense output: ys, Ks, y1, y2, K_tilde, Kc_tilde."""
-        state = np.asarray(self.sol(l))
-        return _named(state, self.model.su2)
+        """Couplings at RG time(s) ``l`` in [0, l_end] from the dense output (the names of :data:`_TRAJECTORY`)."""
+        return named_couplings(np.asarray(self.sol(l)), self.row)
 
     @property
     def end(self) -> dict[str, float]:
-        """Couplings at the end of the flow (at l_bar if a spin gap opened, else at lmax)."""
-        return {name: float(getattr(self, name)[-1]) for name in ("ys", "Ks", "y1", "y2", "K_tilde", "Kc_tilde")}
+        """Couplings at the end of the flow (at the spin gap if one opened, else at lmax)."""
+        return {name: float(getattr(self, name)[-1]) for name in _TRAJECTORY}
+
+    @property
+    def l_spin_gap(self) -> float | None:
+        """Where the spin sector reached strong coupling, of either kind (l_bar or l_runaway)."""
+        return self.l_bar if self.l_bar is not None else self.l_runaway
 
     def to_dict(self, trajectory: bool = False) -> dict[str, Any]:
         """Event scales, status and the couplings at the end; the whole trajectory with ``trajectory=True``."""
         out: dict[str, Any] = {
-            "l_bar": self.l_bar, "l_bbar": self.l_bbar, "l_runaway": self.l_runaway, "l_end": self.l_end,
-            "status": self.status,
-            "nfev": self.nfev, "end": self.end,
+            "l_bar": self.l_bar, "l_bbar": self.l_bbar, "l_bbar2": self.l_bbar2, "l_runaway": self.l_runaway,
+            "l_drop1": self.l_drop1, "l_drop2": self.l_drop2, "singlet_weight": self.singlet_weight,
+            "l_end": self.l_end, "status": self.status, "nfev": self.nfev, "end": self.end,
         }
         if trajectory:
-            out["trajectory"] = {
-                name: getattr(self, name).tolist() for name in ("l", "ys", "Ks", "y1", "y2", "K_tilde", "Kc_tilde")
-            }
+            out["trajectory"] = {name: getattr(self, name).tolist() for name in ("l", *_TRAJECTORY)}
         return out
 
 
-def _named(state: np.ndarray, su2: bool) -> dict[str, Any]:
-    ys, inv_ks, y1, y2, inv_k, inv_kc = state
-    ks = 1.0 + 0.5 * ys if su2 else 1.0 / inv_ks
-    return {"ys": ys, "Ks": ks, "y1": y1, "y2": y2, "K_tilde": 1.0 / inv_k, "Kc_tilde": 1.0 / inv_kc}
-
-
-def initial_state(model: Model) -> np.ndarray:
-    """Bare values ordered as :data:`STATE`: ys0, 1/Ks0, y0, y2, 1/K~0, 1/Kc~0 (Eq. 14)."""
-    return np.array([model.ys0, 1.0 / model.Ks0, model.y0, model.y2, 1.0 / model.K_tilde0, 1.0 / model.Kc_tilde0])
-
-
 def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> FlowResult:
-    """Integrate Eq. (16) from the bare ``model`` with DOP853 to the first of ys = -1 or lmax.
+    """Integrate the flow of ``model`` with DOP853 from the bare values to the spin gap or ``lmax``.
 
-    Returns a :class:`FlowResult` with the trajectory and the event scales ``l_bar`` (ys = -1, terminal)
-    and ``l_bbar`` (first ``|y1| = y_strong``, recorded only).
+    Returns a :class:`FlowResult` with the trajectory, the dense output and the event scales (module docstring).
     """
-    co = FlowCoefficients.from_model(model)
+    row = fe.pack_model(model)  # a private copy: the solver clears the alive flags of dropped vertices
+    lmax = model.lmax
+    cic = model.scheme == "cic"
+    l_mdrop = fe.mass_drop(model.lmass) if cic else math.inf
+    has = [row[fe.P_HAS1] != 0.0, row[fe.P_HAS2] != 0.0]
+    bare_row = row.copy()  # for named_couplings (the signs of the bare vertices)
+    log_strong = row[fe.P_LOG_YSTRONG]
+    out = np.empty(fe.N_STATE)
 
-    def spin_gap(l, s, co):  # ys = -1: strong coupling of the spin sector, the flow ends (Fig. 3)
-        return s[0] + 1.0
+    def fun(l, s):
+        fe.rhs(l, s, row, out)
+        return out.copy()
 
-    spin_gap.terminal = True
-    spin_gap.direction = -1
+    def spin_gap(l, s):  # |Z| = 1: the spin sector at strong coupling; the flow ends
+        return s[fe.ZR] ** 2 + s[fe.ZI] ** 2 - 1.0
 
-    def y1_strong(l, s, co):  # |y1| = y_strong, written smooth in y1
-        return s[2] * s[2] - model.y_strong**2
+    spin_gap.terminal, spin_gap.direction = True, 1
 
-    y1_strong.direction = 1
+    def strong(i):
+        def event(l, s):  # |Y_i| = y_strong, recorded
+            return s[fe.U1 + 2 * i] - log_strong
+        event.direction = 1
+        return event
 
-    def spin_runaway(l, s, co):  # ys = +1 (off the SU(2) line, or cos(theta) < 0): the flow ends
-        return s[0] - 1.0
+    def drop(i):
+        def event(l, s):  # cic: the mismatch of vertex i reaches j01; restart with the vertex frozen
+            return s[fe.D1 + i] - fe.J01
+        event.terminal, event.direction = True, 1
+        return event
 
-    spin_runaway.terminal = True
-    spin_runaway.direction = 1
-
-    sol = solve_ivp(
-        flow_rhs, (0.0, model.lmax), initial_state(model), method="DOP853", args=(co,),
-        rtol=rtol, atol=atol, events=(spin_gap, y1_strong, spin_runaway), dense_output=True,
-    )
-    if not sol.success:  # pragma: no cover - DOP853 on this smooth system does not fail inside the domain
-        raise RuntimeError(f"RG integration failed for {model!r}: {sol.message}")
-    l_bar = float(sol.t_events[0][0]) if len(sol.t_events[0]) else None
-    l_bbar = float(sol.t_events[1][0]) if len(sol.t_events[1]) else None
-    l_runaway = float(sol.t_events[2][0]) if len(sol.t_events[2]) else None
-    status = "reached lmax"
+    alive = [row[fe.P_ALIVE1 + i] != 0.0 for i in range(2)]
+    state = row[: fe.N_STATE].copy()
+    l = 0.0
+    l_bar = l_run = weight = None
+    found: dict[str, float] = {}
+    ts: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    interpolants: list = []
+    nfev = 0
+    for _ in range(_MAX_SEGMENTS):
+        l_stop = min(lmax, l_mdrop) if l < l_mdrop else lmax
+        events = [spin_gap]
+        names = ["spin"]
+        for i in range(2):
+            if has[i] and "strong%d" % i not in found:
+                events.append(strong(i))
+                names.append("strong%d" % i)
+            if alive[i]:
+                events.append(drop(i))
+                names.append("drop%d" % i)
+        sol = solve_ivp(fun, (l, l_stop), state, method="DOP853", rtol=rtol, atol=atol, events=events,
+                        dense_output=True)
+        if not sol.success:  # pragma: no cover - DOP853 on this smooth system does not fail inside the domain
+            raise RuntimeError(f"RG integration failed for {model!r}: {sol.message}")
+        nfev += int(sol.nfev)
+        if sol.t[-1] > l:
+            ts.append(sol.t if not ts else sol.t[1:])
+            ys.append(sol.y if len(ys) == 0 else sol.y[:, 1:])
+            interpolants.extend(sol.sol.interpolants)
+        for name, t_ev in zip(names, sol.t_events, strict=True):
+            if len(t_ev) and name not in found:
+                found[name] = float(t_ev[0])
+        state = sol.y[:, -1].copy()
+        l = float(sol.t[-1])
+        if sol.status == 1 and "spin" in found:
+            z = sol.y_events[0][0]
+            weight = float(0.5 * (1.0 - z[fe.ZR] / math.hypot(z[fe.ZR], z[fe.ZI])))
+            if weight >= 0.5:
+                l_bar = found["spin"]
+            else:
+                l_run = found["spin"]
+            break
+        if sol.status == 1:  # a vertex dropped (delta = j01): it is frozen from here on
+            for i in range(2):
+                if alive[i] and "drop%d" % i in found:
+                    alive[i] = False
+                    row[fe.P_ALIVE1 + i] = 0.0
+            continue
+        if l >= lmax:
+            break
+        if l >= l_mdrop:  # the secondary's gap drops every vertex
+            for i in range(2):
+                if alive[i]:
+                    alive[i] = False
+                    row[fe.P_ALIVE1 + i] = 0.0
+                    found.setdefault("drop%d" % i, l_mdrop)
+    t_all = np.concatenate(ts) if ts else np.array([0.0])
+    y_all = np.concatenate(ys, axis=1) if ys else row[: fe.N_STATE, None]
+    dense = OdeSolution(t_all, interpolants) if interpolants else _Constant(y_all[:, 0])
+    l_end = float(t_all[-1])
+    l_bbar = found.get("strong0")
+    l_bbar2 = found.get("strong1")
     if l_bar is not None:
-        status = "spin gap (ys = -1)"
-    elif l_runaway is not None:
-        status = "ys runaway to +1 (spin sector at strong repulsive coupling)"
-    named = _named(sol.y, model.su2)
+        status = "spin gap: singlet pairs (ys = -1)"
+    elif l_run is not None:
+        status = "spin gap: Sz = 0 triplet / SDW_z (ys = +1)"
+    else:
+        status = "reached lmax"
+    named = named_couplings(y_all, bare_row)
     return FlowResult(
-        model=model, l=sol.t, **{k: np.asarray(v) for k, v in named.items()},
-        l_bar=l_bar, l_bbar=l_bbar, l_end=float(sol.t[-1]),
-        status=status, l_runaway=l_runaway,
-        nfev=int(sol.nfev), sol=sol.sol,
+        model=model, l=t_all, **{k: np.asarray(named[k]) for k in _TRAJECTORY},
+        l_bar=l_bar, l_bbar=l_bbar, l_bbar2=l_bbar2, l_runaway=l_run,
+        l_drop1=found.get("drop0"), l_drop2=found.get("drop1"), singlet_weight=weight,
+        l_end=l_end, status=status, nfev=nfev, row=bare_row, sol=dense,
     )
+
+
+class _Constant:
+    """Dense output of a flow of zero length."""
+
+    def __init__(self, y: np.ndarray) -> None:
+        self.y = y
+
+    def __call__(self, l):
+        return self.y if np.ndim(l) == 0 else np.repeat(self.y[:, None], np.size(l), axis=1)

@@ -4,12 +4,15 @@
 :class:`~pairing1d.model.Model` field, plus ``exp_neg_lstar`` = exp(-lstar), the abscissa of Fig. 4) with the
 batched engine, and returns a Dataset with one dimension per axis, in the order given:
 
-``phase``           int8, CF flags: 0 decoupled, 1 paired, 2 trion
+``phase``           int8, CF flags: 0 decoupled, 1 paired, 2 trion, 3 triplet
+``controlled``      int8, CF flags: 1 if the verdict stays inside the perturbative range (0: it rests on a
+                    coupling beyond y_strong outside the trion rule)
 ``l_bar``           RG time where ys = -1 (inf: not reached before lmax)
 ``l_bbar``          RG time where |y1| = y_strong (inf: never)
-``spin_gap``        exp(-l_bar) in units of the bandwidth (0: no spin gap above exp(-lmax))
-``trion_scale``     exp(-l_bbar) c1(l_bbar) (0: never)
-``dominant_order``  int8, CF flags: 0 none, 1 CDW, 2 SC
+``l_runaway``       RG time where ys = +1, the triplet / SDW_z spin gap (inf: never)
+``spin_gap``        exp(-min(l_bar, l_runaway)) in units of the bandwidth (0: no spin gap above exp(-lmax))
+``trion_scale``     exp(-l_bbar) c1(l_bbar) (exp(-l_bbar) in the cic scheme; 0: never)
+``dominant_order``  int8, CF flags: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS
 
 Attributes hold every fixed parameter, the cutoff scheme and the package version.
 
@@ -40,18 +43,24 @@ __all__ = [
 AXIS_ALIASES = {"exp_neg_lstar": "lstar"}
 """Axes that are not Model fields, and the field each one sets (exp_neg_lstar = exp(-lstar), Fig. 4)."""
 
-RESULT_VARIABLES = ("phase", "l_bar", "l_bbar", "spin_gap", "trion_scale", "dominant_order")
-ORDERS = ("none", "CDW", "SC")
+RESULT_VARIABLES = ("phase", "controlled", "l_bar", "l_bbar", "l_runaway", "spin_gap", "trion_scale",
+                    "dominant_order")
+ORDERS = ("none", "CDW", "SC", "SDW", "TS")
 
 _VARIABLE_ATTRS = {
-    "phase": {"long_name": "phase", "flag_values": np.array([0, 1, 2], dtype=np.int8),
+    "phase": {"long_name": "phase", "flag_values": np.arange(len(PHASES), dtype=np.int8),
               "flag_meanings": " ".join(PHASES)},
+    "controlled": {"long_name": "verdict inside the perturbative range", "flag_values": np.array([0, 1], np.int8),
+                   "flag_meanings": "uncontrolled controlled"},
     "l_bar": {"long_name": "RG time where ys reaches -1 (inf: not before lmax)", "units": "1"},
     "l_bbar": {"long_name": "RG time where |y1| reaches y_strong (inf: never)", "units": "1"},
-    "spin_gap": {"long_name": "spin gap exp(-l_bar) (0: none above exp(-lmax))", "units": "bandwidth Lambda"},
+    "l_runaway": {"long_name": "RG time where ys reaches +1, triplet / SDW_z spin gap (inf: never)", "units": "1"},
+    "spin_gap": {"long_name": "spin gap exp(-l_gap), either kind (0: none above exp(-lmax))",
+                 "units": "bandwidth Lambda"},
     "trion_scale": {"long_name": "trion scale exp(-l_bbar) c1(l_bbar) (0: never)", "units": "bandwidth Lambda"},
-    "dominant_order": {"long_name": "dominant order (Eq. 18 in the paired phase, Kf vs 3 in the trion phase)",
-                       "flag_values": np.array([0, 1, 2], dtype=np.int8), "flag_meanings": " ".join(ORDERS)},
+    "dominant_order": {"long_name": "dominant order (spin-gapped phases: the exponents of the density wave and of "
+                       "the pairs; trion phase: Kf vs 3)",
+                       "flag_values": np.arange(len(ORDERS), dtype=np.int8), "flag_meanings": " ".join(ORDERS)},
 }
 
 
@@ -119,7 +128,7 @@ class Grid:
 
     def fields(self, rows: slice = slice(None)) -> dict[str, np.ndarray]:
         """Flattened arrays of every packed Model field over the grid, restricted to ``rows`` of the first axis."""
-        from .engine import PACKED_FIELDS
+        from .flow_equations import PACKED_FIELDS
 
         names = list(self.axes)
         first = np.arange(self.shape[0])[rows]
@@ -242,7 +251,7 @@ def sweep(
 
 
 def _dtype(name: str):
-    return np.int8 if name in ("phase", "dominant_order") else np.float64
+    return np.int8 if name in ("phase", "dominant_order", "controlled") else np.float64
 
 
 def _run_chunks(

@@ -36,15 +36,21 @@ from .model import ModelError
 
 __all__ = [
     "PINNED", "transmission_matrix", "Conductances", "conductances", "Signatures", "signatures",
-    "table_one", "impurity_scales", "impurity_dimension", "impurity_crossover",
+    "table_one", "impurity_scales", "impurity_dimension", "impurity_crossover", "impurity_dimension_of_model",
+    "PAPER_PHASES",
 ]
 
 N_S = np.array([1.0, -1.0, 0.0]) / np.sqrt(2.0)  # spin sector, pinned by the spin gap
 N_G = np.array([1.0, 1.0, 2.0]) / np.sqrt(6.0)  # phi_g of Eq. (19), pinned in the trion phase
 N_F = np.array([1.0, 1.0, -1.0]) / np.sqrt(3.0)  # phi_f, the free trion mode
 
-PINNED: dict[str, tuple[np.ndarray, ...]] = {"decoupled": (), "paired": (N_S,), "trion": (N_S, N_G)}
-"""Pinned field combinations deep in each phase (Appendix D)."""
+PINNED: dict[str, tuple[np.ndarray, ...]] = {"decoupled": (), "paired": (N_S,), "trion": (N_S, N_G),
+                                             "triplet": (N_S,)}
+"""Pinned field combinations deep in each phase (Appendix D). The triplet / SDW_z spin gap pins phi_s as the
+paired phase does (at sqrt2 phi_s = pi/2 instead of 0): the same row of Table I."""
+
+PAPER_PHASES = ("decoupled", "paired", "trion")
+"""The three columns of the paper's Table I."""
 
 PRIMARY = np.array([1.0, 1.0, 0.0])
 SECONDARY = np.array([0.0, 0.0, 1.0])
@@ -90,8 +96,8 @@ def conductances(T: np.ndarray) -> Conductances:
     return Conductances(grounded=grounded, cross=cross, floating=floating)
 
 
-Phase = Literal["decoupled", "paired", "trion"]
-TUNNELING = {"decoupled": "power-law", "paired": "gap", "trion": "gap"}
+Phase = Literal["decoupled", "paired", "trion", "triplet"]
+TUNNELING = {"decoupled": "power-law", "paired": "gap", "trion": "gap", "triplet": "gap"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class Signatures:
 def signatures(phase: Phase) -> Signatures:
     """Table I (and the cross and floating conductances of Appendix D) for a phase."""
     if phase not in PINNED:
-        raise ModelError(f"phase = {phase!r} is outside the allowed values {{'decoupled', 'paired', 'trion'}} "
+        raise ModelError(f"phase = {phase!r} is outside the allowed values {{{', '.join(map(repr, PINNED))}}} "
                          "(Table I)")
     g = conductances(transmission_matrix(PINNED[phase]))
     return Signatures(phase=phase, tunneling=TUNNELING[phase], conductance=g.grounded, cross_conductance=g.cross,
@@ -133,7 +139,7 @@ def device_signatures(phase: Phase, vertex_charge: float = 2.0) -> Signatures:
 
 def table_one() -> str:
     """Table I of the paper as Markdown, generated from the transmission matrices."""
-    rows = [signatures(p) for p in PINNED]
+    rows = [signatures(p) for p in PAPER_PHASES]
 
     def frac(x: float) -> str:
         return str(Fraction(x).limit_denominator(12))
@@ -153,10 +159,13 @@ def table_one() -> str:
 
 def impurity_dimension(phase: Phase, Kc: float, Kf: float | None = None, p: float = 2.0) -> float:
     r"""Scaling dimension of single-impurity backscattering in a phase (Sec. II C 2, Sec. II C 3):
-    :math:`(K_c + 1)/2` decoupled (:math:`2k_F` backscattering with :math:`K_s = 1`), :math:`K_c/2` paired (spin
-    field pinned), and that of the composite's density wave in the trion phase (:math:`K_f/3` at ``p = 2``)."""
+    :math:`(K_c + 1)/2` decoupled (:math:`2k_F` backscattering with :math:`K_s = 1`), :math:`K_c/2` paired or
+    triplet (spin field pinned), and that of the composite's density wave in the trion phase (:math:`K_f/3` at
+    ``p = 2``). ``Kc`` is the exponent of :math:`\langle\Delta\phi_c^2\rangle = K_c\ln x`: the bare
+    :math:`K_c^0` as in the paper, or, coupled to the secondary, :math:`(C_\phi)_{11}` of the Gaussian theory
+    (:func:`impurity_dimension_of_model`)."""
     if phase not in TUNNELING:
-        raise ModelError(f"phase = {phase!r} is outside the allowed values {{'decoupled', 'paired', 'trion'}}")
+        raise ModelError(f"phase = {phase!r} is outside the allowed values {{{', '.join(map(repr, TUNNELING))}}}")
     if phase == "trion":
         from .trion import trion_dimensions
 
@@ -167,6 +176,19 @@ def impurity_dimension(phase: Phase, Kc: float, Kf: float | None = None, p: floa
     if not (np.isfinite(Kc) and Kc > 0):
         raise ModelError(f"Kc = {Kc!r} is outside the allowed range (0, inf) (charge Luttinger parameter)")
     return (Kc + 1.0) / 2.0 if phase == "decoupled" else Kc / 2.0
+
+
+def impurity_dimension_of_model(phase: Phase, model) -> float:
+    r"""The impurity dimension of :func:`impurity_dimension` for a device, with the exponents of its exact bare
+    Gaussian theory: the charge part of :math:`\cos\sqrt2\phi_s\cos\sqrt2\phi_c` is
+    :math:`(C_\phi)_{11}/2`, the same operator whose dimension decides the CDW of Eq. (18)
+    (:attr:`pairing1d.model.Model.dimensions`, ``cdw``), and :math:`K_f` is the exact trion mode."""
+    from .gaussian import trion_mode
+
+    kc_eff = float(model.gaussian.C_phi[0, 0])
+    kf = float(trion_mode(model.Kc0, model.K0, model.u_ratio, model.upsilon, model.upsilon_theta_eff,
+                          model.vertex_charge)[0])
+    return impurity_dimension(phase, kc_eff, kf, model.vertex_charge)
 
 
 def impurity_crossover(g_imp: float, dimension: float) -> float:

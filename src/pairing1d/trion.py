@@ -92,16 +92,24 @@ def _line13_couplings(Kc0, K0, upsilon, u_ratio):
     return V_phi, -V_phi * u_ratio * Kc0 * K0
 
 
+def _model_couplings(model: Model) -> tuple[float, float]:
+    """(V_phi, V_theta) of a Model in units u_c = 1, with its own upsilon_theta (line 13 when unset)."""
+    r, Kc, K = model.u_ratio, model.Kc0, model.K0
+    return math.pi * model.upsilon * math.sqrt(r / (Kc * K)), math.pi * model.upsilon_theta_eff * math.sqrt(r * Kc * K)
+
+
 def trion_sector_of_model(model: Model) -> tuple[float, float]:
-    """(Kf, uf/uc) of a :class:`Model` (:func:`trion_sector_dimensionless` of its bare parameters)."""
-    kf, uf = trion_sector_dimensionless(model.Kc0, model.K0, model.upsilon, model.u_ratio, model.vertex_charge)
+    """(Kf, uf/uc) of Eq. (20) and (C2b) for a :class:`Model` (its own :math:`V_\\theta`; line 13 when unset).
+
+    This is the paper's value, which drops the :math:`\\theta_g`-:math:`\\theta_f` coupling; the exact one is
+    :func:`pairing1d.gaussian.trion_mode` (``PhaseResult.Kf``)."""
+    kf, uf = trion_sector(1.0, model.Kc0, model.u_ratio, model.K0, *_model_couplings(model), model.vertex_charge)
     return float(kf), float(uf)
 
 
 def locked_sector_of_model(model: Model) -> dict[str, float]:
-    """:func:`locked_sector` of a :class:`Model` (units :math:`u_c = 1`, Eq. 13 for :math:`V_\\theta`)."""
-    V_phi, V_theta = _line13_couplings(model.Kc0, model.K0, model.upsilon, model.u_ratio)
-    out = locked_sector(1.0, model.Kc0, model.u_ratio, model.K0, V_phi, V_theta, model.vertex_charge)
+    """:func:`locked_sector` of a :class:`Model` (units :math:`u_c = 1`; its own :math:`V_\\theta`)."""
+    out = locked_sector(1.0, model.Kc0, model.u_ratio, model.K0, *_model_couplings(model), model.vertex_charge)
     return {k: float(v) for k, v in out.items()}
 
 

@@ -1,4 +1,4 @@
-"""``pairing1d flow``: one device, its RG flow (Eq. 16), its phase, gaps and dominant order."""
+"""``pairing1d flow``: one device, its RG flow, its phase, gaps, dominant order and whether to trust them."""
 
 from __future__ import annotations
 
@@ -23,7 +23,13 @@ def flow(
     json_out: JsonOpt = False, model_flags: dict | None = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Draw the flow to this PNG or PDF file")] = None,
 ) -> None:
-    """Integrate the RG flow of Eq. (16) for one device and report its phase, gaps and dominant order."""
+    """Integrate the RG flow of one device and report its phase, gaps, dominant order and control.
+
+    The default is the controlled flow (--flow consistent) with the commensurate-incommensurate cutoff
+    (--scheme cic); --flow paper --scheme printed is Eq. (16) exactly as the paper prints it. The verdict under
+    every scheme is reported beside the one asked for, and a verdict that rests on a coupling beyond y_strong is
+    marked "not controlled".
+    """
     from ..phases import phase_of
 
     model = model_from_flags(model_flags)
@@ -46,36 +52,45 @@ def flow(
 
 def _print_summary(result, plot: Path | None) -> None:
     m = result.model
-    colour = {"decoupled": "white", "paired": "green", "trion": "magenta"}[result.phase]
-    table = Table(title=f"pairing1d flow — phase: [bold {colour}]{result.phase}[/]", show_header=False)
+    colour = {"decoupled": "white", "paired": "green", "trion": "magenta", "triplet": "yellow"}[result.phase]
+    trust = "controlled" if result.controlled else "[bold red]NOT controlled[/]"
+    table = Table(title=f"pairing1d flow — phase: [bold {colour}]{result.phase}[/] ({trust})", show_header=False)
     table.add_column("quantity", style="cyan")
     table.add_column("value", justify="right")
     table.add_column("meaning", style="dim")
     rows = [
-        ("l_bar", _fmt(result.l_bar), "ys = -1 (spin sector at strong coupling)"),
-        ("l_bbar", _fmt(result.l_bbar), "|y1| = y_strong (inter-wire locking)"),
-        ("spin gap / Lambda", _fmt(result.spin_gap, 4), "exp(-l_bar)"),
-        ("trion scale / Lambda", _fmt(result.trion_scale, 4), "exp(-l_bbar) c1(l_bbar)"),
-        ("dominant order", result.dominant_order or "—", "Eq. (18) (paired) or Kf vs 3 (trion)"),
+        ("l_bar", _fmt(result.l_bar), "ys = -1: singlet pairs"),
+        ("l_runaway", _fmt(result.flow.l_runaway), "ys = +1: triplet / SDW_z"),
+        ("l_bbar", _fmt(result.l_bbar), "|y1| = y_strong"),
+        ("spin gap / Lambda", _fmt(result.spin_gap, 4), f"exp(-l_gap) {result.spin_gap_type or ''}"),
+        ("trion scale / Lambda", _fmt(result.trion_scale, 4), "exp(-l_bbar)" + ("" if m.scheme == "cic" else " c1")),
+        ("dominant order", result.dominant_order or "—", "at the spin gap; Kf vs 3"),
     ]
-    if result.phase == "paired":
+    if result.flow.l_drop1 is not None:
+        rows.append(("l_drop (y1)", _fmt(result.flow.l_drop1), "cic: y1 dropped"))
+    if result.chi_cdw_exponent is not None:
         rows += [
-            ("chi_CDW exponent", _fmt(result.chi_cdw_exponent, 4), "Kc~ + Q^2 K~ - 2 at l_bar"),
-            ("chi_SC exponent", _fmt(result.chi_sc_exponent, 4), "1/Kc~ - 2 at l_bar"),
+            ("chi exponents", f"{result.chi_cdw_exponent:.4g}, {result.chi_sc_exponent:.4g}", "density wave, pairs"),
         ]
     if result.Kf is not None:
-        rows.append(("Kf", _fmt(result.Kf, 4), "trion Luttinger parameter, Eq. (20)"))
+        rows.append(("Kf (Eq. 20)", f"{result.Kf:.4g} ({result.Kf_eq20:.4g})", "exact (paper's)"))
+    dims = result.dimensions
     rows += [
-        ("Q", _fmt(m.Q, 4), "rotation parameter, Sec. II B"),
-        ("Kc~0, K~0", f"{m.Kc_tilde0:.4g}, {m.K_tilde0:.4g}", "Eq. (14a,b)"),
-        ("l* (effective), lmax", f"{m.lstar_eff:g}, {m.lmax:.4g}", f"scheme: {m.scheme}, su2: {m.su2}"),
+        ("dimensions y1, y2", f"{dims['y1']:.4g}, {dims['y2']:.4g}", "bare; relevant < 2"),
+        ("dimensions CDW, SC", f"{dims['cdw']:.4g}, {dims['sc']:.4g}", "bare, spin gapped"),
+        ("Q; Kc~0, K~0", f"{m.Q:.4g}; {m.Kc_tilde0:.4g}, {m.K_tilde0:.4g}", "rotation, Sec. II B"),
+        ("l*, lmax", f"{m.lstar_eff:g}, {m.lmax:.4g}", f"{m.flow} flow, {m.scheme}"),
     ]
     for row in rows:
         table.add_row(*row)
     stdout.print(table)
+    stdout.print("verdict by scheme: " + ", ".join(f"{k} [bold]{v}[/]" for k, v in result.verdict_by_scheme.items()))
     stdout.print(
         f"[dim]Kc0={m.Kc0:g} K0={m.K0:g} ys0={m.ys0:g} y0={m.y0:g} y2={m.y2:g} upsilon={m.upsilon:g} "
-        f"u/uc={m.u_ratio:g} l*={m.lstar:g} l*2={m.lstar2:.4g} chi={m.chi:g} theta={m.theta:g}[/]"
+        f"upsilon_theta={m.upsilon_theta_eff:g}{' (line 13)' if m.upsilon_theta is None else ''} u/uc={m.u_ratio:g} "
+        f"l*={m.lstar:g} l*2={m.lstar2:.4g} chi={m.chi:g} theta={m.theta:g}[/]"
     )
+    for note in result.notes:
+        stdout.print(f"[yellow]note:[/] {note}")
     if plot is not None:
         stdout.print(f"flow plot written to [bold]{plot}[/]")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from .._toml import read_toml
-from ..model import SCHEMES, Model
+from ..model import FLOWS, SCHEMES, Model
 from ._app import InputError
 
 _DEFAULTS = Model()
@@ -31,6 +31,11 @@ Y0Opt = Annotated[float | None, typer.Option("--y0", help=_help("Bare inter-wire
 Y2Opt = Annotated[float | None, typer.Option("--y2", help=_help("Bare y2 (particle-like channel)", "y2"))]
 UpsOpt = Annotated[float | None, typer.Option("--upsilon", help=_help("Forward coupling upsilon, Eq. (14)", "upsilon"))]
 URatioOpt = Annotated[float | None, typer.Option("--u-ratio", help=_help("Velocity ratio u/uc", "u_ratio"))]
+UpsThetaOpt = Annotated[
+    float | None,
+    typer.Option("--upsilon-theta", help="Forward coupling of the currents, V_theta/(pi sqrt(uc u Kc K)), in (-1, 1); "
+                 "default: the line of Eq. (13), -u_ratio*upsilon (a pure density coupling, Eq. 6, has 0)"),
+]
 LstarOpt = Annotated[
     float | None, typer.Option("--lstar", help=_help("Cutoff l*_1 of y1, Eq. (15); inf = commensurate", "lstar"))
 ]
@@ -44,12 +49,25 @@ LmassOpt = Annotated[
 YStrongOpt = Annotated[
     float | None, typer.Option("--y-strong", help=_help("|y1| taken as strong coupling", "y_strong"))
 ]
-Su2Opt = Annotated[bool | None, typer.Option("--su2/--no-su2", help="Enforce Ks = 1 + ys/2 (default --su2)")]
+Su2Opt = Annotated[
+    bool | None,
+    typer.Option("--su2/--no-su2", help="Enforce Ks = 1 + ys/2 where the coupling keeps SU(2), i.e. theta = 0 "
+                 "(default --su2)"),
+]
 SchemeOpt = Annotated[
-    str | None, typer.Option("--scheme", help=f"Cutoff scheme: {' | '.join(SCHEMES)} (default printed)")
+    str | None,
+    typer.Option("--scheme", help=f"Cutoff scheme: {' | '.join(SCHEMES)} (default cic: commensurate-incommensurate "
+                 "RG; printed and frozen are the paper's tanh cutoff c(l))"),
+]
+FlowOpt = Annotated[
+    str | None,
+    typer.Option("--flow", help=f"Second-order flow: {' | '.join(FLOWS)} (default consistent: every vertex feeds "
+                 "back on the correlation matrix; paper: Eq. (16) as printed, line (13) only)"),
 ]
 ThetaOpt = Annotated[
-    float | None, typer.Option("--theta", help=_help("Relative phase of g_up, g_down (Sec. II B 4)", "theta"))
+    float | None,
+    typer.Option("--theta", help=_help("Relative phase of g_up, g_down (Sec. II B 4); theta != 0 breaks SU(2)",
+                                       "theta")),
 ]
 VertexOpt = Annotated[
     float | None,
@@ -113,9 +131,9 @@ def print_json(obj: Any, indent: int | None = None) -> None:
 
 MODEL_OPTIONS: dict[str, Any] = {
     "Kc0": Kc0Opt, "K0": K0Opt, "ys0": Ys0Opt, "y0": Y0Opt, "y2": Y2Opt, "upsilon": UpsOpt, "u_ratio": URatioOpt,
-    "lstar": LstarOpt, "lstar2": Lstar2Opt, "chi": ChiOpt, "lmax": LmaxOpt, "temperature": TempOpt,
-    "lmass": LmassOpt, "y_strong": YStrongOpt, "su2": Su2Opt, "scheme": SchemeOpt, "theta": ThetaOpt,
-    "vertex_charge": VertexOpt, "params": ParamsOpt,
+    "upsilon_theta": UpsThetaOpt, "lstar": LstarOpt, "lstar2": Lstar2Opt, "chi": ChiOpt, "lmax": LmaxOpt,
+    "temperature": TempOpt, "lmass": LmassOpt, "y_strong": YStrongOpt, "su2": Su2Opt, "scheme": SchemeOpt,
+    "flow": FlowOpt, "theta": ThetaOpt, "vertex_charge": VertexOpt, "params": ParamsOpt,
 }
 """Every model flag (and --params), by the Python name of its parameter."""
 

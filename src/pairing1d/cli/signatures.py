@@ -14,7 +14,9 @@ from .options import JsonOpt, model_from_flags, model_options, print_json
 @app.command("signatures")
 @model_options
 def signatures_command(
-    phase: Annotated[str | None, typer.Option("--phase", help="decoupled | paired | trion (default: all)")] = None,
+    phase: Annotated[
+        str | None, typer.Option("--phase", help="decoupled | paired | trion | triplet (default: all)")
+    ] = None,
     g_imp: Annotated[
         float | None, typer.Option("--g-imp", help="Impurity strength / Lambda: add its crossover scale per phase")
     ] = None,
@@ -35,13 +37,11 @@ def signatures_command(
         phases = list(PHASES)
     rows = {p: signatures(p).to_dict() for p in phases}  # signatures() refuses an unknown phase
     if g_imp is not None:
-        from ..transport import impurity_crossover, impurity_dimension
-        from ..trion import trion_sector_of_model
+        from ..transport import impurity_crossover, impurity_dimension_of_model
 
         model = device.model if device is not None else model_from_flags(model_flags)
-        kf = trion_sector_of_model(model)[0]
         for p in phases:
-            d = impurity_dimension(p, model.Kc0, kf, model.vertex_charge)
+            d = impurity_dimension_of_model(p, model)
             rows[p] |= {"impurity_dimension": d, "impurity_scale": impurity_crossover(g_imp, d)}
     if json_out:
         print_json(rows)
@@ -56,7 +56,7 @@ def signatures_command(
     table.add_row("cross conductance (e²/h)", *(rows[p]["cross_conductance_fraction"] for p in phases))
     table.add_row("G, secondary floating (e²/h)", *(rows[p]["floating_conductance_fraction"] for p in phases))
     if g_imp is not None:
-        table.add_row("impurity dimension (bare Kc, Kf)", *(f"{rows[p]['impurity_dimension']:.3g}" for p in phases))
+        table.add_row("impurity dimension (bare, exact)", *(f"{rows[p]['impurity_dimension']:.3g}" for p in phases))
         table.add_row(f"impurity scale / Lambda (g = {g_imp:g})",
                       *(f"{rows[p]['impurity_scale']:.3g}" if rows[p]["impurity_scale"] else "irrelevant"
                         for p in phases))

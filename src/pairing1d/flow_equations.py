@@ -1,0 +1,318 @@
+r"""The RG flow written once: state, parameters, right-hand side and event functions.
+
+Both the single-device solver (:mod:`pairing1d.rg`, scipy) and the batched kernel (:mod:`pairing1d.engine`,
+numba) integrate *these* functions; they are plain Python on floats and flat arrays so that numba compiles the
+very same code (``docs/physics.md``, "The flow", derives every term).
+
+**State** (:data:`STATE`). The spin harmonic :math:`|Z|\cos(\sqrt8\phi_s - \arg Z)` with :math:`Z = y_s` for the
+paper's device; :math:`1/K_s`; each inter-wire vertex :math:`|Y_i|\cos(\sqrt2\phi_s - \arg Y_i)\cos(a_i\cdot\Phi)`
+as :math:`u_i = \ln|Y_i|` and :math:`\alpha_i = \arg Y_i` (a relative phase :math:`\theta` of
+:math:`g_\uparrow, g_\downarrow` is :math:`\alpha_i = -\theta/2`); the inverse correlation matrix
+:math:`G = C^{-1}` of :math:`(\phi_c, \phi)` in the rotated basis of Sec. II B (entries ``g11, g12, g22``;
+:math:`\operatorname{diag}(1/\tilde K_c, 1/\tilde K)` on line 13); the flowing mismatches :math:`\delta_i` of the
+``cic`` scheme.
+
+**Flow.** With :math:`b_i = (\sqrt2, \pm p - \sqrt2Q)` the rotated charges, :math:`C = G^{-1}`,
+:math:`\Delta_i = K_s/2 + b_i^TCb_i/4`, the feedback weight :math:`F_i` of the cutoff scheme and the growth factor
+:math:`\gamma_i` (1, or :math:`c_i` in ``frozen``, 0 for a dropped channel):
+
+.. math::
+    \frac{dZ}{d\ell} &= (2-2K_s)Z - \sum_i F_i\frac{Y_i^2}{4}, \qquad
+    \frac{dK_s^{-1}}{d\ell} = \frac{|Z|^2}{2} + \sum_i F_i\frac{|Y_i|^2}{8},\\
+    \frac{dY_i}{d\ell} &= \gamma_i\Big[(2-\Delta_i)Y_i - \frac{Z\bar Y_i}{2}\Big],\qquad
+    \frac{dG}{d\ell} = \sum_i F_i\frac{|Y_i|^2}{16}\,b_ib_i^T \quad(\text{flow } ``consistent''),\\
+    \frac{d\delta_i}{d\ell} &= \delta_i - \frac{b_i^TCb_i}{8}|Y_i|^2J_1(\delta_i) \quad(\texttt{cic}).
+
+The paper's truncation (flow ``paper``, Eq. 16) keeps only the diagonal of :math:`b_ib_i^T` with the unrotated
+charges: :math:`dG_{11} = \sum F_i|Y_i|^2/8` (16f), :math:`dG_{22} = \sum F_i p^2|Y_i|^2/16` (16e). At
+:math:`\theta = 0` all of it is real and reduces to Eq. (16) with :math:`Z = y_s`, :math:`Y_1 = y_1`.
+
+**Schemes** (:data:`SCHEME_CODES`): ``printed`` :math:`F_i = c_i(\ell)`, :math:`\gamma_i = 1`; ``frozen``
+:math:`F_i = \gamma_i = c_i(\ell)`, with :math:`c_i = [1-\tanh((\ell-\ell^*_i)/\chi)]/2`; ``cic``
+:math:`F_i = J_0(\delta_i)J_0(\delta_m)`, :math:`\gamma_i = 1` while the channel is alive
+(:math:`\delta_i < j_{0,1}` and :math:`\delta_m = 2e^{\ell-\ell_m} < j_{0,1}`), and :math:`F_i = \gamma_i = 0`,
+:math:`\delta_i` frozen once it is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+try:  # the batched engine compiles these functions with numba; without numba they are plain Python
+    from numba.extending import register_jitable as _compilable
+except ImportError:  # pragma: no cover - numba is in the 'engine' extra
+    def _compilable(function):
+        return function
+
+__all__ = [
+    "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
+    "log_cutoff", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop", "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model",
+]
+
+STATE = ("zr", "zi", "inv_Ks", "u1", "alpha1", "u2", "alpha2", "g11", "g12", "g22", "delta1", "delta2")
+"""Integrated variables, in order (module docstring)."""
+N_STATE = len(STATE)
+ZR, ZI, INV_KS, U1, A1, U2, A2, G11, G12, G22, D1, D2 = range(N_STATE)
+
+PARAMS = ("b1", "b2", "p2", "chi", "lstar1", "lstar2", "lmass", "l_mass_drop", "scheme", "flow", "su2",
+          "has1", "has2", "lmax", "log_y_strong", "alive1", "alive2", "y0", "y2", "theta", "lstar1_bare",
+          "lstar2_bare", "y_strong")
+"""Right-hand-side parameters, in order, after the bare state in a packed row (:func:`pack_columns`)."""
+N_PARAMS = len(PARAMS)
+(P_B1, P_B2, P_P2, P_CHI, P_LSTAR1, P_LSTAR2, P_LMASS, P_LMDROP, P_SCHEME, P_FLOW, P_SU2, P_HAS1, P_HAS2, P_LMAX,
+ P_LOG_YSTRONG, P_ALIVE1, P_ALIVE2, P_Y1_BARE, P_Y2_BARE, P_THETA, P_LSTAR1_BARE, P_LSTAR2_BARE,
+ P_YSTRONG) = range(N_STATE, N_STATE + N_PARAMS)
+N_PACKED = N_STATE + N_PARAMS
+
+SCHEME_CODES = {"cic": 0, "printed": 1, "frozen": 2}
+FLOW_CODES = {"consistent": 0, "paper": 1}
+CIC, PRINTED, FROZEN = 0, 1, 2
+CONSISTENT, PAPER = 0, 1
+
+J01 = 2.404825557695773
+"""First zero of the Bessel function J0: a C-IC channel is dropped when its mismatch reaches it (the feedback
+:math:`J_0(\\delta)` vanishes there, continuously, instead of turning negative)."""
+SQRT2 = math.sqrt(2.0)
+_MAX_DELTA0 = 10.0  # a bare mismatch this large (well past J01) is simply "dropped from the start"
+
+
+@_compilable
+def bessel_j0(x):
+    r""":math:`J_0(x) = \sum_k (-1)^k (x^2/4)^k/(k!)^2`, summed to 1e-17 for :math:`0 \le x \le j_{0,1}`."""
+    q = -0.25 * x * x
+    term = 1.0
+    total = 1.0
+    for k in range(1, 16):
+        term *= q / (k * k)
+        total += term
+    return total
+
+
+@_compilable
+def bessel_j1(x):
+    r""":math:`J_1(x) = (x/2)\sum_k (-1)^k (x^2/4)^k/(k!(k+1)!)`, summed to 1e-17 for :math:`0 \le x \le j_{0,1}`."""
+    q = -0.25 * x * x
+    term = 0.5 * x
+    total = term
+    for k in range(1, 16):
+        term *= q / (k * (k + 1))
+        total += term
+    return total
+
+
+@_compilable
+def log_cutoff(l, lstar, chi):
+    r""":math:`\ln c(\ell)` with :math:`c = [1-\tanh((\ell-\ell^*)/\chi)]/2 = 1/(1+e^{2(\ell-\ell^*)/\chi})`,
+    without overflow: far past :math:`\ell^*` the feedback :math:`c\,y^2` of the ``printed`` scheme is a ratio of
+    two huge numbers and is computed as :math:`\exp(2\ln|y| + \ln c)`."""
+    x = 2.0 * (l - lstar) / chi  # -inf for lstar = inf: c = 1
+    if x > 0.0:
+        return -x - math.log1p(math.exp(-x))
+    return -math.log1p(math.exp(x))
+
+
+@_compilable
+def cic_weight(delta):
+    r"""Feedback weight of a vertex with mismatch :math:`\delta` in the ``cic`` scheme: :math:`J_0(\delta)` up to its
+    first zero :math:`j_{0,1}`, 0 beyond (the shell average of :math:`e^{i\delta\cos\vartheta}` over the
+    directions; beyond :math:`j_{0,1}` it would turn negative, an artefact of the sharp shell, and the vertex is
+    dropped instead -- continuously, since :math:`J_0(j_{0,1}) = 0`)."""
+    return bessel_j0(delta) if delta < J01 else 0.0
+
+
+@_compilable
+def mismatch_rate(delta, charge, y2):
+    r""":math:`d\delta/d\ell = \delta - \frac{q}{8}y^2J_1(\delta)` for a vertex :math:`y\cos(a\cdot\Phi - \delta x/\alpha)`
+    with :math:`q = a^TCa` (four times the dimension of :math:`e^{ia\cdot\Phi}`; :math:`\beta^2K` for one field). The
+    :math:`J_1` term is the :math:`\partial_x\Phi` generated at second order, which shifts the densities towards
+    commensurability (``docs/physics.md``, "The commensurate-incommensurate RG")."""
+    return delta - 0.125 * charge * y2 * bessel_j1(delta)
+
+
+def mass_drop(lmass):
+    r"""RG time where the secondary mass drops every channel in the ``cic`` scheme: :math:`\delta_m = 2e^{\ell-\ell_m}`
+    reaches :math:`j_{0,1}`, i.e. :math:`\ell = \ell_m + \ln(j_{0,1}/2)` (inf without a mass)."""
+    return lmass + math.log(J01 / 2.0)
+
+
+@_compilable
+def rhs(l, s, p, out):
+    """The flow (module docstring) at RG time ``l`` for the state ``s`` and the packed row ``p``; writes ``out``."""
+    zr = s[ZR]
+    zi = s[ZI]
+    su2 = p[P_SU2] != 0.0
+    ks = 1.0 + 0.5 * zr if su2 else 1.0 / s[INV_KS]
+    g11 = s[G11]
+    g12 = s[G12]
+    g22 = s[G22]
+    det = g11 * g22 - g12 * g12
+    c11 = g22 / det
+    c12 = -g12 / det
+    c22 = g11 / det
+    scheme = p[P_SCHEME]
+    consistent = p[P_FLOW] == CONSISTENT
+    dzr = (2.0 - 2.0 * ks) * zr
+    dzi = (2.0 - 2.0 * ks) * zi
+    dinv_ks = 0.5 * (zr * zr + zi * zi)
+    dg11 = 0.0
+    dg12 = 0.0
+    dg22 = 0.0
+    for i in range(2):
+        iu = U1 + 2 * i
+        ia = iu + 1
+        idl = D1 + i
+        if p[P_HAS1 + i] == 0.0:  # a vertex absent from the start stays absent
+            out[iu] = 0.0
+            out[ia] = 0.0
+            out[idl] = 0.0
+            continue
+        b2 = p[P_B1 + i]
+        q = 2.0 * c11 + 2.0 * SQRT2 * b2 * c12 + b2 * b2 * c22  # b^T C b
+        dimension = 0.5 * ks + 0.25 * q
+        u = s[iu]
+        if scheme == CIC:
+            d = s[idl]
+            # alive until the solver stops at delta = j01 (or at the mass drop) and clears the flag: the
+            # right-hand side stays smooth inside every integration step, past the switch included
+            if p[P_ALIVE1 + i] != 0.0:
+                y2 = math.exp(2.0 * u)
+                fy = bessel_j0(d) * bessel_j0(2.0 * math.exp(l - p[P_LMASS])) * y2
+                grow = 1.0
+                out[idl] = mismatch_rate(d, q, y2)
+            else:  # dropped: the vertex averages out and acts on nothing any more
+                fy = 0.0
+                grow = 0.0
+                out[idl] = 0.0
+        else:
+            log_c = log_cutoff(l, p[P_LSTAR1 + i], p[P_CHI])
+            fy = math.exp(2.0 * u + log_c)  # c_i y_i^2, finite even when y_i alone would overflow
+            grow = math.exp(log_c) if scheme == FROZEN else 1.0
+            out[idl] = 0.0
+        cos2a = math.cos(2.0 * s[ia])
+        sin2a = math.sin(2.0 * s[ia])
+        wr = zr * cos2a + zi * sin2a  # Z conj(Y)/Y = Z exp(-2 i alpha)
+        wi = zi * cos2a - zr * sin2a
+        out[iu] = grow * (2.0 - dimension - 0.5 * wr)
+        out[ia] = -0.5 * grow * wi
+        dzr -= 0.25 * fy * cos2a
+        dzi -= 0.25 * fy * sin2a
+        dinv_ks += 0.125 * fy
+        dg11 += 0.125 * fy
+        if consistent:
+            dg12 += SQRT2 * b2 * fy / 16.0
+            dg22 += b2 * b2 * fy / 16.0
+        else:
+            dg22 += p[P_P2] * fy / 16.0
+    out[ZR] = dzr
+    out[ZI] = dzi
+    out[INV_KS] = 0.0 if su2 else dinv_ks
+    out[G11] = dg11
+    out[G12] = dg12
+    out[G22] = dg22
+
+
+def pack_columns(v: dict[str, np.ndarray]) -> np.ndarray:
+    """Packed rows (bare state, then :data:`PARAMS`) from 1-D arrays of model quantities, one row per device; the
+    entries that need a logarithm or an exponential are left for :func:`complete_row`.
+
+    ``v`` holds ``ys0, y0, y2, theta, su2_enforced, G0 (3 arrays), Q, vertex_charge, chi, lstar, lstar2, lmass,
+    scheme, flow, lmax, y_strong`` (already valid). The scipy path packs its single device with the same function.
+    """
+    n = len(v["ys0"])
+    out = np.zeros((n, N_PACKED))
+    out[:, ZR] = v["ys0"]
+    out[:, INV_KS] = 1.0 / (1.0 + 0.5 * v["ys0"])
+    out[:, P_Y1_BARE] = v["y0"]
+    out[:, P_Y2_BARE] = v["y2"]
+    out[:, P_HAS1] = np.asarray(v["y0"], dtype=float) != 0.0
+    out[:, P_HAS2] = np.asarray(v["y2"], dtype=float) != 0.0
+    out[:, P_THETA] = v["theta"]
+    out[:, G11], out[:, G12], out[:, G22] = v["G0"]
+    p = np.asarray(v["vertex_charge"], dtype=float)
+    out[:, P_B1] = p - SQRT2 * v["Q"]
+    out[:, P_B2] = -p - SQRT2 * v["Q"]
+    out[:, P_P2] = p * p
+    scheme = np.asarray(v["scheme"])
+    printed_like = scheme != "cic"  # the tanh schemes cut at min(lstar_i, lmass) (Appendix B)
+    out[:, P_LSTAR1] = np.where(printed_like, np.minimum(v["lstar"], v["lmass"]), v["lstar"])
+    out[:, P_LSTAR2] = np.where(printed_like, np.minimum(v["lstar2"], v["lmass"]), v["lstar2"])
+    out[:, P_LSTAR1_BARE] = v["lstar"]
+    out[:, P_LSTAR2_BARE] = v["lstar2"]
+    out[:, P_CHI] = v["chi"]
+    out[:, P_LMASS] = v["lmass"]
+    out[:, P_LMDROP] = np.asarray(v["lmass"], dtype=float) + math.log(J01 / 2.0)
+    out[:, P_SCHEME] = np.vectorize(SCHEME_CODES.__getitem__, otypes=[float])(scheme)
+    out[:, P_FLOW] = np.vectorize(FLOW_CODES.__getitem__, otypes=[float])(np.asarray(v["flow"]))
+    out[:, P_SU2] = v["su2_enforced"]
+    out[:, P_LMAX] = v["lmax"]
+    out[:, P_YSTRONG] = v["y_strong"]
+    out[:, [U1, A1, U2, A2, D1, D2, P_LOG_YSTRONG, P_ALIVE1, P_ALIVE2]] = np.nan  # complete_row fills them
+    return out
+
+
+@_compilable
+def complete_row(p):
+    """Fill, in place, the entries of a packed row that need ``log`` or ``exp``: :math:`u_i = \\ln|y_i^0|`,
+    :math:`\\alpha_i = -\\theta/2` (+ pi for a negative bare value), :math:`\\delta_i(0) = 2e^{-\\ell^*_i}`,
+    :math:`\\ln y_{\\rm strong}` and the cic alive flags. Scalar libm calls, so that a device gives bit-identical
+    results whatever batch it is computed in (numpy's vectorized exp and log differ in the last bit between the
+    SIMD body and the tail of an array)."""
+    cic = p[P_SCHEME] == CIC
+    for i in range(2):
+        y = p[P_Y1_BARE + i]
+        p[U1 + 2 * i] = math.log(abs(y)) if y != 0.0 else 0.0
+        p[A1 + 2 * i] = -0.5 * p[P_THETA] + (math.pi if y < 0.0 else 0.0)
+        lstar = p[P_LSTAR1_BARE + i]
+        d = 2.0 * math.exp(-lstar) if lstar > -2.0 else _MAX_DELTA0  # e^2 > 5: past j01 in any case
+        p[D1 + i] = min(d, _MAX_DELTA0)
+        p[P_ALIVE1 + i] = 1.0 if cic and y != 0.0 and p[D1 + i] < J01 and p[P_LMDROP] > 0.0 else 0.0
+    p[P_LOG_YSTRONG] = math.log(p[P_YSTRONG])
+
+
+PACKED_FIELDS = (
+    "ys0", "y0", "y2", "Kc0", "K0", "upsilon", "upsilon_theta", "u_ratio", "theta", "lstar", "lstar2", "lmass",
+    "chi", "lmax", "y_strong", "su2", "scheme", "flow", "vertex_charge",
+)
+"""Model fields that determine a flow (an unset ``upsilon_theta`` travels as NaN: the line of Eq. 13)."""
+
+
+def pack_fields(values: dict) -> np.ndarray:
+    """Packed rows from 1-D arrays of the :data:`PACKED_FIELDS` of valid Models (equal lengths).
+
+    The bare inverse correlation matrix comes from the exact Gaussian theory (:mod:`pairing1d.gaussian`) in the
+    rotated basis; for ``flow='paper'`` it is ``diag(1/Kc~0, 1/K~0)`` of Eq. (14) exactly."""
+    from .gaussian import correlation_matrix, forward_matrices, inverse, rotate
+    from .model import k_tilde0, kc_tilde0, rotation_q
+
+    v = {name: np.asarray(values[name]) for name in PACKED_FIELDS}
+    Kc0, K0, ups, r = (np.asarray(v[n], dtype=float) for n in ("Kc0", "K0", "upsilon", "u_ratio"))
+    ups_t = np.asarray(v["upsilon_theta"], dtype=float)
+    ups_t = np.where(np.isnan(ups_t), -r * ups, ups_t)  # unset: the line of Eq. (13)
+    Q = rotation_q(ups, r, Kc0, K0)
+    g = inverse(*rotate(*correlation_matrix(*forward_matrices(Kc0, K0, r, ups, ups_t)), Q))
+    paper = np.asarray(v["flow"]) == "paper"
+    g = (np.where(paper, 1.0 / kc_tilde0(Kc0, r, ups), g[0]), np.where(paper, 0.0, g[1]),
+         np.where(paper, 1.0 / k_tilde0(K0, ups), g[2]))
+    theta = np.asarray(v["theta"], dtype=float)
+    y0, y2 = np.asarray(v["y0"], dtype=float), np.asarray(v["y2"], dtype=float)
+    symmetric = (np.abs(np.sin(0.5 * theta)) < 1e-12) | ((y0 == 0) & (y2 == 0))  # Model.su2_enforced
+    cols = {name: v[name] for name in ("ys0", "y0", "y2", "theta", "vertex_charge", "chi", "lstar", "lstar2",
+                                       "lmass", "scheme", "flow", "lmax", "y_strong")}
+    cols.update(G0=g, Q=Q, su2_enforced=np.asarray(v["su2"], dtype=bool) & symmetric)
+    return pack_columns(cols)
+
+
+def fields_of(models) -> dict:
+    """Arrays of the :data:`PACKED_FIELDS` of a list of Models."""
+    out = {name: np.array([getattr(m, name) for m in models]) for name in PACKED_FIELDS}
+    out["upsilon_theta"] = np.array([np.nan if m.upsilon_theta is None else m.upsilon_theta for m in models])
+    return out
+
+
+def pack_model(model) -> np.ndarray:
+    """The packed row of one Model (bare state, then parameters), completed (:func:`complete_row`)."""
+    row = pack_fields(fields_of([model]))[0]
+    complete_row(row)
+    return row
