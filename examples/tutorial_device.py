@@ -16,7 +16,8 @@ The script goes through four steps and prints what it finds:
 
 1. physical inputs -> the bosonized model: the nanotube's Fermi momentum at the gate voltage, the
    incommensurability cutoff l* (Eq. 15), the couplings y0, upsilon, Q (Eq. 6, 13, 14);
-2. the device's fate under the RG of Eq. (16): decoupled, paired or trion; its gaps in kelvin; CDW or SC (Eq. 18);
+2. the device's fate under the controlled RG (the package's default; the paper's Eq. (16) beside it): decoupled,
+   paired or trion; its gaps in kelvin; CDW or SC (Eq. 18); whether the verdict is under control;
 3. its experimental signatures: Table I (tunnelling, two-terminal and cross conductance, Appendix D) and the
    crossover scale of a single impurity (Sec. II C 2);
 4. where to tune it: a phase map over (e^{-l*}, y0) at three temperatures (Fig. 4), and a scan of the nanotube's
@@ -53,7 +54,7 @@ from pairing1d.trion import trion_sector_of_model, trion_verdict
 K_B_MEV_PER_K = 8.617333262e-2
 """Boltzmann constant in meV/K (CODATA 2018): energies in units of the bandwidth are quoted in kelvin."""
 
-PHASE_COLOURS = {"decoupled": "#e8e8e8", "paired": "#9ccc65", "trion": "#b39ddb"}
+PHASE_COLOURS = {"decoupled": "#e8e8e8", "paired": "#9ccc65", "trion": "#b39ddb", "triplet": "#ffcc80"}
 
 
 # =====================================================================================================================
@@ -220,47 +221,53 @@ def step1_model(d: DeviceInputs, out: Path) -> tuple[Model, dict[str, Any]]:
 
 
 def step2_phase(d: DeviceInputs, model: Model, out: Path) -> tuple[dict[str, Any], PhaseResult]:
-    """Run Eq. (16), classify (Fig. 4 caption), quote the gaps in kelvin, compare the two cutoff schemes."""
-    heading("2. Phase, gaps and dominant order (Eq. 16, Fig. 4 caption, Eq. 18)")
-    # --- The RG of Eq. (16) is a race. The backscattering y is relevant because the nanotube is strongly interacting
-    # (small K~) and Q lowers its dimension (Eq. 16c); its square drives the spin fugacity ys down (Eq. 16a).
+    """Run the RG, classify (Fig. 4 caption), quote the gaps in kelvin, compare with the paper's Eq. (16)."""
+    heading("2. Phase, gaps and dominant order (controlled flow; Fig. 4 caption, Eq. 18)")
+    # --- The RG is a race. The backscattering y is relevant because the nanotube is strongly interacting (small
+    # K~) and Q lowers its dimension (Eq. 16c); its square drives the spin fugacity ys down (Eq. 16a).
     # If ys reaches -1 (at l_bar) the spin sector is gapped: electrons pair, Delta_s = Lambda e^{-l_bar}.
-    # If y reaches strong coupling (at l_bbar) before l* cuts it off, a pair binds a nanotube hole: the trion phase.
+    # If y reaches strong coupling (at l_bbar) before the mismatch cuts it off, a pair binds a nanotube hole: the
+    # trion phase. The default flow ('consistent', scheme 'cic') lets each vertex's mismatch flow
+    # (commensurate-incommensurate RG) and drops the vertex once the mismatch is seen, so no verdict rests on a
+    # coupling beyond strong coupling; docs/physics.md derives it.
     result = phase_of(model)
     r = result.to_dict()
+    trust = "controlled" if result.controlled else "NOT controlled: " + result.uncontrolled_reason
     print(f"phase: {result.phase.upper()}   (l* = {model.lstar_eff:.3f}, l_bar = {_num(result.l_bar)}, "
-          f"l_bbar = {_num(result.l_bbar)}, scheme '{model.scheme}')")
+          f"l_bbar = {_num(result.l_bbar)}, flow '{model.flow}', scheme '{model.scheme}'; {trust})")
     gap_K, trion_K = in_kelvin(d, result.spin_gap), in_kelvin(d, result.trion_scale)
     if result.spin_gap is not None:
-        print(f"spin gap Delta_s = Lambda e^-l_bar = {result.spin_gap:.4g} Lambda = "
+        print(f"spin gap ({result.spin_gap_type}) Delta_s = Lambda e^-l_gap = {result.spin_gap:.4g} Lambda = "
               f"{result.spin_gap * d.bandwidth_meV * 1e3:.4g} ueV = {gap_K * 1e3:.4g} mK")
     if result.trion_scale is not None:
-        note = "" if result.phase == "trion" else " (y became strong only after l*: no trion phase)"
-        print(f"trion scale Lambda e^-l_bbar c1(l_bbar) = {result.trion_scale:.4g} Lambda = {trion_K * 1e3:.4g} mK"
-              + note)
-    # --- Which order wins (Sec. II C 2). With the spin gapped (Ks -> 0), chi_CDW ~ w^(Kc~ + Q^2 K~ - 2) and
-    # chi_SC ~ w^(1/Kc~ - 2), with Kc~, K~ renormalized down to l_bar: SC needs Kc~ + Q^2 K~ > 1/Kc~ (Eq. 18), i.e.
-    # a weakly repulsive primary wire and a strong coupling Q. In the trion phase SC needs Kf > 3 (Eq. 20, 21).
-    if result.phase == "paired":
-        lhs = result.Kc_tilde_bar + model.Q**2 * result.K_tilde_bar
-        print(f"dominant order: {result.dominant_order}  (Eq. 18: Kc~ + Q^2 K~ = {lhs:.4f} vs 1/Kc~ = "
-              f"{1 / result.Kc_tilde_bar:.4f}; exponents chi_CDW ~ w^{result.chi_cdw_exponent:.3f}, "
-              f"chi_SC ~ w^{result.chi_sc_exponent:.3f})")
+        note = "" if result.phase == "trion" else " (y became strong only after the cutoff: no trion phase)"
+        print(f"trion scale Lambda e^-l_bbar = {result.trion_scale:.4g} Lambda = {trion_K * 1e3:.4g} mK" + note)
+    # --- Which order wins (Sec. II C 2). With the spin gapped (Ks -> 0), the CDW of pairs e^{i sqrt2 phi_c} and the
+    # pair operator e^{i sqrt2 theta_c} compete; on the line of Eq. (13) their exponents are Kc~ + Q^2 K~ - 2 and
+    # 1/Kc~ - 2 (Eq. 18). This device's coupling is a pure density coupling (V_theta = 0, off that line): the
+    # exponents come from the exact Gaussian theory. In the trion phase SC needs Kf > 3 (Eq. 20, 21).
+    if result.phase in ("paired", "triplet"):
+        print(f"dominant order: {result.dominant_order}  (exponents: density wave ~ w^{result.chi_cdw_exponent:.3f}, "
+              f"pairs ~ w^{result.chi_sc_exponent:.3f}; the more negative wins)")
     elif result.phase == "trion":
-        print(f"dominant order: {result.dominant_order}  (trion liquid with Kf = {result.Kf:.4f}; SC needs Kf > 3)")
+        print(f"dominant order: {result.dominant_order}  (trion liquid with Kf = {result.Kf:.4f}, Eq. (20) gives "
+              f"{result.Kf_eq20:.4f}; SC needs Kf > 3)")
     else:
         print("dominant order: none (gapless spinful Luttinger liquid)")
     flow_png = plot_flow(result, out / "flow.png")
 
-    # --- A caveat every user should see. Eq. (16) as printed cuts off only the y^2 feedback at l*, so y keeps growing
-    # after l* ('printed', the package default); the 'frozen' scheme also stops y at l*. The paper does not say which
-    # it integrated (docs/physics.md Sec. 3). A result that holds in both schemes is robust.
-    frozen = phase_of(model.replace(scheme="frozen"))
-    agree = "the same" if frozen.phase == result.phase else "NOT the same: this verdict depends on the scheme"
-    print(f"check with scheme 'frozen': {frozen.phase} (l_bar = {_num(frozen.l_bar)}) - {agree}")
+    # --- What the paper's own equations say. Eq. (16) as printed, on the line of Eq. (13), with the tanh cutoff
+    # that multiplies only the y^2 feedback ('printed'): y keeps growing after l*, and a "paired" verdict may rest
+    # on |y| >> 1 (then it is marked not controlled).
+    paper = phase_of(model.replace(flow="paper", scheme="printed", upsilon_theta=None))
+    agree = "the same" if paper.phase == result.phase else "NOT the same"
+    print(f"the paper's Eq. (16) ('printed', line 13): {paper.phase} (l_bar = {_num(paper.l_bar)}, "
+          f"{'controlled' if paper.controlled else 'not controlled'}) - {agree}; every scheme of the default flow: "
+          + ", ".join(f"{k} {v}" for k, v in result.verdict_by_scheme.items()))
     return {
         "phase": r, "spin_gap_K": gap_K, "trion_scale_K": trion_K,
-        "frozen_scheme": {"phase": frozen.phase, "l_bar": frozen.l_bar, "l_bbar": frozen.l_bbar},
+        "paper_eq16": {"phase": paper.phase, "l_bar": paper.l_bar, "l_bbar": paper.l_bbar,
+                       "controlled": paper.controlled},
         "files": [flow_png.name],
     }, result
 
@@ -385,8 +392,8 @@ def step4_gate_scan(d: DeviceInputs, out: Path) -> dict[str, Any]:
     mu = np.linspace(-m2, -m1, 201)[1:-1]  # open window: at its ends a second band, or none, crosses
     models = [device_model(d, float(m)) for m in mu]
     t0 = time.perf_counter()
-    zero_T = run_batch(models)  # the batched engine: same Eq. (16) as phase_of, many devices at once
-    frozen = run_batch([m.replace(scheme="frozen") for m in models])
+    zero_T = run_batch(models)  # the batched engine: the same flow as phase_of, many devices at once
+    paper = run_batch([m.replace(flow="paper", scheme="printed", upsilon_theta=None) for m in models])
     # Finite temperature: the same devices with l_max = ln(Lambda/T) on a log grid of T, from 1 mK to Lambda/2.
     T_K = np.geomspace(1e-3, 0.5 * d.bandwidth_K, 81)
     grid = run_batch([m.replace(temperature=t / d.bandwidth_K) for t in T_K for m in models])
@@ -398,11 +405,12 @@ def step4_gate_scan(d: DeviceInputs, out: Path) -> dict[str, Any]:
 
     lstar = np.array([m.lstar for m in models])
     found: dict[str, Any] = {"mu": [float(m) for m in (mu[0], mu[-1])], "n_gate": int(mu.size)}
-    for label, batch in (("T0", zero_T), ("T0_frozen", frozen), ("T_base", base)):
+    for label, batch in (("T0", zero_T), ("T0_paper", paper), ("T_base", base)):
         found[label] = {p: windows(mu, batch.phase, c) for c, p in enumerate(PHASES)}
+    found["T0_paper"]["uncontrolled"] = windows(mu, (~paper.controlled).astype(int), 1)
     print("gate windows, mu in meV (first and last gate value of each run):")
-    for label, text in (("T0", "T = 0, scheme 'printed'"), ("T0_frozen", "T = 0, scheme 'frozen'"),
-                        ("T_base", f"T = {d.T_base * 1e3:g} mK, 'printed'")):
+    for label, text in (("T0", "T = 0, controlled flow"), ("T0_paper", "T = 0, paper's Eq. (16)"),
+                        ("T_base", f"T = {d.T_base * 1e3:g} mK, controlled")):
         print(f"  {text:26s} paired {fmt_window(found[label]['paired'])}; trion {fmt_window(found[label]['trion'])}")
 
     # Advice: the largest spin gap in the paired window, and the commensurate point (largest l*) for the trion.
@@ -425,19 +433,25 @@ def step4_gate_scan(d: DeviceInputs, out: Path) -> dict[str, Any]:
     # returns to 2 e^2/h: the device is then paired with the largest gap.
     print("what to do in the lab:")
     print(f"  1. sweep the gate through {fmt_window(found['T0']['trion'])} meV and look for the G = 4/3 e^2/h plateau "
-          f"(trion phase; scheme 'frozen': {fmt_window(found['T0_frozen']['trion'])} meV)")
-    print(f"  2. detune until G returns to 2 e^2/h: the paired phase, with a tunnelling gap, at {d.T_base * 1e3:g} mK "
-          f"visible in {fmt_window(found['T_base']['paired'])} meV")
-    print(f"  3. trust what both schemes predict: with 'frozen' (y stops at l*) the paired phase is only "
-          f"{fmt_window(found['T0_frozen']['paired'])} meV")
-    png = plot_gate_scan(d, mu, lstar, zero_T, frozen, T_K, phase_T, out / "gate_scan.png")
+          f"(trion phase; the paper's Eq. (16): {fmt_window(found['T0_paper']['trion'])} meV)")
+    if found["T_base"]["paired"]:
+        print(f"  2. detune until G returns to 2 e^2/h: the paired phase, with a tunnelling gap, at {d.T_base * 1e3:g} "
+              f"mK visible in {fmt_window(found['T_base']['paired'])} meV (controlled flow)")
+    else:
+        print(f"  2. detuning until G returns to 2 e^2/h gives no controlled paired phase for this device at "
+              f"{d.T_base * 1e3:g} mK: the controlled flow finds it decoupled outside the trion window (stronger "
+              "coupling y0 or a weaker intra-wire repulsion ys0 would be needed; see the phase map)")
+    print(f"  3. the paper's Eq. (16) calls {fmt_window(found['T0_paper']['paired'])} meV paired, of which "
+          f"{fmt_window(found['T0_paper']['uncontrolled'])} meV rests on |y| > y_strong (not controlled)")
+    png = plot_gate_scan(d, mu, lstar, zero_T, paper, T_K, phase_T, out / "gate_scan.png")
     found["best"] = best
     found["files"] = [png.name]
     return found
 
 
-def plot_gate_scan(d, mu, lstar, zero_T, frozen, T_K, phase_T, path: Path) -> Path:
-    """Three panels sharing the gate axis: phase strips in both schemes, the RG times, and the finite-T map."""
+def plot_gate_scan(d, mu, lstar, zero_T, paper, T_K, phase_T, path: Path) -> Path:
+    """Three panels sharing the gate axis: phase strips under the controlled flow and the paper's Eq. (16), the RG
+    times, and the finite-T map."""
     import matplotlib.pyplot as plt  # pairing1d.plotting has chosen the file-only Agg backend
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
@@ -447,11 +461,14 @@ def plot_gate_scan(d, mu, lstar, zero_T, frozen, T_K, phase_T, path: Path) -> Pa
     with plt.rc_context(STYLE):
         fig, (ax_s, ax_l, ax_t) = plt.subplots(3, 1, sharex=True, figsize=(6.4, 7.4), layout="constrained",
                                                height_ratios=(0.5, 1.6, 2.6))
-        # (a) the phase at T = 0 in both cutoff schemes
-        ax_s.pcolormesh(mu, [0, 1], np.vstack([frozen.phase, zero_T.phase]).astype(float), cmap=cmap, vmin=-0.5,
-                        vmax=2.5, shading="nearest", rasterized=True)
-        ax_s.set_yticks([0, 1], ["frozen", "printed"])
-        ax_s.set_ylabel("scheme", fontsize=9)
+        # (a) the phase at T = 0: controlled flow, and the paper's Eq. (16) with its uncontrolled part hatched
+        ax_s.pcolormesh(mu, [0, 1], np.vstack([paper.phase, zero_T.phase]).astype(float), cmap=cmap, vmin=-0.5,
+                        vmax=len(PHASES) - 0.5, shading="nearest", rasterized=True)
+        if np.any(~paper.controlled):
+            ax_s.contourf(mu, [-0.5, 0.5], np.vstack([~paper.controlled, ~paper.controlled]).astype(float),
+                          levels=[0.5, 1.5], colors="none", hatches=["////"])
+        ax_s.set_yticks([0, 1], ["Eq. (16)", "controlled"])
+        ax_s.set_ylabel("flow", fontsize=9)
         ax_s.set_title(r"(a) phase at $T = 0$", fontsize=10, loc="left")
         ax_s.tick_params(axis="y", length=0)
         # (b) the RG times: the race between l_bbar, l_bar and the cutoff l*
@@ -461,32 +478,29 @@ def plot_gate_scan(d, mu, lstar, zero_T, frozen, T_K, phase_T, path: Path) -> Pa
         ax_l.set_ylim(0, 12)
         ax_l.set_ylabel(r"RG time $\ell$")
         ax_l.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
-        ax_l.set_title("(b) RG times (printed scheme)", fontsize=10, loc="left")
+        ax_l.set_title("(b) RG times (controlled flow)", fontsize=10, loc="left")
         # (c) the finite-temperature phase (Fig. 5): the flow stops at l_max = ln(Lambda/T)
-        ax_t.pcolormesh(mu, T_K * 1e3, phase_T.astype(float), cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest",
-                        rasterized=True)
+        ax_t.pcolormesh(mu, T_K * 1e3, phase_T.astype(float), cmap=cmap, vmin=-0.5, vmax=len(PHASES) - 0.5,
+                        shading="nearest", rasterized=True)
         ax_t.plot(mu, np.where(zero_T.spin_gap > 0, zero_T.spin_gap * d.bandwidth_K * 1e3, np.nan), color="C3",
                   lw=1.6, label=r"spin gap $\Lambda e^{-\bar\ell}$")
         trion = zero_T.phase == PHASES.index("trion")
         ax_t.plot(mu, np.where(trion, zero_T.trion_scale * d.bandwidth_K * 1e3, np.nan), color="C0", lw=1.6,
-                  ls="--", label=r"trion scale $\Lambda e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})$")
-        # the finite-T classification calls a device trion once l_max = ln(Lambda/T) passes l_bbar, i.e. below
-        # Lambda e^{-l_bbar}, which lies above the trion scale by the factor 1/c1(l_bbar) (between 1 and 2)
-        ax_t.plot(mu, np.where(trion, np.exp(-zero_T.l_bbar) * d.bandwidth_K * 1e3, np.nan), color="C0", lw=1.0,
-                  ls=":", label=r"$\Lambda e^{-\bar{\bar\ell}}$ (top of the trion region)")
+                  ls="--", label=r"trion scale $\Lambda e^{-\bar{\bar\ell}}$")
         ax_t.axhline(d.T_base * 1e3, color="k", lw=0.8, ls=":")
         ax_t.text(mu[0], d.T_base * 1e3 * 1.15, f" base temperature {d.T_base * 1e3:g} mK", fontsize=8)
         ax_t.set_yscale("log")
         ax_t.set_ylim(T_K[0] * 1e3, T_K[-1] * 1e3)
         ax_t.set_ylabel(r"temperature $T$, energy scale (mK)")
         ax_t.set_xlabel(r"nanotube gate: chemical potential $\mu$ (meV)")
-        ax_t.set_title(f"(c) phase at temperature $T$ (printed scheme; $\\Lambda$ = {d.bandwidth_K:.2f} K)",
+        ax_t.set_title(f"(c) phase at temperature $T$ (controlled flow; $\\Lambda$ = {d.bandwidth_K:.2f} K)",
                        fontsize=10, loc="left")
         gap_dev = zero_T.spin_gap[np.argmin(np.abs(mu - d.mu_gate))] * d.bandwidth_K * 1e3
         ax_t.plot([d.mu_gate], [gap_dev], marker="*", ms=13, color="w", mec="k", zorder=5, ls="none",
                   label=f"device, $\\mu$ = {d.mu_gate:g} meV")
         handles, _ = ax_t.get_legend_handles_labels()
         handles += [Patch(color=PHASE_COLOURS[p], label=p) for p in PHASES]
+        handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="Eq. (16): not controlled"))
         fig.legend(handles=handles, loc="outside lower center", fontsize=8, ncols=4, frameon=False)
         for ax in (ax_s, ax_l, ax_t):
             ax.axvline(d.mu_gate, color="k", lw=0.8, ls="--")

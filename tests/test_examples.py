@@ -60,6 +60,7 @@ def model_at(inputs: dict, mu: float, **changes) -> Model:
         upsilon=math.sqrt(Kc * K) * math.sqrt(2.0) * v / (math.pi * math.sqrt(uc * u)),
         lstar=-math.log(abs(kF - k_fermi) * alpha0),  # hole-like: k = -k_fermi
         lstar2=-math.log((kF + k_fermi) * alpha0),
+        upsilon_theta=0.0,  # Eq. (6) is a pure density coupling: V_theta = 0
     )
     return Model(**(fields | changes))
 
@@ -110,8 +111,9 @@ def test_phase_gaps_and_order_are_phase_of_the_same_device(run):
             assert got[name] == pytest.approx(want, rel=1e-8), name
     if result.spin_gap is not None:
         assert s["spin_gap_K"] == pytest.approx(result.spin_gap * bandwidth_K(inputs), rel=1e-8)
-    frozen = phase_of(model_at(inputs, inputs["mu_gate"], scheme="frozen"))
-    assert s["frozen_scheme"]["phase"] == frozen.phase
+    assert got["controlled"] == result.controlled and got["verdict_by_scheme"] == result.verdict_by_scheme
+    paper = phase_of(model_at(inputs, inputs["mu_gate"], flow="paper", scheme="printed", upsilon_theta=None))
+    assert s["paper_eq16"]["phase"] == paper.phase and s["paper_eq16"]["controlled"] == paper.controlled
 
 
 def test_signatures_are_table_one_for_the_phase(run):
@@ -149,7 +151,8 @@ def test_gate_windows_hold_what_they_say(run):
                   for sg in (1, -1) for nu in (1, -1))
     lo, hi = -gaps[1], -gaps[0]
     T_base = inputs["T_base"] / bandwidth_K(inputs)
-    cases = {"T0": {}, "T0_frozen": {"scheme": "frozen"}, "T_base": {"temperature": T_base}}
+    cases = {"T0": {}, "T0_paper": {"flow": "paper", "scheme": "printed", "upsilon_theta": None},
+             "T_base": {"temperature": T_base}}
     for label, changes in cases.items():
         spans = [(a, b, phase) for phase in PHASES for a, b in scan[label][phase]]
         assert spans, label

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from pairing1d import Model, ModelError, phase_of, solve_flow
-from pairing1d.model import lstar_from_momenta, mass_cutoff
 from pairing1d.flow_equations import P_B1, P_B2, pack_model
+from pairing1d.model import lstar_from_momenta, mass_cutoff
 from pairing1d.rg import flow_rhs
 from pairing1d.trion import trion_sector, trion_sector_of_model
 

@@ -1,8 +1,10 @@
 r"""The paper's figures and Table I, regenerated from the package: labelled data (xarray) and journal-style plots.
 
-Each figure is a pair of functions: ``figN_data(scheme, resolution)`` returns an ``xarray.Dataset`` with every
-parameter in its attributes, and ``draw_figN(ds, path)`` draws it (PNG or PDF by suffix). :func:`reproduce`
-writes all of them, with their NetCDF data and Table I as Markdown, into one folder.
+Each figure is a pair of functions: ``figN_data(scheme, resolution, flow)`` returns an ``xarray.Dataset`` with
+every parameter in its attributes, and ``draw_figN(ds, path)`` draws it (PNG or PDF by suffix). :func:`reproduce`
+writes all of them, with their NetCDF data and Table I as Markdown, into one folder. The default is the package's
+controlled flow (``flow='consistent'``, ``scheme='cic'``); ``flow='paper', scheme='printed'`` integrates Eq. (16)
+exactly as printed, which is what the paper's figures show.
 
 * **Fig. 3** :math:`\min(\bar\ell, \ell_{\max})` over the bare :math:`(y^0, y_s^0)` plane at :math:`\ell^* = 2, 3`,
   and the flow of :math:`y_s` for the red dot :math:`y_s^0 = 0.15, y^0 = 0.12` (:math:`K_c^0 = 0.85, K^0 = 0.6,
@@ -31,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import SCHEMES, Model, ModelError
+from .model import FLOWS, SCHEMES, Model, ModelError
 
 __all__ = [
     "FIG3", "FIG3_LSTAR", "FIG3_DOT", "FIG4", "FIG4_K0", "FIG5", "FIG8_MU", "fig3_data", "fig4_data", "fig5_data",
@@ -66,9 +68,11 @@ MIN_RESOLUTION = 4
 """Fewest grid points per axis that still draw a map (contours need a few)."""
 
 
-def _check(scheme: str, resolution: int) -> None:
+def _check(scheme: str, resolution: int, flow: str = "consistent") -> None:
     if scheme not in SCHEMES:
         raise ModelError(f"scheme = {scheme!r} is not one of {', '.join(SCHEMES)} (DESIGN.md Sec. 2)")
+    if flow not in FLOWS:
+        raise ModelError(f"flow = {flow!r} is not one of {', '.join(FLOWS)} (DESIGN.md Sec. 2)")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < MIN_RESOLUTION:
         raise ModelError(f"resolution = {resolution!r} is outside the allowed range [{MIN_RESOLUTION}, inf) "
                          "(grid points per axis)")
@@ -80,15 +84,15 @@ def _axis(bounds: tuple[float, float], n: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------------------------------- Fig. 3
 
-def fig3_data(scheme: str = "printed", resolution: int = 128, n_l: int = 401):
+def fig3_data(scheme: str = "cic", resolution: int = 128, n_l: int = 401, flow: str = "consistent"):
     """Fig. 3: ``l_bar_capped`` = min(l_bar, lmax) on the (lstar, ys0, y0) grid, the phase, and the red dot's
     flow ``ys_flow`` (and ``y1_flow``) on ``n_l`` RG times, NaN past the end of its flow (ys = -1 reached)."""
 
     from .rg import solve_flow
     from .sweep import sweep
 
-    _check(scheme, resolution)
-    base = Model(**FIG3, scheme=scheme)
+    _check(scheme, resolution, flow)
+    base = Model(**FIG3, scheme=scheme, flow=flow)
     ds = sweep(base, lstar=list(FIG3_LSTAR), ys0=_axis(FIG3_RANGES["ys0"], resolution),
                y0=_axis(FIG3_RANGES["y0"], resolution))
     ds["l_bar_capped"] = np.minimum(ds["l_bar"], base.lmax)
@@ -160,20 +164,22 @@ def draw_fig3(ds, path: str | Path) -> Path:
             ax_flow.legend(loc="lower left", frameon=False)
         a = ds.attrs
         fig.suptitle(f"Fig. 3: $K_c^0$={a['Kc0']:g}, $K^0$={a['K0']:g}, $\\upsilon$={a['upsilon']:g}, "
-                     f"$\\chi$={a['chi']:g}, SU(2) line, $\\ell_{{\\max}}$={lmax:g} ({a['scheme']} cutoff)",
+                     f"$\\chi$={a['chi']:g}, SU(2) line, $\\ell_{{\\max}}$={lmax:g} "
+                     f"({a['flow']} flow, {a['scheme']} cutoff)",
                      fontsize=10)
         return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------------------------------- Fig. 4
 
-def fig4_data(scheme: str = "printed", resolution: int = 128, K0: tuple[float, ...] = FIG4_K0):
+def fig4_data(scheme: str = "cic", resolution: int = 128, K0: tuple[float, ...] = FIG4_K0,
+              flow: str = "consistent"):
     """Fig. 4: the phase (and scales, order) on the (K0, exp_neg_lstar, y0) grid at the caption's parameters."""
     from .sweep import sweep
 
-    _check(scheme, resolution)
-    ds = sweep(Model(**FIG4, scheme=scheme), K0=list(K0), exp_neg_lstar=_axis(FIG4_RANGES["exp_neg_lstar"],
-               resolution), y0=_axis(FIG4_RANGES["y0"], resolution))
+    _check(scheme, resolution, flow)
+    ds = sweep(Model(**FIG4, scheme=scheme, flow=flow), K0=list(K0),
+               exp_neg_lstar=_axis(FIG4_RANGES["exp_neg_lstar"], resolution), y0=_axis(FIG4_RANGES["y0"], resolution))
     ds.attrs.update(figure="Fig. 4")
     return ds
 
@@ -187,13 +193,13 @@ def draw_fig4(ds, path: str | Path) -> Path:
 
 # --------------------------------------------------------------------------------------------------- Fig. 5
 
-def fig5_data(scheme: str = "printed", resolution: int = 128):
+def fig5_data(scheme: str = "cic", resolution: int = 128, flow: str = "consistent"):
     """Fig. 5: l_bar, l_bbar, the T = 0 phase and the crossover temperatures ``spin_gap`` = exp(-l_bar) and
     ``trion_scale`` = exp(-l_bbar) c1(l_bbar) (the caption's boundaries) along ``2 * resolution`` values of lstar."""
     from .sweep import sweep
 
-    _check(scheme, resolution)
-    ds = sweep(Model(**FIG5, scheme=scheme), lstar=_axis(FIG5_LSTAR, 2 * resolution))
+    _check(scheme, resolution, flow)
+    ds = sweep(Model(**FIG5, scheme=scheme, flow=flow), lstar=_axis(FIG5_LSTAR, 2 * resolution))
     ds.attrs.update(figure="Fig. 5")
     return ds
 
@@ -225,11 +231,13 @@ def draw_fig5(ds, path: str | Path) -> Path:
         ax.fill_between(lstar, t_floor, np.where(is_trion, np.nan_to_num(t_trion, nan=t_floor), t_floor),
                         color=PHASE_COLOURS["trion"], lw=0, label="trion")
         ax.plot(lstar, t_pair, color="C0", lw=2, label=r"$T_{\rm pair}=e^{-\bar\ell}$")
+        cic = ds.attrs.get("scheme") == "cic"  # the flowing mismatch already holds the cutoff: no c1 factor
+        formula = r"e^{-\bar{\bar\ell}}" if cic else r"e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})"
         ax.plot(lstar, np.where(is_trion, t_trion, np.nan), color="#5e35b1", lw=2,
-                label=r"$T_{\rm trion}=e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})$")
+                label=rf"$T_{{\rm trion}}={formula}$")
         if np.any(~is_trion & np.isfinite(t_trion)):
             ax.plot(lstar, np.where(~is_trion, t_trion, np.nan), color="#5e35b1", lw=1.2, ls=":",
-                    label=r"same, where $\bar{\bar\ell} > \ell^*$")
+                    label=r"same, where $\bar{\bar\ell} > \ell^*$ (not a trion)")
         ax.set_yscale("log")
         ax.set_ylim(t_floor, 1.0)
         ax.set_xlim(lstar[0], lstar[-1])
@@ -239,7 +247,7 @@ def draw_fig5(ds, path: str | Path) -> Path:
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
         a = ds.attrs
         ax.set_title(f"Fig. 5: $y_s^0$={a['ys0']:g}, $y^0$={a['y0']:g}, $K_c^0$={a['Kc0']:g}, $K^0$={a['K0']:g}, "
-                     f"$\\upsilon$={a['upsilon']:g}, $\\chi$={a['chi']:g} ({a['scheme']})", fontsize=9)
+                     f"$\\upsilon$={a['upsilon']:g}, $\\chi$={a['chi']:g} ({a['flow']}, {a['scheme']})", fontsize=9)
         return save_figure(fig, path)
 
 
@@ -294,11 +302,12 @@ class Reproduction:
     out: Path
     scheme: str
     resolution: int
+    flow: str = "consistent"
     files: dict[str, list[Path]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"out": str(self.out), "scheme": self.scheme, "resolution": self.resolution,
+        return {"out": str(self.out), "scheme": self.scheme, "flow": self.flow, "resolution": self.resolution,
                 "files": {k: [str(p) for p in v] for k, v in self.files.items()}, "seconds": self.seconds}
 
 
@@ -307,8 +316,8 @@ FIGURES = ("fig3", "fig4", "fig5", "fig8", "table1", "statements")
 
 
 def reproduce(
-    out: str | Path, scheme: str = "printed", resolution: int = 128,
-    progress: Callable[[str, int, int], None] | None = None,
+    out: str | Path, scheme: str = "cic", resolution: int = 128,
+    progress: Callable[[str, int, int], None] | None = None, flow: str = "consistent",
 ) -> Reproduction:
     """Write Fig. 3, 4, 5, 8 (PNG, PDF and NetCDF each), Table I (Markdown) and the paper's statements measured
     under ``scheme`` (``statements.md``, ``statements.json``; :mod:`pairing1d.claims`) into ``out``.
@@ -320,19 +329,19 @@ def reproduce(
 
     from .transport import table_one
 
-    _check(scheme, resolution)
+    _check(scheme, resolution, flow)
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ModelError(f"cannot create the output folder {str(out)!r}: {exc.strerror or exc}") from None
     makers = {
-        "fig3": (lambda: fig3_data(scheme, resolution), draw_fig3),
-        "fig4": (lambda: fig4_data(scheme, resolution), draw_fig4),
-        "fig5": (lambda: fig5_data(scheme, resolution), draw_fig5),
+        "fig3": (lambda: fig3_data(scheme, resolution, flow=flow), draw_fig3),
+        "fig4": (lambda: fig4_data(scheme, resolution, flow=flow), draw_fig4),
+        "fig5": (lambda: fig5_data(scheme, resolution, flow=flow), draw_fig5),
         "fig8": (fig8_data, draw_fig8),
     }
-    result = Reproduction(out=out, scheme=scheme, resolution=resolution)
+    result = Reproduction(out=out, scheme=scheme, resolution=resolution, flow=flow)
     computed: dict[str, Any] = {}
     for i, name in enumerate(FIGURES):
         if progress is not None:
@@ -344,7 +353,7 @@ def reproduce(
                 path.write_text("Table I (generated by pairing1d.transport.table_one)\n\n" + table_one() + "\n")
                 result.files[name] = [path]
             elif name == "statements":
-                result.files[name] = _write_statements(out, scheme, computed.get("fig3"))
+                result.files[name] = _write_statements(out, scheme, computed.get("fig3"), flow)
             else:
                 compute, draw = makers[name]
                 ds = computed[name] = compute()
@@ -359,16 +368,18 @@ def reproduce(
     return result
 
 
-def _write_statements(out: Path, scheme: str, fig3=None) -> list[Path]:
-    """The paper's statements measured under ``scheme`` (:mod:`pairing1d.claims`), as Markdown and JSON."""
+def _write_statements(out: Path, scheme: str, fig3=None, flow: str = "consistent") -> list[Path]:
+    """The paper's statements measured under ``scheme`` and ``flow`` (:mod:`pairing1d.claims`), as Markdown and
+    JSON."""
     import json
 
     from . import __version__
     from .claims import claims_markdown, evaluate
 
-    claims = evaluate(scheme, fig3)
+    claims = evaluate(scheme, fig3, flow=flow)
     md = out / "statements.md"
-    md.write_text(f"Statements of the paper under the `{scheme}` cutoff scheme (pairing1d {__version__})\n\n"
+    md.write_text(f"Statements of the paper under the `{flow}` flow and the `{scheme}` cutoff scheme "
+                  f"(pairing1d {__version__})\n\n"
                   + claims_markdown(claims) + "\n")
     js = out / "statements.json"
     js.write_text(json.dumps([c.to_dict() for c in claims], indent=1, default=str) + "\n")

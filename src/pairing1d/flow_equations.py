@@ -48,7 +48,8 @@ except ImportError:  # pragma: no cover - numba is in the 'engine' extra
 
 __all__ = [
     "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
-    "log_cutoff", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop", "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model",
+    "log_cutoff", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop", "PACKED_FIELDS",
+    "pack_fields", "fields_of", "pack_model",
 ]
 
 STATE = ("zr", "zi", "inv_Ks", "u1", "alpha1", "u2", "alpha2", "g11", "g12", "g22", "delta1", "delta2")
@@ -124,10 +125,11 @@ def cic_weight(delta):
 
 @_compilable
 def mismatch_rate(delta, charge, y2):
-    r""":math:`d\delta/d\ell = \delta - \frac{q}{8}y^2J_1(\delta)` for a vertex :math:`y\cos(a\cdot\Phi - \delta x/\alpha)`
-    with :math:`q = a^TCa` (four times the dimension of :math:`e^{ia\cdot\Phi}`; :math:`\beta^2K` for one field). The
-    :math:`J_1` term is the :math:`\partial_x\Phi` generated at second order, which shifts the densities towards
-    commensurability (``docs/physics.md``, "The commensurate-incommensurate RG")."""
+    r""":math:`d\delta/d\ell = \delta - \frac{q}{8}y^2J_1(\delta)` for a vertex
+    :math:`y\cos(a\cdot\Phi - \delta x/\alpha)` with :math:`q = a^TCa` (four times the dimension of
+    :math:`e^{ia\cdot\Phi}`; :math:`\beta^2K` for one field). The :math:`J_1` term is the
+    :math:`\partial_x\Phi` generated at second order, which shifts the densities towards commensurability
+    (``docs/physics.md``, "The commensurate-incommensurate RG")."""
     return delta - 0.125 * charge * y2 * bessel_j1(delta)
 
 

@@ -189,12 +189,12 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
         events = [spin_gap]
         names = ["spin"]
         for i in range(2):
-            if has[i] and "strong%d" % i not in found:
+            if has[i] and f"strong{i}" not in found:
                 events.append(strong(i))
-                names.append("strong%d" % i)
+                names.append(f"strong{i}")
             if alive[i]:
                 events.append(drop(i))
-                names.append("drop%d" % i)
+                names.append(f"drop{i}")
         sol = solve_ivp(fun, (l, l_stop), state, method="DOP853", rtol=rtol, atol=atol, events=events,
                         dense_output=True)
         if not sol.success:  # pragma: no cover - DOP853 on this smooth system does not fail inside the domain
@@ -219,7 +219,7 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
             break
         if sol.status == 1:  # a vertex dropped (delta = j01): it is frozen from here on
             for i in range(2):
-                if alive[i] and "drop%d" % i in found:
+                if alive[i] and f"drop{i}" in found:
                     alive[i] = False
                     row[fe.P_ALIVE1 + i] = 0.0
             continue
@@ -230,7 +230,7 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
                 if alive[i]:
                     alive[i] = False
                     row[fe.P_ALIVE1 + i] = 0.0
-                    found.setdefault("drop%d" % i, l_mdrop)
+                    found.setdefault(f"drop{i}", l_mdrop)
     t_all = np.concatenate(ts) if ts else np.array([0.0])
     y_all = np.concatenate(ys, axis=1) if ys else row[: fe.N_STATE, None]
     dense = OdeSolution(t_all, interpolants) if interpolants else _Constant(y_all[:, 0])
