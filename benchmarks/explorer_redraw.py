@@ -3,13 +3,18 @@
 What is timed is what the server does between a slider's new value and the patch it sends to the browser:
 ``Explorer.refresh_map`` = build the Model, run the engine on the grid (:func:`pairing1d.explorer.compute.compute_map`),
 colour it (:func:`pairing1d.explorer.render.render_map`) and update the Bokeh sources, with the flow of the clicked
-device solved again (scipy). The page is built without a server: the websocket transfer of the 64 kB image and the
-browser's repaint are not included. Each scheme: K0 alternates between two values so that every redraw is a real
-recomputation; the median of several. Run: ``.venv/bin/python benchmarks/explorer_redraw.py``.
+device solved again (scipy, with its verdict under the other two cutoff schemes: two more flows). The page is built
+without a server: the websocket transfer of the 64 kB image and the browser's repaint are not included. Each scheme
+(``cic``, the default, then the paper's ``printed`` and ``frozen``), with the default flow (``consistent``): K0
+alternates between two values so that every redraw is a real recomputation; the median of several. The last column
+is the share of the map's verdicts that are not controlled (hatched in the page); the last line gives the machine's
+load average, since other processes on the two cores slow every number down. Run:
+``.venv/bin/python benchmarks/explorer_redraw.py``.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -18,6 +23,7 @@ import numpy as np
 from pairing1d import Model
 from pairing1d.explorer.app import Explorer
 from pairing1d.explorer.compute import DEFAULT_RANGES, EXPLORER_ATOL, EXPLORER_RTOL, Axis, compute_map
+from pairing1d.model import SCHEMES
 from pairing1d.sweep import sweep
 
 GOAL = 0.300
@@ -26,11 +32,13 @@ N = 128
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     x = Axis("exp_neg_lstar", *DEFAULT_RANGES["exp_neg_lstar"], N)
     y = Axis("y0", *DEFAULT_RANGES["y0"], N)
     print(f"explorer redraw, {N} x {N} map (exp_neg_lstar x y0, Fig. 4), median of {REPEATS}, goal {GOAL * 1e3:.0f} ms")
-    print(f"{'scheme':8} {'redraw':>8} {'engine':>8} {'colour':>8} {'redraw/goal':>12} {'engine at sweep tol':>20}")
-    for scheme in ("printed", "frozen"):
+    print(f"{'scheme':8} {'redraw':>8} {'engine':>8} {'colour':>8} {'redraw/goal':>12} {'engine at sweep tol':>20} "
+          f"{'not controlled':>15}")
+    for scheme in SCHEMES:
         page = Explorer(Model(K0=0.5, scheme=scheme), x, y)
         page.on_tap(type("Tap", (), {"x": 0.3, "y": 0.15})())  # a clicked device is re-solved on every redraw
         redraw, engine, colour = [], [], []
@@ -48,14 +56,18 @@ def main() -> None:
             started = time.perf_counter()
             ref = sweep(model, y0=y.values(), exp_neg_lstar=x.values())
             strict.append(time.perf_counter() - started)
-        same = np.array_equal(ref["phase"].values, compute_map(model, x, y)["phase"].values)
+        ds = compute_map(model, x, y)
+        same = all(np.array_equal(ref[name].values, ds[name].values) for name in ("phase", "controlled"))
         med = statistics.median(redraw)
         columns = (f"{med * 1e3:6.0f} ms", f"{statistics.median(engine) * 1e3:5.0f} ms",
                    f"{statistics.median(colour) * 1e3:5.1f} ms", f"{med / GOAL:11.2f}x",
-                   f"{statistics.median(strict) * 1e3:14.0f} ms")
-        print(f"{scheme:8} " + " ".join(columns) + ("" if same else "  (phases differ!)"))
+                   f"{statistics.median(strict) * 1e3:14.0f} ms",
+                   f"{100 * float((ds['controlled'] == 0).mean()):13.0f} %")
+        print(f"{scheme:8} " + " ".join(columns) + ("" if same else "  (phases or control differ!)"))
     print(f"engine tolerance in the explorer: rtol {EXPLORER_RTOL:g}, atol {EXPLORER_ATOL:g} "
-          "(sweep default 1e-9, 1e-12; the same phase on every pixel of these maps)")
+          "(sweep default 1e-9, 1e-12; the same phase and control flag on every pixel of these maps)")
+    print(f"load average before and after: {load_before:.2f}, {os.getloadavg()[0]:.2f} "
+          "(other processes on the two cores slow every column down)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The explorer's logic without a browser: map = sweep(), colours, clicked points, nanotube l*, downloads that the
-CLI reads back, one-line errors in the page, and the ``pairing1d explore`` command's flags."""
+"""The explorer's logic without a browser: map = sweep(), colours (triplet, hatched uncontrolled verdicts), clicked
+points with their control and verdict under every scheme, nanotube l*, downloads that the CLI reads back, one-line
+errors in the page, and the ``pairing1d explore`` command's flags."""
 
 from __future__ import annotations
 
@@ -19,13 +20,16 @@ from pairing1d.explorer import compute  # noqa: E402
 from pairing1d.explorer.compute import Axis, cnt_device, compute_map, marker_position, snap, solve_point  # noqa: E402
 from pairing1d.explorer.export import map_netcdf, map_png, params_toml  # noqa: E402
 from pairing1d.explorer.params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of  # noqa: E402
-from pairing1d.explorer.render import render_map  # noqa: E402
+from pairing1d.explorer.render import hatch_stripes, render_map  # noqa: E402
+from pairing1d.model import FLOWS, SCHEMES  # noqa: E402
 from pairing1d.plotting import PHASE_COLOURS  # noqa: E402
 from pairing1d.sweep import sweep  # noqa: E402
 from pairing1d.transport import signatures  # noqa: E402
 
 X = Axis("exp_neg_lstar", 0.0, 0.6, 12)
 Y = Axis("y0", 0.0, 0.3, 10)
+FIG4_PRINTED = Model(K0=0.4, flow="paper", scheme="printed")
+"""Fig. 4's device (K0 = 0.4) with Eq. (16) exactly as printed: y1 grows past l*, many verdicts are not controlled."""
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -43,12 +47,25 @@ def test_every_model_field_has_one_control_in_one_group():
     assert sorted(names) == sorted(Model.field_names())
     grouped = [n for _, members in CONTROL_GROUPS for n in members]
     assert sorted(grouped) == sorted(names)
+    by_name = {c.name: c for c in CONTROLS}
+    assert by_name["upsilon_theta"].kind == "optional"  # empty: the line of Eq. (13)
+    assert "Eq. 13" in by_name["upsilon_theta"].label and "has 0" in by_name["upsilon_theta"].help
+    for name, values in (("flow", FLOWS), ("scheme", SCHEMES)):
+        assert by_name[name].kind == "select" and [v for _, v in by_name[name].options] == list(values)
+    assert "printed and frozen schemes only" in by_name["chi"].help
+    assert "breaks SU(2)" in by_name["theta"].help
 
 
 def test_widget_values_round_trip_through_a_model():
-    for model in (Model(), Model(temperature=1e-3, lmass=5.0, scheme="frozen", su2=False, vertex_charge=1.0)):
+    for model in (Model(), Model(temperature=1e-3, lmass=5.0, scheme="frozen", su2=False, vertex_charge=1.0),
+                  Model(upsilon_theta=0.0, theta=1.0), Model(flow="paper", scheme="printed")):
         assert model_from_values(values_of(model)) == model
     assert values_of(Model())["lmass"] is None  # an empty input means no mass
+    assert values_of(Model())["upsilon_theta"] is None  # an empty input means the line of Eq. (13) ...
+    assert model_from_values(values_of(Model())).upsilon_theta is None  # ... and stays None, not -u_ratio*upsilon
+    assert values_of(Model(upsilon_theta=-0.3))["upsilon_theta"] == -0.3
+    with pytest.raises(ModelError, match="for flow = 'paper'"):  # Eq. (16) holds on the line (13) only
+        model_from_values(values_of(Model()) | {"flow": "paper", "upsilon_theta": 0.0})
     # a temperature wins over the lmax slider instead of contradicting it
     assert model_from_values(values_of(Model()) | {"temperature": 1e-4}).lmax == pytest.approx(math.log(1e4))
 
@@ -56,43 +73,106 @@ def test_widget_values_round_trip_through_a_model():
 # --- the map ----------------------------------------------------------------------------------------------------
 
 
-def test_map_is_the_sweep_of_the_same_grid():
-    model = Model(K0=0.5)
+@pytest.mark.parametrize("model", [Model(K0=0.5), FIG4_PRINTED], ids=["cic", "paper-printed"])
+def test_map_is_the_sweep_of_the_same_grid(model):
     ds = compute_map(model, X, Y)
     ref = sweep(model, rtol=compute.EXPLORER_RTOL, atol=compute.EXPLORER_ATOL, y0=Y.values(),
                 exp_neg_lstar=X.values())
     assert ds["phase"].dims == ("y0", "exp_neg_lstar")
-    for name in ("phase", "l_bar", "l_bbar", "spin_gap", "dominant_order"):
+    for name in ("phase", "controlled", "l_bar", "l_bbar", "l_runaway", "spin_gap", "dominant_order"):
         np.testing.assert_array_equal(ds[name].values, ref[name].values)
-    # the looser interactive tolerance does not move a phase of Fig. 4's grid
+    assert ds.attrs["scheme"] == model.scheme and ds.attrs["flow"] == model.flow
+    # the looser interactive tolerance moves neither a phase nor a control flag of Fig. 4's grid
     default = sweep(model, y0=Y.values(), exp_neg_lstar=X.values())
-    np.testing.assert_array_equal(ds["phase"].values, default["phase"].values)
-    assert set(np.unique(ds["phase"].values)) == {0, 1, 2}
+    for name in ("phase", "controlled"):
+        np.testing.assert_array_equal(ds[name].values, default[name].values)
+    assert {0, 2} <= set(np.unique(ds["phase"].values))  # decoupled at y0 = 0, trion at large y0 and small e^-l*
+
+
+def _interior(phase: np.ndarray) -> np.ndarray:
+    """Pixels whose right and upper neighbours share their phase (not painted as a boundary)."""
+    interior = np.ones(phase.shape, dtype=bool)
+    interior[:, :-1] &= phase[:, :-1] == phase[:, 1:]
+    interior[:-1, :] &= phase[:-1, :] == phase[1:, :]
+    return interior
+
+
+def _rgb(rgba: np.ndarray) -> np.ndarray:
+    return rgba.view(np.uint8).reshape(*rgba.shape, 4)[..., :3]
+
+
+def _hex(name: str) -> list[int]:
+    colour = PHASE_COLOURS[name].lstrip("#")
+    return [int(colour[i:i + 2], 16) for i in (0, 2, 4)]
 
 
 def test_map_colours_follow_the_matplotlib_figure():
-    ds = compute_map(Model(K0=0.5), X, Y)
+    ds = compute_map(FIG4_PRINTED, X, Y)  # all of decoupled, paired and trion
     phase, gap = ds["phase"].values, ds["spin_gap"].values
-    image = render_map(phase, gap, X.values(), Y.values())
+    assert {0, 1, 2} <= set(np.unique(phase))
+    image = render_map(phase, gap, X.values(), Y.values())  # the old call: every pixel taken as controlled
     rgba = image.rgba.view(np.uint8).reshape(*phase.shape, 4)
     assert image.rgba.shape == phase.shape and np.all(rgba[..., 3] == 255)
-    interior = np.ones(phase.shape, dtype=bool)  # pixels whose right and upper neighbours share their phase
-    interior[:, :-1] &= phase[:, :-1] == phase[:, 1:]
-    interior[:-1, :] &= phase[:-1, :] == phase[1:, :]
+    interior = _interior(phase)
     for code, name in ((0, "decoupled"), (2, "trion")):
-        hex_colour = PHASE_COLOURS[name].lstrip("#")
-        expected = [int(hex_colour[i:i + 2], 16) for i in (0, 2, 4)]
-        assert np.all(rgba[(phase == code) & interior][:, :3] == expected)
+        assert np.all(rgba[(phase == code) & interior][:, :3] == _hex(name))
     assert np.all(rgba[~interior][:, :3] == 0)  # boundaries in black
     log_gap = np.log10(gap[phase == 1])
     assert image.log_gap_range == pytest.approx((log_gap.min(), log_gap.max()))
-    assert image.counts == {n: int((phase == c).sum()) for c, n in enumerate(("decoupled", "paired", "trion"))}
+    names = ("decoupled", "paired", "trion", "triplet")
+    assert image.counts == {n: int((phase == c).sum()) for c, n in enumerate(names)}
+    assert image.uncontrolled == 0 and not image.hatched.any()
+
+
+def test_uncontrolled_verdicts_are_hatched_exactly_where_the_sweep_says_so():
+    xs, ys = X.values(), Y.values()
+    ds = compute_map(FIG4_PRINTED, X, Y)
+    ref = sweep(FIG4_PRINTED, rtol=compute.EXPLORER_RTOL, atol=compute.EXPLORER_ATOL, y0=ys, exp_neg_lstar=xs)
+    phase, gap, controlled = ds["phase"].values, ds["spin_gap"].values, ds["controlled"].values
+    uncontrolled = ref["controlled"].values == 0
+    # the printed scheme lets |y1| grow past y_strong after l*: paired verdicts reached that way are not controlled
+    assert uncontrolled.any() and np.all(phase[uncontrolled] != 2)
+    image = render_map(phase, gap, xs, ys, controlled)
+    plain = render_map(phase, gap, xs, ys)
+    np.testing.assert_array_equal(image.hatched, uncontrolled)
+    assert image.uncontrolled == int(uncontrolled.sum())
+    # the stripes: exactly the uncontrolled pixels on a diagonal (i + j) % 4 == 0, except the black boundaries
+    changed = np.any(_rgb(image.rgba) != _rgb(plain.rgba), axis=-1)
+    np.testing.assert_array_equal(changed, uncontrolled & hatch_stripes(phase.shape) & _interior(phase))
+    assert changed.any()
+    # stripes show on every colour: each changed pixel differs from its flat colour by at least 50 in some channel
+    diff = np.abs(_rgb(image.rgba).astype(int) - _rgb(plain.rgba).astype(int))[changed]
+    assert np.all(diff.max(axis=-1) >= 50)
+
+    # the default scheme (cic) on the same device: every verdict controlled, nothing hatched
+    cic = compute_map(FIG4_PRINTED.replace(scheme="cic"), X, Y)
+    assert np.all(cic["controlled"].values == 1)
+    image = render_map(cic["phase"].values, cic["spin_gap"].values, xs, ys, cic["controlled"].values)
+    assert not image.hatched.any()
+    np.testing.assert_array_equal(image.rgba, render_map(cic["phase"].values, cic["spin_gap"].values, xs, ys).rgba)
+
+
+def test_triplet_phase_has_its_colour_on_a_map_over_theta():
+    device = Model(K0=0.6, ys0=0.0, y0=0.2, lstar=2.0)
+    at_pi = phase_of(device.replace(theta=math.pi))
+    assert at_pi.phase == "triplet" and at_pi.spin_gap_type == "triplet"  # g_up = -g_down: ys runs to +1
+    assert at_pi.dominant_order in ("SDW", "TS") and at_pi.controlled
+    assert phase_of(device).phase == "paired"  # theta = 0: the same device pairs as singlets
+    theta, ys0 = Axis("theta", 0.0, math.pi, 9), Axis("ys0", -0.1, 0.1, 5)
+    ds = compute_map(device, theta, ys0)
+    phase = ds["phase"].values
+    assert phase[list(ys0.values()).index(0.0), -1] == 3  # the pixel of the device at theta = pi
+    image = render_map(phase, ds["spin_gap"].values, theta.values(), ys0.values(), ds["controlled"].values)
+    triplet = (phase == 3) & _interior(phase) & ~image.hatched
+    assert triplet.any() and np.all(_rgb(image.rgba)[triplet] == _hex("triplet"))
+    assert image.counts["triplet"] == int((phase == 3).sum())
 
 
 @pytest.mark.parametrize(("axis", "match"), [
     (lambda: Axis("y0", 0.3, 0.1), "start 0.3 is not below stop 0.1"),
     (lambda: Axis("y0", 0.0, 0.3, 1), "points = 1 is outside the allowed range"),
     (lambda: Axis("scheme", 0.0, 1.0), "axis 'scheme' is outside the allowed names"),
+    (lambda: Axis("flow", 0.0, 1.0), "axis 'flow' is outside the allowed names"),
     (lambda: Axis("y0", float("nan"), 0.3), "start = nan is not a finite number"),
 ])
 def test_bad_axes_are_one_line_model_errors(axis, match):
@@ -105,6 +185,11 @@ def test_out_of_domain_axis_names_the_parameter():
         compute_map(Model(), X, Axis("y0", 0.0, 1.2, 4))
     with pytest.raises(ModelError, match="set the same parameter lstar"):
         compute_map(Model(), X, Axis("lstar", 1.0, 2.0, 4))
+    # an axis over upsilon_theta leaves the line of Eq. (13): the consistent flow maps it, Eq. (16) refuses it
+    ups_t = Axis("upsilon_theta", *compute.DEFAULT_RANGES["upsilon_theta"], 4)
+    assert compute_map(Model(), X, ups_t)["phase"].dims == ("upsilon_theta", "exp_neg_lstar")
+    with pytest.raises(ModelError, match=r"upsilon_theta = -0\.5 is outside the allowed values .* flow = 'paper'"):
+        compute_map(Model(flow="paper"), X, ups_t)
 
 
 # --- a clicked point --------------------------------------------------------------------------------------------
@@ -152,6 +237,8 @@ def test_nanotube_lstar_is_cnt_py_and_the_cnt_command(capsys):
 @pytest.mark.parametrize("model", [
     Model(K0=0.3, lstar=4.0, scheme="frozen"),
     Model(temperature=1e-3, lmass=6.0, su2=False, theta=0.3, vertex_charge=1.0, lstar=math.inf),
+    Model(K0=0.4, upsilon_theta=0.0, scheme="printed"),  # a pure density coupling, off the line (13)
+    FIG4_PRINTED,
 ])
 def test_toml_is_read_back_by_pairing1d_flow(model, tmp_path, capsys):
     path = tmp_path / "device.toml"
@@ -217,6 +304,85 @@ def test_page_reports_errors_in_one_line_and_keeps_working():
     page.axis_widgets["x"]["name"].value = "K0"  # a new axis takes its default range and greys out its slider
     assert not page.alert.visible and page.ds["phase"].dims == ("y0", "K0")
     assert page.controls["K0"].disabled and not page.controls["lstar"].disabled
+
+
+def test_clicked_point_shows_its_control_and_its_verdict_under_every_scheme():
+    from pairing1d.explorer.app import ORDER_WORDS, Explorer
+
+    page = Explorer(FIG4_PRINTED, X, Y)
+    assert "not controlled" in page.map_status.object and "scheme printed" in page.map_status.object
+    assert "flow <b>paper</b>, cutoff scheme <b>printed</b>" in page.legend.object
+    assert "triplet" in page.legend.object and "hatched: not controlled" in page.legend.object
+    share = 100 * int((page.ds["controlled"].values == 0).sum()) / page.ds["controlled"].size
+    assert f"not controlled {share:.0f} %" in page.map_status.object
+
+    page.on_tap(_Tap(0.25, 0.2))
+    r = page.point.result
+    direct = phase_of(FIG4_PRINTED.replace(lstar=-math.log(0.25), y0=0.2))
+    assert (r.phase, r.controlled) == (direct.phase, direct.controlled)
+    # the printed flow carries |y1| past y_strong after l* and reaches ys = -1 only then: not a controlled verdict
+    assert r.phase == "paired" and not r.controlled and r.uncontrolled_reason
+    text = page.point_text.object
+    assert "**not controlled**" in text and r.uncontrolled_reason.replace("|", "\\|") in text
+    for scheme, verdict in r.verdict_by_scheme.items():
+        assert f"{scheme}: {verdict}" in text
+    assert r.verdict_by_scheme["printed"] == "paired" and f"**printed: {r.phase}**" in text
+    assert "singlet (l̄ =" in text and ORDER_WORDS[r.dominant_order] in text
+    # the flow panel shades the flow from where |y1| passed y_strong
+    assert all(box.visible and box.left == pytest.approx(r.l_bbar) for box in page.uncontrolled_boxes)
+
+    page.controls["scheme"].value = "cic"  # the default scheme: the same click is re-solved, and controlled
+    assert "scheme cic" in page.map_status.object and "not controlled 0 %" in page.map_status.object
+    r = page.point.result
+    assert r.controlled and "| control | controlled |" in page.point_text.object
+    assert f"**cic: {r.phase}**" in page.point_text.object
+    assert not any(box.visible for box in page.uncontrolled_boxes)
+
+
+def test_triplet_point_in_the_page():
+    from pairing1d.explorer.app import Explorer
+
+    page = Explorer(Model(K0=0.6, ys0=0.0, y0=0.2, lstar=2.0), Axis("theta", 0.0, math.pi, 9),
+                    Axis("ys0", -0.1, 0.1, 5))
+    assert "triplet" in page.label_source.data["text"]  # a region large enough to be labelled
+    page.on_tap(_Tap(math.pi, 0.0))
+    text = page.point_text.object
+    assert "**triplet**" in text and "triplet / SDW_z" in text and "ys = +1 at l =" in text
+    assert "SU(2) line not enforced" in text  # theta = pi couples the secondary to S^z
+    assert page.mark_sources["l_runaway"].data["x"] == [pytest.approx(page.point.result.flow.l_runaway)]
+    assert "Table I row" in text  # Table I has a triplet row
+
+
+def test_upsilon_theta_set_in_the_page_round_trips_through_the_toml(tmp_path, capsys):
+    from pairing1d.explorer.app import Explorer
+
+    page = Explorer(Model(K0=0.5), X, Y)
+    assert page.controls["upsilon_theta"].value is None and "upsilon_theta" not in page.current_toml()
+    page.controls["upsilon_theta"].value = 0.05  # off the line of Eq. (13)
+    assert not page.alert.visible and page.point.model.upsilon_theta == 0.05
+    toml = page.current_toml()
+    assert "upsilon_theta = 0.05" in toml and 'flow = "consistent"' in toml
+    path = tmp_path / "device.toml"
+    path.write_text(toml)
+    code, out, err = run(["flow", "--params", str(path), "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["parameters"]["upsilon_theta"] == 0.05 and data["upsilon_theta"] == 0.05
+    assert data["phase"] == page.point.result.phase and data["controlled"] == page.point.result.controlled
+    assert data["verdict_by_scheme"] == page.point.result.verdict_by_scheme
+
+    page.controls["flow"].value = "paper"  # Eq. (16) is refused off the line (13): the Model's one line
+    assert page.alert.visible and "for flow = 'paper'" in page.alert.object and "\n" not in page.alert.object
+    assert page.ds.attrs["flow"] == "consistent"  # the last valid map stays
+    page.controls["upsilon_theta"].value = None  # empty: back on the line, where the paper's flow is defined
+    assert not page.alert.visible and page.ds.attrs["flow"] == "paper"
+    assert "upsilon_theta" not in page.current_toml()
+
+    page.axis_widgets["y"]["name"].value = "upsilon_theta"  # an axis off the line (13): refused by Eq. (16) ...
+    assert page.alert.visible and page.alert.object.startswith("upsilon_theta = -0.5 is outside the allowed values")
+    page.controls["flow"].value = "consistent"  # ... mapped by the consistent flow
+    assert not page.alert.visible and page.ds["phase"].dims == ("upsilon_theta", "exp_neg_lstar")
+    assert page.controls["upsilon_theta"].disabled
 
 
 def test_explore_command_help_and_errors(capsys):

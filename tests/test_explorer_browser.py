@@ -1,7 +1,8 @@
 """End to end in headless Chromium (Debian's, driven by Playwright): ``pairing1d explore`` serves the page; moving a
-slider redraws the map, a click shows that device's flow, a bad value shows the model's one-line error and the
-server keeps serving. A screenshot is saved in the test's temporary directory (and at
-``$PAIRING1D_EXPLORER_SCREENSHOT`` when that is set: that is how ``docs/figures/explorer.png`` is made)."""
+slider redraws the map, a click shows that device's flow and its verdict under every scheme, a bad value shows the
+model's one-line error and the server keeps serving, and the printed cutoff scheme hatches the verdicts that are
+not controlled. A screenshot is saved in the test's temporary directory (and at ``$PAIRING1D_EXPLORER_SCREENSHOT``
+when that is set: that is how ``docs/figures/explorer.png`` is made)."""
 
 from __future__ import annotations
 
@@ -134,7 +135,21 @@ def test_slider_click_and_bad_value_in_chromium(server, tmp_path):
             assert page.screenshot(clip=frame) != bad, "the map did not change after a good value"
             page.mouse.click(*page.evaluate(_DATA_TO_PAGE, [0.25, 0.2]))
             expect(summary).to_contain_text("Device at exp_neg_lstar = 0.25, y0 = 0.2")
+            expect(summary).to_contain_text("verdict by scheme")
+            expect(summary).to_contain_text("cic:")  # the default scheme, and the other two beside it
+
+            # the paper's cutoff scheme: verdicts resting on |y1| beyond y_strong are hatched and said so
             page.wait_for_timeout(300)
+            cic = page.screenshot(clip=frame)
+            page.locator(".control-scheme select").select_option("printed")
+            expect(status).to_contain_text("scheme printed")
+            expect(page.locator(".map-legend")).to_contain_text("cutoff scheme printed")
+            share = status.inner_text().split("not controlled")[1].split("%")[0]
+            assert float(share) > 0, status.inner_text()
+            expect(summary).to_contain_text("printed:")
+            expect(summary).to_contain_text("control")
+            page.wait_for_timeout(300)
+            assert page.screenshot(clip=frame) != cic, "the map did not change with the cutoff scheme"
             shot = tmp_path / "explorer.png"
             page.screenshot(path=shot, full_page=True)
             assert shot.stat().st_size > 50_000

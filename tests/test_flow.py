@@ -363,3 +363,17 @@ def test_pokrovsky_talapov_energies():
     assert pt["soliton_energy"] == pytest.approx(math.exp(-solve_flow(m.replace(lstar=math.inf)).l_bbar))
     commensurate = phase_of(m.replace(lstar=math.inf)).pokrovsky_talapov
     assert commensurate["mismatch_energy"] == 0 and commensurate["trion"]
+
+
+def test_cutoff_function_and_its_logarithm_agree():
+    """The tanh cutoff c(l) (Model.cutoff1, trion scales) and the logarithm the right-hand side uses are one
+    function, also far past l* where c ~ e^{-2(l-l*)/chi} underflows a naive 1 - tanh."""
+    from pairing1d.model import smooth_cutoff
+
+    for lstar, chi in ((2.0, 1.5), (-1.0, 0.3), (math.inf, 1.0)):
+        for l in (0.0, 1.0, 2.0, 5.0, 40.0, 400.0):
+            assert smooth_cutoff(l, lstar, chi) == pytest.approx(math.exp(fe.log_cutoff(l, lstar, chi)), rel=1e-12,
+                                                                 abs=1e-300)
+            if l - lstar < 5:
+                assert smooth_cutoff(l, lstar, chi) == pytest.approx(0.5 * (1 - math.tanh((l - lstar) / chi)),
+                                                                     rel=1e-9)

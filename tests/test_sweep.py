@@ -174,3 +174,12 @@ def test_sigkill_and_resume(tmp_path: Path):
     final = open_sweep(store)
     for name in RESULT_VARIABLES:
         np.testing.assert_array_equal(final[name].values, reference[name].values)
+
+
+def test_derived_attributes_of_swept_inputs_are_not_fixed():
+    """A derived quantity of a swept input is not a fixed attribute (it varies over the grid)."""
+    ds = sweep(Model(), upsilon_theta=[-0.1, 0.0, 0.1], theta=[0.0, 1.0])
+    for name in ("upsilon_theta_eff", "su2_enforced", "Q", "Kc_tilde0"):
+        assert name not in ds.attrs, name
+    fixed = sweep(Model(), y0=[0.05, 0.1])
+    assert fixed.attrs["upsilon_theta_eff"] == pytest.approx(-0.12) and "su2_enforced" not in fixed.attrs

@@ -121,7 +121,8 @@ def run(argv, capsys):
 
 
 def test_trion_cli_both_modes(capsys):
-    """Explicit mode is locked_sector of the flags; model mode is the Model's sector on the line of Eq. (13)."""
+    """Explicit mode is locked_sector of the flags; model mode is the Model's sector on the line of Eq. (13); the
+    dimensions and the verdict use the exact Kf (theta_g integrated out), Eq. (20)'s value is reported beside it."""
     import json
 
     code, out, err = run(["trion", "--json", "--Kc", "0.8", "--K", "0.4", "--u", "0.7", "--V-phi", "0.5",
@@ -129,10 +130,12 @@ def test_trion_cli_both_modes(capsys):
     assert code == 0, err
     data = json.loads(out)
     assert data["sector"]["Kf"] == pytest.approx(locked_sector(1.0, 0.8, 0.7, 0.4, 0.5, -0.2)["Kf"])
-    assert data["dimensions"]["trion_cdw"] == pytest.approx(data["sector"]["Kf"] / 3)
+    assert data["dimensions"]["trion_cdw"] == pytest.approx(data["sector"]["Kf_exact"] / 3)
+    assert data["sector"]["Kf_exact"] < data["sector"]["Kf"]
     code, out, err = run(["trion", "--json", "--K0", "0.3", "--vertex-charge", "1"], capsys)
     data = json.loads(out)
-    assert data["Kf"] == pytest.approx(trion_sector_of_model(Model(K0=0.3, vertex_charge=1))[0])
+    assert data["sector"]["Kf"] == pytest.approx(trion_sector_of_model(Model(K0=0.3, vertex_charge=1))[0])
+    assert data["Kf"] == pytest.approx(data["sector"]["Kf_exact"])
     for argv in (["trion", "--Kc", "0.8"], ["trion", "--Kc", "0.8", "--K", "-1"], ["trion", "--K0", "-1"]):
         code, out, err = run(argv, capsys)
         assert code == 2 and len(err.strip().splitlines()) == 1

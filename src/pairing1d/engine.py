@@ -28,7 +28,7 @@ import numpy as np
 
 from . import flow_equations as fe
 from .flow_equations import PACKED_FIELDS, fields_of, pack_fields
-from .model import Model
+from .model import Model, smooth_cutoff
 from .phases import PHASES, order_exponents
 from .trion import sc_threshold
 
@@ -69,7 +69,7 @@ _dir = _cache_dir()
 if _dir is not None:
     nb.config.CACHE_DIR = _dir  # read when each cached function below is decorated
 
-_rhs = nb.njit(cache=True)(fe.rhs)
+_rhs = nb.njit(cache=True, inline="always")(fe.rhs)
 
 # Dormand-Prince 5(4) tableau (the one of scipy's RK45)
 _C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0])
@@ -139,6 +139,8 @@ def _locate(l, y, f0, h, p, kind, k, ynew, tmp):
             s = 0.5 * (a + b)
         _step(l, y, f0, s, p, k, ynew, tmp)
         g_s = _event(kind, ynew, p)
+        if g_s == 0.0:  # on the root itself: a step of this size ends exactly on it
+            return s
         if (g_s > 0.0) == (g_b > 0.0):
             b, g_b = s, g_s
             if side == -1:
@@ -149,7 +151,7 @@ def _locate(l, y, f0, h, p, kind, k, ynew, tmp):
             if side == 1:
                 g_b *= 0.5
             side = 1
-        if b - a <= 1e-14 * max(1.0, l + b) or g_s == 0.0:
+        if b - a <= 1e-14 * max(1.0, l + b):
             break
     return b
 
@@ -157,6 +159,24 @@ def _locate(l, y, f0, h, p, kind, k, ynew, tmp):
 @nb.njit(cache=True)
 def _crossed(kind, y, ynew, p):
     return _event(kind, y, p) < 0.0 <= _event(kind, ynew, p)
+
+
+@nb.njit(cache=True)
+def _su2_tail(l, y, lmax, out_state, ev):
+    """The rest of a flow whose vertices are all gone, on the SU(2) line: dys/dl = -ys^2 exactly, so
+    ys(l) = ys0/(1 + ys0 (l - l0)) reaches -1 after (1 - |ys0|)/|ys0| if ys0 < 0 (the closed form of Sec. II B 1)."""
+    ys0 = y[fe.ZR]
+    for i in range(N_STATE):
+        out_state[i] = y[i]
+    if ys0 < 0.0 and l + (1.0 + ys0) / (-ys0) <= lmax:
+        l_gap = l + (1.0 + ys0) / (-ys0)
+        out_state[fe.ZR] = -1.0
+        ev[E_BAR] = l_gap
+        ev[E_WEIGHT] = 1.0
+        ev[E_END] = l_gap
+        return
+    out_state[fe.ZR] = ys0 / (1.0 + ys0 * (lmax - l))
+    ev[E_END] = lmax
 
 
 @nb.njit(cache=True)
@@ -191,6 +211,11 @@ def _flow_one(p, rtol, atol, out_state, ev):
     d1 = math.sqrt(d1 / N_STATE)
     h = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
     n_steps = 0
+    # once every vertex is gone (dropped or absent) on the SU(2) line, the rest of the flow is a closed form
+    su2_tail = cic and p[fe.P_SU2] != 0.0  # su2 is enforced only at theta = 0: real couplings on the SU(2) line
+    if su2_tail and not alive[0] and not alive[1]:
+        _su2_tail(l, y, lmax, out_state, ev)
+        return n_steps
     while l < lmax and n_steps < MAX_STEPS:
         h = min(h, lmax - l)
         if l < l_mdrop:
@@ -249,6 +274,9 @@ def _flow_one(p, rtol, atol, out_state, ev):
             alive[i] = False
             p[fe.P_ALIVE1 + i] = 0.0
             ev[E_DROP1 + i] = l
+            if su2_tail and not alive[0] and not alive[1]:
+                _su2_tail(l, y, lmax, out_state, ev)
+                return n_steps
             _rhs(l, y, p, f0)
             continue
         for i in range(N_STATE):
@@ -259,6 +287,9 @@ def _flow_one(p, rtol, atol, out_state, ev):
                     alive[i] = False
                     p[fe.P_ALIVE1 + i] = 0.0
                     ev[E_DROP1 + i] = l_mdrop
+            if su2_tail:
+                _su2_tail(l, y, lmax, out_state, ev)
+                return n_steps
             _rhs(l, y, p, f0)
         factor = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2)
         h *= factor
@@ -350,7 +381,7 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
     controlled = trion | ~((l_bbar <= l_verdict) | (l_bbar2 <= l_verdict))
     reached = np.isfinite(l_bbar)
     lb = np.where(reached, l_bbar, 0.0)
-    c1 = np.where(cic, 1.0, 0.5 * (1.0 - np.tanh((lb - lstar_eff) / params[:, fe.P_CHI])))
+    c1 = np.where(cic, 1.0, smooth_cutoff(lb, lstar_eff, params[:, fe.P_CHI]))
     return BatchResult(
         phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=l_run, spin_gap=np.exp(-l_gap),
         trion_scale=np.where(reached, np.exp(-lb) * c1, 0.0), dominant_order=order.astype(np.int8),

@@ -100,12 +100,12 @@ def fig3_data(scheme: str = "cic", resolution: int = 128, n_l: int = 401, flow: 
     l = np.linspace(0.0, base.lmax, n_l)
     ys, y1, ends = [], [], []
     for lstar in FIG3_LSTAR:
-        flow = solve_flow(base.replace(lstar=lstar, **FIG3_DOT))
-        c = flow.at(np.minimum(l, flow.l_end))
-        beyond = l > flow.l_end
+        dot = solve_flow(base.replace(lstar=lstar, **FIG3_DOT))
+        c = dot.at(np.minimum(l, dot.l_end))
+        beyond = l > dot.l_end
         ys.append(np.where(beyond, np.nan, c["ys"]))
         y1.append(np.where(beyond, np.nan, c["y1"]))
-        ends.append(flow.l_end)
+        ends.append(dot.l_end)
     ds = ds.assign_coords(l=("l", l, {"long_name": "RG time l = ln(alpha/alpha0)"}))
     ds["ys_flow"] = (("lstar", "l"), np.array(ys), {
         "long_name": "ys along the flow of the red dot (NaN: after the flow stopped at ys = -1)"})

@@ -2,15 +2,15 @@ r"""The RG flow written once: state, parameters, right-hand side and event funct
 
 Both the single-device solver (:mod:`pairing1d.rg`, scipy) and the batched kernel (:mod:`pairing1d.engine`,
 numba) integrate *these* functions; they are plain Python on floats and flat arrays so that numba compiles the
-very same code (``docs/physics.md``, "The flow", derives every term).
+very same code (``docs/physics.md``, Sec. 11-14, derives every term).
 
 **State** (:data:`STATE`). The spin harmonic :math:`|Z|\cos(\sqrt8\phi_s - \arg Z)` with :math:`Z = y_s` for the
-paper's device; :math:`1/K_s`; each inter-wire vertex :math:`|Y_i|\cos(\sqrt2\phi_s - \arg Y_i)\cos(a_i\cdot\Phi)`
-as :math:`u_i = \ln|Y_i|` and :math:`\alpha_i = \arg Y_i` (a relative phase :math:`\theta` of
-:math:`g_\uparrow, g_\downarrow` is :math:`\alpha_i = -\theta/2`); the inverse correlation matrix
-:math:`G = C^{-1}` of :math:`(\phi_c, \phi)` in the rotated basis of Sec. II B (entries ``g11, g12, g22``;
-:math:`\operatorname{diag}(1/\tilde K_c, 1/\tilde K)` on line 13); the flowing mismatches :math:`\delta_i` of the
-``cic`` scheme.
+paper's device; :math:`1/K_s` (unused on the SU(2) line, :math:`K_s = 1 + y_s/2`); each inter-wire vertex
+:math:`|Y_i|\cos(\sqrt2\phi_s - \arg Y_i)\cos(a_i\cdot\Phi)` as :math:`u_i = \ln|Y_i|` and
+:math:`\alpha_i = \arg Y_i` (a relative phase :math:`\theta` of :math:`g_\uparrow, g_\downarrow` is
+:math:`\alpha_i = -\theta/2`); the inverse correlation matrix :math:`G = C^{-1}` of :math:`(\phi_c, \phi)` in the
+rotated basis of Sec. II B (entries ``g11, g12, g22``; :math:`\operatorname{diag}(1/\tilde K_c, 1/\tilde K)` on line
+13); the flowing mismatches :math:`\delta_i` of the ``cic`` scheme.
 
 **Flow.** With :math:`b_i = (\sqrt2, \pm p - \sqrt2Q)` the rotated charges, :math:`C = G^{-1}`,
 :math:`\Delta_i = K_s/2 + b_i^TCb_i/4`, the feedback weight :math:`F_i` of the cutoff scheme and the growth factor
@@ -59,12 +59,12 @@ ZR, ZI, INV_KS, U1, A1, U2, A2, G11, G12, G22, D1, D2 = range(N_STATE)
 
 PARAMS = ("b1", "b2", "p2", "chi", "lstar1", "lstar2", "lmass", "l_mass_drop", "scheme", "flow", "su2",
           "has1", "has2", "lmax", "log_y_strong", "alive1", "alive2", "y0", "y2", "theta", "lstar1_bare",
-          "lstar2_bare", "y_strong")
+          "lstar2_bare", "y_strong", "real", "cos_theta")
 """Right-hand-side parameters, in order, after the bare state in a packed row (:func:`pack_columns`)."""
 N_PARAMS = len(PARAMS)
 (P_B1, P_B2, P_P2, P_CHI, P_LSTAR1, P_LSTAR2, P_LMASS, P_LMDROP, P_SCHEME, P_FLOW, P_SU2, P_HAS1, P_HAS2, P_LMAX,
  P_LOG_YSTRONG, P_ALIVE1, P_ALIVE2, P_Y1_BARE, P_Y2_BARE, P_THETA, P_LSTAR1_BARE, P_LSTAR2_BARE,
- P_YSTRONG) = range(N_STATE, N_STATE + N_PARAMS)
+ P_YSTRONG, P_REAL, P_COS_THETA) = range(N_STATE, N_STATE + N_PARAMS)
 N_PACKED = N_STATE + N_PARAMS
 
 SCHEME_CODES = {"cic": 0, "printed": 1, "frozen": 2}
@@ -79,28 +79,29 @@ SQRT2 = math.sqrt(2.0)
 _MAX_DELTA0 = 10.0  # a bare mismatch this large (well past J01) is simply "dropped from the start"
 
 
+_J0_COEFFS = tuple((-1.0) ** k / math.factorial(k) ** 2 for k in range(15))
+_J1_COEFFS = tuple((-1.0) ** k / (math.factorial(k) * math.factorial(k + 1)) for k in range(15))
+
+
 @_compilable
 def bessel_j0(x):
-    r""":math:`J_0(x) = \sum_k (-1)^k (x^2/4)^k/(k!)^2`, summed to 1e-17 for :math:`0 \le x \le j_{0,1}`."""
-    q = -0.25 * x * x
-    term = 1.0
-    total = 1.0
-    for k in range(1, 16):
-        term *= q / (k * k)
-        total += term
+    r""":math:`J_0(x) = \sum_k (-1)^k (x^2/4)^k/(k!)^2`, to 1e-16 for :math:`0 \le x \le j_{0,1}` (Horner in
+    :math:`x^2/4`, 15 terms)."""
+    q = 0.25 * x * x
+    total = 0.0
+    for k in range(14, -1, -1):
+        total = total * q + _J0_COEFFS[k]
     return total
 
 
 @_compilable
 def bessel_j1(x):
-    r""":math:`J_1(x) = (x/2)\sum_k (-1)^k (x^2/4)^k/(k!(k+1)!)`, summed to 1e-17 for :math:`0 \le x \le j_{0,1}`."""
-    q = -0.25 * x * x
-    term = 0.5 * x
-    total = term
-    for k in range(1, 16):
-        term *= q / (k * (k + 1))
-        total += term
-    return total
+    r""":math:`J_1(x) = (x/2)\sum_k (-1)^k (x^2/4)^k/(k!(k+1)!)`, to 1e-16 for :math:`0 \le x \le j_{0,1}`."""
+    q = 0.25 * x * x
+    total = 0.0
+    for k in range(14, -1, -1):
+        total = total * q + _J1_COEFFS[k]
+    return 0.5 * x * total
 
 
 @_compilable
@@ -180,7 +181,9 @@ def rhs(l, s, p, out):
             # right-hand side stays smooth inside every integration step, past the switch included
             if p[P_ALIVE1 + i] != 0.0:
                 y2 = math.exp(2.0 * u)
-                fy = bessel_j0(d) * bessel_j0(2.0 * math.exp(l - p[P_LMASS])) * y2
+                fy = bessel_j0(d) * y2
+                if p[P_LMASS] != math.inf:
+                    fy *= bessel_j0(2.0 * math.exp(l - p[P_LMASS]))
                 grow = 1.0
                 out[idl] = mismatch_rate(d, q, y2)
             else:  # dropped: the vertex averages out and acts on nothing any more
@@ -188,12 +191,21 @@ def rhs(l, s, p, out):
                 grow = 0.0
                 out[idl] = 0.0
         else:
-            log_c = log_cutoff(l, p[P_LSTAR1 + i], p[P_CHI])
-            fy = math.exp(2.0 * u + log_c)  # c_i y_i^2, finite even when y_i alone would overflow
-            grow = math.exp(log_c) if scheme == FROZEN else 1.0
+            x = 2.0 * (l - p[P_LSTAR1 + i]) / p[P_CHI]
+            if x < 600.0 and u < 300.0:  # c = 1/(1 + e^x) and y^2 both representable
+                c = 1.0 / (1.0 + math.exp(x))
+                fy = c * math.exp(2.0 * u)
+            else:  # far past l*: c_i y_i^2 is a ratio of two huge numbers
+                c = math.exp(log_cutoff(l, p[P_LSTAR1 + i], p[P_CHI]))
+                fy = math.exp(2.0 * u + log_cutoff(l, p[P_LSTAR1 + i], p[P_CHI]))
+            grow = c if scheme == FROZEN else 1.0
             out[idl] = 0.0
-        cos2a = math.cos(2.0 * s[ia])
-        sin2a = math.sin(2.0 * s[ia])
+        if p[P_REAL] != 0.0:  # theta = 0 or pi: Z and the vertices stay real, 2 alpha = -theta (mod 2 pi)
+            cos2a = p[P_COS_THETA]
+            sin2a = 0.0
+        else:
+            cos2a = math.cos(2.0 * s[ia])
+            sin2a = math.sin(2.0 * s[ia])
         wr = zr * cos2a + zi * sin2a  # Z conj(Y)/Y = Z exp(-2 i alpha)
         wi = zi * cos2a - zr * sin2a
         out[iu] = grow * (2.0 - dimension - 0.5 * wr)
@@ -225,7 +237,7 @@ def pack_columns(v: dict[str, np.ndarray]) -> np.ndarray:
     n = len(v["ys0"])
     out = np.zeros((n, N_PACKED))
     out[:, ZR] = v["ys0"]
-    out[:, INV_KS] = 1.0 / (1.0 + 0.5 * v["ys0"])
+    out[:, INV_KS] = 1.0 / (1.0 + 0.5 * np.asarray(v["ys0"], dtype=float))
     out[:, P_Y1_BARE] = v["y0"]
     out[:, P_Y2_BARE] = v["y2"]
     out[:, P_HAS1] = np.asarray(v["y0"], dtype=float) != 0.0
@@ -250,7 +262,7 @@ def pack_columns(v: dict[str, np.ndarray]) -> np.ndarray:
     out[:, P_SU2] = v["su2_enforced"]
     out[:, P_LMAX] = v["lmax"]
     out[:, P_YSTRONG] = v["y_strong"]
-    out[:, [U1, A1, U2, A2, D1, D2, P_LOG_YSTRONG, P_ALIVE1, P_ALIVE2]] = np.nan  # complete_row fills them
+    out[:, [U1, A1, U2, A2, D1, D2, P_LOG_YSTRONG, P_ALIVE1, P_ALIVE2, P_REAL, P_COS_THETA]] = np.nan  # complete_row
     return out
 
 
@@ -271,6 +283,8 @@ def complete_row(p):
         p[D1 + i] = min(d, _MAX_DELTA0)
         p[P_ALIVE1 + i] = 1.0 if cic and y != 0.0 and p[D1 + i] < J01 and p[P_LMDROP] > 0.0 else 0.0
     p[P_LOG_YSTRONG] = math.log(p[P_YSTRONG])
+    p[P_COS_THETA] = math.cos(p[P_THETA])
+    p[P_REAL] = 1.0 if abs(math.sin(p[P_THETA])) < 1e-12 and p[ZI] == 0.0 else 0.0
 
 
 PACKED_FIELDS = (

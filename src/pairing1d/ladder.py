@@ -12,7 +12,7 @@ across a rung is a :math:`\pi`-kink of :math:`\phi_{\rho-}`). With the total cha
       + \frac{2\tilde g_2}{\pi^2a^2}\cos\sqrt2\phi_s\cos\big(\sqrt2\phi_c - \phi_{\rho-} - 2(k_F-k_1)x\big),
 
 Eq. (12) with the secondary field entering with charge :math:`p = 1` instead of 2 (``Model.vertex_charge = 1``,
-whose flow is derived in :func:`pairing1d.model.vertex_coefficients`), the secondary Luttinger parameter
+whose flow is derived in ``docs/physics.md``, Sec. 7 and 12), the secondary Luttinger parameter
 :math:`K^0 = K_{\rho-}` and the forward coupling :math:`V_\phi = V/\sqrt2` (:func:`ladder_upsilon`).
 
 **The back gate.** A potential difference :math:`\mu^*` between the legs, :math:`-\frac{\mu^*}{\pi}

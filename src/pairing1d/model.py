@@ -53,7 +53,6 @@ __all__ = [
     "rotation_q",
     "kc_tilde0",
     "k_tilde0",
-    "vertex_coefficients",
 ]
 
 SCHEMES = ("cic", "printed", "frozen")
@@ -72,8 +71,8 @@ Flow = Literal["consistent", "paper"]
 VERTEX_CHARGES = (2.0, 1.0)
 """Allowed charges p of the secondary field in the inter-wire vertex cos(sqrt2 phi_c + p phi): 2 for the
 spinless secondary wire (Eq. 12), 1 for the relative-charge sector of a Mott ladder (Eq. 22). The flow
-(:func:`vertex_coefficients`) holds for any p; the trion-phase composite (:mod:`pairing1d.trion`) is
-worked out for these two."""
+(:mod:`pairing1d.flow_equations`, charges :func:`pairing1d.gaussian.vertex_charges`) holds for any p; the
+trion-phase composite (:mod:`pairing1d.trion`) is worked out for these two."""
 
 
 class ModelError(ValueError):
@@ -161,34 +160,6 @@ def k_tilde0(K0, upsilon):
     return K0 / np.sqrt(1.0 - upsilon**2)
 
 
-def vertex_coefficients(Q, p=2.0):
-    r"""Coefficients of Eq. (16c)-(16e) for a secondary vertex of charge :math:`p`: ``(a1, a2, k_feedback)``.
-
-    The inter-wire vertices are :math:`\cos\sqrt2\phi_s\cos(\sqrt2\phi_c \pm p\phi)`; the paper's spinless
-    secondary has :math:`p = 2` (Eq. 12), the relative-charge sector of a Mott ladder :math:`p = 1` (Eq. 22). The
-    rotation :math:`\phi_c \to \phi_c - Q\phi` turns the secondary charges into :math:`p \mp \sqrt2 Q`, and
-    :math:`e^{ia\phi}` has dimension :math:`a^2\tilde K/4`, so the secondary part of the dimensions of
-    :math:`y_{1,2}` is
-
-    .. math::
-        a_{1,2}\tilde K, \qquad a_{1,2} = \frac{(p \mp \sqrt2 Q)^2}{4}
-        \quad\Big(= \big(1 \mp Q/\sqrt2\big)^2 \text{ at } p = 2,\ \text{Eq. 16c-d}\Big).
-
-    The second-order feedback of a vertex on the stiffness of a field it contains is proportional to the square
-    of that field's charge: the charges :math:`\sqrt2` of :math:`\phi_s, \phi_c` give :math:`C/8` in Eq. (16b),
-    (16f), i.e. :math:`a^2C/16`, hence :math:`d\tilde K^{-1}/d\ell = k_{\rm fb}C` with
-
-    .. math::
-        k_{\rm fb} = \frac{p^2}{16} \quad (= 1/4 \text{ at } p = 2, \text{Eq. 16e}).
-
-    As in Eq. (16e), :math:`Q` is left out of the feedback (it is of higher order there). The feedback of the
-    vertices on :math:`y_s` (16a) and the :math:`-y_s/2` of (16c-d) involve :math:`\phi_s` only and do not depend
-    on :math:`p`. Numbers or numpy arrays; ``docs/physics.md`` (Sec. 7) has the derivation.
-    """
-    shift = np.sqrt(2.0) * Q
-    return (p - shift) ** 2 / 4.0, (p + shift) ** 2 / 4.0, p * p / 16.0
-
-
 def upsilon_from_coupling(V_phi: float, u: float, uc: float, Kc: float, K: float) -> float:
     r"""Dimensionless forward-scattering coupling :math:`\upsilon = \sqrt{K_c K}\,V_\phi/(\pi\sqrt{u_c u})`.
 
@@ -255,7 +226,7 @@ class Model:
         :math:`\cos(\sqrt2\phi_c \pm p\phi)`, 1 or 2 (:data:`VERTEX_CHARGES`): 2 for the spinless wire of the
         paper (Eq. 12, default), 1 for the relative-charge sector of a Mott ladder (Eq. 22,
         :mod:`pairing1d.ladder`); see
-        :func:`vertex_coefficients`.
+        :func:`pairing1d.gaussian.vertex_charges`.
     """
 
     Kc0: float = 0.9
@@ -433,7 +404,7 @@ class Model:
         r"""Whether the flow keeps :math:`K_s = 1 + y_s/2`: asked for (``su2``) *and* allowed, i.e. the inter-wire
         vertices respect SU(2): :math:`\theta \equiv 0 \pmod{2\pi}` or no vertex at all. A relative phase
         couples the secondary to :math:`S^z` (at :math:`\theta = \pi`, :math:`g_\uparrow = -g_\downarrow`) and
-        the flow leaves the SU(2) line at second order (``docs/physics.md``)."""
+        the flow leaves the SU(2) line at second order (``docs/physics.md``, Sec. 13)."""
         symmetric = abs(math.sin(0.5 * self.theta)) < 1e-12 or (self.y0 == 0 and self.y2 == 0)
         return self.su2 and symmetric
 
@@ -527,12 +498,14 @@ class Model:
 
 
 def smooth_cutoff(l, lstar: float, chi: float):
-    r"""The smooth incommensurability cutoff :math:`c(\ell) = \frac12[1-\tanh((\ell-\ell^*)/\chi)]`.
+    r"""The smooth incommensurability cutoff :math:`c(\ell) = \frac12[1-\tanh((\ell-\ell^*)/\chi)]
+    = 1/(1 + e^{2(\ell-\ell^*)/\chi})`, computed as :math:`\exp(-\operatorname{logaddexp}(0, 2(\ell-\ell^*)/\chi))`
+    (no overflow far past :math:`\ell^*`; the flow's right-hand side uses its logarithm,
+    :func:`pairing1d.flow_equations.log_cutoff`).
 
     Works on floats and numpy arrays; :math:`\ell^* = \infty` gives 1 everywhere.
     """
-    if math.isinf(lstar):
-        return np.ones_like(l, dtype=float) if isinstance(l, np.ndarray) else 1.0
-    x = (l - lstar) / chi
-    # math.tanh on scalars: this sits in the right-hand side of every flow
-    return 0.5 * (1.0 - (np.tanh(x) if isinstance(x, np.ndarray) else math.tanh(x)))
+    with np.errstate(invalid="ignore"):
+        x = 2.0 * (np.asarray(l, dtype=float) - lstar) / chi  # -inf for lstar = inf
+    out = np.exp(-np.logaddexp(0.0, x))
+    return float(out) if np.ndim(out) == 0 else out

@@ -62,10 +62,11 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
         marks = [(m.lstar_eff, "--", "0.3", r"$\ell^*$"), (result.l_bar, "-", "C3", r"$\bar\ell$"),
                  (flow.l_runaway, "-", "C1", r"$\ell_{\rm triplet}$"), (result.l_bbar, ":", "C0", r"$\bar{\bar\ell}$"),
                  (flow.l_drop1, "-.", "0.5", r"$y_1$ dropped")]
-        if not result.controlled and result.l_bbar is not None:
-            # where the verdict rests on |y| beyond y_strong: shade it on every panel
+        strong = [x for x in (result.l_bbar, flow.l_bbar2) if x is not None]
+        if not result.controlled and strong:
+            # where the verdict rests on |y1| or |y2| beyond y_strong: shade it on every panel
             for ax in (ax_s, ax_y, ax_k):
-                ax.axvspan(result.l_bbar, flow.l_end, color="C3", alpha=0.08, lw=0)
+                ax.axvspan(min(strong), flow.l_end, color="C3", alpha=0.08, lw=0)
             ax_y.text(0.98, 0.04, "not controlled: |y| > y_strong", transform=ax_y.transAxes, ha="right",
                       color="C3", fontsize=8)
         for ax in (ax_s, ax_y, ax_k):

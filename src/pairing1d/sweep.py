@@ -175,8 +175,11 @@ class Grid:
             swept.add("lmax")
         if "lmax" in swept:
             swept.add("temperature")
-        if swept & {"upsilon", "u_ratio", "Kc0", "K0"}:
-            swept |= {"Q", "Kc_tilde0", "K_tilde0"}  # derived from a swept parameter: not fixed
+        # derived from a swept parameter: not fixed
+        if swept & {"upsilon", "u_ratio", "Kc0", "K0", "upsilon_theta", "flow"}:
+            swept |= {"Q", "Kc_tilde0", "K_tilde0", "upsilon_theta_eff"}
+        if swept & {"su2", "theta", "y0", "y2"}:
+            swept.add("su2_enforced")
         attrs: dict[str, Any] = {}
         for name, value in self.model.to_dict().items():
             if name in swept:

@@ -116,7 +116,9 @@ def locked_sector_of_model(model: Model) -> dict[str, float]:
 def locked_sector(uc, Kc, u, K, V_phi, V_theta, p=2.0) -> dict[str, float]:
     r"""All coefficients of the locked Hamiltonian, Eq. (C1)-(C2), from the bosonized parameters.
 
-    Returns ``Kf, uf`` (Eq. 20, C2b), ``Kg, ug`` (C2a, C2c), ``V_cross``, ``V_cross_theta`` (C2d, C2e); at
+    Returns ``Kf, uf`` (Eq. 20, C2b), ``Kf_exact, uf_exact`` (the Schur complement that keeps the
+    :math:`\theta_g`-:math:`\theta_f` coupling, :func:`pairing1d.gaussian.trion_mode`), ``Kg, ug`` (C2a, C2c),
+    ``V_cross``, ``V_cross_theta`` (C2d, C2e); at
     :math:`p = 2`:
 
     .. math::
@@ -134,8 +136,14 @@ def locked_sector(uc, Kc, u, K, V_phi, V_theta, p=2.0) -> dict[str, float]:
         raise ModelError(f"phi_g stiffnesses ({np.min(g_phi):.4g}, {np.min(g_theta):.4g}) are outside (0, inf) "
                          "(Eq. (C2a) needs a stable phi_g sector)")
     n2 = 2.0 + p * p
+    from .gaussian import trion_mode  # the exact Kf: theta_g integrated out (Schur complement)
+
+    upsilon = np.sqrt(Kc * K) * V_phi / (math.pi * np.sqrt(uc * u))
+    upsilon_theta = V_theta / (math.pi * np.sqrt(uc * u * Kc * K))
+    kf_exact, uf_exact, _ = trion_mode(Kc, K, u / uc, upsilon, upsilon_theta, p)
     return {
-        "Kf": kf, "uf": uf, "Kg": np.sqrt(g_theta / g_phi), "ug": np.sqrt(g_phi * g_theta) / n2,
+        "Kf": kf, "uf": uf, "Kf_exact": kf_exact, "uf_exact": uf_exact * uc,
+        "Kg": np.sqrt(g_theta / g_phi), "ug": np.sqrt(g_phi * g_theta) / n2,
         "V_cross": (SQRT2 * p * math.pi * (uc / Kc - u / K) + (p * p - 2) * V_phi) / n2,
         "V_cross_theta": (SQRT2 * p * math.pi * (uc * Kc - u * K) + (p * p - 2) * V_theta) / n2,
     }

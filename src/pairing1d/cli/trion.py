@@ -25,11 +25,13 @@ def trion(
     ] = None,
     json_out: JsonOpt = False, model_flags: dict | None = None,
 ) -> None:
-    """Kf, uf, Kg, ug, V_x, V'_x of the locked sector (Eq. 20, C2), the trion-phase dimensions (Eq. 21) and the
-    verdict (SC if Kf > 3; impurities irrelevant if their dimension > 1).
+    """Kf, uf, Kg, ug, V_x, V'_x of the locked sector (Eq. 20, C2), the exact Kf (theta_g integrated out), the
+    trion-phase dimensions (Eq. 21, with the exact Kf) and the verdict (SC if Kf > 3; impurities irrelevant if their
+    dimension > 1).
 
     Two modes: explicit bosonized parameters (--Kc and --K required; --uc, --u default 1, --V-phi, --V-theta
-    default 0, the same velocity unit), or the model flags (Eq. 13 for V_theta, velocities in units of uc)."""
+    default 0, the same velocity unit), or the model flags (--upsilon-theta, or Eq. 13 when unset; velocities in
+    units of uc)."""
     from ..trion import locked_sector, locked_sector_of_model, trion_dimensions, trion_verdict
 
     explicit = {"uc": uc, "Kc": Kc, "u": u, "K": K, "V_phi": V_phi, "V_theta": V_theta}
@@ -46,11 +48,11 @@ def trion(
         source = "explicit"
         sector = locked_sector(given["uc"], given["Kc"], given["u"], given["K"], given["V_phi"], given["V_theta"], p)
     else:
-        source = "model (Eq. 13, uc = 1)"
+        source = "model (" + ("Eq. 13" if model.upsilon_theta is None else "its upsilon_theta") + ", uc = 1)"
         sector = locked_sector_of_model(model)
     sector = {k: float(v) for k, v in sector.items()}
-    dims = {k: float(v) for k, v in trion_dimensions(sector["Kf"], p).items()}
-    verdict = trion_verdict(sector["Kf"], p)
+    dims = {k: float(v) for k, v in trion_dimensions(sector["Kf_exact"], p).items()}
+    verdict = trion_verdict(sector["Kf_exact"], p)
     if json_out:
         print_json({"source": source, "vertex_charge": p, "sector": sector, "dimensions": dims} | verdict
                    | {"version": __version__})

@@ -1,5 +1,6 @@
-"""The interactive explorer (issue 7): a Panel page with the phase map over two chosen parameters, the flow of
-a clicked device, a carbon-nanotube gate and downloads (PNG, NetCDF, TOML).
+"""The interactive explorer (issue 7): a Panel page with the phase map over two chosen parameters (the four phases,
+uncontrolled verdicts hatched), the flow of a clicked device with its control and its verdict under every cutoff
+scheme, a carbon-nanotube gate and downloads (PNG, NetCDF, TOML).
 
 ``pairing1d explore`` serves it on 127.0.0.1; in Jupyter, ``pn.extension()`` then ``build_app()``. The page's
 logic is in :mod:`.compute` (map, point, nanotube), :mod:`.render` (pixels, curves) and :mod:`.export`

@@ -25,18 +25,19 @@ from typing import Any
 import panel as pn
 from bokeh.events import Tap
 from bokeh.layouts import column as bokeh_column
-from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper, Range1d
+from bokeh.models import BoxAnnotation, ColorBar, ColumnDataSource, Label, LinearColorMapper, Range1d
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
-from ..model import Model
+from ..model import SCHEMES, Model
 from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
+from ..trion import sc_threshold
 from . import compute
 from .compute import AXIS_NAMES, DEFAULT_RANGES, Axis, Point
 from .export import map_netcdf, map_png, params_toml
 from .params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of
-from .render import flow_curves, render_map
+from .render import flow_curves, render_map, uncontrolled_from
 
 __all__ = ["Explorer", "build_app", "AXIS_TITLES"]
 
@@ -48,6 +49,7 @@ AXIS_TITLES = {
     "Kc0": "primary charge Luttinger Kc⁰", "upsilon": "forward coupling υ (Eq. 14)", "u_ratio": "velocity ratio u/uc",
     "chi": "cutoff width χ", "y2": "bare y₂⁰", "lstar2": "l*₂ (Eq. 15)", "theta": "relative phase θ",
     "lmass": "mass cutoff l_m (Eq. B1)", "lmax": "lmax = ln(Λ/T)", "temperature": "T/Λ", "y_strong": "y_strong",
+    "upsilon_theta": "forward coupling υθ (V_θ; line of Eq. 13: −(u/uc)υ)",
 }
 """Axis titles of the map, in words a reader of the abstract can follow."""
 
@@ -55,25 +57,45 @@ PHASE_WORDS = {
     "decoupled": "decoupled: the primary wire stays a gapless Luttinger liquid",
     "paired": "paired: a spin gap opens, electrons bind into pairs (from repulsion only)",
     "trion": "trion: an electron pair binds a carrier of the secondary wire",
+    "triplet": "triplet: a spin gap of S_z = 0 triplet / SDW_z type opens (ys runs to +1, e.g. θ = π)",
 }
+
+ORDER_WORDS = {
+    "CDW": "CDW of pairs", "SC": "singlet SC (pairs)", "SDW": "SDW_z (spin-density wave)",
+    "TS": "triplet SC (S_z = 0 pairs)",
+}
+"""The dominant orders in words, in the spin-gapped phases (in the trion phase: of the trion composite)."""
 
 INTRO = """\
 ## pairing1d explorer: electron pairing from repulsion (Shavit & Oreg, PRR 2, 043283)
 A repulsive spinful wire (the **primary**) sits next to a strongly correlated spinless wire (the **secondary**);
 they interact only through their charge densities. Each pixel of the map is one such device, and its fate comes
 from the renormalization-group flow of Eq. (16): **decoupled** (grey), **paired** (coloured by the spin gap:
-electron pairs from repulsion) or **trion** (purple: a pair binds a carrier of the secondary).
-Move a slider or type a value on the left; **click the map** to see that device's flow on the right.
+electron pairs from repulsion), **trion** (purple: a pair binds a carrier of the secondary) or **triplet** (orange:
+a spin gap of S_z = 0 triplet / SDW_z type, e.g. at θ = π). **Hatched** pixels are verdicts that are not
+controlled: they rest on a coupling beyond y_strong (the printed cutoff scheme lets y1 grow past l*).
+Move a slider or type a value on the left; **click the map** to see that device's flow and its verdict under every
+cutoff scheme on the right.
 """
 
-LEGEND = (
-    f"<span style='background:{PHASE_COLOURS['decoupled']};padding:0 8px;border:1px solid #999'>&nbsp;</span> "
-    "decoupled &nbsp; "
-    "<span style='background:linear-gradient(90deg,#440154,#21918c,#fde725);padding:0 16px'>&nbsp;</span> "
-    "paired (colour bar: log10 spin gap Δs/Λ) &nbsp; "
-    f"<span style='background:{PHASE_COLOURS['trion']};padding:0 8px'>&nbsp;</span> trion &nbsp; "
-    "black lines: phase boundaries &nbsp; ✕ clicked device &nbsp; ★ nanotube device"
-)
+_HATCH_CSS = ("background:repeating-linear-gradient(135deg,#686868 0 2px,#e8e8e8 2px 7px);padding:0 8px;"
+              "border:1px solid #999")
+
+
+def legend_html(flow: str, scheme: str) -> str:
+    """The map's caption: the colours of the four phases, the hatching, the boundaries and markers, and which flow
+    and cutoff scheme drew the map."""
+    return (
+        f"<span style='background:{PHASE_COLOURS['decoupled']};padding:0 8px;border:1px solid #999'>&nbsp;</span> "
+        "decoupled &nbsp; "
+        "<span style='background:linear-gradient(90deg,#440154,#21918c,#fde725);padding:0 16px'>&nbsp;</span> "
+        "paired (colour bar: log10 spin gap Δs/Λ) &nbsp; "
+        f"<span style='background:{PHASE_COLOURS['trion']};padding:0 8px'>&nbsp;</span> trion &nbsp; "
+        f"<span style='background:{PHASE_COLOURS['triplet']};padding:0 8px'>&nbsp;</span> triplet / SDW_z spin gap "
+        f"&nbsp; <span style=\"{_HATCH_CSS}\">&nbsp;</span> hatched: not controlled &nbsp; "
+        "black lines: phase boundaries &nbsp; ✕ clicked device &nbsp; ★ nanotube device"
+        f"<br>flow <b>{flow}</b>, cutoff scheme <b>{scheme}</b>"
+    )
 
 MAP_SIZE = (560, 460)
 
@@ -161,7 +183,7 @@ class Explorer:
                 )
                 w.param.watch(self._on_control, "value_throttled")
             elif c.kind == "optional":
-                w = pn.widgets.FloatInput(**_label(c.label), value=value, placeholder="empty", description=c.help,
+                w = pn.widgets.FloatInput(**_label(c.label), value=value, placeholder=c.placeholder, description=c.help,
                                           sizing_mode="stretch_width")
                 w.param.watch(self._on_control, "value")
             elif c.kind == "bool":
@@ -220,6 +242,8 @@ class Explorer:
         fig.on_event(Tap, self.on_tap)
         self.map_figure = fig
         self.map_status = pn.pane.Markdown("", margin=(0, 10), css_classes=["map-status"])
+        self.legend = pn.pane.HTML(legend_html(self.model.flow, self.model.scheme), margin=(0, 10),
+                                   css_classes=["map-legend"])
 
     @_guarded
     def _on_control(self, *_events) -> None:
@@ -246,7 +270,7 @@ class Explorer:
         ds = compute.compute_map(model, x, y)
         computed = time.perf_counter()
         xs, ys = x.values(), y.values()
-        image = render_map(ds["phase"].values, ds["spin_gap"].values, xs, ys)
+        image = render_map(ds["phase"].values, ds["spin_gap"].values, xs, ys, ds["controlled"].values)
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.map_source.data = {"image": [image.rgba], "x": [x.start - dx / 2], "y": [y.start - dy / 2],
                                 "dw": [x.stop - x.start + dx], "dh": [y.stop - y.start + dy]}
@@ -267,9 +291,12 @@ class Explorer:
         total = sum(image.counts.values())
         shares = " · ".join(f"{name} {100 * image.counts[name] / total:.0f} %" for name in PHASES)
         self.map_status.object = (
-            f"**{y.n} × {x.n} map** in {1e3 * (drawn - started):.0f} ms — {shares} "
-            f"(scheme {model.scheme}, tolerance {ds.attrs['rtol']:g})"
+            f"**{y.n} × {x.n} map** in {1e3 * (drawn - started):.0f} ms — {shares} — not controlled "
+            f"{100 * image.uncontrolled / total:.0f} % (flow {model.flow}, scheme {model.scheme}, tolerance "
+            f"{ds.attrs['rtol']:g})"
         )
+        self.legend.object = legend_html(model.flow, model.scheme)
+        fig.title.text = f"Phase map, flow {model.flow}, scheme {model.scheme} (click a point)"
         self._mark_swept(x, y)
         self.clear_error()
         if self.point is not None:
@@ -293,7 +320,7 @@ class Explorer:
     def _build_flow(self) -> None:
         self.flow_source = ColumnDataSource({k: [] for k in ("l", "ys", "log_y1", "log_y2", "Ks", "K_tilde",
                                                              "Kc_tilde")})
-        self.mark_sources = {name: ColumnDataSource({"x": []}) for name in ("lstar", "l_bar", "l_bbar")}
+        self.mark_sources = {name: ColumnDataSource({"x": []}) for name in ("lstar", "l_bar", "l_runaway", "l_bbar")}
         self.y_strong_source = ColumnDataSource({"y": []})
         common = {"width": 470, "tools": "", "toolbar_location": None}
         top = figure(height=190, title="RG flow of the clicked device", y_axis_label="spin fugacity ys", **common)
@@ -302,7 +329,7 @@ class Explorer:
         bottom = figure(height=200, x_axis_label="RG time l = ln(α/α0)", y_axis_label="Luttinger parameters",
                         x_range=top.x_range, **common)
         top.line("l", "ys", source=self.flow_source, color="#d62728", line_width=2, legend_label="ys")
-        top.hspan(y=[-1.0], line_color="#d62728", line_dash="dotted")
+        top.hspan(y=[-1.0, 1.0], line_color="#d62728", line_dash="dotted")
         mid.line("l", "log_y1", source=self.flow_source, color="#1f77b4", line_width=2, legend_label="|y1|")
         mid.line("l", "log_y2", source=self.flow_source, color="#2ca02c", line_width=2, legend_label="|y2|")
         mid.hspan(y="y", source=self.y_strong_source, line_color="#1f77b4", line_dash="dotted",
@@ -311,7 +338,16 @@ class Explorer:
                                    ("Kc_tilde", "#ff7f0e", "Kc~")):
             bottom.line("l", key, source=self.flow_source, color=colour, line_width=2, legend_label=label)
         marks = (("lstar", "dashed", "#555555", "l*"), ("l_bar", "solid", "#d62728", "l̄ (ys = −1)"),
+                 ("l_runaway", "solid", "#ff7f0e", "ys = +1 (triplet)"),
                  ("l_bbar", "dotted", "#1f77b4", "l̄̄ (|y1| = y_strong)"))
+        # the part of the flow that rests on a coupling beyond y_strong: shaded on every panel
+        self.uncontrolled_boxes = [BoxAnnotation(left=0.0, fill_color="#d62728", fill_alpha=0.1, line_alpha=0,
+                                                 visible=False) for _ in range(3)]
+        self.uncontrolled_label = Label(x=0.0, y=0.0, x_units="data", y_units="screen", text="not controlled →",
+                                        text_color="#d62728", text_font_size="10px", visible=False)
+        mid.add_layout(self.uncontrolled_label)
+        for fig, box in zip((top, mid, bottom), self.uncontrolled_boxes, strict=True):
+            fig.add_layout(box)
         for fig in (top, mid, bottom):
             for name, dash, colour, label in marks:
                 kwargs = {"legend_label": label} if fig is top else {}
@@ -346,19 +382,28 @@ class Explorer:
             self.flow_source.data = {k: [] for k in self.flow_source.data}
             for source in self.mark_sources.values():
                 source.data = {"x": []}
+            self._show_uncontrolled(None)
             self.click_source.data = {"x": [], "y": []}
             self.point_text.object = "### No device selected\nClick the map to solve a device and see its flow."
             return
         r, m = point.result, point.model
         self.flow_source.data = {k: v.tolist() for k, v in flow_curves(r).items()}
         end = r.flow.l_end
-        for name, value in (("lstar", m.lstar_eff), ("l_bar", r.l_bar), ("l_bbar", r.l_bbar)):
+        for name, value in (("lstar", m.lstar_eff), ("l_bar", r.l_bar), ("l_runaway", r.flow.l_runaway),
+                            ("l_bbar", r.l_bbar)):
             show = value is not None and math.isfinite(value) and value <= end
             self.mark_sources[name].data = {"x": [value] if show else []}
+        self._show_uncontrolled(uncontrolled_from(r))
         self.y_strong_source.data = {"y": [math.log10(m.y_strong)]}
         (xn, xv), (yn, yv) = point.coords.items()
         self.click_source.data = {"x": [xv], "y": [yv]}
         self.point_text.object = point_markdown(point)
+
+    def _show_uncontrolled(self, start: float | None) -> None:
+        """Shade the flow from ``start`` on (where it rests on |y| beyond y_strong); None hides the shading."""
+        for box in self.uncontrolled_boxes:
+            box.update(left=start if start is not None else 0.0, visible=start is not None)
+        self.uncontrolled_label.update(x=start if start is not None else 0.0, y=6, visible=start is not None)
 
     # --- the nanotube -------------------------------------------------------------------------------------
 
@@ -467,7 +512,7 @@ class Explorer:
         ax = self.axis_widgets
         axis_rows = pn.Column(*(pn.Row(ax[k]["name"], ax[k]["start"], ax[k]["stop"], ax[k]["n"]) for k in ("x", "y")))
         middle = pn.Column(axis_rows, pn.pane.Bokeh(self.map_figure), self.map_status,
-                           pn.pane.HTML(LEGEND, margin=(0, 10)), pn.Row(*self.downloads), cnt_card, width=620)
+                           self.legend, pn.Row(*self.downloads), cnt_card, width=620)
         right = pn.Column(self.point_text, pn.pane.Bokeh(self.flow_figure), width=500)
         return pn.Column(pn.pane.Markdown(INTRO, sizing_mode="stretch_width"), self.alert,
                          pn.Row(left, middle, right), sizing_mode="stretch_width")
@@ -478,11 +523,29 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def _scales(result) -> str:
+    trust = "" if result.controlled else " (not controlled: it rests on a coupling beyond y_strong)"
     if result.phase == "paired":
-        return f": spin gap Δs = {_fmt(result.spin_gap)} Λ, {result.dominant_order} dominates"
+        return f": spin gap Δs = {_fmt(result.spin_gap)} Λ, {result.dominant_order} dominates{trust}"
+    if result.phase == "triplet":
+        return (f": triplet / SDW_z spin gap Δs = {_fmt(result.spin_gap)} Λ, {result.dominant_order} "
+                f"dominates{trust}")
     if result.phase == "trion":
         return f": trion scale {_fmt(result.trion_scale)} Λ, {result.dominant_order} dominates"
-    return ": no gap"
+    return f": no gap{trust}"
+
+
+def _spin_gap_row(r) -> str:
+    if r.spin_gap is None:
+        return "none"
+    if r.spin_gap_type == "triplet":
+        return f"{_fmt(r.spin_gap)}, triplet / SDW_z (ys = +1 at l = {_fmt(r.flow.l_runaway, 4)})"
+    return f"{_fmt(r.spin_gap)}, singlet (l̄ = {_fmt(r.l_bar, 4)})"
+
+
+def _verdicts_row(r) -> str:
+    """The phase under every cutoff scheme, the page's own in bold."""
+    verdicts = r.verdict_by_scheme
+    return ", ".join(f"**{s}: {verdicts[s]}**" if s == r.model.scheme else f"{s}: {verdicts[s]}" for s in SCHEMES)
 
 
 def _trion_row(r) -> str:
@@ -494,17 +557,36 @@ def _trion_row(r) -> str:
 
 
 def point_markdown(point: Point) -> str:
-    """The flow panel's text: where the device is, its phase in words, its scales and its Table I row."""
+    """The flow panel's text: where the device is, its phase in words, whether the verdict is controlled, the
+    verdict under every cutoff scheme, its scales and order, the notes and its Table I row."""
     r, m = point.result, point.model
+    control = "controlled" if r.controlled else f"**not controlled**: {r.uncontrolled_reason}"
+    if r.phase == "trion":
+        order = f"{r.dominant_order} of the trion composite (K_f vs {sc_threshold(m.vertex_charge):g})"
+    elif r.dominant_order:
+        order = f"{r.dominant_order} — {ORDER_WORDS[r.dominant_order]}"
+    else:
+        order = "none (gapless)"
     rows = [
         ("phase", f"**{r.phase}** — {PHASE_WORDS[r.phase].split(': ', 1)[1]}"),
-        ("spin gap Δs/Λ", f"{_fmt(r.spin_gap)} (l̄ = {_fmt(r.l_bar, 4)})" if r.spin_gap is not None else "none"),
+        ("control", control),
+        ("verdict by scheme", _verdicts_row(r)),
+        ("spin gap Δs/Λ", _spin_gap_row(r)),
         ("trion scale/Λ", _trion_row(r)),
-        ("dominant order", r.dominant_order or "none (gapless)"),
+        ("dominant order", order),
     ]
     if r.phase == "paired":
         rows.append(("χ exponents", f"CDW {r.chi_cdw_exponent:.3g}, SC {r.chi_sc_exponent:.3g} (Eq. 18)"))
-    rows.append(("l* (effective), Q", f"{m.lstar_eff:.4g}, {m.Q:.3g}"))
+    elif r.phase == "triplet":
+        rows.append(("χ exponents", f"SDW_z {r.chi_cdw_exponent:.3g}, triplet SC {r.chi_sc_exponent:.3g}"))
+    elif r.phase == "trion":
+        rows.append(("K_f", f"{r.Kf:.4g} (Eq. 20: {r.Kf_eq20:.4g}); SC iff K_f > {sc_threshold(m.vertex_charge):g}"))
+    line13 = " (line of Eq. 13)" if m.upsilon_theta is None else ""
+    rows.append(("l* (effective), Q, υθ", f"{m.lstar_eff:.4g}, {m.Q:.3g}, {m.upsilon_theta_eff:.3g}{line13}"))
+    rows.append(("flow, scheme", f"{m.flow}, {m.scheme}"))
+    for note in r.notes:
+        if note != r.uncontrolled_reason:  # already in the control row
+            rows.append(("note", note))
     sig = point.table_row
     if sig is None:
         rows.append(("Table I", "not derived for a trion with vertex charge 1 (Mott ladder)"))

@@ -2,10 +2,10 @@
 point, and the nanotube gate -> l* conversion.
 
 The map goes through :func:`pairing1d.sweep.sweep` (the batched engine) at a looser tolerance than the sweep
-default, :data:`EXPLORER_RTOL`: at 1e-7 a 128 x 128 map takes about 0.14 s instead of 0.2 s on two cores and,
-on the Fig. 4 grids, not one pixel changes phase and the spin gap moves by < 1e-6 in log10 (see
-``benchmarks/explorer_redraw.py``). A clicked point is solved again by the scipy path
-(:func:`pairing1d.phase_of`), which gives the full trajectory.
+default, :data:`EXPLORER_RTOL`: at 1e-7 a 128 x 128 map of the default flow and scheme takes about 0.22-0.33 s
+instead of 0.31-0.44 s on two cores and, on the Fig. 4 grids, not one pixel changes phase or control flag and the
+spin gap of a paired pixel moves by < 4e-6 in log10 (see ``benchmarks/explorer_redraw.py``). A clicked point is
+solved again by the scipy path (:func:`pairing1d.phase_of`), which gives the full trajectory.
 """
 
 from __future__ import annotations
@@ -37,12 +37,14 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "exp_neg_lstar": (0.0, 0.6), "lstar": (0.0, 8.0), "y0": (0.0, 0.3), "ys0": (-0.3, 0.3), "K0": (0.1, 1.0),
     "Kc0": (0.3, 1.5), "upsilon": (-0.5, 0.5), "u_ratio": (0.2, 2.0), "chi": (0.2, 3.0), "y2": (0.0, 0.3),
     "lstar2": (-2.0, 6.0), "theta": (0.0, 3.14), "lmass": (0.5, 10.0), "lmax": (2.0, 30.0),
-    "temperature": (1e-6, 0.1), "y_strong": (0.3, 2.0),
+    "temperature": (1e-6, 0.1), "y_strong": (0.3, 2.0), "upsilon_theta": (-0.5, 0.5),
 }
-"""The range an axis gets when it is chosen; every continuous Model field and exp_neg_lstar (Fig. 4)."""
+"""The range an axis gets when it is chosen; every continuous Model field and exp_neg_lstar (Fig. 4). An axis over
+``upsilon_theta`` leaves the line of Eq. (13), so with ``flow = 'paper'`` the Model refuses it (the page shows the
+one-line error)."""
 
 AXIS_NAMES: tuple[str, ...] = tuple(DEFAULT_RANGES)
-"""Names a map axis may take (su2, scheme and vertex_charge are discrete: they have their own controls)."""
+"""Names a map axis may take (su2, scheme, flow and vertex_charge are discrete: they have their own controls)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..model import SCHEMES, Model
+from ..model import FLOWS, SCHEMES, Model
 
 __all__ = ["Control", "CONTROLS", "CONTROL_GROUPS", "model_from_values", "values_of"]
 
@@ -23,8 +23,9 @@ class Control:
     """How the page shows one Model field.
 
     ``slider``: an editable slider (the typed value may leave the slider's range; the Model decides whether it
-    is allowed); ``optional``: a number input that may stay empty (``None``: no temperature, no mass);
-    ``bool``: a checkbox; ``select``: a choice among ``options`` (label -> value).
+    is allowed); ``optional``: a number input that may stay empty (``None``: no temperature, no mass,
+    ``upsilon_theta`` on the line of Eq. 13; ``placeholder`` says which); ``bool``: a checkbox; ``select``: a
+    choice among ``options`` (label -> value).
     """
 
     name: str
@@ -35,6 +36,7 @@ class Control:
     end: float = 1.0
     step: float = 0.01
     options: tuple[tuple[str, Any], ...] = ()
+    placeholder: str = "empty"
 
 
 CONTROLS: tuple[Control, ...] = (
@@ -42,31 +44,49 @@ CONTROLS: tuple[Control, ...] = (
             end=2.0),
     Control("K0", "K0: secondary Luttinger parameter", "small K0: strongly correlated secondary (Eq. 11)",
             start=0.05, end=2.0),
-    Control("ys0", "ys0: bare spin fugacity", "ys > 0: repulsive; ys -> -1 is a spin gap (Eq. 16a)", start=-0.95,
-            end=0.95),
+    Control("ys0", "ys0: bare spin fugacity", "ys > 0: repulsive; ys -> -1 is a singlet spin gap, ys -> +1 a triplet "
+            "/ SDW_z one (Eq. 16a)", start=-0.95, end=0.95),
     Control("y0", "y0: bare inter-wire backscattering y1", "g1/(pi u), drives ys down (Eq. 16c)", start=0.0,
             end=0.5, step=0.005),
     Control("y2", "y2: bare particle-like backscattering", "0 in the paper's figures (Eq. 16d)", start=0.0, end=0.5,
             step=0.005),
-    Control("upsilon", "upsilon: forward inter-wire coupling", "|upsilon| < 1 (Eq. 14)", start=-0.95, end=0.95),
+    Control("upsilon", "upsilon: forward coupling V_phi",
+            "sqrt(Kc K) V_phi/(pi sqrt(uc u)), |upsilon| < 1 (Eq. 14)", start=-0.95, end=0.95),
+    Control("upsilon_theta", "upsilon_theta: V_theta (empty: Eq. 13)",
+            "V_theta/(pi sqrt(uc u Kc K)), |upsilon_theta| < 1. Empty: the line of Eq. (13), upsilon_theta = "
+            "-(u/uc) upsilon, where one rotation removes all forward scattering; a pure density coupling (Eq. 6) "
+            "has 0. Off the line only flow = consistent applies", kind="optional",
+            placeholder="empty: line (13), -(u/uc) upsilon"),
     Control("u_ratio", "u/uc: velocity ratio", "secondary over primary charge velocity (Eq. 14a)", start=0.1,
             end=3.0, step=0.05),
     Control("lstar", "l*: incommensurability cutoff of y1", "ln(1/((kF + k) alpha0)), Eq. (15)", start=0.0,
             end=10.0, step=0.05),
     Control("lstar2", "l*2: cutoff of y2", "ln(1/((kF - k) alpha0)), Eq. (15)", start=-3.0, end=10.0, step=0.05),
-    Control("chi", "chi: width of the cutoff c(l)", "c(l) = [1 - tanh((l - l*)/chi)]/2", start=0.1, end=5.0,
-            step=0.05),
+    Control("chi", "chi: width of the tanh cutoff c(l) (printed, frozen)",
+            "c(l) = [1 - tanh((l - l*)/chi)]/2; used by the printed and frozen schemes only (cic has no chi)",
+            start=0.1, end=5.0, step=0.05),
     Control("lmax", "lmax: infrared end of the flow", "ln(Lambda/T) at temperature T", start=1.0, end=40.0,
             step=0.5),
-    Control("temperature", "T/Lambda (empty: T = 0, use lmax)", "sets lmax = ln(Lambda/T)", kind="optional"),
-    Control("lmass", "l_m: mass cutoff (empty: no mass)", "ln(Lambda_sec/|m - mu|), Eq. (B1)", kind="optional"),
-    Control("y_strong", "y_strong: |y1| taken as strong coupling", "defines the trion scale l_bbar", start=0.1,
+    Control("temperature", "T/Lambda (empty: T = 0, use lmax)", "sets lmax = ln(Lambda/T)", kind="optional",
+            placeholder="empty: T = 0"),
+    Control("lmass", "l_m: mass cutoff (empty: no mass)", "ln(Lambda_sec/|m - mu|), Eq. (B1)", kind="optional",
+            placeholder="empty: no mass"),
+    Control("y_strong", "y_strong: |y1| taken as strong coupling",
+            "defines the trion scale l_bbar; a verdict resting on |y| beyond it is not controlled", start=0.1,
             end=3.0, step=0.05),
-    Control("theta", "theta: relative phase of g_up, g_down", "multiplies the y^2 terms by cos(theta)", start=0.0,
+    Control("theta", "theta: relative phase of g_up, g_down",
+            "the vertices carry cos(sqrt2 phi_s + theta/2); theta != 0 breaks SU(2) (the SU(2) line is then not "
+            "enforced); theta = pi favours a triplet / SDW_z spin gap (Sec. II B 4)", start=0.0,
             end=round(math.pi, 2), step=0.01),
-    Control("su2", "SU(2) line Ks = 1 + ys/2", "otherwise Ks flows by Eq. (16b)", kind="bool"),
-    Control("scheme", "cutoff scheme", "printed: Eq. (16) as printed; frozen: dy1/dl also times c1",
-            kind="select", options=tuple((s, s) for s in SCHEMES)),
+    Control("su2", "SU(2) line Ks = 1 + ys/2", "otherwise Ks flows by Eq. (16b); not enforced when theta != 0",
+            kind="bool"),
+    Control("scheme", "cutoff scheme",
+            "cic: commensurate-incommensurate RG with a flowing mismatch (the default, no chi); printed: Eq. (16) "
+            "as printed, the paper's tanh cutoff c(l) of width chi in the feedback only; frozen: dy1/dl also "
+            "times c1", kind="select", options=tuple((s, s) for s in SCHEMES)),
+    Control("flow", "second-order flow",
+            "consistent: every vertex feeds the full correlation matrix (the default, any upsilon_theta); paper: "
+            "Eq. (16) as printed, on the line of Eq. (13) only", kind="select", options=tuple((f, f) for f in FLOWS)),
     Control("vertex_charge", "secondary vertex charge p", "2: spinless wire (Eq. 12); 1: Mott ladder (Eq. 22)",
             kind="select", options=(("2 (spinless wire)", 2.0), ("1 (Mott ladder)", 1.0))),
 )
@@ -74,8 +94,9 @@ CONTROLS: tuple[Control, ...] = (
 
 CONTROL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Wires", ("Kc0", "K0", "ys0", "u_ratio", "su2")),
-    ("Inter-wire coupling", ("y0", "y2", "upsilon", "theta", "vertex_charge")),
-    ("Cutoffs", ("lstar", "lstar2", "chi", "lmass", "lmax", "temperature", "y_strong", "scheme")),
+    ("Inter-wire coupling", ("y0", "y2", "upsilon", "upsilon_theta", "theta", "vertex_charge")),
+    ("Cutoffs", ("lstar", "lstar2", "lmass", "lmax", "temperature")),
+    ("RG scheme", ("flow", "scheme", "chi", "y_strong")),
 )
 """How the controls are grouped on the page (every control in exactly one group)."""
 
@@ -83,8 +104,10 @@ CONTROL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 def model_from_values(values: dict[str, Any]) -> Model:
     """The Model of the page's widget values (name -> value); raises :class:`~pairing1d.model.ModelError`.
 
-    An empty ``lmass`` means no mass (inf); a given ``temperature`` sets lmax, so the lmax slider is then
-    ignored (the Model refuses both when they disagree, which a page could not resolve).
+    An empty ``lmass`` means no mass (inf); an empty ``upsilon_theta`` stays ``None`` (the line of Eq. 13); a given
+    ``temperature`` sets lmax, so the lmax slider is then ignored (the Model refuses both when they disagree, which a
+    page could not resolve). ``flow = 'paper'`` with an ``upsilon_theta`` off the line is the Model's one-line
+    error.
     """
     kwargs = dict(values)
     if kwargs.get("lmass") is None:

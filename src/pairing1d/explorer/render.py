@@ -1,5 +1,6 @@
 """Pixels and curves for the page, from computed results (no Panel, no Bokeh): the phase map as an RGBA image
-in the colours of :func:`pairing1d.plotting.plot_phase_map`, region labels, and the flow curves of a point."""
+in the colours of :func:`pairing1d.plotting.plot_phase_map` (uncontrolled verdicts hatched), region labels, and the
+flow curves of a point."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import numpy as np
 from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
 
-__all__ = ["MapImage", "render_map", "flow_curves", "viridis_palette", "BOUNDARY_COLOUR"]
+__all__ = ["MapImage", "render_map", "flow_curves", "viridis_palette", "hatch_stripes", "BOUNDARY_COLOUR",
+           "HATCH_PERIOD", "HATCH_DARKEN", "uncontrolled_from"]
 
 BOUNDARY_COLOUR = (0, 0, 0)
 """Phase boundaries are black, as the contour lines of the matplotlib map."""
@@ -31,29 +33,50 @@ def viridis_palette(n: int = 256) -> np.ndarray:
 _VIRIDIS = viridis_palette()
 
 
+HATCH_PERIOD = 4
+"""Uncontrolled pixels are hatched with diagonal stripes: pixel (row i, column j) is on a stripe when
+``(i + j) % HATCH_PERIOD == 0``."""
+
+HATCH_DARKEN = 0.45
+"""A light pixel on a stripe is darkened to this fraction of its colour; a dark one (viridis' purple end) is moved
+the same way towards white, so that the stripes show on every colour."""
+
+
 @dataclass(frozen=True)
 class MapImage:
     """The map as Bokeh's ``image_rgba`` wants it: ``rgba`` (ny, nx) uint32, row 0 at the bottom; the log10
-    range of the spin gap that viridis spans; the phase counts; and a label position per phase that covers
-    more than 2 % of the map (the median of its pixels, as in the matplotlib figure)."""
+    range of the spin gap that viridis spans; the phase counts; a label position per phase that covers more than
+    2 % of the map (the median of its pixels, as in the matplotlib figure); ``hatched``, the (ny, nx) mask of the
+    verdicts that are not controlled (drawn with diagonal stripes), and their number."""
 
     rgba: np.ndarray
     log_gap_range: tuple[float, float]
     counts: dict[str, int]
     labels: dict[str, tuple[float, float]]
+    hatched: np.ndarray
+    uncontrolled: int
 
 
-def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> MapImage:
+def hatch_stripes(shape: tuple[int, int]) -> np.ndarray:
+    """The (ny, nx) mask of the pixels on a hatch stripe, ``(i + j) % HATCH_PERIOD == 0``."""
+    i, j = np.indices(shape)
+    return (i + j) % HATCH_PERIOD == 0
+
+
+def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+               controlled: np.ndarray | None = None) -> MapImage:
     """Colour a map given as (ny, nx) arrays over the axis values ``xs``, ``ys``.
 
-    Decoupled and trion in the flat colours of ``plotting.PHASE_COLOURS``; paired by log10 of the spin gap on
-    viridis between the smallest and largest gap of this map (as ``plot_phase_map``); black pixels where the
-    phase changes to the right or above (the boundary lines)."""
+    Decoupled, trion and triplet in the flat colours of ``plotting.PHASE_COLOURS``; paired by log10 of the spin gap
+    on viridis between the smallest and largest gap of this map (as ``plot_phase_map``); diagonal stripes over the
+    pixels whose verdict is not controlled (``controlled == 0``; ``None``: all controlled); black pixels where the
+    phase changes to the right or above (the boundary lines, drawn over the stripes)."""
     phase = np.asarray(phase)
     rgb = np.empty((*phase.shape, 3), dtype=np.uint8)
-    rgb[phase == 0] = _hex_rgb(PHASE_COLOURS["decoupled"])
-    rgb[phase == 2] = _hex_rgb(PHASE_COLOURS["trion"])
-    paired = phase == 1
+    for code, name in enumerate(PHASES):
+        if name != "paired":
+            rgb[phase == code] = _hex_rgb(PHASE_COLOURS[name])
+    paired = phase == PHASES.index("paired")
     lo, hi = -8.0, 0.0
     if paired.any():
         with np.errstate(divide="ignore"):
@@ -61,6 +84,14 @@ def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.n
         lo, hi = float(log_gap[paired].min()), float(log_gap[paired].max())
         scale = (log_gap[paired] - lo) / (hi - lo) if hi > lo else np.full(int(paired.sum()), 0.5)
         rgb[paired] = _VIRIDIS[np.clip((scale * 255).round().astype(int), 0, 255)]
+    hatched = np.zeros(phase.shape, dtype=bool) if controlled is None else np.asarray(controlled) == 0
+    stripe = hatched & hatch_stripes(phase.shape)
+    if stripe.any():
+        colour = rgb[stripe].astype(float)
+        light = colour @ np.array([0.299, 0.587, 0.114]) > 110.0  # perceived brightness, 0..255
+        colour[light] *= HATCH_DARKEN
+        colour[~light] = 255.0 - (255.0 - colour[~light]) * HATCH_DARKEN
+        rgb[stripe] = colour.round().astype(np.uint8)
     edge = np.zeros(phase.shape, dtype=bool)
     edge[:, :-1] |= phase[:, :-1] != phase[:, 1:]
     edge[:-1, :] |= phase[:-1, :] != phase[1:, :]
@@ -76,7 +107,8 @@ def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.n
         if mask.sum() > 0.02 * mask.size:
             rows, cols = np.nonzero(mask)
             labels[name] = (float(np.median(xs[cols])), float(np.median(ys[rows])))
-    return MapImage(rgba=rgba, log_gap_range=(lo, hi), counts=counts, labels=labels)
+    return MapImage(rgba=rgba, log_gap_range=(lo, hi), counts=counts, labels=labels, hatched=hatched,
+                    uncontrolled=int(hatched.sum()))
 
 
 def flow_curves(result, n_points: int = 400) -> dict[str, np.ndarray]:
@@ -91,3 +123,12 @@ def flow_curves(result, n_points: int = 400) -> dict[str, np.ndarray]:
         with np.errstate(divide="ignore"):
             out[f"log_{key}"] = np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
     return out
+
+
+def uncontrolled_from(result) -> float | None:
+    """RG time from which the flow of a solved point rests on a coupling beyond ``y_strong`` (the first of
+    :math:`|y_1|` or :math:`|y_2|` reaching it), or None when the verdict is controlled."""
+    if result.controlled:
+        return None
+    strong = [v for v in (result.flow.l_bbar, result.flow.l_bbar2) if v is not None]
+    return min(strong) if strong else None
