@@ -69,7 +69,9 @@ _dir = _cache_dir()
 if _dir is not None:
     nb.config.CACHE_DIR = _dir  # read when each cached function below is decorated
 
-_rhs = nb.njit(cache=True, inline="always")(fe.rhs)
+# fast math without the finite-math assumptions: lstar = inf and lmass = inf are meaningful values here
+_FAST = {"contract", "reassoc", "arcp", "nsz", "afn"}
+_rhs = nb.njit(cache=True, inline="always", fastmath=_FAST)(fe.rhs)
 
 # Dormand-Prince 5(4) tableau (the one of scipy's RK45)
 _C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0])
@@ -83,12 +85,22 @@ _A = np.array([
 ])
 _B = np.array([35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84])
 _E = np.array([-71 / 57600, 0.0, 71 / 16695, -71 / 1920, 17253 / 339200, -22 / 525, 1 / 40])
+# the quartic continuous extension of the pair (scipy's RK45.P): y(l + t h) = y + h sum_j k_j (P_j . (t, t^2, t^3, t^4))
+_P = np.array([
+    [1.0, -8048581381 / 2820520608, 8663915743 / 2820520608, -12715105075 / 11282082432],
+    [0.0, 0.0, 0.0, 0.0],
+    [0.0, 131558114200 / 32700410799, -68118460800 / 10900136933, 87487479700 / 32700410799],
+    [0.0, -1754552775 / 470086768, 14199869525 / 1410260304, -10690763975 / 1880347072],
+    [0.0, 127303824393 / 49829197408, -318862633887 / 49829197408, 701980252875 / 199316789632],
+    [0.0, -282668133 / 205662961, 2019193451 / 616988883, -1453857185 / 822651844],
+    [0.0, 40617522 / 29380423, -110615467 / 29380423, 69997945 / 29380423],
+])
 
 # event kinds inside the kernel
 _SPIN, _STRONG1, _STRONG2, _DROP1, _DROP2 = range(5)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=_FAST)
 def _step(l, y, f0, h, p, k, ynew, tmp):
     """One Dormand-Prince step of size h from (l, y) with f0 = rhs(l, y); fills k[0..6] and ynew."""
     for i in range(N_STATE):
@@ -123,37 +135,60 @@ def _event(kind, y, p):
 
 
 @nb.njit(cache=True)
-def _locate(l, y, f0, h, p, kind, k, ynew, tmp):
-    """Root in (0, h] of event ``kind`` along fresh steps from (l, y): Illinois regula falsi; returns the end of
-    the final bracket on the far side of the root (so that a step of that size has crossed it)."""
+def _dense(y, k, h, t, i):
+    """Component ``i`` of the continuous extension of the step just taken, at the fraction ``t`` of it."""
+    acc = 0.0
+    for j in range(7):
+        acc += k[j, i] * (t * (_P[j, 0] + t * (_P[j, 1] + t * (_P[j, 2] + t * _P[j, 3]))))
+    return y[i] + h * acc
+
+
+@nb.njit(cache=True)
+def _event_dense(kind, y, k, h, t, p):
+    """Event value on the continuous extension at the fraction ``t`` of the step (the state of :func:`_event`)."""
+    if kind == _SPIN:
+        zr = _dense(y, k, h, t, fe.ZR)
+        zi = _dense(y, k, h, t, fe.ZI)
+        return zr * zr + zi * zi - 1.0
+    if kind == _STRONG1:
+        return _dense(y, k, h, t, fe.U1) - p[fe.P_LOG_YSTRONG]
+    if kind == _STRONG2:
+        return _dense(y, k, h, t, fe.U2) - p[fe.P_LOG_YSTRONG]
+    if kind == _DROP1:
+        return _dense(y, k, h, t, fe.D1) - fe.J01
+    return _dense(y, k, h, t, fe.D2) - fe.J01
+
+
+@nb.njit(cache=True)
+def _locate(y, k, h, p, kind, g_end):
+    """Root in (0, h] of event ``kind`` on the step's continuous extension (as scipy locates events): Illinois
+    regula falsi in the fraction t; ``g_end`` is the event value at the end of the step. Returns the root's offset
+    from the start of the step."""
     g_a = _event(kind, y, p)
-    a, b = 0.0, h
-    _step(l, y, f0, b, p, k, ynew, tmp)
-    g_b = _event(kind, ynew, p)
+    a, b, g_b = 0.0, 1.0, g_end
     side = 0
     for _ in range(100):
         if g_b == g_a:
             break
-        s = (a * g_b - b * g_a) / (g_b - g_a)
-        if not (a < s < b):
-            s = 0.5 * (a + b)
-        _step(l, y, f0, s, p, k, ynew, tmp)
-        g_s = _event(kind, ynew, p)
-        if g_s == 0.0:  # on the root itself: a step of this size ends exactly on it
-            return s
-        if (g_s > 0.0) == (g_b > 0.0):
-            b, g_b = s, g_s
+        t = (a * g_b - b * g_a) / (g_b - g_a)
+        if not (a < t < b):
+            t = 0.5 * (a + b)
+        g_t = _event_dense(kind, y, k, h, t, p)
+        if g_t == 0.0:
+            return t * h
+        if (g_t > 0.0) == (g_b > 0.0):
+            b, g_b = t, g_t
             if side == -1:
                 g_a *= 0.5
             side = -1
         else:
-            a, g_a = s, g_s
+            a, g_a = t, g_t
             if side == 1:
                 g_b *= 0.5
             side = 1
-        if b - a <= 1e-14 * max(1.0, l + b):
+        if (b - a) * h <= 1e-14 * max(1.0, h):
             break
-    return b
+    return 0.5 * (a + b) * h
 
 
 @nb.njit(cache=True)
@@ -196,7 +231,6 @@ def _flow_one(p, rtol, atol, out_state, ev):
     k = np.empty((7, N_STATE))
     f0 = np.empty(N_STATE)
     ynew = np.empty(N_STATE)
-    ycut = np.empty(N_STATE)
     tmp = np.empty(N_STATE)
     l = 0.0
     _rhs(l, y, p, f0)
@@ -233,27 +267,27 @@ def _flow_one(p, rtol, atol, out_state, ev):
         if err > 1.0 or not math.isfinite(err):
             h *= max(0.2, 0.9 * err ** -0.2) if math.isfinite(err) else 0.2
             continue
-        # terminal events inside [l, l + h]: the spin gap, a cic drop; the earliest one wins
+        # events inside [l, l + h], located on the continuous extension of the step: the terminal ones (the spin
+        # gap, a cic drop; the earliest wins), then the recorded ones (|y_i| = y_strong) before it
         s_term = math.inf
         kind_term = -1
         if _crossed(_SPIN, y, ynew, p):
-            s_term = _locate(l, y, f0, h, p, _SPIN, k, ycut, tmp)
+            s_term = _locate(y, k, h, p, _SPIN, _event(_SPIN, ynew, p))
             kind_term = _SPIN
         for i in range(2):
             if alive[i] and _crossed(_DROP1 + i, y, ynew, p):
-                s = _locate(l, y, f0, h, p, _DROP1 + i, k, ycut, tmp)
+                s = _locate(y, k, h, p, _DROP1 + i, _event(_DROP1 + i, ynew, p))
                 if s < s_term:
                     s_term = s
                     kind_term = _DROP1 + i
-        h_take = h if kind_term < 0 else s_term
-        if kind_term >= 0:
-            _step(l, y, f0, h_take, p, k, ynew, tmp)
-        # recorded events before the end of the part of the step taken
         for i in range(2):
             if p[fe.P_HAS1 + i] != 0.0 and ev[E_BBAR + i] == math.inf and _crossed(_STRONG1 + i, y, ynew, p):
-                s = _locate(l, y, f0, h_take, p, _STRONG1 + i, k, ycut, tmp)
-                ev[E_BBAR + i] = l + s
-                _step(l, y, f0, h_take, p, k, ynew, tmp)  # restore the step taken
+                s = _locate(y, k, h, p, _STRONG1 + i, _event(_STRONG1 + i, ynew, p))
+                if s <= s_term:
+                    ev[E_BBAR + i] = l + s
+        h_take = h if kind_term < 0 else s_term
+        if kind_term >= 0:  # a real step onto the terminal event: the state there is the integrator's own
+            _step(l, y, f0, h_take, p, k, ynew, tmp)
         if kind_term == _SPIN:
             l_gap = l + h_take
             weight = 0.5 * (1.0 - ynew[fe.ZR] / math.hypot(ynew[fe.ZR], ynew[fe.ZI]))
@@ -321,11 +355,17 @@ def integrate_batch(
     ``steps[N])``."""
     params = np.ascontiguousarray(params, dtype=np.float64)
     n = params.shape[0]
+    # numba splits the rows into one contiguous block per thread; the cost of a flow varies smoothly over a grid
+    # (trion-rich rows are dearer), so shuffle the rows to balance the blocks, and put the results back in order
+    order = np.random.default_rng(0).permutation(n)
+    shuffled = params[order]
     events = np.empty((n, len(EVENTS)))
     states = np.empty((n, N_STATE))
     steps = np.empty(n, dtype=np.int64)
-    _integrate(params, rtol, atol, events, states, steps)
-    return events, states, steps
+    _integrate(shuffled, rtol, atol, events, states, steps)
+    back = np.empty_like(order)
+    back[order] = np.arange(n)
+    return events[back], states[back], steps[back]
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,8 @@ except ImportError:  # pragma: no cover - numba is in the 'engine' extra
 
 __all__ = [
     "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
-    "log_cutoff", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop", "PACKED_FIELDS",
-    "pack_fields", "fields_of", "pack_model",
+    "bessel_j0_j1", "log_cutoff", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop",
+    "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model",
 ]
 
 STATE = ("zr", "zi", "inv_Ks", "u1", "alpha1", "u2", "alpha2", "g11", "g12", "g22", "delta1", "delta2")
@@ -79,29 +79,34 @@ SQRT2 = math.sqrt(2.0)
 _MAX_DELTA0 = 10.0  # a bare mismatch this large (well past J01) is simply "dropped from the start"
 
 
-_J0_COEFFS = tuple((-1.0) ** k / math.factorial(k) ** 2 for k in range(15))
-_J1_COEFFS = tuple((-1.0) ** k / (math.factorial(k) * math.factorial(k + 1)) for k in range(15))
+_J0_COEFFS = tuple((-1.0) ** k / math.factorial(k) ** 2 for k in range(12))
+_J1_COEFFS = tuple((-1.0) ** k / (math.factorial(k) * math.factorial(k + 1)) for k in range(12))
+
+
+@_compilable
+def bessel_j0_j1(x):
+    r""":math:`(J_0(x), J_1(x))` from their series :math:`J_0 = \sum_k (-1)^k q^k/(k!)^2`,
+    :math:`J_1 = (x/2)\sum_k (-1)^k q^k/(k!(k+1)!)`, :math:`q = x^2/4`, to :math:`10^{-13}` for
+    :math:`0 \le x \le 3` (12 terms, Horner; the two chains interleaved)."""
+    q = 0.25 * x * x
+    a = 0.0
+    b = 0.0
+    for k in range(11, -1, -1):
+        a = a * q + _J0_COEFFS[k]
+        b = b * q + _J1_COEFFS[k]
+    return a, 0.5 * x * b
 
 
 @_compilable
 def bessel_j0(x):
-    r""":math:`J_0(x) = \sum_k (-1)^k (x^2/4)^k/(k!)^2`, to 1e-16 for :math:`0 \le x \le j_{0,1}` (Horner in
-    :math:`x^2/4`, 15 terms)."""
-    q = 0.25 * x * x
-    total = 0.0
-    for k in range(14, -1, -1):
-        total = total * q + _J0_COEFFS[k]
-    return total
+    r""":math:`J_0(x)` (:func:`bessel_j0_j1`)."""
+    return bessel_j0_j1(x)[0]
 
 
 @_compilable
 def bessel_j1(x):
-    r""":math:`J_1(x) = (x/2)\sum_k (-1)^k (x^2/4)^k/(k!(k+1)!)`, to 1e-16 for :math:`0 \le x \le j_{0,1}`."""
-    q = 0.25 * x * x
-    total = 0.0
-    for k in range(14, -1, -1):
-        total = total * q + _J1_COEFFS[k]
-    return 0.5 * x * total
+    r""":math:`J_1(x)` (:func:`bessel_j0_j1`)."""
+    return bessel_j0_j1(x)[1]
 
 
 @_compilable
@@ -125,13 +130,14 @@ def cic_weight(delta):
 
 
 @_compilable
-def mismatch_rate(delta, charge, y2):
+def mismatch_rate(delta, charge, y2, j1):
     r""":math:`d\delta/d\ell = \delta - \frac{q}{8}y^2J_1(\delta)` for a vertex
     :math:`y\cos(a\cdot\Phi - \delta x/\alpha)` with :math:`q = a^TCa` (four times the dimension of
     :math:`e^{ia\cdot\Phi}`; :math:`\beta^2K` for one field). The :math:`J_1` term is the
     :math:`\partial_x\Phi` generated at second order, which shifts the densities towards commensurability
-    (``docs/physics.md``, "The commensurate-incommensurate RG")."""
-    return delta - 0.125 * charge * y2 * bessel_j1(delta)
+    (``docs/physics.md``, Sec. 14). ``j1`` is :math:`J_1(\delta)` (computed with :math:`J_0` by
+    :func:`bessel_j0_j1`)."""
+    return delta - 0.125 * charge * y2 * j1  # j1 = J_1(delta)
 
 
 def mass_drop(lmass):
@@ -150,10 +156,10 @@ def rhs(l, s, p, out):
     g11 = s[G11]
     g12 = s[G12]
     g22 = s[G22]
-    det = g11 * g22 - g12 * g12
-    c11 = g22 / det
-    c12 = -g12 / det
-    c22 = g11 / det
+    inv_det = 1.0 / (g11 * g22 - g12 * g12)
+    c11 = g22 * inv_det
+    c12 = -g12 * inv_det
+    c22 = g11 * inv_det
     scheme = p[P_SCHEME]
     consistent = p[P_FLOW] == CONSISTENT
     dzr = (2.0 - 2.0 * ks) * zr
@@ -181,11 +187,12 @@ def rhs(l, s, p, out):
             # right-hand side stays smooth inside every integration step, past the switch included
             if p[P_ALIVE1 + i] != 0.0:
                 y2 = math.exp(2.0 * u)
-                fy = bessel_j0(d) * y2
+                j0, j1 = bessel_j0_j1(d)
+                fy = j0 * y2
                 if p[P_LMASS] != math.inf:
                     fy *= bessel_j0(2.0 * math.exp(l - p[P_LMASS]))
                 grow = 1.0
-                out[idl] = mismatch_rate(d, q, y2)
+                out[idl] = mismatch_rate(d, q, y2, j1)
             else:  # dropped: the vertex averages out and acts on nothing any more
                 fy = 0.0
                 grow = 0.0
