@@ -4,6 +4,7 @@ the one right-hand side, every flow, scheme and option."""
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -164,12 +165,19 @@ def test_closed_form_in_the_engine():
     assert np.all(batch.phase == 1)
 
 
-def test_jit_cache_is_on_disk(tmp_path: Path):
-    """A second process loads the compiled kernel from numba's on-disk cache instead of compiling it."""
+def test_jit_cache_is_on_disk_and_bit_for_bit(tmp_path: Path):
+    """A second process loads the compiled kernel from numba's on-disk cache instead of compiling it, and the
+    loaded kernel gives exactly the freshly compiled one's results (a Dask worker and its parent must agree
+    bit for bit; with fastmath "contract" + "nsz" they did not)."""
     code = (
-        "from pairing1d import Model; from pairing1d.engine import run_batch, _integrate;"
-        "run_batch([Model()]); import sys; sys.stdout.write(str(len(_integrate.stats.cache_hits)))"
+        f"import sys, hashlib; sys.path.insert(0, {str(Path(__file__).parent)!r});"
+        "from test_engine import random_models; from pairing1d.engine import run_batch, _integrate;"
+        "b = run_batch(random_models(400, seed=5));"
+        "h = hashlib.sha256(b.events.tobytes() + b.Kc_tilde_end.tobytes() + b.K_tilde_end.tobytes()).hexdigest();"
+        "sys.stdout.write(f'{len(_integrate.stats.cache_hits)} {h}')"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300)  # fill the cache
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=300)
-    assert int(out.stdout) >= 1
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}  # an empty cache: the first process compiles
+    runs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=300,
+                           env=env).stdout.split() for _ in range(2)]
+    assert int(runs[0][0]) == 0 and int(runs[1][0]) >= 1
+    assert runs[0][1] == runs[1][1]
