@@ -70,8 +70,9 @@ if _dir is not None:
     nb.config.CACHE_DIR = _dir  # read when each cached function below is decorated
 
 # fast math without the finite-math assumptions (lstar = inf and lmass = inf are meaningful values here), without
-# reassociation, and without "nsz": with "contract" + "nsz" (numba 0.68, measured; tests/test_engine.py::test_cached_kernel_is_bit_for_bit) the code compiled in a process and
-# the same code loaded from numba's cache differed in the last bit, so a Dask worker and the parent disagreed
+# reassociation, and without "nsz": with "contract" + "nsz" (numba 0.68, measured) the code compiled in a process
+# and the same code loaded from numba's cache differed in the last bit, so a Dask worker and its parent disagreed
+# (tests/test_engine.py::test_jit_cache_is_on_disk_and_bit_for_bit)
 _FAST = {"contract", "arcp", "afn"}
 _rhs = nb.njit(cache=True, inline="always", fastmath=_FAST)(fe.rhs)
 
