@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from pairing1d import Model
+from pairing1d.engine import DEFAULT_ATOL, DEFAULT_RTOL
 from pairing1d.explorer.app import Explorer
 from pairing1d.explorer.compute import DEFAULT_RANGES, EXPLORER_ATOL, EXPLORER_RTOL, Axis, compute_map
 from pairing1d.model import SCHEMES
@@ -65,7 +66,7 @@ def main() -> None:
                    f"{100 * float((ds['controlled'] == 0).mean()):13.0f} %")
         print(f"{scheme:8} " + " ".join(columns) + ("" if same else "  (phases or control differ!)"))
     print(f"engine tolerance in the explorer: rtol {EXPLORER_RTOL:g}, atol {EXPLORER_ATOL:g} "
-          "(sweep default 1e-9, 1e-12; the same phase and control flag on every pixel of these maps)")
+          f"(sweep default {DEFAULT_RTOL:g}, {DEFAULT_ATOL:g}; a differing phase or control flag is flagged above)")
     print(f"load average before and after: {load_before:.2f}, {os.getloadavg()[0]:.2f} "
           "(other processes on the two cores slow every column down)")
 

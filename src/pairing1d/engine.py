@@ -37,8 +37,8 @@ __all__ = [
     "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS",
 ]
 
-DEFAULT_RTOL = 1e-9
-DEFAULT_ATOL = 1e-12
+DEFAULT_RTOL = 1e-8
+DEFAULT_ATOL = 1e-10
 MAX_STEPS = 200_000
 """Accepted plus rejected steps after which a flow is abandoned (its events stay as found, ``l_end`` < lmax)."""
 
