@@ -121,17 +121,25 @@ def solve(
     W1: W1Opt = 0.0, method: MethodOpt = "dmrg", chi: ChiOpt = 128,
     json_out: JsonOpt = False,
 ) -> None:
-    """Ground-state energy of one sector, with the solver's convergence data."""
+    """Ground-state energy of one sector, with the solver's convergence data and (DMRG) the central charge."""
     from ..lattice import LatticeParams, Sector
+    from ..lattice.entanglement import central_charge_of, phase_from_central_charge
     from ..lattice.solve import solve_sector
 
     params = LatticeParams(L=L, U=U, V=V, t_s=t_s, V_s=V_s, V_s2=V_s2, W=W, W1=W1)
     result = solve_sector(params, Sector(N_up, N_dn, N_sec), method, **_solver_options(method, chi))
+    fit = central_charge_of(result.observables)
     if json_out:
-        print_json(result.to_dict() | {"version": __version__})
+        extra = {} if fit is None else {"central_charge": fit.to_dict() | {"phase": phase_from_central_charge(fit)}}
+        print_json(result.to_dict() | extra | {"version": __version__})
         return
     stdout.print(f"E = {result.energy:.12g}  ({method}, {result.wall_time:.2f} s)")
     stdout.print(" ".join(f"{k}={v}" for k, v in result.convergence.items()))
+    if fit is not None:
+        phase = phase_from_central_charge(fit)
+        stdout.print(f"central charge c = {fit.c:.3f} ± {fit.error:.3f} (entanglement, L = {L}; "
+                     f"{'undecided' if phase is None else phase}: decoupled 3, paired 2, trion 1; "
+                     "the estimate runs below c on short chains)")
 
 
 @lattice_app.command("scan")

@@ -17,7 +17,7 @@ import numpy as np
 
 from .params import LatticeError, LatticeParams, Sector, SectorResult
 
-__all__ = ["initial_labels", "ground_state_dmrg", "DEFAULT_CHI"]
+__all__ = ["initial_labels", "entanglement_profile", "ground_state_dmrg", "DEFAULT_CHI"]
 
 DEFAULT_CHI = 200
 
@@ -40,6 +40,28 @@ def initial_labels(L: int, sector: Sector) -> list[str]:
     return labels
 
 
+def entanglement_profile(psi, L: int) -> dict[str, list[float]]:
+    r"""The entropy at the cuts between unit cells and the hopping across each cut, the inputs of
+    :func:`~pairing1d.lattice.entanglement.central_charge`.
+
+    ``entropy[x-1]``: von Neumann entropy of cells :math:`1..x` (MPS bond :math:`2x`, after the spinless site of
+    cell :math:`x`; the bonds inside a cell are not conformal cuts of both chains), :math:`x = 1..L-1`.
+    ``hopping_hubbard[x-1]`` :math:`= \sum_\sigma\langle c^\dagger_{x\sigma}c_{x+1,\sigma} + {\rm h.c.}\rangle`,
+    ``hopping_secondary[x-1]`` :math:`= \langle f^\dagger_xf_{x+1} + {\rm h.c.}\rangle` (cells counted from 1;
+    Jordan-Wigner strings through the site in between are inserted by TeNPy).
+    """
+    entropy = np.asarray(psi.entanglement_entropy())[1::2]  # bonds 1 .. 2L-1; every second one ends a cell
+
+    def hop(left: str, right: str, site: int) -> float:
+        return 2.0 * float(np.real(psi.expectation_value_term([(left, site), (right, site + 2)])))
+
+    return {
+        "entropy": entropy.tolist(),
+        "hopping_hubbard": [hop("Cdu", "Cu", 2 * j) + hop("Cdd", "Cd", 2 * j) for j in range(L - 1)],
+        "hopping_secondary": [hop("Cd", "C", 2 * j + 1) for j in range(L - 1)],
+    }
+
+
 def ground_state_dmrg(
     params: LatticeParams, sector: Sector, chi_max: int = DEFAULT_CHI, max_sweeps: int = 40, min_sweeps: int = 4,
     max_E_err: float = 1e-10, svd_min: float = 1e-12, mixer: bool = True, measure: bool = True,
@@ -49,7 +71,8 @@ def ground_state_dmrg(
 
     The bond dimension is ramped (``chi_max``/4, /2, then ``chi_max``) over the first sweeps. Returns a
     :class:`SectorResult` with ``convergence = {max_truncation_error, energy_change, max_bond_dimension, sweeps,
-    chi_max}`` and, if ``measure``, the site densities ``n_up, n_dn, m`` and ``double_occupancy``; with
+    chi_max}`` and, if ``measure``, the site densities ``n_up, n_dn, m``, ``double_occupancy`` and the
+    entanglement profile of :func:`entanglement_profile`; with
     ``correlations`` also the connected correlation matrices of :mod:`pairing1d.lattice.observables`.
     """
     from tenpy.algorithms.dmrg import TwoSiteDMRGEngine
@@ -96,7 +119,7 @@ def ground_state_dmrg(
             "m": np.real(psi.expectation_value("N", sites=list(range(1, 2 * params.L, 2)))).tolist(),
             "double_occupancy": np.real(psi.expectation_value("NuNd", sites=list(range(0, 2 * params.L, 2))))
             .tolist(),
-        }
+        } | entanglement_profile(psi, params.L)
     if correlations:
         from .observables import mps_correlations
 
