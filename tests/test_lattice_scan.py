@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from pairing1d.lattice import LatticeError, LatticeParams, Sector, SectorResult
-from pairing1d.lattice.scan import ScanConfig, missing, plan, run_scan
+from pairing1d.lattice.scan import ScanConfig, ScanFile, missing, plan, read_scan_file, run_scan
 from pairing1d.lattice.solve import solve_sector
 from pairing1d.lattice.store import RunStore, run_key
 
@@ -256,3 +256,84 @@ def test_scan_and_report_cli(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["lattice", "report", str(tmp_path / "missing.sqlite")])
     assert info.value.code == 2 and "does not exist" in capsys.readouterr().err
+
+
+STUDY = """
+budget_core_hours = 5.0
+method = "ed"
+n = 0.5
+[couplings]
+U = 1.0
+V_s = 1.5
+[[scan]]
+name = "long"
+ns = ["3/4", "1/2"]
+sizes = [4, 8]
+quantities = { 4 = ["spin_gap", "secondary_gap"], 8 = ["spin_gap"] }
+couplings = { W = [1.0, 2.0] }
+[[scan]]
+name = "alone"
+ns = 0
+sizes = [4]
+couplings = { W = 0.0 }
+"""
+
+
+def test_study_file_fractions_per_size_quantities_and_errors(tmp_path):
+    (tmp_path / "study.toml").write_text(STUDY)
+    study = read_scan_file(tmp_path / "study.toml")
+    assert study.budget_core_hours == 5.0 and study.warm_start is False
+    assert [c.name for c in study.scans] == ["long n=0.5 ns=3/4", "long n=0.5 ns=1/2", "alone"]
+    long = study.scans[0]
+    assert long.ns == 0.75 and long.couplings == {"U": [1.0], "V_s": [1.5], "W": [1.0, 2.0]}  # tables merge
+    assert ScanConfig.from_dict(long.to_dict()) == long  # what the store keeps reads back
+    assert long.quantities_at(8) == ["spin_gap"] and long.quantities_at(4) == ["spin_gap", "secondary_gap"]
+    by_size = {L: {t.sector for t in plan(long) if t.params.L == L and t.params.W == 1.0} for L in (4, 8)}
+    assert by_size[8] == {Sector(2, 2, 6), Sector(3, 1, 6)}
+    assert by_size[4] == {Sector(1, 1, 3), Sector(2, 0, 3), Sector(1, 1, 4), Sector(1, 1, 2)}
+    alone = study.scans[2]
+    assert (alone.n, alone.ns, alone.couplings["W"]) == (0.5, 0.0, [0.0])
+    with pytest.raises(LatticeError, match="holds 3 scans"):
+        ScanConfig.from_toml(tmp_path / "study.toml")
+    for bad, match in (("budget_core_hours = -1\n", "budget_core_hours"), ("warm_start = 2\n", "warm_start"),
+                       ('ns = "3/0"\n', "fraction"), ("scan = 3\n", "array of tables")):
+        ns = "" if bad.startswith("ns") else "ns = 0.75\n"
+        (tmp_path / "bad.toml").write_text(bad + ns + "sizes = [4]\nn = 0.5\n[couplings]\nW = 1.0\n")
+        with pytest.raises(LatticeError, match=match) as info:
+            read_scan_file(tmp_path / "bad.toml")
+        assert "\n" not in str(info.value)
+    with pytest.raises(LatticeError, match="not in sizes"):
+        ScanConfig.from_dict(RAW | {"quantities": {"12": ["spin_gap"]}})
+
+
+def test_budget_stops_submitting_and_the_next_call_goes_on(tmp_path):
+    config = ScanConfig.from_dict(RAW)
+    per_run = 0.001 * 7  # fake_solver's wall time grows with N_sec; about this much at L = 8
+    summary = run_scan(config, tmp_path / "b.sqlite", solver=fake_solver, progress=False,
+                       budget_core_hours=5 * per_run / 3600)
+    assert summary.budget_reached and 0 < summary.computed < N_RUNS
+    assert summary.cost_core_hours * 3600 >= 5 * per_run - 0.01
+    # runs go largest chain first: everything computed so far is at L = 8
+    with RunStore(tmp_path / "b.sqlite") as store:
+        assert {row["params"]["L"] for row in store.index()} == {8}
+    summary = run_scan(config, tmp_path / "b.sqlite", solver=fake_solver, progress=False)
+    assert not summary.budget_reached and summary.computed + summary.already_done == N_RUNS
+
+
+def test_warm_start_from_the_nearest_finished_point(tmp_path):
+    """DMRG runs save their state; the next point of the same size and sector starts from the nearest one and
+    converges to the same energy as a cold start."""
+    from pairing1d.lattice.dmrg import ground_state_dmrg
+
+    config = ScanConfig.from_dict({"name": "w", "sizes": [4], "n": "1/2", "ns": "1/2", "quantities": [],
+                                   "couplings": {"U": 1.0, "W": [0.5, 0.6]}, "options": {"chi_max": 32}})
+    study = ScanFile([config], warm_start=True)
+    summary = run_scan(study, tmp_path / "w.sqlite", progress=False)
+    assert summary.computed == 2
+    with RunStore(tmp_path / "w.sqlite") as store:
+        rows = sorted(store.rows(), key=lambda r: r["params"]["W"])
+    assert [r["convergence"]["warm_start"] for r in rows] == [False, True]
+    states = sorted(p.name for p in (tmp_path / "w.sqlite.states").iterdir())
+    assert states == sorted(f"{r['key']}.h5" for r in rows)
+    cold = ground_state_dmrg(LatticeParams(L=4, U=1.0, W=0.6), Sector(1, 1, 2), chi_max=32)
+    assert rows[1]["energy"] == pytest.approx(cold.energy, abs=1e-6)

@@ -46,6 +46,72 @@ def _comparison_table(title: str, comparisons, quantities, label) -> Table:
     return table
 
 
+def _fmt(value: float | None, digits: str = ".3f") -> str:
+    return "—" if value is None else format(value, digits)
+
+
+def _print_study(study) -> None:
+    """The study's tables: lattice evidence and verdict per point, agreement per (flow, scheme), calibrations."""
+    from ..lattice.phase_map import COMBOS
+
+    table = Table(title="Lattice phase map (DMRG; energies in t; c from the longest chain against the chains "
+                        "alone)")
+    for col in ("U", "W", "ns", "m", "L", "c", "c_ref", "c_ref − c", "Δs per L", "Δs ref", "Δs (1/L→0)",
+                "lattice", "consistent/cic", "paper/printed"):
+        table.add_column(col, justify="right")
+    for p in sorted(study.points, key=lambda p: (p.couplings.get("U", 1.0), p.mismatch, p.couplings.get("W", 0))):
+        c, ref = p.central_charge, p.reference
+        drop = None if c is None or ref is None else ref.c - c.c
+        ext = p.spin_gap_extrapolated
+        rg = []
+        for label in ("consistent/cic", "paper/printed"):
+            r = p.rg.get(label, {})
+            rg.append("—" if r.get("phase") is None else r["phase"] + ("" if r.get("controlled") else " (!)"))
+        table.add_row(
+            f"{p.couplings.get('U', 1.0):g}", f"{p.couplings.get('W', 0.0):g}", f"{p.ns:.4g}",
+            f"{round(p.mismatch * p.L):d}", str(p.L),
+            "—" if c is None else f"{c.c:.2f} ± {c.error:.2f}",
+            "—" if ref is None else f"{ref.c:.2f} ± {ref.error:.2f}",
+            _fmt(drop, ".2f"), " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap.items())),
+            " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap_reference.items())),
+            "—" if ext is None else f"{ext[0]:.3f} ± {ext[1]:.3f}",
+            p.verdict or "undecided", *rg)
+    stdout.print(table)
+    undecided = [p for p in study.points if p.verdict is None]
+    for p in undecided:
+        stdout.print(f"  undecided U={p.couplings.get('U', 1.0):g} W={p.couplings.get('W', 0.0):g} "
+                     f"ns={p.ns:.4g}: {p.reason}")
+    for calibrated in (False, True):
+        agreement = study.agreement(calibrated=calibrated)
+        title = ("Agreement with the lattice per flow/scheme (" +
+                 ("lattice-calibrated bridge" if calibrated else "first-order bridge") + "; 68 % Wilson interval)")
+        t = Table(title=title)
+        for col in ("flow/scheme", "agree / decided", "fraction", "interval", "resolvable: agree / n", "fraction"):
+            t.add_column(col, justify="right")
+        for flow, scheme in COMBOS:
+            a = agreement[f"{flow}/{scheme}"]
+            t.add_row(f"{flow}/{scheme}", f"{a['agree']} / {a['decided']}", _fmt(a["fraction"], ".2f"),
+                      f"[{a['interval'][0]:.2f}, {a['interval'][1]:.2f}]",
+                      f"{a['agree_resolvable']} / {a['resolvable']}", _fmt(a["fraction_resolvable"], ".2f"))
+        stdout.print(t)
+    if study.calibrations:
+        t = Table(title="Each chain alone (DMRG, extrapolated in 1/L): the lattice-calibrated bridge")
+        for col in ("chain", "K", "velocity / t", "sizes"):
+            t.add_column(col, justify="right")
+        for label, cal in study.calibrations.items():
+            t.add_row(label, f"{cal['K']:.3f} ± {cal['K_error']:.3f}",
+                      f"{cal['velocity']:.3f} ± {cal['velocity_error']:.3f}", ", ".join(map(str, cal["sizes"])))
+        stdout.print(t)
+    paired = [p for p in study.points if p.verdict == "paired" and p.order.get("dominant")]
+    for p in paired:
+        o = p.order
+        stdout.print(f"  paired U={p.couplings.get('U', 1.0):g} W={p.couplings.get('W', 0.0):g} ns={p.ns:.4g}: "
+                     f"eta_pair = {o['eta_pair'][0]:.2f} ± {o['eta_pair'][1]:.2f}, eta_CDW = {o['eta_cdw'][0]:.2f} ± "
+                     f"{o['eta_cdw'][1]:.2f} -> {o['dominant']} (RG: {p.rg['consistent/cic'].get('dominant_order')})")
+    budget = "" if study.budget_core_hours is None else f" of a budget of {study.budget_core_hours:g}"
+    stdout.print(f"solver time of every stored run: {study.cost_core_hours:.2f} core-hours{budget}")
+
+
 def _sizes(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
@@ -153,17 +219,21 @@ def scan(
 ) -> None:
     """Run every missing (point, size, sector) of a scan, each a Dask task, writing each run to the store as it ends.
     Re-running computes only what is missing; an interrupted scan loses at most the runs in flight."""
-    from ..lattice.scan import ScanConfig, run_scan
+    from ..lattice.scan import read_scan_file, run_scan
 
     if workers < 0:
         raise InputError(f"--workers {workers} is outside the allowed range [0, inf)")
-    summary = run_scan(ScanConfig.from_toml(config), store, workers=workers or None, scheduler=scheduler,
+    summary = run_scan(read_scan_file(config), store, workers=workers or None, scheduler=scheduler,
                        progress=not json_out)
     if json_out:
         print_json(summary.to_dict() | {"store": str(store), "version": __version__})
         return
     stdout.print(f"{summary.total} runs: {summary.already_done} already stored, {summary.computed} computed, "
                  f"{summary.failed} failed, in {summary.wall_time:.1f} s -> {store}")
+    budget = "no budget" if summary.budget_core_hours is None else f"budget {summary.budget_core_hours:g}"
+    stdout.print(f"solver time of the stored runs: {summary.cost_core_hours:.2f} core-hours ({budget})")
+    if summary.budget_reached:
+        stdout.print("[yellow]budget reached: runs were left unsubmitted; raise budget_core_hours to go on[/]")
 
 
 @lattice_app.command("report")
@@ -173,13 +243,30 @@ def report(
     = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The RG's phase next to the lattice's extrapolated gaps for every point of the scans in a store."""
+    """The RG's phase next to the lattice's for every point of the scans in a store: extrapolated gaps per scan
+    and, for a study (coupled chains and each chain alone), the phase map from the central charge with the
+    agreement of every RG flow and scheme. Reads the store only; recomputes nothing."""
+    from ..lattice.phase_map import plot_study_map, study_map
     from ..lattice.report import comparisons_from_store, plot_report
 
     scans = comparisons_from_store(store)
+    study = study_map(store)
     if json_out:
         print_json({"scans": [{"config": c.to_dict(), "points": [p.to_dict() for p in comps]} for c, comps in scans],
-                    "version": __version__}, indent=1)
+                    "study": study.to_dict() if study.points else None, "version": __version__}, indent=1)
+    if study.points:
+        if not json_out:
+            _print_study(study)
+        if plot is not None:
+            for calibrated, target in ((False, plot), (True, plot.with_name(f"{plot.stem}_calibrated{plot.suffix}"))):
+                try:
+                    plot_study_map(study, target, calibrated=calibrated)
+                except (OSError, ValueError) as exc:
+                    raise InputError(f"cannot write plot {str(target)!r}: {exc}") from None
+                if not json_out:
+                    stdout.print(f"phase map written to {target}")
+        if not scans:
+            return
     for i, (config, comps) in enumerate(scans):
         if not json_out:
             swept = [k for k, v in config.couplings.items() if len(v) > 1]
@@ -188,7 +275,10 @@ def report(
                 "energies in t)", comps, config.quantities,
                 lambda r, swept=swept: " ".join(f"{k}={r.couplings[k]:g}" for k in swept)))
         if plot is not None and comps:
-            target = plot if len(scans) == 1 else plot.with_name(f"{plot.stem}_{i}{plot.suffix}")
+            if study.points:  # the phase map has the given name; the per-scan gap plots get their own
+                target = plot.with_name(f"{plot.stem}_gaps_{i}{plot.suffix}")
+            else:
+                target = plot if len(scans) == 1 else plot.with_name(f"{plot.stem}_{i}{plot.suffix}")
             try:
                 plot_report(config, comps, target)
             except (OSError, ValueError) as exc:

@@ -31,6 +31,12 @@ wrapped into :math:`(-\pi/2, \pi/2]`, :math:`\ell^*_1 = \ln(1/|k_F + k_s - \pi|)
 
 These are first-order estimates: they fix the starting point of the flow, not its fate, and are least reliable
 where the lattice couplings are comparable to the bandwidth. ``docs/lattice.md`` compares them with DMRG.
+
+**Lattice-calibrated bridge** (``calibration=(hubbard, secondary)``, :mod:`.calibration`): :math:`K_c`,
+:math:`v_c` of the Hubbard chain and :math:`K`, :math:`u` of the spinless chain measured by DMRG on each chain
+alone replace the estimates above, everywhere they enter (:math:`u_c = v_c` and :math:`u` in the model, and the
+velocities in :math:`y_s^0` and :math:`y^0`). What stays first order: the two backscattering amplitudes
+:math:`y_s^0` and :math:`y^0` (their couplings) and the cutoffs.
 """
 
 from __future__ import annotations
@@ -86,9 +92,12 @@ class BosonizedLattice:
         return out | {"model": self.model.to_dict()}
 
 
-def bosonize(params: LatticeParams, n: float, ns: float, **model_fields: Any) -> BosonizedLattice:
+def bosonize(params: LatticeParams, n: float, ns: float, calibration: tuple[Any, Any] | None = None,
+             **model_fields: Any) -> BosonizedLattice:
     """The weak-coupling map of the module docstring for electron filling ``n`` (per site, in (0, 2)) and
-    secondary filling ``ns`` (in (0, 1)); ``model_fields`` (``chi``, ``lmax``, ``scheme``, ...) pass to the Model."""
+    secondary filling ``ns`` (in (0, 1)); ``calibration`` = (Hubbard, secondary)
+    :class:`~.calibration.ChainParameters` measured on each chain alone replaces the Luttinger parameters and
+    velocities; ``model_fields`` (``chi``, ``lmax``, ``scheme``, ...) pass to the Model."""
     if not 0 < n < 2:
         raise LatticeError(f"n = {n!r} is outside the allowed range (0, 2) (electrons per site, gapless chain)")
     if not 0 < ns < 1:
@@ -115,6 +124,12 @@ def bosonize(params: LatticeParams, n: float, ns: float, **model_fields: Any) ->
         if arg <= 0:
             raise LatticeError("the spinless couplings are outside the weak-coupling range (K is not real)")
         K, source = arg**-0.5, "weak coupling"
+    if calibration is not None:
+        hubbard, secondary = calibration
+        if not all(x > 0 and math.isfinite(x) for x in (hubbard.K, hubbard.velocity, secondary.K, secondary.velocity)):
+            raise LatticeError("the calibration holds a Luttinger parameter or velocity that is not positive")
+        Kc, vF, K, vs, source = hubbard.K, hubbard.velocity, secondary.K, secondary.velocity, "DMRG (chain alone)"
+        ys0 = g1 / (math.pi * vF)
     # inter-chain coupling and cutoffs
     W_of = lambda q: p.W + 2.0 * p.W1 * math.cos(q)  # noqa: E731
     lstar1, lstar2 = _lstar(_wrap(kF + ks - math.pi)), _lstar(_wrap(kF - ks))

@@ -1,7 +1,10 @@
 """Finite two-site DMRG (TeNPy) for the ground state of the lattice model in one symmetry sector.
 
-The initial state is a product state with the sector's particle numbers spread evenly over the chain; the
-charges of :class:`~pairing1d.lattice.model.CoupledChainsModel` keep DMRG inside that sector. The convergence
+The initial state is a product state with the sector's particle numbers spread evenly over the chain, or (warm
+start) the converged state of a nearby point in the same sector, read from a file; the charges of
+:class:`~pairing1d.lattice.model.CoupledChainsModel` keep DMRG inside that sector. A warm start changes how many
+sweeps the run needs, not what it converges to, so it is not part of a run's identity in a store (it is recorded
+in the convergence data). The convergence
 data of the run (largest truncation error, energy change of the last sweep, bond dimension, sweeps) is kept in
 the :class:`~pairing1d.lattice.params.SectorResult`, so that every stored energy says how far to trust it.
 """
@@ -9,15 +12,17 @@ the :class:`~pairing1d.lattice.params.SectorResult`, so that every stored energy
 from __future__ import annotations
 
 import logging
+import os
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .params import LatticeError, LatticeParams, Sector, SectorResult
 
-__all__ = ["initial_labels", "entanglement_profile", "ground_state_dmrg", "DEFAULT_CHI"]
+__all__ = ["initial_labels", "entanglement_profile", "ground_state_dmrg", "save_state", "load_state", "DEFAULT_CHI"]
 
 DEFAULT_CHI = 200
 
@@ -62,10 +67,44 @@ def entanglement_profile(psi, L: int) -> dict[str, list[float]]:
     }
 
 
+def save_state(psi, params: LatticeParams, sector: Sector, path: str | Path) -> None:
+    """Write an MPS with the point and sector it belongs to (HDF5 via TeNPy's ``hdf5_io``), to a temporary name
+    renamed into place: a reader never sees half a file."""
+    import h5py
+    from tenpy.tools import hdf5_io
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with h5py.File(tmp, "w") as f:
+        hdf5_io.save_to_hdf5(f, {"psi": psi, "params": params.to_dict(), "sector": sector.to_dict()})
+    os.replace(tmp, path)
+
+
+def load_state(path: str | Path, L: int, sector: Sector):
+    """The MPS saved by :func:`save_state` at ``path`` if it exists, is readable and belongs to a chain of ``L``
+    cells in ``sector`` (else None: a warm start is an optimization, never a reason to fail)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        import h5py
+        from tenpy.tools import hdf5_io
+
+        with h5py.File(path, "r") as f:
+            data = hdf5_io.load_from_hdf5(f)
+    except Exception:  # noqa: BLE001 - an unreadable cache file means a cold start
+        return None
+    if data.get("params", {}).get("L") != L or Sector(**data.get("sector", {})) != sector:
+        return None
+    return data["psi"]
+
+
 def ground_state_dmrg(
     params: LatticeParams, sector: Sector, chi_max: int = DEFAULT_CHI, max_sweeps: int = 40, min_sweeps: int = 4,
-    max_E_err: float = 1e-10, svd_min: float = 1e-12, mixer: bool = True, measure: bool = True,
-    correlations: bool = False,
+    max_E_err: float = 1e-10, max_S_err: float = 1e-5, svd_min: float = 1e-12, mixer: bool = True,
+    measure: bool = True, correlations: bool = False, initial_state: str | Path | None = None,
+    save_to: str | Path | None = None,
 ) -> SectorResult:
     """Ground state of ``params`` in ``sector`` by two-site DMRG with a subspace-expansion mixer.
 
@@ -74,6 +113,10 @@ def ground_state_dmrg(
     chi_max}`` and, if ``measure``, the site densities ``n_up, n_dn, m``, ``double_occupancy`` and the
     entanglement profile of :func:`entanglement_profile`; with
     ``correlations`` also the connected correlation matrices of :mod:`pairing1d.lattice.observables`.
+
+    ``initial_state``: a file of :func:`save_state` to start from (a warm start: no bond-dimension ramp; a missing
+    or mismatched file means a cold start); ``save_to``: where to write the converged state. The convergence data
+    says ``warm_start`` (whether a saved state was used).
     """
     from tenpy.algorithms.dmrg import TwoSiteDMRGEngine
     from tenpy.networks.mps import MPS
@@ -87,11 +130,23 @@ def ground_state_dmrg(
     logging.getLogger("tenpy").setLevel(logging.WARNING)  # TeNPy logs every sweep at INFO
     model = coupled_chains(params)
     # one lattice unit cell (a rung: Hubbard site + spinless site) spans 2 MPS sites
-    psi = MPS.from_product_state(model.lat.mps_sites(), initial_labels(params.L, sector), bc="finite",
-                                 unit_cell_width=2)
-    ramp = {0: max(2, chi_max // 4), 2: max(2, chi_max // 2), 4: chi_max}
+    psi = None if initial_state is None else load_state(initial_state, params.L, sector)
+    warm = psi is not None
+    if warm:
+        # the saved MPS carries its own sites; DMRG needs the model's (same local Hilbert spaces and charges)
+        psi.sites = model.lat.mps_sites()
+        ramp = {0: chi_max}
+        # the state is close already: a short mixer phase (TeNPy keeps it 15 sweeps by default)
+        mixer_params = {"amplitude": 1e-6, "decay": 2.0, "disable_after": 4}
+    else:
+        psi = MPS.from_product_state(model.lat.mps_sites(), initial_labels(params.L, sector), bc="finite",
+                                     unit_cell_width=2)
+        ramp = {0: max(2, chi_max // 4), 2: max(2, chi_max // 2), 4: chi_max}
+        mixer_params = {}
     options = {
-        "mixer": mixer, "max_E_err": max_E_err, "max_sweeps": max_sweeps, "min_sweeps": min_sweeps,
+        "mixer_params": mixer_params,
+        "mixer": mixer, "max_E_err": max_E_err, "max_S_err": max_S_err, "max_sweeps": max_sweeps,
+        "min_sweeps": min_sweeps,
         "chi_list": ramp, "trunc_params": {"chi_max": chi_max, "svd_min": svd_min},
         "combine": True,
         "max_trunc_err": 1.0,  # never abort: the truncation error is recorded in the convergence data instead
@@ -109,7 +164,10 @@ def ground_state_dmrg(
         "max_bond_dimension": int(max(psi.chi)) if len(psi.chi) else 1,
         "sweeps": int(len(energies)),
         "chi_max": chi_max,
+        "warm_start": warm,
     }
+    if save_to is not None:
+        save_state(psi, params, sector, save_to)
     observables: dict[str, Any] = {}
     if measure:
         n_up = psi.expectation_value("Nu", sites=list(range(0, 2 * params.L, 2)))

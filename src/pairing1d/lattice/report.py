@@ -20,7 +20,9 @@ __all__ = ["comparisons_from_store", "plot_report"]
 
 
 def comparisons_from_store(store_path: str | Path) -> list[tuple[ScanConfig, list[Comparison]]]:
-    """For every scan recorded in the store, the comparison of each of its points whose runs are all there."""
+    """For every scan recorded in the store, the comparison of each of its points whose runs are all there. Scans
+    that cannot be compared point by point are left out: a single length (nothing to extrapolate; a study's long
+    chains, read by :mod:`.phase_map`) or a chain alone (a zero filling)."""
     path = Path(store_path)
     if not path.exists():
         raise LatticeError(f"store {str(path)!r} does not exist")
@@ -28,6 +30,8 @@ def comparisons_from_store(store_path: str | Path) -> list[tuple[ScanConfig, lis
     with RunStore(path) as store:
         for name, raw in store.configs().items():
             config = ScanConfig.from_dict(raw, source=f"scan {name!r} in {path}")
+            if len(config.sizes) < 2 or config.n == 0 or config.ns == 0:
+                continue
 
             def lookup(params: LatticeParams, sector: Sector, method: str, **options: Any) -> SectorResult:
                 result = store.get(run_key(params, sector, method, options))
@@ -58,6 +62,7 @@ def plot_report(config: ScanConfig, comparisons: list[Comparison], path: str | P
 
     swept = [k for k, v in config.couplings.items() if len(v) > 1]
     x_name = swept[0] if swept else next(iter(config.couplings))
+    comparisons = sorted(comparisons, key=lambda c: c.couplings[x_name])
     x = np.array([c.couplings[x_name] for c in comparisons])
     path = Path(path)
     colours = {"spin_gap": "C0", "pair_binding": "C3", "secondary_gap": "C2", "trion_binding": "C4"}

@@ -30,6 +30,18 @@ only meaningful at one filling. The sectors of a point are the base shifted by t
 (:func:`.observables.gap_sectors`; the defaults give ``(0,0,0), (1,-1,0), (1,0,0), (1,1,0), (0,0,1), (0,0,-1)``),
 then by the extra ``shifts``; sectors outside ``[0, L]`` are dropped. One run = one point x one size x one sector.
 
+``quantities`` may also be a table from size to list (``quantities = {12 = ["spin_gap", "secondary_gap"], 24 =
+["spin_gap"]}``): each size computes its own (an expensive long chain can keep to the ground state and the spin
+gap). ``n`` and ``ns`` may be written as exact fractions, ``ns = "17/24"``.
+
+**Study files.** A file may hold several scans as ``[[scan]]`` tables; the keys outside them are defaults that each
+table extends (``couplings`` merge key by key), and ``n`` or ``ns`` given as lists are swept, one scan per filling
+(named ``"<name> n=... ns=..."``). Two more top-level keys: ``budget_core_hours`` (the scan stops submitting runs
+once the stored runs of its plan have cost that much solver time; the next call with a larger budget continues)
+and ``warm_start`` (DMRG starts from the converged state of the nearest finished point of the same size and sector,
+kept in ``<store>.states/``; off by default, see ``docs/lattice.md`` for when it hurts). Runs are submitted scan by
+scan in the file's order, the longest chains of each first: put what matters most first.
+
 Re-running the same file on the same store computes only the runs whose key is missing (failed runs included: they
 are tried again); the client process is the only writer, and it writes each result the moment its future
 completes, so an interrupted scan (Ctrl-C, SIGKILL, a lost node) loses only the runs in flight.
@@ -41,8 +53,9 @@ import contextlib
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,9 +66,33 @@ from .params import COUPLING_NAMES, LatticeError, LatticeParams, Sector, SectorR
 from .solve import METHODS, solve_sector
 from .store import RunStore, run_key
 
-__all__ = ["ScanConfig", "Task", "plan", "missing", "ScanSummary", "run_scan", "COUPLING_NAMES"]
+__all__ = ["ScanConfig", "ScanFile", "read_scan_file", "Task", "plan", "missing", "ScanSummary", "run_scan",
+           "COUPLING_NAMES", "filling"]
 
-_KEYS = {"method", "sizes", "n", "ns", "quantities", "shifts", "couplings", "options", "name"}
+_KEYS = {"method", "sizes", "n", "ns", "quantities", "size_quantities", "shifts", "couplings", "options", "name"}
+_FILE_KEYS = {"budget_core_hours", "warm_start", "scan"}
+_DEFAULT_QUANTITIES = ["spin_gap", "pair_binding", "secondary_gap"]
+
+
+def filling(value: Any, name: str, source: str) -> float:
+    """A filling (particles per site) from a number or an exact fraction ``"p/q"``; one-line error otherwise."""
+    if isinstance(value, str):
+        try:
+            value = float(Fraction(value.strip()))
+        except (ValueError, ZeroDivisionError):
+            raise LatticeError(f"{source}: {name} = {value!r} is not a number or a fraction p/q") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 2:
+        raise LatticeError(f"{source}: {name} = {value!r} is not a filling (particles per site)")
+    return float(value)
+
+
+def _quantity_list(value: Any, what: str, source: str) -> list[str]:
+    if not isinstance(value, list):
+        raise LatticeError(f"{source}: {what} = {value!r} must be a list of names")
+    bad = [q for q in value if q not in GAP_SHIFTS]
+    if bad:
+        raise LatticeError(f"{source}: unknown quantities {bad} (known: {', '.join(GAP_SHIFTS)})")
+    return list(value)
 
 
 @dataclass(frozen=True)
@@ -67,11 +104,12 @@ class ScanConfig:
     sizes: list[int]
     n: float
     ns: float
-    quantities: list[str] = field(default_factory=lambda: ["spin_gap", "pair_binding", "secondary_gap"])
+    quantities: list[str] = field(default_factory=lambda: list(_DEFAULT_QUANTITIES))
     method: str = "dmrg"
     options: dict[str, Any] = field(default_factory=dict)
     name: str = "scan"
     shifts: list[tuple[int, int, int]] = field(default_factory=list)
+    size_quantities: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], source: str = "config") -> ScanConfig:
@@ -98,18 +136,28 @@ class ScanConfig:
         sizes = raw["sizes"]
         if not (isinstance(sizes, list) and sizes and all(isinstance(L, int) and L >= 2 for L in sizes)):
             raise LatticeError(f"{source}: sizes = {sizes!r} must be a list of integers >= 2")
-        for key in ("n", "ns"):
-            if isinstance(raw[key], bool) or not isinstance(raw[key], int | float) or not 0 <= raw[key] <= 2:
-                raise LatticeError(f"{source}: {key} = {raw[key]!r} is not a filling (particles per site)")
+        n, ns = filling(raw["n"], "n", source), filling(raw["ns"], "ns", source)
         method = raw.get("method", "dmrg")
         if method not in METHODS:
             raise LatticeError(f"{source}: method = {method!r} is outside the allowed values {METHODS}")
-        quantities = raw.get("quantities", ["spin_gap", "pair_binding", "secondary_gap"])
-        if not isinstance(quantities, list):
-            raise LatticeError(f"{source}: quantities = {quantities!r} must be a list of names")
-        bad = [q for q in quantities if q not in GAP_SHIFTS]
-        if bad:
-            raise LatticeError(f"{source}: unknown quantities {bad} (known: {', '.join(GAP_SHIFTS)})")
+        quantities = raw.get("quantities", list(_DEFAULT_QUANTITIES))
+        per_size = raw.get("size_quantities", {})
+        if isinstance(quantities, dict):  # a table size -> list (module docstring)
+            per_size, quantities = quantities, None
+        if not isinstance(per_size, dict):
+            raise LatticeError(f"{source}: size_quantities = {per_size!r} must be a table from size to list")
+        size_quantities = {}
+        for key, value in per_size.items():
+            try:
+                size = int(key)
+            except (TypeError, ValueError):
+                raise LatticeError(f"{source}: quantities key {key!r} is not a chain length") from None
+            if size not in sizes:
+                raise LatticeError(f"{source}: quantities are given for L = {size}, which is not in sizes {sizes}")
+            size_quantities[size] = _quantity_list(value, f"quantities[{size}]", source)
+        if quantities is None:
+            quantities = list(dict.fromkeys(q for qs in size_quantities.values() for q in qs))
+        quantities = _quantity_list(quantities, "quantities", source)
         shifts = raw.get("shifts", [])
         if not (isinstance(shifts, list) and all(
                 isinstance(d, list | tuple) and len(d) == 3 and all(isinstance(k, int) and not isinstance(k, bool)
@@ -119,17 +167,22 @@ class ScanConfig:
         options = raw.get("options", {})
         if not isinstance(options, dict):
             raise LatticeError(f"{source}: options = {options!r} must be a table (solver keyword arguments)")
-        config = cls(couplings=couplings, sizes=sorted(set(sizes)), n=float(raw["n"]), ns=float(raw["ns"]),
+        config = cls(couplings=couplings, sizes=sorted(set(sizes)), n=n, ns=ns,
                      quantities=list(quantities), method=method, options=dict(options),
-                     name=str(raw.get("name", "scan")), shifts=[tuple(d) for d in shifts])
+                     name=str(raw.get("name", "scan")), shifts=[tuple(d) for d in shifts],
+                     size_quantities=size_quantities)
         for L in config.sizes:
             base_sector(L, config.n, config.ns)  # refuses fillings that do not fit a size
         return config
 
     @classmethod
     def from_toml(cls, path: str | Path) -> ScanConfig:
-        """Read and validate a scan file (module docstring); unreadable or malformed TOML is a one-line error."""
-        return cls.from_dict(read_toml(path, "scan file", LatticeError), source=str(path))
+        """Read and validate a file of one scan (module docstring); unreadable or malformed TOML is a one-line
+        error. A study file of several scans is read with :func:`read_scan_file`."""
+        scans = read_scan_file(path).scans
+        if len(scans) != 1:
+            raise LatticeError(f"{path}: holds {len(scans)} scans; read it with read_scan_file")
+        return scans[0]
 
     def points(self) -> list[dict[str, float]]:
         """Every combination of the swept couplings."""
@@ -140,13 +193,62 @@ class ScanConfig:
         """Plain JSON-able data that :meth:`from_dict` accepts back (what the store keeps under ``name``)."""
         return asdict(self)
 
+    def quantities_at(self, L: int) -> list[str]:
+        """The quantities computed at size ``L`` (``size_quantities`` if it names ``L``, else ``quantities``)."""
+        return self.size_quantities.get(L, self.quantities)
+
     def sectors(self, L: int) -> list[Sector]:
         """The distinct sectors of one point at size ``L`` (module docstring), base first, those outside [0, L]
         dropped."""
         base = base_sector(L, self.n, self.ns)
-        sectors = gap_sectors(base, ["ground", *self.quantities], L)
+        sectors = gap_sectors(base, ["ground", *self.quantities_at(L)], L)
         return sectors + [s for s in dict.fromkeys(base.shifted(*d) for d in self.shifts)
                           if s not in sectors and s.fits(L)]
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    """What a scan file holds: its scans, the compute budget in core-hours (None: unlimited) and whether DMRG runs
+    start warm (module docstring)."""
+
+    scans: list[ScanConfig]
+    budget_core_hours: float | None = None
+    warm_start: bool = False
+
+
+def read_scan_file(path: str | Path) -> ScanFile:
+    """Read a scan or study file (module docstring): ``[[scan]]`` tables extend the top-level defaults, and
+    lists of fillings become one scan per filling. Every problem is a one-line :class:`LatticeError`."""
+    raw = dict(read_toml(path, "scan file", LatticeError))
+    source = str(path)
+    budget, warm, tables = raw.pop("budget_core_hours", None), raw.pop("warm_start", False), raw.pop("scan", None)
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float)
+                               or not math.isfinite(budget) or budget <= 0):
+        raise LatticeError(f"{source}: budget_core_hours = {budget!r} is outside the allowed range (0, inf)")
+    if not isinstance(warm, bool):
+        raise LatticeError(f"{source}: warm_start = {warm!r} must be true or false")
+    if tables is None:
+        tables = [{}]
+    if not (isinstance(tables, list) and tables and all(isinstance(t, dict) for t in tables)):
+        raise LatticeError(f"{source}: scan must be an array of tables ([[scan]])")
+    scans: list[ScanConfig] = []
+    for i, table in enumerate(tables):
+        merged = raw | table
+        if isinstance(raw.get("couplings"), dict) and isinstance(table.get("couplings"), dict):
+            merged["couplings"] = raw["couplings"] | table["couplings"]
+        where = source if len(tables) == 1 else f"{source} [[scan]] {i + 1}"
+        fills = {k: merged.get(k) if isinstance(merged.get(k), list) else [merged.get(k)] for k in ("n", "ns")}
+        if any(not v for v in fills.values()):
+            raise LatticeError(f"{where}: an empty list of fillings")
+        swept = len(fills["n"]) > 1 or len(fills["ns"]) > 1
+        for n, ns in itertools.product(fills["n"], fills["ns"]):
+            one = dict(merged) | {"name": str(merged.get("name", "scan")) + (f" n={n} ns={ns}" if swept else "")}
+            one |= {k: v for k, v in (("n", n), ("ns", ns)) if v is not None}
+            scans.append(ScanConfig.from_dict(one, source=where))
+    names = [c.name for c in scans]
+    if len(set(names)) != len(names):
+        raise LatticeError(f"{source}: two scans share a name ({', '.join(sorted(names))}); name each [[scan]]")
+    return ScanFile(scans=scans, budget_core_hours=None if budget is None else float(budget), warm_start=warm)
 
 
 class Task(NamedTuple):
@@ -187,21 +289,55 @@ def missing(tasks: Iterable[Task], store: RunStore) -> list[Task]:
 @dataclass(frozen=True)
 class ScanSummary:
     """What one :func:`run_scan` call did: runs in the plan, found in the store, computed now, failed now, and its
-    wall time in seconds. ``already_done + computed + failed == total`` unless interrupted."""
+    wall time in seconds; the solver time of the plan's stored runs (``cost_core_hours``, after this call), the
+    budget, and whether runs were left unsubmitted because it was reached. ``already_done + computed + failed ==
+    total`` unless interrupted or stopped by the budget."""
 
     total: int
     already_done: int
     computed: int
     failed: int
     wall_time: float
+    cost_core_hours: float = 0.0
+    budget_core_hours: float | None = None
+    budget_reached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _run_task(solver: Callable[..., SectorResult], task: Task) -> SectorResult:
-    """What a worker executes: only the computation; the result goes back to the client, which stores it."""
-    return solver(task.params, task.sector, task.method, **task.options)
+def _run_task(solver: Callable[..., SectorResult], task: Task, warm: dict[str, str] | None = None) -> SectorResult:
+    """What a worker executes: only the computation; the result goes back to the client, which stores it.
+    ``warm`` (``initial_state``, ``save_to``) passes state files to a DMRG solver; they do not change the key."""
+    return solver(task.params, task.sector, task.method, **task.options, **(warm or {}))
+
+
+def _distance(a: dict[str, float], b: dict[str, float]) -> float:
+    return math.fsum((a[k] - b[k]) ** 2 for k in a)
+
+
+class _WarmStarts:
+    """Where each DMRG run saves its state, and which saved state is the nearest finished point of the same size
+    and sector (Euclidean distance in the couplings) when a run is submitted."""
+
+    def __init__(self, store: RunStore, store_path: Path):
+        self.directory = store_path.with_name(store_path.name + ".states")
+        self.finished: dict[tuple, list[tuple[dict[str, float], str]]] = {}
+        for row in store.index():
+            self.add(LatticeParams(**row["params"]), row["sector"], row["method"], row["key"])
+
+    def add(self, params: LatticeParams, sector: Sector, method: str, key: str) -> None:
+        if (self.directory / f"{key}.h5").is_file():
+            self.finished.setdefault((params.L, sector, method), []).append((params.to_dict(), key))
+
+    def files(self, task: Task) -> dict[str, str]:
+        out = {"save_to": str(self.directory / f"{task.key}.h5")}
+        near = self.finished.get((task.params.L, task.sector, task.method))
+        if near:
+            target = task.params.to_dict()
+            _, key = min(near, key=lambda item: _distance(target, item[0]))
+            out["initial_state"] = str(self.directory / f"{key}.h5")
+        return out
 
 
 def _one_line(error: BaseException) -> str:
@@ -230,24 +366,28 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
 
 
 def run_scan(
-    config: ScanConfig, store_path: str | Path, workers: int | None = None, scheduler: str | None = None,
-    solver: Callable[..., SectorResult] | None = None, progress: bool = True,
-    on_result: Callable[[SectorResult], None] | None = None,
+    config: ScanConfig | ScanFile | Sequence[ScanConfig], store_path: str | Path, workers: int | None = None,
+    scheduler: str | None = None, solver: Callable[..., SectorResult] | None = None, progress: bool = True,
+    on_result: Callable[[SectorResult], None] | None = None, budget_core_hours: float | None = None,
 ) -> ScanSummary:
-    """Compute every run of ``config`` that the store at ``store_path`` lacks, writing each one as it finishes.
+    """Compute every run of ``config`` (one scan, several, or a :class:`ScanFile`) that the store at ``store_path``
+    lacks, writing each one as it finishes.
 
     Where the runs go: ``scheduler`` (an address, e.g. ``"tcp://10.0.0.1:8786"``) uses that Dask cluster;
     ``workers = N > 0`` starts a local one with N single-threaded worker processes (the solvers are single-threaded
     numerics; set ``OMP_NUM_THREADS=1``); ``workers`` 0 or None without a scheduler runs them one after the other in
-    this process, without Dask (for tests and small scans). Giving both is an error. Each run is one Dask task;
-    results are collected with ``as_completed`` and written by this process, the store's only writer, one committed
-    row each (see :mod:`.store`): workers never touch the file, so a scan over many machines needs no shared
-    filesystem locking, and a kill of anything loses only the runs not yet written. A run that raises (or whose
-    worker dies) is recorded in the store's ``failures`` table with a one-line error and the scan goes on.
+    this process, without Dask (for tests and small scans). Giving both is an error. Each run is one Dask task,
+    submitted scan by scan, longest chain first, and at most two per worker at a time (so that a budget can stop
+    the scan); results are collected with ``as_completed`` and written by this process, the store's only writer,
+    one committed row each (see :mod:`.store`): workers never touch the file, so a scan over many machines needs no
+    shared filesystem locking, and a kill of anything loses only the runs not yet written. A run that raises (or
+    whose worker dies) is recorded in the store's ``failures`` table with a one-line error and the scan goes on.
 
-    ``solver`` (default :func:`.solve.solve_sector`) is called as ``solver(params, sector, method, **options)`` and
-    must return a :class:`SectorResult`; for worker processes it must be picklable (a top-level function).
-    ``progress`` shows a Rich progress bar; ``on_result`` is called in this process with each stored result.
+    ``budget_core_hours`` (default: the file's): no run is submitted once the solver time of the plan's stored runs
+    reaches it. ``solver`` (default :func:`.solve.solve_sector`) is called as ``solver(params, sector, method,
+    **options)`` and must return a :class:`SectorResult`; for worker processes it must be picklable (a top-level
+    function). ``progress`` shows a Rich progress bar; ``on_result`` is called in this process with each stored
+    result.
     """
     start = time.perf_counter()
     solver = solve_sector if solver is None else solver
@@ -255,17 +395,40 @@ def run_scan(
         raise LatticeError(f"workers = {workers} is outside the allowed range [0, inf) (Dask worker processes)")
     if workers and scheduler is not None:
         raise LatticeError("give workers or a scheduler address, not both")
-    tasks = plan(config)
+    if isinstance(config, ScanConfig):
+        config = ScanFile([config])
+    elif not isinstance(config, ScanFile):
+        config = ScanFile(list(config))
+    budget = config.budget_core_hours if budget_core_hours is None else budget_core_hours
+    if budget is not None and not (math.isfinite(budget) and budget > 0):
+        raise LatticeError(f"budget_core_hours = {budget!r} is outside the allowed range (0, inf)")
+    tasks, seen, priority = [], set(), {}
+    for index, scan in enumerate(config.scans):
+        for task in plan(scan):
+            if task.key not in seen:
+                seen.add(task.key)
+                tasks.append(task)
+                priority[task.key] = (index, -task.params.L)
+    store_path = Path(store_path)
     with RunStore(store_path) as store:
-        store.put_config(config.name, config.to_dict())
-        todo = missing(tasks, store)
+        for scan in config.scans:
+            store.put_config(scan.name, scan.to_dict())
+        cost = {row["key"]: row["wall_time"] or 0.0 for row in store.index() if row["key"] in seen}
+        todo = sorted(missing(tasks, store), key=lambda t: priority[t.key])  # file order, longest chains first
+        warm = _WarmStarts(store, store_path) if config.warm_start else None
         computed = failed = 0
+
+        def affordable() -> bool:
+            return budget is None or math.fsum(cost.values()) < 3600.0 * budget
 
         def record(task: Task, result: SectorResult | None, error: BaseException | None) -> None:
             nonlocal computed, failed
             if error is None:
                 store.put(task.key, result, task.options)
+                cost[task.key] = result.wall_time or 0.0
                 computed += 1
+                if warm is not None:
+                    warm.add(task.params, task.sector, task.method, task.key)
                 if on_result is not None:
                     on_result(result)
             else:
@@ -274,27 +437,52 @@ def run_scan(
 
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        label = config.scans[0].name if len(config.scans) == 1 else f"{len(config.scans)} scans"
+        submitted = 0
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       disable=not progress, transient=False) as bar:
-            bar_task = bar.add_task(f"{config.name}: {len(tasks) - len(todo)} of {len(tasks)} runs already stored",
+            bar_task = bar.add_task(f"{label}: {len(tasks) - len(todo)} of {len(tasks)} runs already stored",
                                     total=len(todo))
             if todo and scheduler is None and not workers:
                 for task in todo:
+                    if not affordable():
+                        break
+                    submitted += 1
                     try:
-                        result, error = _run_task(solver, task), None
+                        result, error = _run_task(solver, task, warm.files(task) if warm else None), None
                     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, the scan goes on
                         result, error = None, exc
                     record(task, result, error)
                     bar.advance(bar_task)
-            elif todo:  # no cluster is started when there is nothing to compute
+            elif todo and affordable():  # no cluster is started when there is nothing to compute
                 from dask.distributed import as_completed
 
                 with _dask_client(workers, scheduler) as client:
-                    futures = {client.submit(_run_task, solver, t, pure=False): t for t in todo}
-                    for future in as_completed(futures):
+                    queue = iter(todo)
+                    in_flight = 2 * max(1, workers or len(client.scheduler_info().get("workers", {})) or 1)
+                    futures: dict[Any, Task] = {}
+
+                    def submit_next() -> Any:
+                        nonlocal submitted
+                        task = next(queue, None)
+                        if task is None or not affordable():
+                            return None
+                        submitted += 1
+                        future = client.submit(_run_task, solver, task, warm.files(task) if warm else None,
+                                               pure=False)
+                        futures[future] = task
+                        return future
+
+                    pending = as_completed([f for f in (submit_next() for _ in range(in_flight)) if f is not None])
+                    for future in pending:
                         task = futures.pop(future)  # dropping the future lets the worker free the result
                         error = future.exception()
                         record(task, None if error is not None else future.result(), error)
                         bar.advance(bar_task)
+                        new = submit_next()
+                        if new is not None:
+                            pending.add(new)
+    spent = math.fsum(cost.values()) / 3600.0
     return ScanSummary(total=len(tasks), already_done=len(tasks) - len(todo), computed=computed, failed=failed,
-                       wall_time=time.perf_counter() - start)
+                       wall_time=time.perf_counter() - start, cost_core_hours=spent, budget_core_hours=budget,
+                       budget_reached=submitted < len(todo))

@@ -147,6 +147,12 @@ class RunStore:
                                (run_key(params, sector, method, options),)).fetchone()
         return None if row is None else row[0]
 
+    def index(self) -> list[dict[str, Any]]:
+        """Every stored run without its observables: key, params (dict), sector, method, options, wall time."""
+        cursor = self._db.execute("SELECT key, params, N_up, N_dn, N_sec, method, options, wall_time FROM runs")
+        return [{"key": k, "params": json.loads(p), "sector": Sector(nu, nd, ns), "method": m,
+                 "options": json.loads(o), "wall_time": w} for k, p, nu, nd, ns, m, o, w in cursor]
+
     def rows(self) -> list[dict[str, Any]]:
         """Every run as a dict (parameters, sector, energy, convergence, timing, version)."""
         cursor = self._db.execute("SELECT * FROM runs ORDER BY created")

@@ -1,0 +1,451 @@
+r"""The lattice's phase map of a study next to the RG's, under every flow and cutoff scheme (``lattice report``).
+
+A *study* is a store holding scans of the coupled chains (both fillings non-zero) and of each chain alone (the other
+filling zero, :math:`W = W_1 = 0`; :mod:`.calibration`). For every point of the coupled scans:
+
+**Lattice verdict.** The central charge of the ground state on the longest chain (:mod:`.entanglement`) is read
+against the decoupled reference at the same length and fillings, which is *exact* from the chains alone: at
+:math:`W = W_1 = 0` the ground state is a product, so the entanglement entropies at a cut add, and so do the
+energies. The number of gapped modes :math:`k` is the integer within ``margin`` of :math:`c_{\rm ref} - c` (errors in
+quadrature, :func:`.entanglement.phase_from_central_charge`): 0 decoupled, 1 paired, 2 trion. The second witness is
+the spin gap on the coupled chains, extrapolated linearly in :math:`1/L` over the lengths computed
+(:func:`.observables.extrapolate`: with two lengths the uncertainty is the whole finite-size correction, so "open"
+means :math:`L\Delta_s(L)` grew by more than half between the two lengths). A verdict is given only when the two
+agree: decoupled with the spin gap not open; paired or trion with it open. Anything else is *undecided*, with
+the reason.
+
+**RG verdict** per point and per (flow, scheme): :func:`.bridge.bosonize` (first-order bridge, and the
+lattice-calibrated one when the chains alone were measured) followed by :func:`pairing1d.phases.phase_of`;
+``flow = "paper"`` needs the line (13), onto which the lattice's pure density coupling is moved as the paper does.
+A predicted spin gap :math:`v_Fe^{-\bar\ell}` smaller than the reference's finite-size spin gap at the longest
+length cannot show on that chain: such a point is *unresolvable* for that scheme.
+
+**Agreement** per (flow, scheme): the fraction of decided points whose RG phase is the lattice's, with the 68 %
+Wilson interval of a binomial fraction; beside it the fraction over the points the lattice can resolve for that
+scheme.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..model import FLOWS, SCHEMES, ModelError
+from ..phases import phase_of
+from .bridge import bosonize
+from .calibration import ChainParameters, hubbard_alone, secondary_alone
+from .compare import base_sector
+from .entanglement import CentralChargeFit, central_charge, central_charge_of, phase_from_central_charge
+from .observables import extrapolate, gaps_from_energies
+from .params import LatticeError, LatticeParams, Sector, SectorResult
+from .scan import ScanConfig
+from .store import RunStore, run_key
+
+__all__ = ["COMBOS", "MapPoint", "StudyMap", "study_map", "wilson_interval", "decay_exponent", "plot_study_map"]
+
+COMBOS: tuple[tuple[str, str], ...] = tuple((flow, scheme) for flow in FLOWS for scheme in SCHEMES)
+"""Every (flow, scheme) the RG has; the package default first."""
+
+HUBBARD_COUPLINGS = ("t", "U", "V")
+SECONDARY_COUPLINGS = ("t_s", "V_s", "V_s2")
+
+
+def wilson_interval(agree: int, total: int, z: float = 1.0) -> tuple[float, float]:
+    r"""Wilson score interval of a binomial fraction ``agree/total`` (``z = 1``: 68 %); (0, 1) when total is 0."""
+    if total == 0:
+        return 0.0, 1.0
+    p = agree / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def decay_exponent(C: Sequence[Sequence[float]], period: int = 1, r_min: int = 2) -> tuple[float, float] | None:
+    r"""Power-law exponent :math:`\eta` of :math:`|C(r)| \sim r^{-\eta}` from a correlation matrix of an open
+    chain: pairs :math:`(i, j)` placed symmetrically about the centre (least boundary effect), distances
+    :math:`r \ge` ``r_min`` that are multiples of ``period`` (the oscillation period, so that an oscillating
+    correlation is sampled at its crests), least squares of :math:`\ln|C|` on :math:`\ln r`. Returns
+    :math:`(\eta, \sigma_\eta)` or None with fewer than three usable distances."""
+    C = np.asarray(C, dtype=float)
+    L = C.shape[0]
+    rs, values = [], []
+    for r in range(r_min, L - 1):
+        if r % period:
+            continue
+        i = (L - 1 - r) // 2
+        value = abs(C[i, i + r])
+        if value > 1e-14:
+            rs.append(r)
+            values.append(value)
+    if len(rs) < 3:
+        return None
+    x, y = np.log(rs), np.log(values)
+    A = np.column_stack([x, np.ones_like(x)])
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    residual = y - A @ coef
+    sigma = math.sqrt(float(residual @ residual) / max(1, len(x) - 2) * float(np.linalg.inv(A.T @ A)[0, 0]))
+    return -float(coef[0]), sigma
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One point of the study: couplings, fillings, lattice evidence, lattice verdict and the RG's verdicts."""
+
+    couplings: dict[str, float]
+    n: float
+    ns: float
+    L: int
+    central_charge: CentralChargeFit | None
+    reference: CentralChargeFit | None
+    c_phase: str | None
+    spin_gap: dict[int, float]
+    spin_gap_reference: dict[int, float]
+    spin_gap_extrapolated: tuple[float, float] | None
+    gaps_small: dict[str, float | None]
+    verdict: str | None
+    reason: str
+    rg: dict[str, dict[str, Any]]
+    rg_calibrated: dict[str, dict[str, Any]]
+    cost_seconds: float
+    max_truncation_error: float
+    order: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spin_gap_open(self) -> bool | None:
+        if self.spin_gap_extrapolated is None:
+            return None
+        value, error = self.spin_gap_extrapolated
+        return value > 2.0 * error
+
+    @property
+    def mismatch(self) -> float:
+        """Pairs minus secondary holes per cell, :math:`n/2 - (1 - n_s)` (0 at the commensurate point)."""
+        return self.n / 2.0 - (1.0 - self.ns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "couplings": self.couplings, "n": self.n, "ns": self.ns, "L": self.L, "mismatch": self.mismatch,
+            "central_charge": None if self.central_charge is None else self.central_charge.to_dict(),
+            "reference_central_charge": None if self.reference is None else self.reference.to_dict(),
+            "c_phase": self.c_phase, "spin_gap": {str(k): v for k, v in self.spin_gap.items()},
+            "spin_gap_reference": {str(k): v for k, v in self.spin_gap_reference.items()},
+            "spin_gap_extrapolated": self.spin_gap_extrapolated, "spin_gap_open": self.spin_gap_open,
+            "gaps_small": self.gaps_small, "verdict": self.verdict, "reason": self.reason, "rg": self.rg,
+            "rg_calibrated": self.rg_calibrated, "cost_seconds": self.cost_seconds,
+            "max_truncation_error": self.max_truncation_error, "order": self.order,
+        }
+
+
+@dataclass(frozen=True)
+class StudyMap:
+    """Every point of a study, the chains-alone calibrations, the agreement per (flow, scheme) and the cost."""
+
+    points: list[MapPoint]
+    calibrations: dict[str, dict[str, Any]]
+    cost_core_hours: float
+    budget_core_hours: float | None = None
+
+    def agreement(self, calibrated: bool = False) -> dict[str, dict[str, Any]]:
+        """Per ``"flow/scheme"``: decided points, agreeing ones, the fraction and its 68 % Wilson interval, and the
+        same over the points the lattice can resolve for that scheme (module docstring)."""
+        out = {}
+        for flow, scheme in COMBOS:
+            label = f"{flow}/{scheme}"
+            rows = [(p.verdict, (p.rg_calibrated if calibrated else p.rg).get(label)) for p in self.points
+                    if p.verdict is not None]
+            rows = [(v, rg) for v, rg in rows if rg is not None and rg.get("phase") is not None]
+            agree = sum(v == rg["phase"] for v, rg in rows)
+            resolvable = [(v, rg) for v, rg in rows if rg.get("resolvable", True)]
+            agree_r = sum(v == rg["phase"] for v, rg in resolvable)
+            out[label] = {
+                "decided": len(rows), "agree": agree, "fraction": agree / len(rows) if rows else None,
+                "interval": wilson_interval(agree, len(rows)),
+                "resolvable": len(resolvable), "agree_resolvable": agree_r,
+                "fraction_resolvable": agree_r / len(resolvable) if resolvable else None,
+                "interval_resolvable": wilson_interval(agree_r, len(resolvable)),
+            }
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"points": [p.to_dict() for p in self.points], "calibrations": self.calibrations,
+                "agreement": self.agreement(), "agreement_calibrated": self.agreement(calibrated=True),
+                "cost_core_hours": self.cost_core_hours, "budget_core_hours": self.budget_core_hours}
+
+
+def _rg_verdicts(params: LatticeParams, n: float, ns: float, calibration, reference_gap: float | None
+                 ) -> dict[str, dict[str, Any]]:
+    out = {}
+    for flow, scheme in COMBOS:
+        label = f"{flow}/{scheme}"
+        try:
+            bos = bosonize(params, n, ns, calibration=calibration, flow=flow, scheme=scheme,
+                           line13=(flow == "paper"))
+            result = phase_of(bos.model)
+        except ModelError as exc:  # LatticeError is one: a point outside the bridge's or the flow's range
+            out[label] = {"phase": None, "error": " ".join(str(exc).split())}
+            continue
+        gap = None if result.spin_gap is None else result.spin_gap * bos.vF
+        resolvable = not (result.phase != "decoupled" and gap is not None and reference_gap is not None
+                          and gap < reference_gap)
+        out[label] = {"phase": result.phase, "controlled": result.controlled, "spin_gap": gap,
+                      "resolvable": resolvable, "dominant_order": result.dominant_order}
+    return out
+
+
+class _Runs:
+    """Look runs up in a store by (scan options, params, sector)."""
+
+    def __init__(self, store: RunStore):
+        self.store = store
+
+    def get(self, config: ScanConfig, params: LatticeParams, sector: Sector) -> SectorResult | None:
+        return self.store.get(run_key(params, sector, config.method, config.options))
+
+    def best(self, configs: Sequence[ScanConfig], params: LatticeParams, sector: Sector) -> SectorResult | None:
+        """The run of ``sector`` in any of ``configs`` (the one that measured the most, e.g. with correlations)."""
+        found = [r for r in (self.get(c, params, sector) for c in configs) if r is not None]
+        return max(found, key=lambda r: len(r.observables), default=None)
+
+
+def _alone_lookup(runs: _Runs, configs: list[ScanConfig]):
+    """lookup(params, sector) over the chains-alone scans; where several scans hold the run (a ground state with
+    and without correlations), the one that measured the most."""
+    def lookup(params: LatticeParams, sector: Sector) -> SectorResult | None:
+        return runs.best(configs, params, sector)
+    return lookup
+
+
+def _reference_couplings(couplings: dict[str, float], alone: list[ScanConfig], keep: Sequence[str], filling: str,
+                         value: float) -> dict[str, float] | None:
+    """The couplings of the chains-alone point that matches ``couplings`` on the chain's own couplings ``keep``
+    (and the filling), or None."""
+    for config in alone:
+        if abs(getattr(config, filling) - value) > 1e-12:
+            continue
+        for point in config.points():
+            full = LatticeParams(L=2, **point).to_dict()
+            mine = LatticeParams(L=2, **couplings).to_dict()
+            if all(abs(full[k] - mine[k]) < 1e-12 for k in keep) and full["W"] == 0 and full["W1"] == 0:
+                return point
+    return None
+
+
+def study_map(store_path: str | Path, margin: float = 0.5, budget_core_hours: float | None = None) -> StudyMap:
+    """Read a study's store back (module docstring); points whose longest-chain ground state is missing are left
+    out. Recomputes nothing: every number comes from stored runs."""
+    path = Path(store_path)
+    if not path.exists():
+        raise LatticeError(f"store {str(path)!r} does not exist")
+    with RunStore(path) as store:
+        configs = [ScanConfig.from_dict(raw, source=f"scan {name!r} in {path}")
+                   for name, raw in store.configs().items()]
+        runs = _Runs(store)
+        coupled = [c for c in configs if c.n > 0 and c.ns > 0]
+        hub_alone = [c for c in configs if c.ns == 0 and c.n > 0]
+        sec_alone = [c for c in configs if c.n == 0 and c.ns > 0]
+        lookup_hub, lookup_sec = _alone_lookup(runs, hub_alone), _alone_lookup(runs, sec_alone)
+        # group the coupled scans' (size, config) by point
+        groups: dict[tuple, dict[int, list[ScanConfig]]] = {}
+        for config in coupled:
+            for point in config.points():
+                key = (tuple(sorted(point.items())), config.n, config.ns)
+                for L in config.sizes:
+                    groups.setdefault(key, {}).setdefault(L, []).append(config)
+        calibrations: dict[str, dict[str, Any]] = {}
+        points = []
+        for (items, n, ns), by_size in groups.items():
+            couplings = dict(items)
+            L = max(by_size)
+            base = base_sector(L, n, ns)
+            ground = runs.best(by_size[L], LatticeParams(L=L, **couplings), base)
+            if ground is None:
+                continue
+            points.append(_point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup_hub,
+                                 lookup_sec, calibrations, margin))
+        cost = math.fsum(row["wall_time"] or 0.0 for row in store.index()) / 3600.0
+    return StudyMap(points=points, calibrations=calibrations, cost_core_hours=cost,
+                    budget_core_hours=budget_core_hours)
+
+
+def _calibration(calibrations, couplings, n, ns, hub_alone, sec_alone, lookup_hub, lookup_sec):
+    """(Hubbard, secondary) ChainParameters for this point, cached by label in ``calibrations``; None if missing."""
+    hub_point = _reference_couplings(couplings, hub_alone, HUBBARD_COUPLINGS, "n", n)
+    sec_point = _reference_couplings(couplings, sec_alone, SECONDARY_COUPLINGS, "ns", ns)
+    if hub_point is None or sec_point is None:
+        return None, hub_point, sec_point
+    labels = (f"hubbard U={couplings.get('U', 1.0):g} n={n:g}", f"secondary ns={ns:g}")
+    try:
+        if labels[0] not in calibrations:
+            sizes = sorted({L for c in hub_alone for L in c.sizes})
+            calibrations[labels[0]] = hubbard_alone(lookup_hub, hub_point, n, sizes).to_dict()
+        if labels[1] not in calibrations:
+            sizes = sorted({L for c in sec_alone for L in c.sizes})
+            calibrations[labels[1]] = secondary_alone(lookup_sec, sec_point, ns, sizes).to_dict()
+    except LatticeError:
+        return None, hub_point, sec_point
+    return (ChainParameters(**calibrations[labels[0]]), ChainParameters(**calibrations[labels[1]])), hub_point, \
+        sec_point
+
+
+def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup_hub, lookup_sec, calibrations,
+           margin) -> MapPoint:
+    L = ground.params.L
+    fit = central_charge_of(ground.observables)
+    calibration, hub_point, sec_point = _calibration(calibrations, couplings, n, ns, hub_alone, sec_alone,
+                                                     lookup_hub, lookup_sec)
+    # the decoupled reference: entropies and hoppings of the chains alone add (exact at W = W1 = 0)
+    reference = None
+    spin_ref: dict[int, float] = {}
+    if hub_point is not None and sec_point is not None:
+        hub = lookup_hub(LatticeParams(L=L, **hub_point), base_sector(L, n, 0.0))
+        sec = lookup_sec(LatticeParams(L=L, **sec_point), base_sector(L, 0.0, ns))
+        if hub is not None and sec is not None and "entropy" in hub.observables and "entropy" in sec.observables:
+            S = np.add(hub.observables["entropy"], sec.observables["entropy"])
+            reference = central_charge(S, {"hubbard": hub.observables["hopping_hubbard"],
+                                           "secondary": sec.observables["hopping_secondary"]})
+        for size in sorted(by_size):
+            params = LatticeParams(L=size, **hub_point)
+            base = base_sector(size, n, 0.0)
+            E0, E1 = lookup_hub(params, base), lookup_hub(params, base.shifted(1, -1, 0))
+            if E0 is not None and E1 is not None:
+                spin_ref[size] = E1.energy - E0.energy
+    c_phase = None if fit is None else phase_from_central_charge(fit, margin=margin, reference=reference)
+    # the coupled chains' gaps at each length
+    spin: dict[int, float] = {}
+    gaps_small: dict[str, float | None] = {}
+    cost, trunc = 0.0, 0.0
+    for size, configs in sorted(by_size.items()):
+        params = LatticeParams(L=size, **couplings)
+        base = base_sector(size, n, ns)
+        found: dict[Sector, SectorResult] = {}
+        for sector in dict.fromkeys(s for config in configs for s in config.sectors(size)):
+            result = runs.best(configs, params, sector)
+            if result is not None:
+                found[sector] = result
+                cost += result.wall_time or 0.0
+                trunc = max(trunc, float(result.convergence.get("max_truncation_error", 0.0)))
+        gaps = gaps_from_energies(base, lambda s, found=found: found[s].energy if s in found else None)
+        if gaps["spin_gap"] is not None:
+            spin[size] = gaps["spin_gap"]
+        if size == min(by_size):
+            gaps_small = {"L": size} | {k: v for k, v in gaps.items()}
+    spin_ext = extrapolate(sorted(spin), [spin[k] for k in sorted(spin)]) if len(spin) >= 2 else None
+    spin_open = None if spin_ext is None else spin_ext[0] > 2.0 * spin_ext[1]
+    verdict, reason = _verdict(fit, reference, c_phase, spin_open)
+    ref_gap = spin_ref.get(L)
+    rg = _rg_verdicts(LatticeParams(L=L, **couplings), n, ns, None, ref_gap)
+    rg_cal = {} if calibration is None else _rg_verdicts(LatticeParams(L=L, **couplings), n, ns, calibration,
+                                                         ref_gap)
+    return MapPoint(couplings=couplings, n=n, ns=ns, L=L, central_charge=fit, reference=reference, c_phase=c_phase,
+                    spin_gap=spin, spin_gap_reference=spin_ref, spin_gap_extrapolated=spin_ext,
+                    gaps_small=gaps_small, verdict=verdict, reason=reason, rg=rg, rg_calibrated=rg_cal,
+                    cost_seconds=cost, max_truncation_error=trunc, order=_order(ground, verdict))
+
+
+def _verdict(fit, reference, c_phase, spin_open) -> tuple[str | None, str]:
+    """The lattice phase when the central charge and the spin gap agree (module docstring), else None and why."""
+    if fit is None:
+        return None, "no entanglement profile"
+    if reference is None:
+        return None, "no decoupled reference (chains alone missing)"
+    drop = reference.c - fit.c
+    if c_phase is None:
+        return None, f"c_ref - c = {drop:.2f} +- {math.hypot(fit.error, reference.error):.2f} is not within the " \
+                     "margin of an integer"
+    if spin_open is None:
+        return None, f"central charge says {c_phase}; the spin gap is not known at two lengths"
+    if (c_phase == "decoupled") == spin_open:
+        word = "open" if spin_open else "not open"
+        return None, f"central charge says {c_phase} but the spin gap is {word}"
+    return c_phase, f"c_ref - c = {drop:.2f}; spin gap {'open' if spin_open else 'not open'}"
+
+
+def _order(ground: SectorResult, verdict: str | None) -> dict[str, Any]:
+    """Decay exponents of the on-site singlet pair correlation and of the density correlation at its 2k_F crests
+    (period 1/(n/2) cells) on the longest chain; Eq. (18)'s comparison: the smaller exponent dominates."""
+    obs = ground.observables
+    if "pair" not in obs or "nn" not in obs:
+        return {}
+    L = ground.params.L
+    n = (ground.sector.N_up + ground.sector.N_dn) / L
+    period = round(2.0 / n) if n > 0 else 1
+    pair = decay_exponent(obs["pair"])
+    cdw = decay_exponent(obs["nn"], period=period if abs(2.0 / n - period) < 1e-9 else 1)
+    out: dict[str, Any] = {"eta_pair": pair, "eta_cdw": cdw, "cdw_period": period}
+    if pair is not None and cdw is not None:
+        out["dominant"] = "SC" if pair[0] < cdw[0] else "CDW"
+    return out
+
+
+PHASE_COLOURS = {"decoupled": "#d9d9d9", "paired": "#4daf4a", "trion": "#377eb8", "triplet": "#ff7f00",
+                 None: "white"}
+
+
+def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) -> Path:
+    """One row per value of the couplings other than W; columns: the lattice (colour = verdict, text = c_ref - c
+    and its error), then the RG under every (flow, scheme). Axes: W and the mismatch m = L(n/2 - 1 + n_s) in
+    particles on the longest chain. A red cross marks an RG verdict that is not controlled, a black ring an RG
+    verdict that disagrees with a decided lattice point; the lattice's undecided points are white."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    from ..plotting import STYLE, save_figure
+
+    points = study.points
+    if not points:
+        raise LatticeError("the study holds no point with its ground state on the longest chain yet")
+    others = sorted({tuple((k, v) for k, v in sorted(p.couplings.items()) if k != "W") for p in points})
+    varying = [k for k in dict(others[0]) if len({dict(o)[k] for o in others}) > 1]
+    path = Path(path)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(len(others), 1 + len(COMBOS), figsize=(2.0 * (1 + len(COMBOS)), 2.3 * len(others)),
+                                 squeeze=False, layout="constrained", sharex=True, sharey=True)
+        for row, other in enumerate(others):
+            mine = [p for p in points if tuple((k, v) for k, v in sorted(p.couplings.items()) if k != "W") == other]
+            label = ", ".join(f"{k}={dict(other)[k]:g}" for k in varying) or "all points"
+            for col in range(1 + len(COMBOS)):
+                ax = axes[row, col]
+                for p in mine:
+                    x, y = p.couplings.get("W", 0.0), p.mismatch * p.L
+                    if col == 0:
+                        ax.scatter(x, y, s=260, marker="s", color=PHASE_COLOURS.get(p.verdict, "white"),
+                                   edgecolor="k", lw=0.6)
+                        if p.central_charge is not None and p.reference is not None:
+                            drop = p.reference.c - p.central_charge.c
+                            err = math.hypot(p.central_charge.error, p.reference.error)
+                            ax.annotate(f"{drop:.1f}\n±{err:.1f}", (x, y), ha="center", va="center", fontsize=5.5)
+                        continue
+                    flow, scheme = COMBOS[col - 1]
+                    rg = (p.rg_calibrated if calibrated else p.rg).get(f"{flow}/{scheme}", {})
+                    phase = rg.get("phase")
+                    ax.scatter(x, y, s=260, marker="s", color=PHASE_COLOURS.get(phase, "white"), edgecolor="k",
+                               lw=0.6)
+                    if phase is not None and not rg.get("controlled", True):
+                        ax.scatter(x, y, s=60, marker="x", color="red", lw=1.2)
+                    if p.verdict is not None and phase is not None and phase != p.verdict:
+                        ax.scatter(x, y, s=420, marker="o", facecolor="none", edgecolor="k", lw=1.0)
+                title = "lattice (c_ref − c)" if col == 0 else "{}/{}".format(*COMBOS[col - 1])
+                if row == 0:
+                    ax.set_title(title, fontsize=7)
+                if col == 0:
+                    ax.set_ylabel(f"{label}\nmismatch m (particles)", fontsize=7)
+                if row == len(others) - 1:
+                    ax.set_xlabel("W / t", fontsize=7)
+                ax.margins(0.25)
+                ax.tick_params(labelsize=6)
+        handles = [Patch(facecolor=c, edgecolor="k", label=str(k if k is not None else "undecided"))
+                   for k, c in PHASE_COLOURS.items()]
+        fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7)
+        bridge = "lattice-calibrated bridge" if calibrated else "first-order bridge"
+        fig.suptitle(f"Phase map: lattice (DMRG, L = {max(p.L for p in points)}) and RG ({bridge}); "
+                     "× not controlled, ○ disagrees", fontsize=8)
+        save_figure(fig, path)
+    return path
