@@ -24,9 +24,9 @@ from pairing1d.lattice.store import RunStore
 
 BASE = {"t": 1.0, "U": 1.0, "t_s": 1.0, "V_s": 1.5, "V_s2": 0.5}
 SIZES = [16, 32]
-# W -> (gapless modes of the coupled ground state, spin gap open?)
-MODES = {1.0: ("charge spin secondary", False), 2.0: ("charge secondary", True), 3.0: ("secondary", True),
-         1.5: ("charge secondary", False)}
+# W -> (gapless modes of the coupled ground state, spin gap open?, secondary gap open?)
+MODES = {1.0: ("charge spin secondary", False, False), 2.0: ("charge secondary", True, False),
+         3.0: ("secondary", True, True), 1.5: ("charge secondary", False, False)}
 
 
 def profile(L: int, modes: str, sector: Sector) -> dict[str, list[float]]:
@@ -53,12 +53,16 @@ def fake_result(params: LatticeParams, sector: Sector, config: ScanConfig) -> Se
     alone_hub, alone_sec = config.ns == 0, config.n == 0
     base = Sector(round(config.n * L / 2), round(config.n * L / 2), round(config.ns * L))
     spin_flip = sector.N_up - sector.N_dn == 2
+    secondary_charge = sector.N_sec != base.N_sec
     if alone_hub or alone_sec:
-        modes = "charge spin" if alone_hub else "secondary"
-        energy = (1.0 / L) if spin_flip else 0.0
+        modes, spin_gapped, secondary_gapped = ("charge spin" if alone_hub else "secondary"), False, False
     else:
-        modes, gapped = MODES[W]
-        energy = ((0.5 + 1.0 / L) if gapped else 1.0 / L) if spin_flip else 0.0
+        modes, spin_gapped, secondary_gapped = MODES[W]
+    energy = 0.0
+    if spin_flip:
+        energy = (0.5 if spin_gapped else 0.0) + 1.0 / L
+    elif secondary_charge:
+        energy = (0.5 if secondary_gapped else 0.0) + 1.0 / L
     observables = profile(L, modes, base) if sector == base else {}
     if sector == base and not (alone_hub or alone_sec):
         observables |= {"pair": power_law(L, 0.5), "nn": power_law(L, 1.5, period=4)}
@@ -67,8 +71,8 @@ def fake_result(params: LatticeParams, sector: Sector, config: ScanConfig) -> Se
 
 def write_study(path, Ws=(1.0, 2.0, 3.0, 1.5)) -> list[ScanConfig]:
     configs = [
-        ScanConfig.from_dict({"name": "map", "sizes": SIZES, "n": 0.5, "ns": "3/4", "quantities": ["spin_gap"],
-                              "couplings": BASE | {"W": list(Ws)}}),
+        ScanConfig.from_dict({"name": "map", "sizes": SIZES, "n": 0.5, "ns": "3/4",
+                              "quantities": ["spin_gap", "secondary_gap"], "couplings": BASE | {"W": list(Ws)}}),
         ScanConfig.from_dict({"name": "hubbard alone", "sizes": SIZES, "n": 0.5, "ns": 0, "shifts": [[-1, -1, 0]],
                               "quantities": ["spin_gap", "pair_binding"], "couplings": BASE | {"W": 0.0}}),
         ScanConfig.from_dict({"name": "secondary alone", "sizes": SIZES, "n": 0, "ns": 0.75,
@@ -82,7 +86,7 @@ def write_study(path, Ws=(1.0, 2.0, 3.0, 1.5)) -> list[ScanConfig]:
     return configs
 
 
-def test_verdicts_follow_the_central_charge_and_the_spin_gap(tmp_path):
+def test_verdicts_need_the_gaps_and_the_central_charge_to_agree(tmp_path):
     write_study(tmp_path / "study.sqlite")
     study = study_map(tmp_path / "study.sqlite")
     by_W = {p.couplings["W"]: p for p in study.points}
@@ -92,8 +96,11 @@ def test_verdicts_follow_the_central_charge_and_the_spin_gap(tmp_path):
     assert drops[2.0] == pytest.approx(1.0, abs=0.1) and drops[3.0] == pytest.approx(2.0, abs=0.15)
     assert [by_W[W].verdict for W in (1.0, 2.0, 3.0)] == ["decoupled", "paired", "trion"]
     assert by_W[2.0].spin_gap_open and not by_W[1.0].spin_gap_open
-    # the central charge says paired, the spin gap is not open: no verdict, and the reason says why
-    assert by_W[1.5].verdict is None and "spin gap is not open" in by_W[1.5].reason
+    assert by_W[3.0].secondary_gap_open and not by_W[2.0].secondary_gap_open
+    assert [by_W[W].gap_phase for W in (1.0, 1.5, 2.0, 3.0)] == ["decoupled", "decoupled", "paired", "trion"]
+    # the gaps say decoupled, the central charge dropped by one: no verdict, and the reason says why
+    assert by_W[1.5].verdict is None and "(decoupled) but c_ref - c = 0.97" in by_W[1.5].reason
+    assert by_W[1.5].c_phase == "paired"
     # the spin-gap reference is the Hubbard chain alone
     assert by_W[1.0].spin_gap_reference == {16: pytest.approx(1 / 16), 32: pytest.approx(1 / 32)}
     # every flow and scheme has a verdict at every point, from the stored runs' couplings
@@ -150,3 +157,30 @@ def test_report_cli_prints_the_map_and_draws_it(tmp_path):
     assert verdicts == {1.0: "decoupled", 1.5: None, 2.0: "paired", 3.0: "trion"}
     assert set(data["study"]["agreement"]) == {f"{f}/{s}" for f, s in COMBOS}
     assert math.isfinite(data["study"]["cost_core_hours"])
+
+
+def test_committed_study_reports_without_recomputing(monkeypatch):
+    """`lattice report` on the committed store (docs/data/pairing_map.sqlite) reads runs only: every solver is
+    replaced by one that fails, and the report still holds every point with its reference, within the budget of
+    the scan file."""
+    from pathlib import Path
+
+    import pairing1d.lattice.dmrg as dmrg
+    import pairing1d.lattice.solve as solve
+    from pairing1d.lattice.scan import read_scan_file
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the report computed a run")
+
+    monkeypatch.setattr(solve, "solve_sector", refuse)
+    monkeypatch.setattr(dmrg, "ground_state_dmrg", refuse)
+    docs = Path(__file__).parent.parent / "docs" / "data"
+    result = CliRunner().invoke(app, ["lattice", "report", str(docs / "pairing_map.sqlite"), "--json"])
+    assert result.exit_code == 0, result.output
+    study = json.loads(result.output)["study"]
+    assert study is not None and len(study["points"]) >= 6
+    assert all(p["reference_central_charge"] is not None for p in study["points"])
+    assert study["cost_core_hours"] <= read_scan_file(docs / "pairing_map.toml").budget_core_hours
+    for p in study["points"]:  # a verdict is only ever the gaps' phase, confirmed by the central charge
+        assert p["verdict"] in (None, p["gap_phase"])
+    assert set(study["calibrations"]) >= {"hubbard U=0 n=0.5", "hubbard U=1 n=0.5"}

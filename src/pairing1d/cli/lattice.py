@@ -54,27 +54,30 @@ def _print_study(study) -> None:
     """The study's tables: lattice evidence and verdict per point, agreement per (flow, scheme), calibrations."""
     from ..lattice.phase_map import COMBOS
 
-    table = Table(title="Lattice phase map (DMRG; energies in t; c from the longest chain against the chains "
-                        "alone)")
-    for col in ("U", "W", "ns", "m", "L", "c", "c_ref", "c_ref − c", "Δs per L", "Δs ref", "Δs (1/L→0)",
-                "lattice", "consistent/cic", "paper/printed"):
+    L = max(p.L for p in study.points)
+    table = Table(title=f"Lattice phase map (DMRG; energies in t; c on L = {L} against the chains alone; m = "
+                        "secondary holes minus electron pairs; r = gap scaling ratio against the chains alone: "
+                        "open > 1.35, closed < 1.2)")
+    for col in ("U", "W", "ns", "m", "c", "c_ref", "c_ref − c", "Δs per L", "Δs ref", "r_s", "Δsec per L",
+                "Δsec ref", "r_sec", "gaps say", "lattice", "consistent/cic", "paper/printed"):
         table.add_column(col, justify="right")
     for p in sorted(study.points, key=lambda p: (p.couplings.get("U", 1.0), p.mismatch, p.couplings.get("W", 0))):
         c, ref = p.central_charge, p.reference
         drop = None if c is None or ref is None else ref.c - c.c
-        ext = p.spin_gap_extrapolated
         rg = []
         for label in ("consistent/cic", "paper/printed"):
             r = p.rg.get(label, {})
             rg.append("—" if r.get("phase") is None else r["phase"] + ("" if r.get("controlled") else " (!)"))
         table.add_row(
             f"{p.couplings.get('U', 1.0):g}", f"{p.couplings.get('W', 0.0):g}", f"{p.ns:.4g}",
-            f"{round(p.mismatch * p.L):d}", str(p.L),
+            f"{round(p.mismatch * p.L):d}",
             "—" if c is None else f"{c.c:.2f} ± {c.error:.2f}",
             "—" if ref is None else f"{ref.c:.2f} ± {ref.error:.2f}",
             _fmt(drop, ".2f"), " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap.items())),
             " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap_reference.items())),
-            "—" if ext is None else f"{ext[0]:.3f} ± {ext[1]:.3f}",
+            _fmt(p.spin_gap_ratio, ".2f"), " ".join(f"{v:.3f}" for _, v in sorted(p.secondary_gap.items())),
+            " ".join(f"{v:.3f}" for _, v in sorted(p.secondary_gap_reference.items())),
+            _fmt(p.secondary_gap_ratio, ".2f"), p.gap_phase or "—",
             p.verdict or "undecided", *rg)
     stdout.print(table)
     undecided = [p for p in study.points if p.verdict is None]
@@ -251,6 +254,11 @@ def report(
 
     scans = comparisons_from_store(store)
     study = study_map(store)
+    if not any(p.reference is not None for p in study.points):
+        study.points.clear()  # a study needs the chains alone; a plain scan is reported by its gaps alone
+    if not study.points and not scans and not json_out:
+        stdout.print(f"{store}: no point has all its runs stored yet (a study also needs its chains alone)")
+        return
     if json_out:
         print_json({"scans": [{"config": c.to_dict(), "points": [p.to_dict() for p in comps]} for c, comps in scans],
                     "study": study.to_dict() if study.points else None, "version": __version__}, indent=1)

@@ -3,22 +3,39 @@ r"""The lattice's phase map of a study next to the RG's, under every flow and cu
 A *study* is a store holding scans of the coupled chains (both fillings non-zero) and of each chain alone (the other
 filling zero, :math:`W = W_1 = 0`; :mod:`.calibration`). For every point of the coupled scans:
 
-**Lattice verdict.** The central charge of the ground state on the longest chain (:mod:`.entanglement`) is read
-against the decoupled reference at the same length and fillings, which is *exact* from the chains alone: at
-:math:`W = W_1 = 0` the ground state is a product, so the entanglement entropies at a cut add, and so do the
-energies. The number of gapped modes :math:`k` is the integer within ``margin`` of :math:`c_{\rm ref} - c` (errors in
-quadrature, :func:`.entanglement.phase_from_central_charge`): 0 decoupled, 1 paired, 2 trion. The second witness is
-the spin gap on the coupled chains, extrapolated linearly in :math:`1/L` over the lengths computed
-(:func:`.observables.extrapolate`: with two lengths the uncertainty is the whole finite-size correction, so "open"
-means :math:`L\Delta_s(L)` grew by more than half between the two lengths). A verdict is given only when the two
-agree: decoupled with the spin gap not open; paired or trion with it open. Anything else is *undecided*, with
-the reason.
+**Lattice verdict.** Two witnesses must agree.
+
+* *The gaps.* The spin gap and the secondary's charge gap on the coupled chains at two lengths
+  :math:`L_1 < L_2`, each divided by the same gap of the decoupled reference (the chains alone: gapless, so its
+  gaps carry exactly the open chain's level spacing and band curvature), give the scaling ratio
+  :math:`r = [\Delta(L_2)/\Delta_{\rm ref}(L_2)]/[\Delta(L_1)/\Delta_{\rm ref}(L_1)]`. A gapless mode with
+  renormalized velocity and Luttinger parameter has :math:`r = 1` up to logarithms; a gap with correlation length
+  :math:`\xi` has, for a massive particle in a box, :math:`r \approx 2(1 + x/4)/(1 + x)` with
+  :math:`x = (\pi\xi/L_1)^2/2` when :math:`L_2 = 2L_1`, so :math:`r \to 2` for :math:`\xi \ll L_1`. The gap is
+  *open* for :math:`r > 1.35` (:math:`\xi \lesssim 0.4L_1`), *closed* for :math:`r < 1.2` (gapless, or
+  :math:`\xi \gtrsim L_1/2`: closed on these lengths), and unresolved in between. Neither open: decoupled;
+  the spin gap only: paired; both: trion; the secondary's alone: none of the paper's phases. The :math:`1/L`
+  extrapolations are reported beside them, not used: with two lengths their uncertainty is the whole finite-size
+  correction, which left the commensurate trion's 1.4 t secondary gap "not significant".
+* *The central charge* of the ground state on the longest chain (:mod:`.entanglement`), read against the decoupled
+  reference at the same length and fillings, which is *exact* from the chains alone: at :math:`W = W_1 = 0` the
+  ground state is a product, so the entanglement entropies at a cut add, and so do the energies. The drop
+  :math:`c_{\rm ref} - c` (uncertainty :math:`\sigma`, the two in quadrature) must be consistent with the number
+  :math:`k` of gapped modes: below :math:`1/2 + \sigma` for decoupled, in :math:`[1/2 - \sigma, 3/2 + \sigma]`
+  for paired, above :math:`1/2 - \sigma` for trion. Only a lower bound for the trion: a gapped mode whose
+  correlation length is a fifth of the chain still adds to :math:`c` (the trion at :math:`U = t`, :math:`W = 2t`,
+  commensurate, drops by 1.1, not 2), so on these lengths :math:`c` cannot tell the trion from the paired phase;
+  the secondary gap does. The integer reading of the drop alone
+  (:func:`.entanglement.phase_from_central_charge`) is reported beside it as ``c_phase``.
+
+Anything else is *undecided*, with the reason.
 
 **RG verdict** per point and per (flow, scheme): :func:`.bridge.bosonize` (first-order bridge, and the
 lattice-calibrated one when the chains alone were measured) followed by :func:`pairing1d.phases.phase_of`;
 ``flow = "paper"`` needs the line (13), onto which the lattice's pure density coupling is moved as the paper does.
 A predicted spin gap :math:`v_Fe^{-\bar\ell}` smaller than the reference's finite-size spin gap at the longest
-length cannot show on that chain: such a point is *unresolvable* for that scheme.
+length cannot show on that chain: where the lattice says decoupled, such a point is *unresolvable* for that
+scheme.
 
 **Agreement** per (flow, scheme): the fraction of decided points whose RG phase is the lattice's, with the 68 %
 Wilson interval of a binomial fraction; beside it the fraction over the points the lattice can resolve for that
@@ -106,6 +123,12 @@ class MapPoint:
     spin_gap: dict[int, float]
     spin_gap_reference: dict[int, float]
     spin_gap_extrapolated: tuple[float, float] | None
+    secondary_gap: dict[int, float]
+    secondary_gap_extrapolated: tuple[float, float] | None
+    gap_phase: str | None
+    secondary_gap_reference: dict[int, float]
+    spin_gap_ratio: float | None
+    secondary_gap_ratio: float | None
     gaps_small: dict[str, float | None]
     verdict: str | None
     reason: str
@@ -117,15 +140,17 @@ class MapPoint:
 
     @property
     def spin_gap_open(self) -> bool | None:
-        if self.spin_gap_extrapolated is None:
-            return None
-        value, error = self.spin_gap_extrapolated
-        return value > 2.0 * error
+        return _open(self.spin_gap_ratio)
+
+    @property
+    def secondary_gap_open(self) -> bool | None:
+        return _open(self.secondary_gap_ratio)
 
     @property
     def mismatch(self) -> float:
-        """Pairs minus secondary holes per cell, :math:`n/2 - (1 - n_s)` (0 at the commensurate point)."""
-        return self.n / 2.0 - (1.0 - self.ns)
+        r"""Secondary holes minus electron pairs per cell, :math:`1 - n_s - n/2` (0 at the hole-like commensurate
+        point; times :math:`L` the number of unlocked holes, whose density sets :math:`\ell^*_1`)."""
+        return 1.0 - self.ns - self.n / 2.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +160,11 @@ class MapPoint:
             "c_phase": self.c_phase, "spin_gap": {str(k): v for k, v in self.spin_gap.items()},
             "spin_gap_reference": {str(k): v for k, v in self.spin_gap_reference.items()},
             "spin_gap_extrapolated": self.spin_gap_extrapolated, "spin_gap_open": self.spin_gap_open,
+            "secondary_gap": {str(k): v for k, v in self.secondary_gap.items()},
+            "secondary_gap_extrapolated": self.secondary_gap_extrapolated,
+            "secondary_gap_open": self.secondary_gap_open, "gap_phase": self.gap_phase,
+            "secondary_gap_reference": {str(k): v for k, v in self.secondary_gap_reference.items()},
+            "spin_gap_ratio": self.spin_gap_ratio, "secondary_gap_ratio": self.secondary_gap_ratio,
             "gaps_small": self.gaps_small, "verdict": self.verdict, "reason": self.reason, "rg": self.rg,
             "rg_calibrated": self.rg_calibrated, "cost_seconds": self.cost_seconds,
             "max_truncation_error": self.max_truncation_error, "order": self.order,
@@ -160,7 +190,9 @@ class StudyMap:
                     if p.verdict is not None]
             rows = [(v, rg) for v, rg in rows if rg is not None and rg.get("phase") is not None]
             agree = sum(v == rg["phase"] for v, rg in rows)
-            resolvable = [(v, rg) for v, rg in rows if rg.get("resolvable", True)]
+            # a gap the RG predicts below the chain's level spacing cannot show: a lattice "decoupled" there is no
+            # disagreement (a gap the lattice does see is resolved, whatever the RG's scale)
+            resolvable = [(v, rg) for v, rg in rows if rg.get("resolvable", True) or v != "decoupled"]
             agree_r = sum(v == rg["phase"] for v, rg in resolvable)
             out[label] = {
                 "decided": len(rows), "agree": agree, "fraction": agree / len(rows) if rows else None,
@@ -301,6 +333,7 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
     # the decoupled reference: entropies and hoppings of the chains alone add (exact at W = W1 = 0)
     reference = None
     spin_ref: dict[int, float] = {}
+    secondary_ref: dict[int, float] = {}
     if hub_point is not None and sec_point is not None:
         hub = lookup_hub(LatticeParams(L=L, **hub_point), base_sector(L, n, 0.0))
         sec = lookup_sec(LatticeParams(L=L, **sec_point), base_sector(L, 0.0, ns))
@@ -314,9 +347,15 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
             E0, E1 = lookup_hub(params, base), lookup_hub(params, base.shifted(1, -1, 0))
             if E0 is not None and E1 is not None:
                 spin_ref[size] = E1.energy - E0.energy
+            params = LatticeParams(L=size, **sec_point)
+            base = base_sector(size, 0.0, ns)
+            E = [lookup_sec(params, base.shifted(0, 0, d)) for d in (1, -1, 0)]
+            if None not in E:
+                secondary_ref[size] = E[0].energy + E[1].energy - 2.0 * E[2].energy
     c_phase = None if fit is None else phase_from_central_charge(fit, margin=margin, reference=reference)
     # the coupled chains' gaps at each length
     spin: dict[int, float] = {}
+    secondary: dict[int, float] = {}
     gaps_small: dict[str, float | None] = {}
     cost, trunc = 0.0, 0.0
     for size, configs in sorted(by_size.items()):
@@ -332,37 +371,87 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
         gaps = gaps_from_energies(base, lambda s, found=found: found[s].energy if s in found else None)
         if gaps["spin_gap"] is not None:
             spin[size] = gaps["spin_gap"]
+        if gaps["secondary_gap"] is not None:
+            secondary[size] = gaps["secondary_gap"]
         if size == min(by_size):
             gaps_small = {"L": size} | {k: v for k, v in gaps.items()}
-    spin_ext = extrapolate(sorted(spin), [spin[k] for k in sorted(spin)]) if len(spin) >= 2 else None
-    spin_open = None if spin_ext is None else spin_ext[0] > 2.0 * spin_ext[1]
-    verdict, reason = _verdict(fit, reference, c_phase, spin_open)
+    spin_ext, sec_ext = _extrapolated(spin), _extrapolated(secondary)
+    spin_ratio, sec_ratio = _scaling_ratio(spin, spin_ref), _scaling_ratio(secondary, secondary_ref)
+    spin_open, sec_open = _open(spin_ratio), _open(sec_ratio)
+    gap_phase = _gap_phase(spin_open, sec_open)
+    verdict, reason = _verdict(fit, reference, gap_phase, spin_open, sec_open, spin_ratio, sec_ratio)
     ref_gap = spin_ref.get(L)
     rg = _rg_verdicts(LatticeParams(L=L, **couplings), n, ns, None, ref_gap)
     rg_cal = {} if calibration is None else _rg_verdicts(LatticeParams(L=L, **couplings), n, ns, calibration,
                                                          ref_gap)
     return MapPoint(couplings=couplings, n=n, ns=ns, L=L, central_charge=fit, reference=reference, c_phase=c_phase,
                     spin_gap=spin, spin_gap_reference=spin_ref, spin_gap_extrapolated=spin_ext,
+                    secondary_gap=secondary, secondary_gap_extrapolated=sec_ext, gap_phase=gap_phase,
+                    secondary_gap_reference=secondary_ref, spin_gap_ratio=spin_ratio, secondary_gap_ratio=sec_ratio,
                     gaps_small=gaps_small, verdict=verdict, reason=reason, rg=rg, rg_calibrated=rg_cal,
                     cost_seconds=cost, max_truncation_error=trunc, order=_order(ground, verdict))
 
 
-def _verdict(fit, reference, c_phase, spin_open) -> tuple[str | None, str]:
-    """The lattice phase when the central charge and the spin gap agree (module docstring), else None and why."""
+def _extrapolated(by_size: dict[int, float]) -> tuple[float, float] | None:
+    return extrapolate(sorted(by_size), [by_size[k] for k in sorted(by_size)]) if len(by_size) >= 2 else None
+
+
+# a gap is open when its reference-normalized scaling ratio exceeds R_OPEN and closed below R_CLOSED (docstring)
+R_OPEN, R_CLOSED = 1.35, 1.2
+
+
+def _scaling_ratio(gap: dict[int, float], reference: dict[int, float]) -> float | None:
+    """r = [Delta(L2)/Delta_ref(L2)] / [Delta(L1)/Delta_ref(L1)] for the shortest and longest lengths known on both
+    (module docstring); None with fewer than two, or a reference gap that is not positive."""
+    sizes = sorted(set(gap) & set(reference))
+    if len(sizes) < 2 or reference[sizes[0]] <= 0 or reference[sizes[-1]] <= 0 or gap[sizes[0]] <= 0:
+        return None
+    return (gap[sizes[-1]] / reference[sizes[-1]]) / (gap[sizes[0]] / reference[sizes[0]])
+
+
+def _open(ratio: float | None) -> bool | None:
+    """True above R_OPEN, False below R_CLOSED, None in between (not resolved on these lengths) or unknown."""
+    if ratio is None or R_CLOSED <= ratio <= R_OPEN:
+        return None
+    return ratio > R_OPEN
+
+
+def _gap_phase(spin_open: bool | None, secondary_open: bool | None) -> str | None:
+    """The phase the two gaps point to (module docstring); None if one is unknown or only the secondary's opens."""
+    if spin_open is None or secondary_open is None:
+        return None
+    return {(False, False): "decoupled", (True, False): "paired", (True, True): "trion"}.get(
+        (spin_open, secondary_open))
+
+
+# c_ref - c must lie in these bounds (each widened by its uncertainty) for the gaps' phase to stand
+_DROP_BOUNDS = {"decoupled": (-math.inf, 0.5), "paired": (0.5, 1.5), "trion": (0.5, math.inf)}
+
+
+def _verdict(fit, reference, gap_phase, spin_open, secondary_open, spin_ratio, secondary_ratio
+             ) -> tuple[str | None, str]:
+    """The lattice phase when the gaps and the central charge agree (module docstring), else None and why."""
     if fit is None:
         return None, "no entanglement profile"
     if reference is None:
         return None, "no decoupled reference (chains alone missing)"
-    drop = reference.c - fit.c
-    if c_phase is None:
-        return None, f"c_ref - c = {drop:.2f} +- {math.hypot(fit.error, reference.error):.2f} is not within the " \
-                     "margin of an integer"
-    if spin_open is None:
-        return None, f"central charge says {c_phase}; the spin gap is not known at two lengths"
-    if (c_phase == "decoupled") == spin_open:
-        word = "open" if spin_open else "not open"
-        return None, f"central charge says {c_phase} but the spin gap is {word}"
-    return c_phase, f"c_ref - c = {drop:.2f}; spin gap {'open' if spin_open else 'not open'}"
+    if spin_ratio is None or secondary_ratio is None:
+        return None, "the spin and secondary gaps are not both known at two lengths with their references"
+    words = (f"spin gap {_word(spin_open)} (r = {spin_ratio:.2f}), secondary gap {_word(secondary_open)} "
+             f"(r = {secondary_ratio:.2f})")
+    if spin_open is None or secondary_open is None:
+        return None, f"{words}: not resolved on these lengths"
+    if gap_phase is None:
+        return None, f"{words}: none of the paper's phases"
+    drop, sigma = reference.c - fit.c, math.hypot(fit.error, reference.error)
+    low, high = _DROP_BOUNDS[gap_phase]
+    if not low - sigma <= drop <= high + sigma:
+        return None, f"{words} ({gap_phase}) but c_ref - c = {drop:.2f} +- {sigma:.2f}"
+    return gap_phase, f"{words}; c_ref - c = {drop:.2f} +- {sigma:.2f}"
+
+
+def _word(is_open: bool | None) -> str:
+    return {True: "open", False: "closed", None: "unresolved"}[is_open]
 
 
 def _order(ground: SectorResult, verdict: str | None) -> dict[str, Any]:
@@ -388,7 +477,7 @@ PHASE_COLOURS = {"decoupled": "#d9d9d9", "paired": "#4daf4a", "trion": "#377eb8"
 
 def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) -> Path:
     """One row per value of the couplings other than W; columns: the lattice (colour = verdict, text = c_ref - c
-    and its error), then the RG under every (flow, scheme). Axes: W and the mismatch m = L(n/2 - 1 + n_s) in
+    and its error), then the RG under every (flow, scheme). Axes: W and the mismatch m = L(1 - n_s - n/2) in
     particles on the longest chain. A red cross marks an RG verdict that is not controlled, a black ring an RG
     verdict that disagrees with a decided lattice point; the lattice's undecided points are white."""
     import matplotlib
