@@ -316,8 +316,11 @@ def pack_fields(values: dict) -> np.ndarray:
     Q = rotation_q(ups, r, Kc0, K0)
     g = inverse(*rotate(*correlation_matrix(*forward_matrices(Kc0, K0, r, ups, ups_t)), Q))
     paper = np.asarray(v["flow"]) == "paper"
-    g = (np.where(paper, 1.0 / kc_tilde0(Kc0, r, ups), g[0]), np.where(paper, 0.0, g[1]),
-         np.where(paper, 1.0 / k_tilde0(K0, ups), g[2]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Eq. (14)'s closed forms are only taken where flow == "paper" (Model has checked |u upsilon/u_c| < 1 there);
+        # np.where evaluates them everywhere, and off the line (13) they may be NaN: discarded, not worth a warning
+        g = (np.where(paper, 1.0 / kc_tilde0(Kc0, r, ups), g[0]), np.where(paper, 0.0, g[1]),
+             np.where(paper, 1.0 / k_tilde0(K0, ups), g[2]))
     theta = np.asarray(v["theta"], dtype=float)
     y0, y2 = np.asarray(v["y0"], dtype=float), np.asarray(v["y2"], dtype=float)
     symmetric = (np.abs(np.sin(0.5 * theta)) < 1e-12) | ((y0 == 0) & (y2 == 0))  # Model.su2_enforced
