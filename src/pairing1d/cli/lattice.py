@@ -247,8 +247,8 @@ def report(
     json_out: JsonOpt = False,
 ) -> None:
     """The RG's phase next to the lattice's for every point of the scans in a store: extrapolated gaps per scan
-    and, for a study (coupled chains and each chain alone), the phase map from the central charge with the
-    agreement of every RG flow and scheme. Reads the store only; recomputes nothing."""
+    and, for a study (coupled chains and each chain alone), the phase map from the gaps' finite-size scaling and the
+    central charge, with the agreement of every RG flow and scheme. Reads the store only; recomputes nothing."""
     from ..lattice.phase_map import plot_study_map, study_map
     from ..lattice.report import comparisons_from_store, plot_report
 
