@@ -57,7 +57,8 @@ def _print_study(study) -> None:
     L = max(p.L for p in study.points)
     table = Table(title=f"Lattice phase map (DMRG; energies in t; c on L = {L} against the chains alone; m = "
                         "secondary holes minus electron pairs; r = gap scaling ratio against the chains alone: "
-                        "open > 1.35, closed < 1.2)")
+                        "open > 1.35, closed < 1.2, i.e. no gap with a correlation length below about L_1/2: "
+                        "'decoupled' is a verdict on these lengths)")
     for col in ("U", "W", "ns", "m", "c", "c_ref", "c_ref − c", "Δs per L", "Δs ref", "r_s", "Δsec per L",
                 "Δsec ref", "r_sec", "gaps say", "lattice", "consistent/cic", "paper/printed"):
         table.add_column(col, justify="right")
@@ -111,8 +112,8 @@ def _print_study(study) -> None:
         stdout.print(f"  paired U={p.couplings.get('U', 1.0):g} W={p.couplings.get('W', 0.0):g} ns={p.ns:.4g}: "
                      f"eta_pair = {o['eta_pair'][0]:.2f} ± {o['eta_pair'][1]:.2f}, eta_CDW = {o['eta_cdw'][0]:.2f} ± "
                      f"{o['eta_cdw'][1]:.2f} -> {o['dominant']} (RG: {p.rg['consistent/cic'].get('dominant_order')})")
-    budget = "" if study.budget_core_hours is None else f" of a budget of {study.budget_core_hours:g}"
-    stdout.print(f"solver time of every stored run: {study.cost_core_hours:.2f} core-hours{budget}")
+    stdout.print(f"solver time of every stored run: {study.cost_core_hours:.2f} core-hours (the scan file's budget "
+                 "counts the runs of its plan: 'lattice scan' prints it)")
 
 
 def _sizes(text: str) -> list[int]:
@@ -253,9 +254,7 @@ def report(
     from ..lattice.report import comparisons_from_store, plot_report
 
     scans = comparisons_from_store(store)
-    study = study_map(store)
-    if not any(p.reference is not None for p in study.points):
-        study.points.clear()  # a study needs the chains alone; a plain scan is reported by its gaps alone
+    study = study_map(store)  # no points unless the store holds the chains alone: a plain scan has its gaps only
     if not study.points and not scans and not json_out:
         stdout.print(f"{store}: no point has all its runs stored yet (a study also needs its chains alone)")
         return

@@ -114,7 +114,7 @@ def bosonize(params: LatticeParams, n: float, ns: float, calibration: tuple[Any,
     num, den = 1 + y_4rho / 2 + y_rho / 2, 1 + y_4rho / 2 - y_rho / 2
     if num <= 0 or den <= 0:
         raise LatticeError("the Hubbard couplings are outside the weak-coupling range (Kc of g-ology is not real)")
-    Kc, ys0 = math.sqrt(num / den), g1 / (math.pi * vF)
+    Kc = math.sqrt(num / den)
     # spinless chain
     if abs(ns - 0.5) < 1e-12 and p.V_s2 == 0 and -1 < p.V_s / (2 * p.t_s) <= 1:
         K, source = xxz_luttinger_parameter(p.V_s / (2 * p.t_s)), "Bethe ansatz (XXZ)"
@@ -129,7 +129,7 @@ def bosonize(params: LatticeParams, n: float, ns: float, calibration: tuple[Any,
         if not all(x > 0 and math.isfinite(x) for x in (hubbard.K, hubbard.velocity, secondary.K, secondary.velocity)):
             raise LatticeError("the calibration holds a Luttinger parameter or velocity that is not positive")
         Kc, vF, K, vs, source = hubbard.K, hubbard.velocity, secondary.K, secondary.velocity, "DMRG (chain alone)"
-        ys0 = g1 / (math.pi * vF)
+    ys0 = g1 / (math.pi * vF)
     # inter-chain coupling and cutoffs
     W_of = lambda q: p.W + 2.0 * p.W1 * math.cos(q)  # noqa: E731
     lstar1, lstar2 = _lstar(_wrap(kF + ks - math.pi)), _lstar(_wrap(kF - ks))

@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 
 from .compare import base_sector
-from .observables import extrapolate, luttinger_parameter
+from .observables import extrapolate, gaps_from_energies, luttinger_parameter
 from .params import LatticeError, LatticeParams, Sector, SectorResult
 
-__all__ = ["ChainParameters", "chain_parameters", "hubbard_alone", "secondary_alone"]
+__all__ = ["ChainParameters", "chain_parameters", "gaps_of_runs", "hubbard_alone", "secondary_alone"]
 
 Lookup = Callable[[LatticeParams, Sector], SectorResult | None]
 
@@ -83,6 +83,11 @@ def _energy(lookup: Lookup, params: LatticeParams, sector: Sector) -> float | No
     return None if result is None else result.energy
 
 
+def gaps_of_runs(lookup: Lookup, params: LatticeParams, base: Sector) -> dict[str, float | None]:
+    """Every gap of :func:`.observables.gaps_from_energies` around ``base`` whose sectors ``lookup`` finds."""
+    return gaps_from_energies(base, lambda sector: _energy(lookup, params, sector))
+
+
 def hubbard_alone(lookup: Lookup, couplings: Mapping[str, float], n: float, sizes: Sequence[int]) -> ChainParameters:
     """:math:`K_c` and :math:`v_c` of the Hubbard chain at filling ``n``, from the runs of the chain alone
     (``couplings`` with ``W = W1 = 0``; the spinless chain empty) that ``lookup(params, sector)`` finds."""
@@ -111,9 +116,8 @@ def secondary_alone(lookup: Lookup, couplings: Mapping[str, float], ns: float, s
             return None
         return luttinger_parameter(np.asarray(ground.observables["mm"]), spinful=False)
 
-    def v_over_K(L: int) -> float | None:
-        params, base = LatticeParams(L=L, **couplings), base_sector(L, 0.0, ns)
-        E = [_energy(lookup, params, base.shifted(0, 0, d)) for d in (1, -1, 0)]
-        return None if None in E else (L + 1) / math.pi * (E[0] + E[1] - 2.0 * E[2])
+    def v_over_K(L: int) -> float | None:  # E(N+1) + E(N-1) - 2E(N) is the secondary gap of observables
+        gap = gaps_of_runs(lookup, LatticeParams(L=L, **couplings), base_sector(L, 0.0, ns))["secondary_gap"]
+        return None if gap is None else (L + 1) / math.pi * gap
 
     return chain_parameters("secondary", sizes, K_of, v_over_K)

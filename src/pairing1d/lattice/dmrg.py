@@ -76,9 +76,12 @@ def save_state(psi, params: LatticeParams, sector: Sector, path: str | Path) -> 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with h5py.File(tmp, "w") as f:
-        hdf5_io.save_to_hdf5(f, {"psi": psi, "params": params.to_dict(), "sector": sector.to_dict()})
-    os.replace(tmp, path)
+    try:
+        with h5py.File(tmp, "w") as f:
+            hdf5_io.save_to_hdf5(f, {"psi": psi, "params": params.to_dict(), "sector": sector.to_dict()})
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # only there if the write or the rename failed
 
 
 def load_state(path: str | Path, L: int, sector: Sector):

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,10 @@ import numpy as np
 from ..model import FLOWS, SCHEMES, ModelError
 from ..phases import phase_of
 from .bridge import bosonize
-from .calibration import ChainParameters, hubbard_alone, secondary_alone
+from .calibration import ChainParameters, gaps_of_runs, hubbard_alone, secondary_alone
 from .compare import base_sector
 from .entanglement import CentralChargeFit, central_charge, central_charge_of, phase_from_central_charge
-from .observables import extrapolate, gaps_from_energies
+from .observables import extrapolate
 from .params import LatticeError, LatticeParams, Sector, SectorResult
 from .scan import ScanConfig
 from .store import RunStore, run_key
@@ -178,7 +179,6 @@ class StudyMap:
     points: list[MapPoint]
     calibrations: dict[str, dict[str, Any]]
     cost_core_hours: float
-    budget_core_hours: float | None = None
 
     def agreement(self, calibrated: bool = False) -> dict[str, dict[str, Any]]:
         """Per ``"flow/scheme"``: decided points, agreeing ones, the fraction and its 68 % Wilson interval, and the
@@ -206,7 +206,7 @@ class StudyMap:
     def to_dict(self) -> dict[str, Any]:
         return {"points": [p.to_dict() for p in self.points], "calibrations": self.calibrations,
                 "agreement": self.agreement(), "agreement_calibrated": self.agreement(calibrated=True),
-                "cost_core_hours": self.cost_core_hours, "budget_core_hours": self.budget_core_hours}
+                "cost_core_hours": self.cost_core_hours}
 
 
 def _rg_verdicts(params: LatticeParams, n: float, ns: float, calibration, reference_gap: float | None
@@ -244,32 +244,25 @@ class _Runs:
         return max(found, key=lambda r: len(r.observables), default=None)
 
 
-def _alone_lookup(runs: _Runs, configs: list[ScanConfig]):
-    """lookup(params, sector) over the chains-alone scans; where several scans hold the run (a ground state with
-    and without correlations), the one that measured the most."""
-    def lookup(params: LatticeParams, sector: Sector) -> SectorResult | None:
-        return runs.best(configs, params, sector)
-    return lookup
-
-
 def _reference_couplings(couplings: dict[str, float], alone: list[ScanConfig], keep: Sequence[str], filling: str,
                          value: float) -> dict[str, float] | None:
     """The couplings of the chains-alone point that matches ``couplings`` on the chain's own couplings ``keep``
     (and the filling), or None."""
+    mine = LatticeParams(L=2, **couplings).to_dict()
     for config in alone:
         if abs(getattr(config, filling) - value) > 1e-12:
             continue
         for point in config.points():
             full = LatticeParams(L=2, **point).to_dict()
-            mine = LatticeParams(L=2, **couplings).to_dict()
             if all(abs(full[k] - mine[k]) < 1e-12 for k in keep) and full["W"] == 0 and full["W1"] == 0:
                 return point
     return None
 
 
-def study_map(store_path: str | Path, margin: float = 0.5, budget_core_hours: float | None = None) -> StudyMap:
+def study_map(store_path: str | Path, margin: float = 0.5) -> StudyMap:
     """Read a study's store back (module docstring); points whose longest-chain ground state is missing are left
-    out. Recomputes nothing: every number comes from stored runs."""
+    out, and a store without runs of both chains alone is no study (no points). Recomputes nothing: every number
+    comes from stored runs."""
     path = Path(store_path)
     if not path.exists():
         raise LatticeError(f"store {str(path)!r} does not exist")
@@ -280,9 +273,11 @@ def study_map(store_path: str | Path, margin: float = 0.5, budget_core_hours: fl
         coupled = [c for c in configs if c.n > 0 and c.ns > 0]
         hub_alone = [c for c in configs if c.ns == 0 and c.n > 0]
         sec_alone = [c for c in configs if c.n == 0 and c.ns > 0]
-        lookup_hub, lookup_sec = _alone_lookup(runs, hub_alone), _alone_lookup(runs, sec_alone)
+        lookup_hub, lookup_sec = partial(runs.best, hub_alone), partial(runs.best, sec_alone)
         # group the coupled scans' (size, config) by point
         groups: dict[tuple, dict[int, list[ScanConfig]]] = {}
+        if not (hub_alone and sec_alone):
+            coupled = []  # without both chains alone there is no reference: not a study
         for config in coupled:
             for point in config.points():
                 key = (tuple(sorted(point.items())), config.n, config.ns)
@@ -300,8 +295,7 @@ def study_map(store_path: str | Path, margin: float = 0.5, budget_core_hours: fl
             points.append(_point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup_hub,
                                  lookup_sec, calibrations, margin))
         cost = math.fsum(row["wall_time"] or 0.0 for row in store.index()) / 3600.0
-    return StudyMap(points=points, calibrations=calibrations, cost_core_hours=cost,
-                    budget_core_hours=budget_core_hours)
+    return StudyMap(points=points, calibrations=calibrations, cost_core_hours=cost)
 
 
 def _calibration(calibrations, couplings, n, ns, hub_alone, sec_alone, lookup_hub, lookup_sec):
@@ -342,16 +336,12 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
             reference = central_charge(S, {"hubbard": hub.observables["hopping_hubbard"],
                                            "secondary": sec.observables["hopping_secondary"]})
         for size in sorted(by_size):
-            params = LatticeParams(L=size, **hub_point)
-            base = base_sector(size, n, 0.0)
-            E0, E1 = lookup_hub(params, base), lookup_hub(params, base.shifted(1, -1, 0))
-            if E0 is not None and E1 is not None:
-                spin_ref[size] = E1.energy - E0.energy
-            params = LatticeParams(L=size, **sec_point)
-            base = base_sector(size, 0.0, ns)
-            E = [lookup_sec(params, base.shifted(0, 0, d)) for d in (1, -1, 0)]
-            if None not in E:
-                secondary_ref[size] = E[0].energy + E[1].energy - 2.0 * E[2].energy
+            hub_gaps = gaps_of_runs(lookup_hub, LatticeParams(L=size, **hub_point), base_sector(size, n, 0.0))
+            sec_gaps = gaps_of_runs(lookup_sec, LatticeParams(L=size, **sec_point), base_sector(size, 0.0, ns))
+            if hub_gaps["spin_gap"] is not None:
+                spin_ref[size] = hub_gaps["spin_gap"]
+            if sec_gaps["secondary_gap"] is not None:
+                secondary_ref[size] = sec_gaps["secondary_gap"]
     c_phase = None if fit is None else phase_from_central_charge(fit, margin=margin, reference=reference)
     # the coupled chains' gaps at each length
     spin: dict[int, float] = {}
@@ -368,7 +358,7 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
                 found[sector] = result
                 cost += result.wall_time or 0.0
                 trunc = max(trunc, float(result.convergence.get("max_truncation_error", 0.0)))
-        gaps = gaps_from_energies(base, lambda s, found=found: found[s].energy if s in found else None)
+        gaps = gaps_of_runs(lambda _, s, found=found: found.get(s), params, base)
         if gaps["spin_gap"] is not None:
             spin[size] = gaps["spin_gap"]
         if gaps["secondary_gap"] is not None:
@@ -389,7 +379,7 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
                     secondary_gap=secondary, secondary_gap_extrapolated=sec_ext, gap_phase=gap_phase,
                     secondary_gap_reference=secondary_ref, spin_gap_ratio=spin_ratio, secondary_gap_ratio=sec_ratio,
                     gaps_small=gaps_small, verdict=verdict, reason=reason, rg=rg, rg_calibrated=rg_cal,
-                    cost_seconds=cost, max_truncation_error=trunc, order=_order(ground, verdict))
+                    cost_seconds=cost, max_truncation_error=trunc, order=_order(ground))
 
 
 def _extrapolated(by_size: dict[int, float]) -> tuple[float, float] | None:
@@ -454,7 +444,7 @@ def _word(is_open: bool | None) -> str:
     return {True: "open", False: "closed", None: "unresolved"}[is_open]
 
 
-def _order(ground: SectorResult, verdict: str | None) -> dict[str, Any]:
+def _order(ground: SectorResult) -> dict[str, Any]:
     """Decay exponents of the on-site singlet pair correlation and of the density correlation at its 2k_F crests
     (period 1/(n/2) cells) on the longest chain; Eq. (18)'s comparison: the smaller exponent dominates."""
     obs = ground.observables

@@ -70,7 +70,6 @@ __all__ = ["ScanConfig", "ScanFile", "read_scan_file", "Task", "plan", "missing"
            "COUPLING_NAMES", "filling"]
 
 _KEYS = {"method", "sizes", "n", "ns", "quantities", "size_quantities", "shifts", "couplings", "options", "name"}
-_FILE_KEYS = {"budget_core_hours", "warm_start", "scan"}
 _DEFAULT_QUANTITIES = ["spin_gap", "pair_binding", "secondary_gap"]
 
 
@@ -320,10 +319,10 @@ class _WarmStarts:
     """Where each DMRG run saves its state, and which saved state is the nearest finished point of the same size
     and sector (Euclidean distance in the couplings) when a run is submitted."""
 
-    def __init__(self, store: RunStore, store_path: Path):
+    def __init__(self, index: list[dict[str, Any]], store_path: Path):
         self.directory = store_path.with_name(store_path.name + ".states")
         self.finished: dict[tuple, list[tuple[dict[str, float], str]]] = {}
-        for row in store.index():
+        for row in index:
             self.add(LatticeParams(**row["params"]), row["sector"], row["method"], row["key"])
 
     def add(self, params: LatticeParams, sector: Sector, method: str, key: str) -> None:
@@ -413,9 +412,10 @@ def run_scan(
     with RunStore(store_path) as store:
         for scan in config.scans:
             store.put_config(scan.name, scan.to_dict())
-        cost = {row["key"]: row["wall_time"] or 0.0 for row in store.index() if row["key"] in seen}
+        index = store.index()
+        cost = {row["key"]: row["wall_time"] or 0.0 for row in index if row["key"] in seen}
         todo = sorted(missing(tasks, store), key=lambda t: priority[t.key])  # file order, longest chains first
-        warm = _WarmStarts(store, store_path) if config.warm_start else None
+        warm = _WarmStarts(index, store_path) if config.warm_start else None
         computed = failed = 0
 
         def affordable() -> bool:
