@@ -442,6 +442,7 @@ class Model:
         k: float | None = None,
         alpha0: float | None = None,
         line13: bool = False,
+        V_back: float | None = None,
         **params: Any,
     ) -> Model:
         r"""A model from the density-density coupling :math:`H_{\rm int} = \rho_{\rm sec} V (\rho_\uparrow +
@@ -455,14 +456,19 @@ class Model:
         :math:`y_1^0 = y_2^0 = g_{1}/(\pi\bar u) = V/(\pi(u_c+u))`. With ``kF``, ``k`` and ``alpha0`` the
         cutoffs come from Eq. (15) (:func:`lstar_from_momenta`). Other Model fields pass through ``params``
         (``ys0``, ``chi``, ``lmax``, ...).
+
+        A coupling with a range (Coulomb, :mod:`pairing1d.coulomb`) has a different Fourier component at the
+        momentum :math:`\simeq 2k_F` that the backscattering vertices transfer: ``V_back`` is that component,
+        :math:`g_1 = g_2 = V(2k_F)/2`, while ``V`` stays :math:`V(q\to0)` of the forward coupling (default: ``V``).
         """
         for name, value in (("u", u), ("uc", uc), ("Kc", Kc), ("K", K)):
             value = _finite(name, value, "bosonized parameter of Eq. (9)-(11)")
             if value <= 0:
                 raise _fail(name, value, "(0, inf)", "bosonized parameter of Eq. (9)-(11)")
         V = _finite("V", V, "density-density coupling, Eq. (6)")
+        V_back = V if V_back is None else _finite("V_back", V_back, "backscattering component V(2kF), Eq. (6), (12)")
         V_phi = math.sqrt(2.0) * V
-        y_bare = V / (math.pi * (uc + u))
+        y_bare = V_back / (math.pi * (uc + u))
         kw: dict[str, Any] = {
             "Kc0": Kc, "K0": K, "u_ratio": u / uc, "upsilon": upsilon_from_coupling(V_phi, u, uc, Kc, K),
             "y0": y_bare, "y2": y_bare, "upsilon_theta": None if line13 else 0.0,

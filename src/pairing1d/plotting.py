@@ -23,11 +23,12 @@ STYLE = {
 
 def save_figure(fig, path: str | Path) -> Path:
     """Write ``fig`` to ``path`` (PNG or PDF by suffix), creating the folder, and free it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    from ._files import write_atomically
+
+    try:
+        return write_atomically(path, lambda tmp: fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or None))
+    finally:
+        plt.close(fig)
 
 
 def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Path:

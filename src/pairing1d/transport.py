@@ -37,7 +37,8 @@ from .model import ModelError
 __all__ = [
     "PINNED", "transmission_matrix", "Conductances", "conductances", "Signatures", "signatures",
     "table_one", "impurity_scales", "impurity_dimension", "impurity_crossover", "impurity_dimension_of_model",
-    "PAPER_PHASES",
+    "PAPER_PHASES", "running_impurity", "linear_conductance", "cross_conductance", "tunnelling_exponent",
+    "WEAK_IMPURITY_LIMIT",
 ]
 
 N_S = np.array([1.0, -1.0, 0.0]) / np.sqrt(2.0)  # spin sector, pinned by the spin gap
@@ -208,3 +209,80 @@ def impurity_scales(g_imp: float, Kc: float) -> tuple[float, float]:
     if not (0 < Kc < 1):
         raise ModelError(f"Kc = {Kc!r} is outside the allowed range (0, 1) (E_LL needs repulsion, Sec. II C 2)")
     return tuple(impurity_crossover(g_imp, impurity_dimension(ph, Kc)) for ph in ("decoupled", "paired"))
+
+
+# --- the linear conductance at temperature T with a weak impurity -------------------------------------------------
+
+WEAK_IMPURITY_LIMIT = 0.25
+r"""Largest :math:`g(\ell_T)^2` (the relative conductance correction) still called a weak impurity: beyond it the
+lowest-order result is not quoted (the impurity is on its way to cutting the wire)."""
+
+
+def running_impurity(g_imp, l, l_gap, d_above, d_below):
+    r"""Strength of a single impurity at RG time :math:`\ell` (Sec. II C 2), integrated from its dimension,
+    :math:`d\ln g/d\ell = 1 - d(\ell)`, with :math:`d = d_{\rm above}` until the phase's gap opens at
+    :math:`\ell_{\rm gap}` and :math:`d_{\rm below}` after it:
+
+    .. math::
+        g(\ell) = g_{\rm imp}\exp\big[(1-d_{\rm above})\min(\ell,\ell_{\rm gap})
+                  + (1-d_{\rm below})\max(\ell-\ell_{\rm gap}, 0)\big].
+
+    Numbers or arrays (broadcast); ``l_gap = inf`` means no gap (decoupled), ``l <= 0`` gives the bare
+    ``g_imp``."""
+    l = np.maximum(np.asarray(l, dtype=float), 0.0)
+    l_gap = np.asarray(l_gap, dtype=float)
+    above = np.minimum(l, l_gap)
+    with np.errstate(invalid="ignore"):  # l = l_gap = inf (T = 0, no gap): nothing below the gap
+        below = np.where(l > l_gap, l - l_gap, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf of a marginal impurity at T = 0 counts as 0
+        exponent = np.nan_to_num((1.0 - np.asarray(d_above)) * above, nan=0.0) + np.nan_to_num(
+            (1.0 - np.asarray(d_below)) * below, nan=0.0)
+        return np.asarray(g_imp, dtype=float) * np.exp(exponent)
+
+
+def linear_conductance(T_over_Lambda, *, phase, trion_scale, l_gap, d_above, d_below, g_imp):
+    r"""Linear two-terminal conductance (e²/h) of the primary wire at temperature :math:`T` with one weak
+    impurity, and whether that result is within the weak-impurity range.
+
+    Clean: Table I, :math:`G_0 = 4/3` in the trion phase below its scale :math:`\Lambda e^{-\bar{\bar\ell}}`, else 2
+    (paired and decoupled alike). The impurity, run to :math:`\ell_T = \ln(\Lambda/T)` by :func:`running_impurity`,
+    lowers it by its lowest order, :math:`G = G_0[1 - g(\ell_T)^2]`: since :math:`g_{\rm imp}` is defined at the
+    bandwidth, the unknown O(1) prefactor of the correction is absorbed into it (fit it once, at one temperature).
+    A spin gap changes the impurity's dimension from :math:`(K_c+1)/2` to :math:`K_c/2`
+    (:func:`impurity_dimension`), so below :math:`\Delta_s` the correction grows as :math:`T^{K_c-2}` instead of
+    :math:`T^{K_c-1}`: the kink that tells paired from decoupled in :math:`G(T)`. ``reliable`` is False where
+    :math:`g(\ell_T)^2 >` :data:`WEAK_IMPURITY_LIMIT`; there ``G`` is NaN (not quoted).
+
+    Arrays broadcast: ``phase`` holds codes of :data:`pairing1d.phases.PHASES`, ``trion_scale`` is in units of
+    :math:`\Lambda` (0: none), ``l_gap`` is the RG time of the gap (inf: none).
+    """
+    from .phases import PHASES
+
+    t = np.asarray(T_over_Lambda, dtype=float)
+    trion = np.asarray(phase) == PHASES.index("trion")
+    clean = np.where(trion & (t < np.asarray(trion_scale)), 4.0 / 3.0, 2.0)
+    with np.errstate(divide="ignore"):
+        l_T = np.where(t > 0, -np.log(np.where(t > 0, t, 1.0)), np.inf)
+    g = running_impurity(g_imp, l_T, l_gap, d_above, d_below)
+    g2 = np.where(np.asarray(g_imp) == 0, 0.0, g * g)
+    reliable = g2 <= WEAK_IMPURITY_LIMIT
+    G = np.where(reliable, clean * (1.0 - np.where(reliable, g2, 0.0)), np.nan)
+    return G, reliable
+
+
+def cross_conductance(phase, T_over_Lambda, trion_scale):
+    r"""Cross conductance (e²/h) into a grounded secondary, Appendix D: :math:`-2/3` in the trion phase below its
+    scale, 0 otherwise. Arrays broadcast."""
+    from .phases import PHASES
+
+    trion = (np.asarray(phase) == PHASES.index("trion")) & (np.asarray(T_over_Lambda) < np.asarray(trion_scale))
+    return np.where(trion, signatures("trion").cross_conductance, 0.0)
+
+
+def tunnelling_exponent(C_phi_cc, C_theta_cc, Ks=1.0):
+    r"""Bulk tunnelling density-of-states exponent of the primary wire, :math:`\rho(\omega)\propto\omega^\alpha`,
+    from the exact Gaussian theory: the electron :math:`e^{i(\phi_c-\theta_c+\phi_s-\theta_s)/\sqrt2}` has dimension
+    :math:`\Delta = [(C_\phi+C_\theta)_{cc} + K_s + 1/K_s]/8`, so :math:`\alpha = 2\Delta - 1`; decoupled and
+    :math:`K_s = 1` this is the familiar :math:`(K_c + 1/K_c - 2)/4`. Below a spin gap single-electron tunnelling is
+    gapped (Table I) and the exponent describes the regime above the gap."""
+    return (np.asarray(C_phi_cc) + np.asarray(C_theta_cc) + Ks + 1.0 / Ks) / 4.0 - 1.0

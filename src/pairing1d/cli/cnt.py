@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import InputError, app, stdout
-from .options import JsonOpt, print_json
+from .options import JsonOpt, print_json, write_plot
 
 
 @app.command("cnt")
@@ -36,11 +36,7 @@ def cnt_command(
     if plot is not None:
         from ..plotting import plot_cnt
 
-        try:
-            plot_cnt(cnt, mu, plot)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
-        out["plot"] = str(plot)
+        out["plot"] = write_plot(plot, lambda: plot_cnt(cnt, mu, plot))
     if json_out:
         print_json(out)
         return

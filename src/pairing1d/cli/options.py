@@ -129,6 +129,16 @@ def print_json(obj: Any, indent: int | None = None) -> None:
     print(json.dumps(json_safe(obj), allow_nan=False, indent=indent))
 
 
+def write_plot(path: Path, draw) -> str:
+    """Call ``draw()`` (which writes the figure to ``path``) and turn a failure to write into one InputError line;
+    returns the path as text, for the command's output."""
+    try:
+        draw()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot write plot {str(path)!r}: {exc}") from None
+    return str(path)
+
+
 MODEL_OPTIONS: dict[str, Any] = {
     "Kc0": Kc0Opt, "K0": K0Opt, "ys0": Ys0Opt, "y0": Y0Opt, "y2": Y2Opt, "upsilon": UpsOpt, "u_ratio": URatioOpt,
     "upsilon_theta": UpsThetaOpt, "lstar": LstarOpt, "lstar2": Lstar2Opt, "chi": ChiOpt, "lmax": LmaxOpt,

@@ -1,0 +1,211 @@
+"""``pairing1d device``: a device in volts, tesla and kelvin, its gate map, the conductance to expect and its spread."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from ._app import InputError, app, stdout
+from .options import JsonOpt, print_json, write_plot
+
+
+def _runs(gate: np.ndarray, codes: np.ndarray) -> list[tuple[int, float, float, int, int]]:
+    """Contiguous runs of equal phase code along the gate axis: (code, first V, last V, first index, last index)."""
+    out, start = [], 0
+    for i in range(1, len(codes) + 1):
+        if i == len(codes) or codes[i] != codes[start]:
+            out.append((int(codes[start]), float(gate[start]), float(gate[i - 1]), start, i - 1))
+            start = i
+    return out
+
+
+@app.command("device")
+def device_command(
+    device_file: Annotated[Path | None, typer.Argument(help="Device file (TOML; see --show with a preset)")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="A shipped device instead of a file "
+                                               "(--list-presets)")] = None,
+    list_presets: Annotated[bool, typer.Option("--list-presets", help="Name the shipped devices and exit")] = False,
+    show: Annotated[bool, typer.Option("--show", help="Print the device file (of --preset) and exit")] = False,
+    gate: Annotated[str | None, typer.Option(
+        "--gate", help="Gate voltages V1:V2:N or one value, in V (default: the nanotube's single-band hole window "
+        "and its edges, 241 values)")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="Field along the wires, B or B1:B2:N, in T "
+                                              "(default: the device's)")] = None,
+    temperature: Annotated[str | None, typer.Option("--temperature", help="Temperature T or T1:T2:N, in K "
+                                                    "(default: the device's)")] = None,
+    impurity: Annotated[float | None, typer.Option("--impurity", help="Weak impurity strength g_imp/Lambda in "
+                                                   "[0, 1) (default: the device's)")] = None,
+    sensitivity: Annotated[int, typer.Option("--sensitivity", help="Sample the device's [uncertain] ranges this "
+                                             "many times (0: off)")] = 0,
+    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) | sobol")] = "lhs",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sampler")] = 0,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Figure file (PNG/PDF); default DEVICE_gate_map.png "
+                                              "unless --json")] = None,
+    no_plot: Annotated[bool, typer.Option("--no-plot", help="Do not draw")] = False,
+    netcdf: Annotated[Path | None, typer.Option("--netcdf", help="Also write the gate map (xarray, CF units) to "
+                                                "this netCDF file")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Phase, spin gap and trion scale in kelvin and the linear conductance in e^2/h of a device over gate voltage
+    (and field or temperature), from its physical description, through the default (controlled) flow."""
+    from ..device import PRESETS, preset_text, read_device
+    from ..device import preset as load_preset
+    from ..gate_map import conductance_curves, gate_map, parse_range, to_json
+    from ..gate_map import sensitivity as run_sensitivity
+
+    if list_presets:
+        if json_out:
+            print_json({"presets": list(PRESETS)})
+            return
+        for name in PRESETS:
+            stdout.print(f"[bold]{name}[/]: {load_preset(name).name}")
+        return
+    if (device_file is None) == (preset is None):
+        raise InputError("give a device file or --preset NAME (one of them; --list-presets names the presets)")
+    if show:
+        if preset is None:
+            raise InputError("--show prints a preset's file: give --preset NAME")
+        print(preset_text(preset), end="")
+        return
+    device = load_preset(preset) if preset is not None else read_device(device_file)
+    if impurity is not None:
+        device = device.with_inputs({"impurity": impurity})
+    stem = preset if preset is not None else device_file.stem
+
+    if gate is None:
+        m = sorted(device.secondary.bands(device.field_T).gaps().values())
+        a = device.secondary.lever_arm
+        lo, hi = -m[1] - 0.25 * (m[1] - m[0]), -m[0] + 0.25 * (m[1] - m[0])
+        gates = device.secondary.gate_offset_V + np.linspace(lo, hi, 241) * 1e-3 / a
+    else:
+        gates = parse_range(gate, "--gate", "V")
+    fields = None if field is None else parse_range(field, "--field", "T")
+    temps = None if temperature is None else parse_range(temperature, "--temperature", "K")
+    if temps is not None and np.any(temps < 0):
+        raise InputError(f"--temperature = {temperature!r} is outside the allowed range [0, inf) K")
+    if fields is not None and temps is not None and fields.size > 1 and temps.size > 1:
+        raise InputError("sweep either --field or --temperature (a range), not both")
+    single = lambda a: None if a is None else (float(a[0]) if a.size == 1 else a)  # noqa: E731
+    ds = gate_map(device, gates, field_T=single(fields), temperature_K=single(temps))
+
+    sens = None
+    if sensitivity:
+        if ds["phase"].ndim != 1:
+            raise InputError("--sensitivity needs a map over the gate alone (a single --field and --temperature)")
+        sens = run_sensitivity(device, gates, samples=sensitivity, method=method, seed=seed,
+                               field_T=single(fields), temperature_K=single(temps))
+    curves = None
+    if ds["phase"].ndim == 1:
+        curves = _conductance_curves(ds, device, conductance_curves, single(fields))
+
+    out = to_json(ds)
+    if sens is not None:
+        summary = to_json(sens)
+        out["phase_probability"] = summary["phase_probability"]
+        out["spin_gap_K_quantile"] = summary["spin_gap_K_quantile"]
+        out["sensitivity"] = {"samples": sensitivity, "method": method, "seed": seed,
+                              "uncertain": {n: [lo, hi] for n, lo, hi in device.uncertain}}
+    if netcdf is not None:
+        from .._files import write_atomically
+
+        try:
+            write_atomically(netcdf, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot write {str(netcdf)!r}: {exc}") from None
+        out["netcdf"] = str(netcdf)
+    if plot is None and not json_out and not no_plot:
+        plot = Path(f"{stem}_gate_map.png")
+    if plot is not None and not no_plot:
+        from ..device_plots import plot_gate_map
+
+        out["plot"] = write_plot(plot, lambda: plot_gate_map(ds, plot, sensitivity=sens, curves=curves,
+                                                              title=device.name))
+    if json_out:
+        print_json(out)
+        return
+    _print_summary(ds, device, out, sens)
+
+
+def _conductance_curves(ds, device, conductance_curves, field):
+    """G(T) at up to three representative gate voltages: the largest spin gap, the largest trion scale, and a
+    decoupled point (when present)."""
+    from ..gate_map import PHASE_LABELS
+
+    gates = ds["gate_V"].values
+    phase0 = ds["phase_T0"].values
+    chosen = []
+    for name, key in (("paired", "spin_gap_K"), ("trion", "trion_scale_K"), ("decoupled", None)):
+        code = [c for c, p in PHASE_LABELS.items() if p == name][0]
+        inside = np.flatnonzero(phase0 == code)
+        if inside.size:
+            i = inside[np.argmax(ds[key].values[inside])] if key else inside[inside.size // 2]
+            chosen.append(float(gates[i]))
+    if not chosen:
+        return None
+    lam = ds["Lambda_K"].values
+    top = float(np.nanmax(lam)) if np.any(np.isfinite(lam)) else 10.0
+    temps = np.geomspace(1e-3, top, 61)
+    return conductance_curves(device, chosen, temps, field_T=field)
+
+
+def _print_summary(ds, device, out, sens) -> None:
+    from rich.table import Table
+
+    from ..gate_map import OUTSIDE, PHASE_LABELS
+
+    T, B = ds.attrs.get("temperature_K"), ds.attrs.get("field_T")
+    lam = out["Lambda_K"]
+    lam_text = f"{lam:.3g} K" if isinstance(lam, float) else "varies with the gate"
+    stdout.print(f"[bold]{device.name}[/]: bandwidth Lambda = {lam_text}"
+                 + (f", T = {T * 1e3:.3g} mK" if T is not None else "") + (f", B = {B:g} T" if B is not None else "")
+                 + f", flow {ds.attrs['flow']}/{ds.attrs['scheme']}")
+    if ds["phase"].ndim != 1:
+        counts = {PHASE_LABELS[c]: int(np.sum(ds["phase"].values == c)) for c in sorted(PHASE_LABELS)}
+        stdout.print("points per phase: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    else:
+        gate = ds["gate_V"].values
+        table = Table(title="gate windows (phase at the temperature)")
+        for col in ("gate (V)", "phase", "spin gap (K)", "trion (K)", "G (e^2/h)", "controlled"):
+            table.add_column(col, overflow="fold")
+        notes: list[str] = []
+        for code, lo, hi, i, j in _runs(gate, ds["phase"].values):
+            sl = slice(i, j + 1)
+            gap = float(ds["spin_gap_K"].values[sl].max())
+            tri = float(ds["trion_scale_K"].values[sl].max())
+            G = ds["G_e2h"].values[sl]
+            Gs = "-" if not np.any(np.isfinite(G)) else (f"{np.nanmin(G):.3g}" if np.nanmin(G) == np.nanmax(G)
+                                                       else f"{np.nanmin(G):.3g}-{np.nanmax(G):.3g}")
+            ok = ds["controlled"].values[sl]
+            reasons = [r for r in ds["reason"].values[sl] if r]
+            mark = ""
+            if reasons:
+                notes.append(reasons[0])
+                mark = f" [{len(notes)}]"
+            control = "-" if code == OUTSIDE else ("yes" if np.all(ok == 1) else
+                                                   "no" if not np.any(ok == 1) else "partly")
+            table.add_row(f"{lo:+.5g}..{hi:+.5g}", PHASE_LABELS[code] + mark, f"{gap:.3g}" if gap > 0 else "-",
+                          f"{tri:.3g}" if tri > 0 else "-", Gs, control)
+        stdout.print(table)
+        for k, note in enumerate(notes, 1):
+            stdout.print(f"[{k}] {note}", highlight=False)
+        if sens is not None:
+            prob = sens["phase_probability"]
+            best = {str(p): float(prob.sel(phase_label=p).max()) for p in prob["phase_label"].values}
+            inputs = ", ".join(n for n, _, _ in device.uncertain)
+            stdout.print(f"sensitivity ({sens.sizes['sample']} samples of {inputs}): "
+                         "largest probability over the gate of each phase: "
+                         + ", ".join(f"{k} {v:.0%}" for k, v in best.items() if v > 0))
+            q = sens["spin_gap_K_quantile"]
+            med, hi95 = float(q.sel(quantile=0.5).max()), float(q.sel(quantile=0.95).max())
+            stdout.print(f"spin gap over the samples: median up to {med:.3g} K, 95th percentile up to {hi95:.3g} K")
+    if "plot" in out:
+        stdout.print(f"figure written to [bold]{out['plot']}[/]")
+    if "netcdf" in out:
+        stdout.print(f"gate map written to [bold]{out['netcdf']}[/]")
+    if not math.isfinite(float(np.nanmax(ds["Lambda_K"].values)) if np.any(np.isfinite(ds["Lambda_K"].values))
+                         else math.nan):
+        stdout.print("[yellow]the theory applies at no point of this map (see the reasons above)[/]")

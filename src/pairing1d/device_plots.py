@@ -1,0 +1,201 @@
+"""Figures of a device's gate map (:mod:`pairing1d.gate_map`) in volts, kelvin and e²/h.
+
+:func:`plot_gate_map` draws, over the gate voltage, the phase (at the temperature and at T = 0, with the verdicts
+that rest on a coupling past strong coupling hatched), the spin gap and trion scale in kelvin beside the
+temperature and the primary's Zeeman energy, and the linear conductance; with a sensitivity study the phase
+probabilities and the 68 % / 90 % bands of the gap; with conductance curves G(T) at chosen gate voltages. A map over
+a second axis (field or temperature) is drawn as two colour maps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .gate_map import OUTSIDE, PHASE_LABELS
+from .plotting import STYLE, save_figure
+
+__all__ = ["PHASE_COLOURS", "plot_gate_map"]
+
+PHASE_COLOURS = {"outside": "#ffffff", "decoupled": "#e8e8e8", "paired": "#9ccc65", "trion": "#b39ddb",
+                 "triplet": "#ffcc80"}
+"""One colour per phase of a gate map (``outside`` is left white)."""
+
+
+def _cmap():
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    codes = sorted(PHASE_LABELS)
+    cmap = ListedColormap([PHASE_COLOURS[PHASE_LABELS[c]] for c in codes])
+    return cmap, BoundaryNorm(np.arange(codes[0] - 0.5, codes[-1] + 1.0), cmap.N)
+
+
+def _legend_handles(present):
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=PHASE_COLOURS[PHASE_LABELS[c]], edgecolor="0.6", label=PHASE_LABELS[c])
+               for c in sorted(present)]
+    handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="not controlled"))
+    return handles
+
+
+def plot_gate_map(ds, path: str | Path, *, sensitivity=None, curves=None, title: str | None = None) -> Path:
+    """Draw a gate map (:func:`pairing1d.gate_map.gate_map`) to ``path`` (PNG or PDF). ``sensitivity`` is a
+    :func:`~pairing1d.gate_map.sensitivity` dataset over the same gate axis (phase probabilities and gap bands);
+    ``curves`` a :func:`~pairing1d.gate_map.conductance_curves` dataset (G against T)."""
+    import matplotlib.pyplot as plt
+
+    second = [d for d in ds["phase"].dims if d != "gate_V"]
+    with plt.rc_context(STYLE):
+        if second:
+            fig = _two_axes(ds, second[0])
+        else:
+            fig = _one_axis(ds, sensitivity, curves)
+        T = ds.attrs.get("temperature_K")
+        B = ds.attrs.get("field_T")
+        bits = [f"T = {T * 1e3:.3g} mK" if T is not None else None, f"B = {B:g} T" if B is not None else None,
+                f"impurity g = {ds.attrs.get('impurity', 0):g}",
+                f"flow {ds.attrs.get('flow')}/{ds.attrs.get('scheme')}"]
+        fig.suptitle((title or ds.attrs.get("title", "gate map")) + "\n" + ", ".join(b for b in bits if b),
+                     fontsize=10)
+        return save_figure(fig, path)
+
+
+def _phase_strip(ax, gate, rows, labels, uncontrolled_rows):
+    cmap, norm = _cmap()
+    ax.pcolormesh(gate, np.arange(len(rows)), np.vstack(rows).astype(float), cmap=cmap, norm=norm,
+                  shading="nearest", rasterized=True)
+    for j, bad in enumerate(uncontrolled_rows):
+        if bad is not None and np.any(bad):
+            ax.contourf(gate, [j - 0.5, j + 0.5], np.vstack([bad, bad]).astype(float), levels=[0.5, 1.5],
+                        colors="none", hatches=["////"])
+    ax.set_yticks(np.arange(len(rows)), labels)
+    ax.tick_params(axis="y", length=0)
+
+
+def _one_axis(ds, sensitivity, curves):
+    import matplotlib.pyplot as plt
+
+    gate = ds["gate_V"].values
+    n_rows = 3 + (sensitivity is not None) + (curves is not None)
+    heights = [0.55, 1.8, 1.1] + ([1.1] if sensitivity is not None else []) + ([1.8] if curves is not None else [])
+    fig, axes = plt.subplots(n_rows, 1, figsize=(7.0, 1.5 + 1.45 * sum(heights)), layout="constrained",
+                             height_ratios=heights)
+    axes = list(axes)
+    ax_phase, ax_gap, ax_G = axes[0], axes[1], axes[2]
+    for ax in axes[1:3] + ([axes[3]] if sensitivity is not None else []):
+        ax.sharex(ax_phase)
+    phase, phase0 = ds["phase"].values, ds["phase_T0"].values
+    uncontrolled = (ds["controlled"].values == 0) & (phase0 != OUTSIDE)
+    _phase_strip(ax_phase, gate, [phase, phase0], ["at T", "T = 0"], [None, uncontrolled])
+    ax_phase.set_title("(a) phase", loc="left", fontsize=10)
+    ax_phase.tick_params(labelbottom=False)
+
+    # (b) the scales in kelvin against the temperature and the Zeeman energy of the primary
+    gap, trion = ds["spin_gap_K"].values, ds["trion_scale_K"].values
+    ax_gap.plot(gate, np.where(gap > 0, gap, np.nan), color="C3", lw=1.6, label=r"spin gap $\Delta_s$ ($T = 0$)")
+    ax_gap.plot(gate, np.where((trion > 0) & (phase0 == 2), trion, np.nan), color="C0", lw=1.6, ls="--",
+                label="trion scale")
+    if sensitivity is not None:
+        q = sensitivity["spin_gap_K_quantile"]
+        pos = lambda a: np.where(a > 0, a, np.nan)  # noqa: E731
+        ax_gap.fill_between(gate, pos(q.sel(quantile=0.05).values), pos(q.sel(quantile=0.95).values), color="C3",
+                            alpha=0.15, lw=0, label="90 % of samples")
+        ax_gap.fill_between(gate, pos(q.sel(quantile=0.16).values), pos(q.sel(quantile=0.84).values), color="C3",
+                            alpha=0.3, lw=0, label="68 % of samples")
+    T = ds.attrs.get("temperature_K")
+    if T:
+        ax_gap.axhline(T, color="k", lw=0.8, ls=":", label=f"T = {T * 1e3:.3g} mK")
+    zeeman = ds["zeeman_primary_K"].values
+    if np.any(np.nan_to_num(zeeman) > 0):
+        ax_gap.plot(gate, zeeman, color="C1", lw=1.0, ls="-.", label=r"Zeeman $|g|\mu_BB$ of the primary")
+    lam = ds["Lambda_K"].values
+    if np.any(np.isfinite(lam)):
+        ax_gap.plot(gate, lam, color="0.5", lw=0.8, label=r"bandwidth $\Lambda$")
+    ax_gap.set_yscale("log")
+    finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in (gap, trion, lam, np.atleast_1d(T or np.nan))])
+    if finite.size:
+        ax_gap.set_ylim(max(finite.min() / 3, 1e-6), finite.max() * 3)
+    ax_gap.set_ylabel("energy / $k_B$ (K)")
+    ax_gap.legend(fontsize=7, ncols=2, frameon=False, loc="best")
+    ax_gap.set_title("(b) gaps in kelvin", loc="left", fontsize=10)
+    ax_gap.tick_params(labelbottom=False)
+
+    # (c) the linear conductance at the temperature
+    G = ds["G_e2h"].values
+    ax_G.plot(gate, G, color="k", lw=1.4, label="G at T")
+    unreliable = (ds["G_reliable"].values == 0) & (phase != OUTSIDE)
+    if np.any(unreliable):
+        ax_G.plot(gate[unreliable], np.full(unreliable.sum(), 0.05), "v", color="C3", ms=3,
+                  label="impurity strong: not quoted")
+    for level in (2.0, 4.0 / 3.0):
+        ax_G.axhline(level, color="0.7", lw=0.6, ls="--")
+    ax_G.set_ylim(0, 2.2)
+    ax_G.set_ylabel(r"$G$ ($e^2/h$)")
+    ax_G.legend(fontsize=7, frameon=False, loc="lower right")
+    ax_G.set_title("(c) linear conductance of the primary wire", loc="left", fontsize=10)
+    last = ax_G
+    if sensitivity is not None:
+        ax_p = axes[3]
+        ax_G.tick_params(labelbottom=False)
+        prob = sensitivity["phase_probability"]
+        stack = [prob.sel(phase_label=p).values for p in prob["phase_label"].values]
+        ax_p.stackplot(gate, stack, colors=[PHASE_COLOURS[str(p)] for p in prob["phase_label"].values],
+                       edgecolor="0.6", lw=0.3)
+        ax_p.set_ylim(0, 1)
+        ax_p.set_ylabel("probability")
+        ax_p.set_title(f"(d) phase over {sensitivity.sizes['sample']} samples of the uncertain inputs", loc="left",
+                       fontsize=10)
+        last = ax_p
+    last.set_xlabel("gate voltage (V)")
+    if curves is not None:
+        ax_c = axes[-1]
+        for j, v in enumerate(curves["gate_V"].values):
+            c = curves.sel(gate_V=v)
+            name = PHASE_LABELS[int(c["phase_T0"].values[0])]
+            ax_c.plot(c["temperature_K"].values, c["G_e2h"].values, color=f"C{j}", lw=1.5,
+                      label=f"{v:.4g} V ({name})")
+            gap_K = float(c["spin_gap_K"].values[0])
+            if gap_K > 0:
+                ax_c.axvline(gap_K, color=f"C{j}", lw=0.7, ls=":")
+        ax_c.set_xscale("log")
+        ax_c.set_ylim(0, 2.2)
+        ax_c.set_xlabel("temperature (K)")
+        ax_c.set_ylabel(r"$G$ ($e^2/h$)")
+        ax_c.legend(fontsize=7, frameon=False, title="gate (phase at T = 0); dotted: spin gap", title_fontsize=7)
+        ax_c.set_title("(e) conductance against temperature", loc="left", fontsize=10)
+    present = set(np.unique(np.concatenate([phase.ravel(), phase0.ravel()])).tolist())
+    fig.legend(handles=_legend_handles(present), loc="outside lower center", ncols=6, fontsize=8, frameon=False)
+    return fig
+
+
+def _two_axes(ds, other):
+    import matplotlib.pyplot as plt
+
+    gate, y = ds["gate_V"].values, ds[other].values
+    ds = ds.transpose(other, "gate_V")
+    fig, (ax_p, ax_g) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained", sharey=True)
+    cmap, norm = _cmap()
+    ax_p.pcolormesh(gate, y, ds["phase"].values.astype(float), cmap=cmap, norm=norm, shading="nearest",
+                    rasterized=True)
+    bad = (ds["controlled"].values == 0) & (ds["phase"].values != OUTSIDE)
+    if np.any(bad) and len(gate) > 1 and len(y) > 1:
+        ax_p.contourf(gate, y, bad.astype(float), levels=[0.5, 1.5], colors="none", hatches=["////"])
+    ax_p.set_title("(a) phase at the temperature", loc="left", fontsize=10)
+    gap = ds["spin_gap_K"].values
+    with np.errstate(divide="ignore"):
+        image = ax_g.pcolormesh(gate, y, np.where(gap > 0, np.log10(gap), np.nan), cmap="viridis",
+                                shading="nearest", rasterized=True)
+    bar = fig.colorbar(image, ax=ax_g)
+    bar.set_label(r"$\log_{10}(\Delta_s / 1\,\mathrm{K})$ at $T = 0$")
+    ax_g.set_title("(b) spin gap", loc="left", fontsize=10)
+    label = {"field_T": "magnetic field (T)", "temperature_K": "temperature (K)"}[other]
+    ax_p.set_ylabel(label)
+    if other == "temperature_K" and np.all(y > 0):
+        ax_p.set_yscale("log")
+    for ax in (ax_p, ax_g):
+        ax.set_xlabel("gate voltage (V)")
+    present = set(np.unique(ds["phase"].values).tolist())
+    fig.legend(handles=_legend_handles(present), loc="outside lower center", ncols=6, fontsize=8, frameon=False)
+    return fig
