@@ -64,5 +64,6 @@ def test_cli_json_and_plot(tmp_path, capsys):
         main(["cnt", "--mu", "-3", "--json", "--plot", str(target)])
     data = json.loads(capsys.readouterr().out)
     assert info.value.code == 0
-    assert data["bands_crossing"] == 1 and data["hole_like"] is True and data["k_fermi"] > 3e6
+    assert data["bands_crossing"] == 1 and data["hole_like"] is True
+    assert data["k_fermi_per_nm"] == pytest.approx(math.sqrt(9 - 6.25) / (HBAR_MEV_S * 8e5) * 1e-9)
     assert target.stat().st_size > 30_000

@@ -25,8 +25,11 @@ units"):
    and between them; g-ology gives :math:`K_c, u_c, y_s^0, u_s` of the primary and :math:`K, u` of the secondary
    (unless measured values are given), and Eq. (6) with :math:`V_\phi = \sqrt2V_{12}(0)`,
    :math:`g_{1,2} = V_{12}(k_F+|k|)/2` gives :math:`\upsilon` and :math:`y^0`;
-4. the cutoffs of Eq. (15) use the larger of the two spin species' mismatches :math:`|k_{F\sigma} \pm k|` (a
-   Zeeman field splits :math:`k_{F\uparrow} \ne k_{F\downarrow}` and the singlet vertex needs both locked);
+4. the cutoffs of Eq. (15) use the mean :math:`k_F` of the two spins: a Zeeman energy :math:`E_Z = |g|\mu_BB` below
+   the spin gap does not magnetize a spin-gapped wire (the spin sector stays commensurate), and one above it closes
+   the gap (the commensurate-incommensurate transition of the spin sector; the flow's cutoff
+   :math:`\ln(\Lambda/E_Z)` comes before :math:`\bar\ell`), which :func:`pairing1d.gate_map.gate_map` applies to
+   the verdict;
 5. the bandwidth is :math:`\Lambda = \hbar u_s/\alpha_0` with :math:`\alpha_0 = \max(1/k_F, d)` unless given: the
    shortest length on which both the linearized band (:math:`1/k_F`) and a local inter-wire coupling (the
    separation :math:`d`) hold. Every energy of the flow is quoted as :math:`E = \Lambda e^{-\ell}`, in kelvin
@@ -360,7 +363,7 @@ class Device:
         momenta = prim.fermi_momenta(primary_shift_meV, zeeman1)
         if isinstance(momenta, str):
             return DevicePoint(**base, regime="depleted", reason=momenta)
-        kF, kF_spin = momenta[0], momenta[1:]
+        kF = momenta[0]  # (the split k_F up/down only decides whether the wire is still spinful)
         vF = prim.fermi_velocity(kF)
 
         # the secondary: the band at the Fermi level, or the distance to the nearest band edge
@@ -394,9 +397,9 @@ class Device:
             ys0 = lut1.ys0 if prim.ys0 is None else prim.ys0
             info |= {"Kc": Kc, "uc_m_s": uc, "us_m_s": us, "K": K, "u_m_s": u, "ys0": ys0,
                      "alpha0_nm": alpha0, "Lambda_meV": Lambda}
-            # Eq. (15) with the worse of the two spin species' mismatches (a Zeeman split unlocks the singlet)
-            d1 = max(abs(kf + k) for kf in kF_spin) * alpha0
-            d2 = max(abs(kf - k) for kf in kF_spin) * alpha0
+            # Eq. (15) with the mean k_F: below the spin gap a Zeeman field does not split a spin-gapped wire's
+            # Fermi momenta, above it the gap closes (gate_map applies that to the verdict)
+            d1, d2 = abs(kF + k) * alpha0, abs(kF - k) * alpha0
             lstar = math.inf if d1 == 0 else -math.log(d1)
             lstar2 = math.inf if d2 == 0 else -math.log(d2)
             lmass = math.inf

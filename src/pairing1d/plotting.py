@@ -186,16 +186,17 @@ PHASES_FOR_LABELS = ("decoupled", "paired", "trion", "triplet")
 
 def draw_cnt_bands(ax, cnt, mu: float, k_max: float = 2e7) -> None:
     """The eight bands of Eq. (A2) on ``ax`` (Fig. 8): spin sigma by colour, valley nu by line style, the Fermi
-    level as a solid black line; momenta in 1/µm, energies in meV."""
+    level as a solid black line; momenta in 1/nm (the package's one unit of momentum), energies in meV;
+    ``k_max`` in 1/m as :mod:`pairing1d.cnt` works in SI."""
     from .cnt import bands
 
     k = np.linspace(-k_max, k_max, 801)
     for (s, v, _b), energy in bands(cnt, mu, k).items():
-        ax.plot(k * 1e-6, energy, color="C3" if s == 1 else "C0", ls="-" if v == 1 else "--", lw=1.6)
+        ax.plot(k * 1e-9, energy, color="C3" if s == 1 else "C0", ls="-" if v == 1 else "--", lw=1.6)
     ax.axhline(0.0, color="k", lw=1.5)
     ax.set_ylim(-8, 8)
-    ax.set_xlim(k[0] * 1e-6, k[-1] * 1e-6)
-    ax.set_xlabel(r"$k$ (1/µm)")
+    ax.set_xlim(k[0] * 1e-9, k[-1] * 1e-9)
+    ax.set_xlabel(r"$k$ (1/nm)")
     ax.set_ylabel(r"$E_{\sigma\nu}$ (meV), Fermi level at 0")
     handles = [plt.Line2D([], [], color="C3", label=r"$\sigma=+1$"),
                plt.Line2D([], [], color="C0", label=r"$\sigma=-1$"),

@@ -18,8 +18,8 @@ def cnt_command(
     delta0: Annotated[float, typer.Option("--delta0", help="Curvature gap Delta_0, meV (Fig. 8: 4)")] = 4.0,
     delta_so: Annotated[float, typer.Option("--delta-so", help="Spin-orbit Delta_so, meV (Fig. 8: 1)")] = 1.0,
     delta_phi: Annotated[float, typer.Option("--delta-phi", help="Flux Delta_Phi, meV (Fig. 8: 0.5)")] = 0.5,
-    kF_primary: Annotated[float | None, typer.Option("--kF-primary", help="Primary Fermi momentum, 1/m")] = None,
-    alpha0: Annotated[float | None, typer.Option("--alpha0", help="Short-distance cutoff, m (for l*)")] = None,
+    kF_primary: Annotated[float | None, typer.Option("--kF-primary", help="Primary Fermi momentum, 1/nm")] = None,
+    alpha0: Annotated[float | None, typer.Option("--alpha0", help="Short-distance cutoff, nm (for l*)")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Draw Fig. 8 and the window map to this file")] = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -29,10 +29,14 @@ def cnt_command(
     cnt = CNT(vF=vF, delta0=delta0, delta_so=delta_so, delta_phi=delta_phi)
     result = crossing(cnt, mu)
     out = result.to_dict() | {"gaps_meV": {f"sigma={s:+d},nu={v:+d}": m for (s, v), m in cnt.gaps().items()}}
+    k_fermi = out.pop("k_fermi")  # lengths in nm and momenta in 1/nm on every user-facing surface
+    out["k_fermi_per_nm"] = None if k_fermi is None else k_fermi * 1e-9
+    out["velocity_m_s"] = out.pop("velocity")
+    out["edge_distance_meV"] = out.pop("edge_distance")
     if (kF_primary is None) != (alpha0 is None):
         raise InputError("--kF-primary and --alpha0 go together (Eq. (15) needs both)")
     if kF_primary is not None:
-        out["lstar"], out["lstar2"] = result.lstar(kF_primary, alpha0)
+        out["lstar"], out["lstar2"] = result.lstar(kF_primary * 1e9, alpha0 * 1e-9)
     if plot is not None:
         from ..plotting import plot_cnt
 
@@ -43,9 +47,9 @@ def cnt_command(
     if result.single_band:
         kind = "hole-like" if result.hole_like else "particle-like"
         stdout.print(f"mu = {mu:g} meV: one {kind} band (sigma={result.sigma:+d}, nu={result.nu:+d}) crosses the "
-                     f"Fermi level at k_F = {result.k_fermi:.4g} 1/m")
+                     f"Fermi level at k_F = {result.k_fermi * 1e-9:.4g} 1/nm")
     else:
-        stdout.print(f"mu = {mu:g} meV: {result.bands_crossing} bands cross the Fermi level (not a single band)")
+        stdout.print(result.reason)
     if "lstar" in out:
         stdout.print(f"l* = {out['lstar']:.4g}, l*2 = {out['lstar2']:.4g} (Eq. 15)")
     if plot is not None:
