@@ -378,3 +378,52 @@ def test_cli_draws_the_gate_map_with_its_sensitivity_band(capsys, tmp_path):
 def test_cli_bad_input_is_one_line(capsys, argv, message):
     code, out, err = run(argv, capsys)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+# --- a Mott-ladder secondary -------------------------------------------------------------------------------------
+
+
+def test_mott_ladder_device_reduces_to_the_ladder_model(tmp_path):
+    """Sec. III A in lab units: the Device's Model is pairing1d.ladder.ladder_model with the gap and the back gate in
+    units of Lambda_sec = hbar u_- / alpha0 and the mismatches (kF -+ k1) alpha0, all recomputed here by hand."""
+    from pairing1d.device import MottLadder, PrimaryWire
+    from pairing1d.ladder import ladder_model, ladder_upsilon
+
+    text = preset_text(PAPER).split("[secondary]")[0] + """[secondary]
+kind = "mott_ladder"
+gap_meV = 0.05
+K_minus = 0.8
+velocity_m_s = 2e5
+k1_per_nm = -0.0032
+lever_arm = 0.01
+gate_offset_V = 0.0
+
+[geometry]
+separation_nm = 20.0
+gate_distance_nm = 50.0
+epsilon_r = 10.0
+"""
+    path = tmp_path / "ladder.toml"
+    path.write_text(text)
+    d = read_device(path)
+    assert isinstance(d.secondary, MottLadder) and isinstance(d.primary, PrimaryWire)
+    for gate, regime in ((0.002, "gapped"), (0.008, "soliton liquid")):
+        p = d.point(gate)
+        assert p.regime == regime and p.mu_meV == pytest.approx(0.01 * gate * 1e3)
+        alpha0 = max(1 / p.kF_per_nm, 20.0)
+        lam_sec = sc.hbar * 2e5 / (alpha0 * 1e-9) / (1e-3 * sc.e)
+        far = math.sqrt(20.0**2 + 4 * 50.0**2)
+        V0 = units.COULOMB_MEV_NM / 10.0 * math.log(far**2 / 20.0**2) * 1e-9 / units.HBAR_MEV_S
+        qb = p.kF_per_nm + 0.0032
+        Vb = units.COULOMB_MEV_NM / 10.0 * 2 * (k0(qb * 20.0) - k0(qb * far)) * 1e-9 / units.HBAR_MEV_S
+        y0 = Vb / (math.pi * (p.uc_m_s + 2e5))
+        expected = ladder_model(0.8, 0.05 / lam_sec, p.mu_meV / lam_sec, (p.kF_per_nm - 0.0032) * alpha0,
+                                (p.kF_per_nm + 0.0032) * alpha0, Kc0=0.9, ys0=0.1, y0=y0, y2=y0,
+                                upsilon=ladder_upsilon(V0, 2e5, p.uc_m_s, 0.9, 0.8), u_ratio=2e5 / p.uc_m_s,
+                                upsilon_theta=0.0, chi=d.chi)
+        got, want = p.ground.to_dict(), expected.to_dict()
+        assert got.keys() == want.keys()
+        for key, value in want.items():
+            assert got[key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key
+        assert p.ground.vertex_charge == 1.0
+    assert d.to_dict()["secondary"]["kind"] == "mott_ladder"

@@ -51,6 +51,7 @@ from typing import Any
 from ._toml import read_toml
 from .cnt import CNT, crossing
 from .coulomb import gated_potential, spinful_wire, spinless_wire
+from .ladder import ladder_cutoffs, ladder_model, ladder_upsilon
 from .model import Model, ModelError, mass_cutoff, upsilon_from_coupling
 from .units import (
     HBAR_MEV_S,
@@ -64,8 +65,8 @@ from .units import (
 )
 
 __all__ = [
-    "PrimaryWire", "Nanotube", "Geometry", "Device", "DevicePoint", "read_device", "device_from_dict", "preset",
-    "PRESETS", "preset_text",
+    "PrimaryWire", "Nanotube", "MottLadder", "Geometry", "SECONDARY_KINDS", "Device", "DevicePoint", "read_device",
+    "device_from_dict", "preset", "PRESETS", "preset_text",
 ]
 
 
@@ -193,6 +194,50 @@ class Nanotube:
         """:math:`\\mu = a\\,e(V_g - V_0)` in meV (a lever arm a moves mu by a meV per mV)."""
         return self.lever_arm * (gate_V - self.gate_offset_V) * 1e3
 
+    def window(self, field_T: float = 0.0) -> tuple[float, float]:
+        """The hole-like single-band window (meV): between minus the two smallest band gaps at this field."""
+        m = sorted(self.bands(field_T).gaps().values())
+        return -m[1], -m[0]
+
+
+@dataclass(frozen=True)
+class MottLadder:
+    """The secondary of Sec. III A: a half-filled two-leg ladder in its D-Mott phase, felt through its relative
+    charge :math:`\\phi_{\\rho-}` (vertex charge 1, :mod:`pairing1d.ladder`).
+
+    ``gap_meV`` (the relative-charge gap :math:`\\Delta`), ``K_minus`` (:math:`K_{\\rho-}`, given: no Coulomb estimate
+    of a ladder's correlations is attempted), ``velocity_m_s`` (:math:`u_-`), ``k1_per_nm`` (the legs' Fermi momentum,
+    signed as the secondary momentum of Eq. 15: its mismatch with the primary is :math:`k_F + k_1`), ``amplitude``
+    (the O(1) weight of a leg's :math:`2k_1` density wave once the total charge is pinned, 1 by default), and the back
+    gate: ``lever_arm`` and ``gate_offset_V`` set the potential difference between the legs,
+    :math:`\\mu^* = a\\,e(V_g - V_0)` (meV). ``geometry.separation_nm`` is the distance to the nearer leg."""
+
+    gap_meV: float = 1.0
+    K_minus: float = 0.9
+    velocity_m_s: float = 1e5
+    k1_per_nm: float = -0.01
+    amplitude: float = 1.0
+    lever_arm: float = 0.1
+    gate_offset_V: float = 0.0
+
+    def __post_init__(self) -> None:
+        _number("secondary.gap_meV", self.gap_meV, "meV", 0.0, 1e4)
+        _number("secondary.K_minus", self.K_minus, "(Luttinger parameter)", 0.0, 10.0)
+        _number("secondary.velocity_m_s", self.velocity_m_s, "m/s", 0.0, 3e8)
+        _number("secondary.k1_per_nm", self.k1_per_nm, "1/nm", -1e3, 1e3)
+        _number("secondary.amplitude", self.amplitude, "", 0.0, 10.0)
+        _number("secondary.lever_arm", self.lever_arm, "(dimensionless: meV per mV)", 0.0, 10.0)
+        _number("secondary.gate_offset_V", self.gate_offset_V, "V", -1e4, 1e4)
+
+    def chemical_potential(self, gate_V: float) -> float:
+        """The back gate's :math:`\\mu^* = a\\,e(V_g - V_0)` in meV."""
+        return self.lever_arm * (gate_V - self.gate_offset_V) * 1e3
+
+    def window(self, field_T: float = 0.0) -> tuple[float, float]:
+        """The back-gate range (meV) where the ladder's phases change: gapped inside (-gap, gap), solitons outside;
+        twice the gap on each side."""
+        return -2.0 * self.gap_meV, 2.0 * self.gap_meV
+
 
 @dataclass(frozen=True)
 class Geometry:
@@ -216,9 +261,11 @@ class DevicePoint:
     apply, and ``reason`` says why) and ``T_over_Lambda`` = :math:`k_BT/\\Lambda`; :attr:`model` is the Model at the
     temperature (None also when :math:`k_BT \\ge \\Lambda`: nothing flows, regime ``"above bandwidth"``).
 
-    ``regime``: ``"single band"`` (one nanotube band at the Fermi level), ``"gapped"`` (gate in a nanotube gap:
-    mass cutoff of Eq. (B1)), ``"multiband"``, ``"depleted"`` (the primary is empty), ``"above bandwidth"`` or
-    ``"outside"`` (a parameter left the model's domain)."""
+    ``regime``: ``"single band"`` (one nanotube band at the Fermi level), ``"gapped"`` (gate in a nanotube gap, or
+    a ladder's back gate below its gap: mass cutoff of Eq. (B1)), ``"soliton liquid"`` (a ladder's back gate above
+    its gap), ``"multiband"``, ``"depleted"`` (the primary is empty), ``"above bandwidth"`` or ``"outside"`` (a
+    parameter left the model's domain). ``mu_meV`` is the nanotube's chemical potential, or a ladder's
+    :math:`\\mu^*`."""
 
     gate_V: float
     field_T: float
@@ -281,7 +328,7 @@ class Device:
     sampled by :func:`pairing1d.gate_map.sensitivity`; ``sources`` says where each number comes from."""
 
     primary: PrimaryWire = field(default_factory=PrimaryWire)
-    secondary: Nanotube = field(default_factory=Nanotube)
+    secondary: Nanotube | MottLadder = field(default_factory=Nanotube)
     geometry: Geometry = field(default_factory=Geometry)
     name: str = "device"
     gate_reference_V: float = 0.0
@@ -366,56 +413,72 @@ class Device:
         kF = momenta[0]  # (the split k_F up/down only decides whether the wire is still spinful)
         vF = prim.fermi_velocity(kF)
 
-        # the secondary: the band at the Fermi level, or the distance to the nearest band edge
-        band = crossing(sec.bands(B), mu)
-        if band.bands_crossing > 1:
-            return DevicePoint(**base, regime="multiband", reason=band.reason, kF_per_nm=kF, vF_m_s=vF)
-        if band.single_band:
-            k = band.k_fermi * NM * (-1.0 if band.hole_like else 1.0)  # signed, 1/nm (Eq. 7)
-            v_sec, regime = band.velocity, "single band"
+        # the secondary: its Fermi momentum (signed, Eq. 7) and velocity, or why the theory does not apply
+        ladder = isinstance(sec, MottLadder)
+        if ladder:  # the relative charge of a half-filled ladder: k1 and u_- as given, the back gate mu* = mu
+            k, v_sec, regime, band = sec.k1_per_nm, sec.velocity_m_s, "ladder", None
         else:
-            k, v_sec, regime = 0.0, sec.vF_m_s, "gapped"
+            band = crossing(sec.bands(B), mu)
+            if band.bands_crossing > 1:
+                return DevicePoint(**base, regime="multiband", reason=band.reason, kF_per_nm=kF, vF_m_s=vF)
+            if band.single_band:
+                k = band.k_fermi * NM * (-1.0 if band.hole_like else 1.0)
+                v_sec, regime = band.velocity, "single band"
+            else:
+                k, v_sec, regime = 0.0, sec.vF_m_s, "gapped"
 
         # Coulomb matrix elements within and between the wires, at q = 0 and at the backscattering momentum
-        radius_sec = sec.diameter_nm / 2.0
         V1 = [gated_potential(q, prim.radius_nm, geo.gate_distance_nm, geo.epsilon_r) for q in (0.0, 2 * kF)]
-        V2 = [gated_potential(q, radius_sec, geo.gate_distance_nm, geo.epsilon_r) for q in (0.0, 2 * abs(k))]
-        if regime == "gapped":  # no Fermi sea, no exchange: the massive band's forward coupling alone
-            V2[1] = 0.0
         V12 = [gated_potential(q, geo.separation_nm, geo.gate_distance_nm, geo.epsilon_r)
                for q in (0.0, kF + abs(k))]
         info = {"kF_per_nm": kF, "k_secondary_per_nm": k, "vF_m_s": vF, "v_secondary_m_s": v_sec,
                 "zeeman_primary_meV": zeeman1, "V_inter_meV_nm": V12[0], "V_inter_back_meV_nm": V12[1]}
+        to_velocity = NM / HBAR_MEV_S  # V in meV nm -> V/hbar in m/s
         try:
             lut1 = spinful_wire(vF, V1[0], V1[1] if prim.ys0 is None else prim.ys0 * math.pi * HBAR_MEV_S * vF / NM)
-            lut2 = spinless_wire(v_sec, *V2)
             Kc, uc = (lut1.K, lut1.u) if prim.Kc is None else (prim.Kc, vF / prim.Kc)
-            K, u = (lut2.K, lut2.u) if sec.K is None else (sec.K, v_sec / sec.K)
+            if ladder:
+                K, u = sec.K_minus, sec.velocity_m_s
+            else:
+                V2 = [gated_potential(q, sec.diameter_nm / 2.0, geo.gate_distance_nm, geo.epsilon_r)
+                      for q in (0.0, 2 * abs(k))]
+                if regime == "gapped":  # no Fermi sea, no exchange: the massive band's forward coupling alone
+                    V2[1] = 0.0
+                lut2 = spinless_wire(v_sec, *V2)
+                K, u = (lut2.K, lut2.u) if sec.K is None else (sec.K, v_sec / sec.K)
             us = lut1.u_spin
             alpha0 = self.alpha0_nm if self.alpha0_nm is not None else max(1.0 / kF, geo.separation_nm)
             Lambda = HBAR_MEV_S * us / (alpha0 * NM)  # meV
+            lambda_sec = HBAR_MEV_S * u / (alpha0 * NM)  # meV, the secondary's bandwidth of Eq. (B1)
             ys0 = lut1.ys0 if prim.ys0 is None else prim.ys0
             info |= {"Kc": Kc, "uc_m_s": uc, "us_m_s": us, "K": K, "u_m_s": u, "ys0": ys0,
-                     "alpha0_nm": alpha0, "Lambda_meV": Lambda}
+                     "alpha0_nm": alpha0, "Lambda_meV": Lambda, "T_over_Lambda": K_B_MEV_PER_K * T / Lambda}
             # Eq. (15) with the mean k_F: below the spin gap a Zeeman field does not split a spin-gapped wire's
             # Fermi momenta, above it the gap closes (gate_map applies that to the verdict)
-            d1, d2 = abs(kF + k) * alpha0, abs(kF - k) * alpha0
-            lstar = math.inf if d1 == 0 else -math.log(d1)
-            lstar2 = math.inf if d2 == 0 else -math.log(d2)
-            lmass = math.inf
-            if regime == "gapped":  # Eq. (B1): Lambda_sec = hbar u / alpha0
-                lmass = mass_cutoff(band.edge_distance, 0.0, HBAR_MEV_S * u / (alpha0 * NM))
-            info |= {"lstar": lstar, "lstar2": lstar2, "lmass": lmass, "T_over_Lambda": K_B_MEV_PER_K * T / Lambda}
-            to_velocity = NM / HBAR_MEV_S  # V in meV nm -> V/hbar in m/s
-            ups = upsilon_from_coupling(math.sqrt(2.0) * V12[0] * to_velocity, u, uc, Kc, K)
-            if abs(ups) >= 1:
-                raise ModelError(f"the forward coupling upsilon = {ups:.3g} is outside the allowed range (-1, 1): the "
-                                 "two wires' densities are unstable together (phase separation; the nanotube's band "
-                                 f"velocity is {v_sec:.3g} m/s here, slow near its band edge)")
-            ground = Model.from_density_coupling(
-                V12[0] * to_velocity, V_back=V12[1] * to_velocity, u=u, uc=uc, Kc=Kc, K=K, ys0=ys0,
-                lstar=lstar, lstar2=lstar2, lmass=lmass, chi=self.chi,
-            )
+            d1, d2 = (kF + k) * alpha0, (kF - k) * alpha0
+            y_back = V12[1] * to_velocity * (sec.amplitude if ladder else 1.0)
+            if ladder:
+                cut = ladder_cutoffs(sec.gap_meV / lambda_sec, mu / lambda_sec, d1, d2)
+                info |= {"lstar": cut.lstar, "lstar2": cut.lstar2, "lmass": cut.lmass}
+                ups = ladder_upsilon(V12[0] * to_velocity, u, uc, Kc, K)
+                y0 = y_back / (math.pi * (uc + u))
+                ground = ladder_model(K, sec.gap_meV / lambda_sec, mu / lambda_sec, d1, d2, Kc0=Kc, ys0=ys0, y0=y0,
+                                      y2=y0, upsilon=ups, u_ratio=u / uc, upsilon_theta=0.0, chi=self.chi)
+                regime = cut.regime
+            else:
+                lstar = math.inf if d1 == 0 else -math.log(abs(d1))
+                lstar2 = math.inf if d2 == 0 else -math.log(abs(d2))
+                lmass = mass_cutoff(band.edge_distance, 0.0, lambda_sec) if regime == "gapped" else math.inf
+                info |= {"lstar": lstar, "lstar2": lstar2, "lmass": lmass}
+                ups = upsilon_from_coupling(math.sqrt(2.0) * V12[0] * to_velocity, u, uc, Kc, K)
+                if abs(ups) >= 1:
+                    raise ModelError(f"the forward coupling upsilon = {ups:.3g} is outside the allowed range (-1, 1): "
+                                     "the two wires' densities are unstable together (phase separation; the nanotube's "
+                                     f"band velocity is {v_sec:.3g} m/s here, slow near its band edge)")
+                ground = Model.from_density_coupling(
+                    V12[0] * to_velocity, V_back=y_back, u=u, uc=uc, Kc=Kc, K=K, ys0=ys0,
+                    lstar=lstar, lstar2=lstar2, lmass=lmass, chi=self.chi,
+                )
         except ModelError as exc:
             where = f"at gate {gate_V:g} V" if math.isfinite(gate_V) else f"at mu = {mu:g} meV"
             return DevicePoint(**base, regime="outside", reason=f"{where}: {exc}", **info)
@@ -433,7 +496,8 @@ class Device:
         out = {"name": self.name, "gate_reference_V": self.gate_reference_V, "field_T": self.field_T,
                "temperature_K": self.temperature_K, "impurity": self.impurity, "alpha0_nm": self.alpha0_nm,
                "chi": self.chi, "primary": asdict(self.primary), "secondary": asdict(self.secondary) |
-               {"kind": "nanotube"}, "geometry": asdict(self.geometry)}
+               {"kind": "mott_ladder" if isinstance(self.secondary, MottLadder) else "nanotube"},
+               "geometry": asdict(self.geometry)}
         out["uncertain"] = {name: [low, high] for name, low, high in self.uncertain}
         out["sources"] = dict(self.sources)
         return out
@@ -441,11 +505,14 @@ class Device:
 
 UNCERTAIN_INPUTS = frozenset(
     [f"primary.{f.name}" for f in dataclasses.fields(PrimaryWire) if f.name != "material"]
-    + [f"secondary.{f.name}" for f in dataclasses.fields(Nanotube)]
+    + [f"secondary.{f.name}" for f in dataclasses.fields(Nanotube) + dataclasses.fields(MottLadder)]
     + [f"geometry.{f.name}" for f in dataclasses.fields(Geometry)]
     + ["alpha0_nm", "impurity", "gate_reference_V"]
 )
 """Inputs that may be given a range in a device file's ``[uncertain]`` table."""
+
+SECONDARY_KINDS = {"nanotube": Nanotube, "mott_ladder": MottLadder}
+"""The ``kind`` of a device file's ``[secondary]`` table."""
 
 _TOP_KEYS = {"name", "description", "gate_reference_V", "field_T", "temperature_K", "impurity", "alpha0_nm", "chi",
              "primary", "secondary", "geometry", "uncertain", "sources"}
@@ -460,14 +527,16 @@ def device_from_dict(raw: dict[str, Any], source: str = "device") -> Device:
     raw.pop("description", None)
     parts = {}
     for key, cls in (("primary", PrimaryWire), ("secondary", Nanotube), ("geometry", Geometry)):
-        table = dict(raw.pop(key, {}) or {})
+        table = raw.pop(key, {}) or {}
         if not isinstance(table, dict):
             raise ModelError(f"{source}: [{key}] must be a table")
+        table = dict(table)
         if key == "secondary":
             kind = table.pop("kind", "nanotube")
-            if kind != "nanotube":
-                raise ModelError(f"{source}: secondary.kind = {kind!r} is outside the allowed values {{'nanotube'}} "
-                                 "(a Mott-ladder secondary is described by pairing1d ladder)")
+            if kind not in SECONDARY_KINDS:
+                raise ModelError(f"{source}: secondary.kind = {kind!r} is outside the allowed values "
+                                 f"{{{', '.join(map(repr, SECONDARY_KINDS))}}}")
+            cls = SECONDARY_KINDS[kind]
         names = {f.name for f in dataclasses.fields(cls)}
         bad = sorted(set(table) - names)
         if bad:

@@ -11,7 +11,8 @@ returns an :class:`xarray.Dataset` in physical units with CF attributes. Per poi
   :math:`\Lambda e^{-\bar{\bar\ell}}/k_B` (0: not reached), so that one reads how large a gap is and, from
   ``phase``, whether it is seen at the temperature;
 * ``zeeman_closed``: the primary's Zeeman energy :math:`|g|\mu_BB` exceeds the spin gap, which closes it
-  (the commensurate-incommensurate transition of the spin sector): the device is then decoupled;
+  (the commensurate-incommensurate transition of the spin sector): the device is then decoupled, and
+  ``spin_gap_flow_K`` keeps the gap the flow found (what a primary of smaller g-factor would show);
 * ``G_e2h``: the linear conductance at the temperature with the device's weak impurity
   (:func:`pairing1d.transport.linear_conductance`; NaN with ``G_reliable = 0`` beyond the weak-impurity range),
   ``G_cross_e2h`` the cross conductance, ``tunnelling_exponent`` the bulk DOS exponent above any gap;
@@ -49,7 +50,7 @@ OUTSIDE = -1
 PHASE_LABELS = {OUTSIDE: "outside", **dict(enumerate(PHASES))}
 """Phase codes of gate maps: those of :data:`pairing1d.phases.PHASES` and -1 for ``outside``."""
 
-REGIMES = ("single band", "gapped", "multiband", "depleted", "above bandwidth", "outside")
+REGIMES = ("single band", "gapped", "multiband", "depleted", "above bandwidth", "outside", "soliton liquid")
 """Regimes of :class:`~pairing1d.device.DevicePoint`, by code."""
 
 QUANTILES = (0.05, 0.16, 0.5, 0.84, 0.95)
@@ -67,7 +68,9 @@ _UNITS = {
     "upsilon": ("forward coupling", "1"), "lstar": ("incommensurability cutoff l*", "1"),
     "lmass": ("mass cutoff l_m, Eq. (B1)", "1"), "alpha0_nm": ("short-distance cutoff", "nm"),
     "Lambda_K": ("bandwidth", "K"), "spin_gap_K": ("spin gap at T = 0", "K"),
-    "trion_scale_K": ("trion scale at T = 0", "K"), "G_e2h": ("linear conductance of the primary wire", "e2 h-1"),
+    "trion_scale_K": ("trion scale at T = 0", "K"),
+    "spin_gap_flow_K": ("spin gap of the T = 0 flow before the primary's Zeeman energy is compared with it", "K"),
+    "G_e2h": ("linear conductance of the primary wire", "e2 h-1"),
     "G_cross_e2h": ("cross conductance into a grounded secondary", "e2 h-1"),
     "zeeman_primary_K": ("Zeeman energy of the primary", "K"),
     "tunnelling_exponent": ("bulk tunnelling DOS exponent of the primary", "1"),
@@ -101,7 +104,8 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
     out: dict[str, np.ndarray] = {
         "phase": np.full(n, OUTSIDE, np.int8), "phase_T0": np.full(n, OUTSIDE, np.int8),
         "controlled": np.zeros(n, np.int8), "spin_gap_K": np.zeros(n), "trion_scale_K": np.zeros(n),
-        "zeeman_closed": np.zeros(n, np.int8), "G_e2h": np.full(n, np.nan), "G_reliable": np.zeros(n, np.int8),
+        "zeeman_closed": np.zeros(n, np.int8), "spin_gap_flow_K": np.zeros(n),
+        "G_e2h": np.full(n, np.nan), "G_reliable": np.zeros(n, np.int8),
         "G_cross_e2h": np.full(n, np.nan), "tunnelling_exponent": np.full(n, np.nan),
         "zeeman_primary_K": np.full(n, np.nan),
         "regime": np.array([REGIMES.index(p.regime) for p in points], np.int8),
@@ -155,6 +159,7 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
     out["phase_T0"][idx] = phase0
     out["controlled"][idx] = zero.controlled
     out["spin_gap_K"][idx] = np.where(closed, 0.0, gap_K)
+    out["spin_gap_flow_K"][idx] = gap_K
     out["trion_scale_K"][idx] = trion_K
     out["zeeman_closed"][idx] = closed
     out["G_e2h"][idx] = G

@@ -31,8 +31,8 @@ def device_command(
     list_presets: Annotated[bool, typer.Option("--list-presets", help="Name the shipped devices and exit")] = False,
     show: Annotated[bool, typer.Option("--show", help="Print the device file (of --preset) and exit")] = False,
     gate: Annotated[str | None, typer.Option(
-        "--gate", help="Gate voltages V1:V2:N or one value, in V (default: the nanotube's single-band hole window "
-        "and its edges, 241 values)")] = None,
+        "--gate", help="Gate voltages V1:V2:N or one value, in V (default: the nanotube's single-band hole window, "
+        "or twice a ladder's gap, and its edges: 241 values)")] = None,
     field: Annotated[str | None, typer.Option("--field", help="Field along the wires, B or B1:B2:N, in T "
                                               "(default: the device's)")] = None,
     temperature: Annotated[str | None, typer.Option("--temperature", help="Temperature T or T1:T2:N, in K "
@@ -77,9 +77,11 @@ def device_command(
     stem = preset if preset is not None else device_file.stem
 
     if gate is None:
-        m = sorted(device.secondary.bands(device.field_T).gaps().values())
+        lo, hi = device.secondary.window(device.field_T)
         a = device.secondary.lever_arm
-        lo, hi = -m[1] - 0.25 * (m[1] - m[0]), -m[0] + 0.25 * (m[1] - m[0])
+        if a == 0:
+            raise InputError("the secondary's lever_arm is 0: the gate does not move it; give --gate explicitly")
+        lo, hi = lo - 0.25 * (hi - lo), hi + 0.25 * (hi - lo)
         gates = device.secondary.gate_offset_V + np.linspace(lo, hi, 241) * 1e-3 / a
     else:
         gates = parse_range(gate, "--gate", "V")
