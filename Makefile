@@ -21,6 +21,8 @@ demo: $(STAMP)
 	$(BIN)/pairing1d flow --params examples/fig3_red_dot.toml --plot $(OUT)/flow_fig3_red_dot.png
 	$(BIN)/pairing1d figures --out $(OUT)/figures --resolution 96
 	$(BIN)/pairing1d figures --out $(OUT)/figures-paper --flow paper --scheme printed --resolution 96
+	$(BIN)/pairing1d device --preset paper-idealized --sensitivity 32 --plot $(OUT)/device_gate_map.png \
+		--netcdf $(OUT)/device_gate_map.nc
 
 # the explorer's browser test drives Debian's chromium through Playwright (never a browser download of its own)
 $(BROWSER_STAMP): $(BIN)/python

@@ -196,11 +196,15 @@ def _print_summary(ds, device, out, sens) -> None:
             stdout.print(f"[{k}] {note}", highlight=False)
         if sens is not None:
             prob = sens["phase_probability"]
-            best = {str(p): float(prob.sel(phase_label=p).max()) for p in prob["phase_label"].values}
             inputs = ", ".join(n for n, _, _ in device.uncertain)
-            stdout.print(f"sensitivity ({sens.sizes['sample']} samples of {inputs}): "
-                         "largest probability over the gate of each phase: "
-                         + ", ".join(f"{k} {v:.0%}" for k, v in best.items() if v > 0))
+            stdout.print(f"sensitivity over {sens.sizes['sample']} samples of {inputs}:")
+            for label in prob["phase_label"].values:
+                p = prob.sel(phase_label=label).values
+                if p.max() == 0:
+                    continue
+                runs = [f"{lo:+.5g}..{hi:+.5g}" for code, lo, hi, _, _ in _runs(gate, p >= 0.5) if code]
+                where = f"likely (P >= 50 %) at {', '.join(runs)} V" if runs else "nowhere likely"
+                stdout.print(f"  {label}: {where}, P up to {p.max():.0%}")
             q = sens["spin_gap_K_quantile"]
             med, hi95 = float(q.sel(quantile=0.5).max()), float(q.sel(quantile=0.95).max())
             stdout.print(f"spin gap over the samples: median up to {med:.3g} K, 95th percentile up to {hi95:.3g} K")
