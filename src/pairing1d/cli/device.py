@@ -179,8 +179,11 @@ def _print_summary(ds, device, out, sens) -> None:
             gap = float(ds["spin_gap_K"].values[sl].max())
             tri = float(ds["trion_scale_K"].values[sl].max())
             G = ds["G_e2h"].values[sl]
-            Gs = "-" if not np.any(np.isfinite(G)) else (f"{np.nanmin(G):.3g}" if np.nanmin(G) == np.nanmax(G)
-                                                       else f"{np.nanmin(G):.3g}-{np.nanmax(G):.3g}")
+            quoted = np.isfinite(G)
+            ends = sorted({f"{np.nanmin(G):.3g}", f"{np.nanmax(G):.3g}"}, key=float) if quoted.any() else ["-"]
+            Gs = "-".join(ends)
+            if code != OUTSIDE and not quoted.all():  # beyond the weak-impurity range G is not quoted
+                Gs += f" ({(~quoted).sum()} of {quoted.size}: impurity strong)"
             ok = ds["controlled"].values[sl]
             reasons = [r for r in ds["reason"].values[sl] if r]
             mark = ""
