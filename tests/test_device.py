@@ -363,7 +363,7 @@ def test_cli_draws_the_gate_map_with_its_sensitivity_band(capsys, tmp_path):
     code, out, err = run(["device", "--preset", PAPER, "--gate", f"{window(d, 0.3)}:{window(d, 0.7)}:15",
                           "--sensitivity", "4", "--plot", str(png)], capsys)
     assert code == 0, err
-    assert png.stat().st_size > 10_000 and "sensitivity (4 samples" in out and "gate windows" in out
+    assert png.stat().st_size > 10_000 and "sensitivity over 4 samples" in out and "gate windows" in out
     assert not list(tmp_path.glob(".*tmp*"))  # written through a temporary name
 
 
