@@ -1,6 +1,7 @@
 """The explorer's logic without a browser: map = sweep(), colours (triplet, hatched uncontrolled verdicts), clicked
 points with their control and verdict under every scheme, nanotube l*, downloads that the CLI reads back, one-line
-errors in the page, and the ``pairing1d explore`` command's flags."""
+errors in the page, the ``pairing1d explore`` command's flags, and the Device tab (a preset's gate map, its summary,
+its inputs in the lab's units and its one-line errors)."""
 
 from __future__ import annotations
 
@@ -216,9 +217,9 @@ def test_snap_clips_to_the_axis():
 
 
 def test_nanotube_lstar_is_cnt_py_and_the_cnt_command(capsys):
-    kF, alpha0 = 3.3e6, 1e-7
+    kF, alpha0 = 0.0033, 100.0  # 1/nm and nm, as pairing1d cnt takes them
     device = cnt_device(-3.0, kF, alpha0)
-    assert (device.lstar, device.lstar2) == crossing(FIG8, -3.0).lstar(kF, alpha0)
+    assert (device.lstar, device.lstar2) == crossing(FIG8, -3.0).lstar(kF * 1e9, alpha0 * 1e-9)  # cnt.py: 1/m, m
     code, out, err = run(["cnt", "--mu", "-3", "--kF-primary", str(kF), "--alpha0", str(alpha0), "--json"], capsys)
     assert code == 0, err
     assert device.lstar == pytest.approx(json.loads(out)["lstar"], rel=1e-12)
@@ -229,6 +230,9 @@ def test_nanotube_lstar_is_cnt_py_and_the_cnt_command(capsys):
     off = cnt_device(0.0, kF, alpha0)  # inside the gap: no band, no l*
     assert off.lstar is None and marker_position(off, model, X, Y) is None
     assert "0 bands cross" in off.describe()
+    # the page shows momenta in 1/nm
+    assert f"k_F = {device.crossing.k_fermi * 1e-9:.4g} 1/nm" in device.describe()
+    assert "1/m;" not in device.describe()
 
 
 # --- downloads --------------------------------------------------------------------------------------------------
@@ -392,3 +396,137 @@ def test_explore_command_help_and_errors(capsys):
     assert code == 2 and err.count("\n") == 1 and "upsilon = 2.0 is outside" in err
     code, _, err = run(["explore", "--port", "70000"], capsys)
     assert code == 2 and "port = 70000 is outside the allowed range" in err
+
+
+# --- the Device tab ---------------------------------------------------------------------------------------------
+
+
+def test_device_inputs_are_shown_in_lab_units_and_go_through_with_inputs():
+    from pairing1d.device import PRESETS, preset
+    from pairing1d.explorer.params import DEVICE_CONTROLS, device_from_values, device_values
+
+    for name in PRESETS:
+        base = preset(name)
+        assert device_from_values(base, device_values(base)) == base
+    base = preset("paper-idealized")
+    values = device_values(base)
+    assert values["temperature_mK"] == base.temperature_K * 1e3 == pytest.approx(30.0)  # shown in mK, held in K
+    assert {c.input for c in DEVICE_CONTROLS} == {"temperature_K", "field_T", "impurity", "geometry.separation_nm",
+                                                  "geometry.epsilon_r", "primary.density_per_um"}
+    changed = device_from_values(base, values | {"temperature_mK": 120.0, "separation_nm": 25.0, "field_T": 0.5})
+    assert changed == base.with_inputs({"temperature_K": 0.12, "geometry.separation_nm": 25.0, "field_T": 0.5})
+    with pytest.raises(ModelError, match=r"^dielectric constant ε_r is empty: type a number$"):
+        device_from_values(base, values | {"epsilon_r": None})
+    with pytest.raises(ModelError, match=r"geometry\.epsilon_r = 0\.5 is outside the allowed range"):
+        device_from_values(base, values | {"epsilon_r": 0.5})
+
+
+def test_device_tab_gate_map_of_a_preset_has_the_right_phases():
+    from pairing1d.cnt import crossing
+    from pairing1d.device import preset
+    from pairing1d.explorer.compute import GateAxis, compute_device, default_gate_axis
+    from pairing1d.gate_map import OUTSIDE, PHASE_LABELS, gate_map
+
+    device = preset("paper-idealized")
+    window = default_gate_axis(device)
+    # pairing1d device's default: the single-band hole window between the tops of the two highest valence bands
+    # (-m + sigma E_Z/2 with the nanotube's Zeeman energy), +-25 % of its width
+    cnt = device.secondary.bands(device.field_T)
+    tops = sorted((-m + s * cnt.zeeman / 2 for (s, _), m in cnt.gaps().items()), reverse=True)
+    m = sorted(cnt.gaps().values())
+    mu = [device.secondary.chemical_potential(v) for v in (window.start, window.stop)]
+    width = tops[0] - tops[1]
+    assert mu == pytest.approx([tops[1] - 0.25 * width, tops[0] + 0.25 * width], rel=1e-5)
+    assert window.n == 241
+    assert crossing(device.secondary.bands(device.field_T), -(m[0] + m[1]) / 2).single_band
+
+    gate = GateAxis(window.start, window.stop, 81)
+    result = compute_device(device, gate)
+    ref = gate_map(device, gate.values())
+    for name in ("phase", "phase_T0", "controlled", "spin_gap_K", "G_e2h"):
+        np.testing.assert_array_equal(result.ds[name].values, ref[name].values)
+    phase = result.ds["phase"].values
+    names = {PHASE_LABELS[int(c)] for c in np.unique(phase)}
+    assert names == {"outside", "decoupled", "trion"}  # the paper's regime: a trion window in the single band
+    # the edges of the window leave two nanotube bands at the Fermi level: outside the theory, and said why
+    assert phase[0] == OUTSIDE and "2 nanotube bands" in str(result.ds["reason"].values[0])
+    # each verdict is the scipy path's at that gate voltage (Device.point -> Model at T -> phase_of)
+    [(t_lo, t_hi)] = result.windows("trion")
+    decoupled = result.windows("decoupled")
+    for v, expected in (((t_lo + t_hi) / 2, "trion"), ((decoupled[-1][0] + decoupled[-1][1]) / 2, "decoupled")):
+        v = float(gate.values()[np.argmin(np.abs(gate.values() - v))])
+        assert PHASE_LABELS[int(result.ds["phase"].sel(gate_V=v).values)] == expected
+        assert phase_of(device.point(v).model).phase == expected
+    # the one-line summary: bandwidth in K, the windows, the largest gap in K, the counts
+    summary = result.summary()
+    assert "\n" not in summary
+    assert f"bandwidth Λ = {float(ref['Lambda_K'].max()):.3g} K" in summary
+    assert f"trion {t_lo:.6g} to {t_hi:.6g} V" in summary and "paired none" in summary
+    gap = ref["spin_gap_K"].values
+    assert f"largest spin gap {gap.max():.3g} K (T = 0, at {gate.values()[gap.argmax()]:.6g} V)" in summary
+    outside = int((ref["phase_T0"].values == OUTSIDE).sum())
+    assert outside > 0 and f"outside the theory {outside} of 81 points, not controlled 0" in summary
+    assert "α0 " in result.details() and " nm" in result.details() and "1/nm" in result.details()
+
+
+@pytest.mark.parametrize(("gate", "match"), [
+    ((0.1, -0.1, 11), "gate start 0.1 V is not below gate stop -0.1 V"),
+    ((-0.1, 0.1, 802), "gate points = 802 is outside the allowed range \\[2, 801\\]"),
+    ((float("nan"), 0.1, 11), "gate start = nan is not a finite number"),
+    ((-2e4, 0.1, 11), "gate start = -20000 V is outside the allowed range"),
+])
+def test_bad_gate_axes_are_one_line_model_errors(gate, match):
+    from pairing1d.explorer.compute import GateAxis
+
+    with pytest.raises(ModelError, match=match):
+        GateAxis(*gate)
+
+
+def test_device_tab_in_the_page_redraws_and_reports_bad_inputs_in_one_line():
+    import xarray as xr
+
+    from pairing1d.device import preset
+    from pairing1d.explorer.app import TAB_TITLES, Explorer
+
+    page = Explorer(Model(K0=0.5), X, Y)
+    tab = page.device_tab
+    assert TAB_TITLES == ("Phase map", "Device") and not tab.drawn  # nothing computed before the tab is shown
+    assert all(w.disabled for w in tab.downloads)
+    page.tabs.active = 1
+    assert tab.drawn and not tab.alert.visible and not any(w.disabled for w in tab.downloads)
+    assert tab.figure.object[:8] == b"\x89PNG\r\n\x1a\n"
+    back = xr.open_dataset(tab._netcdf(), engine="h5netcdf")  # the NetCDF download is the gate map
+    np.testing.assert_array_equal(back["phase"].values, tab.result.ds["phase"].values)
+    assert back["spin_gap_K"].attrs["units"] == "K" and back.attrs["temperature_K"] == 0.03
+    assert tab.summary.object == tab.result.summary() and "trion" in tab.summary.object
+    # the page's nanotube card takes k_F in 1/nm and α0 in nm, as pairing1d cnt
+    assert page.cnt_widgets["kF_primary"].value == 0.0033 and page.cnt_widgets["alpha0"].value == 100.0
+    assert page.cnt_device.lstar == cnt_device(-3.0, 0.0033, 100.0).lstar
+
+    figure, summary = tab.figure.object, tab.summary.object
+    tab.inputs["field_T"].value = 1.5  # the field moves the nanotube's bands: the trion window moves
+    assert not tab.alert.visible and tab.result.device.field_T == 1.5
+    assert "B = 1.5 T" in tab.summary.object and tab.summary.object != summary and tab.figure.object != figure
+
+    figure, summary = tab.figure.object, tab.summary.object
+    for widgets, name, bad, message in (
+        (tab.inputs, "epsilon_r", 0.5, "geometry.epsilon_r = 0.5 is outside the allowed range [1, 10000)"),
+        (tab.inputs, "temperature_mK", None, "temperature T (mK) is empty: type a number"),
+        (tab.inputs, "impurity", 1.0, "impurity = 1.0 is outside the allowed range [0, 1)"),
+        (tab.gate_widgets, "n", 5000, "gate points = 5000 is outside the allowed range [2, 801]"),
+    ):
+        good = widgets[name].value
+        widgets[name].value = bad
+        assert tab.alert.visible and tab.alert.object.startswith(message), tab.alert.object
+        assert "\n" not in tab.alert.object and "Traceback" not in tab.alert.object
+        assert not page.alert.visible  # the Phase map tab has its own alert, untouched
+        assert (tab.figure.object, tab.summary.object) == (figure, summary)  # the last valid gate map stays
+        tab._hold = True  # put the good value back without a redraw (the next bad value is checked alone)
+        widgets[name].value = good
+        tab._hold = False
+    tab.inputs["field_T"].value = 0.0
+    tab.window_button.clicks += 1  # no single-band window at zero field: said in one line
+    assert tab.alert.visible and "no single-band window" in tab.alert.object
+    tab.preset_select.value = "cnt-inas"  # a new preset: its inputs and its own window, and a good map again
+    assert not tab.alert.visible and tab.inputs["field_T"].value == preset("cnt-inas").field_T
+    assert tab.result.device == preset("cnt-inas") and tab.summary.object == tab.result.summary()

@@ -195,9 +195,15 @@ class Nanotube:
         return self.lever_arm * (gate_V - self.gate_offset_V) * 1e3
 
     def window(self, field_T: float = 0.0) -> tuple[float, float]:
-        """The hole-like single-band window (meV): between minus the two smallest band gaps at this field."""
-        m = sorted(self.bands(field_T).gaps().values())
-        return -m[1], -m[0]
+        r"""The hole-like single-band window (meV) at this field: between the tops of the two highest valence bands,
+        :math:`-m_{\sigma\nu} + \sigma E_Z/2`. Without a field the bands are Kramers pairs and there is none
+        (a ModelError says so)."""
+        cnt = self.bands(field_T)
+        tops = sorted((-m + s * cnt.zeeman / 2 for (s, _), m in cnt.gaps().items()), reverse=True)
+        if tops[0] - tops[1] <= 0:
+            raise ModelError(f"at B = {field_T:g} T the nanotube's bands are degenerate (Kramers pairs): no "
+                             "single-band window at any gate voltage; give a field along the tube")
+        return tops[1], tops[0]
 
 
 @dataclass(frozen=True)
@@ -375,6 +381,17 @@ class Device:
         except TypeError as exc:
             raise ModelError(f"unknown device input in {sorted(values)}: {exc}") from None
 
+    def gate_window(self, margin: float = 0.25) -> tuple[float, float]:
+        """The gate voltages (V) worth scanning: the secondary's window (a nanotube's single-band hole window at the
+        device's field, twice a ladder's gap) through its lever arm and offset, widened by ``margin`` of its width
+        on each side. A ModelError says why there is none (no field, or a lever arm of 0)."""
+        sec = self.secondary
+        if sec.lever_arm == 0:
+            raise ModelError("the secondary's lever_arm is 0: the gate does not move it; give the gate range by hand")
+        lo, hi = sec.window(self.field_T)
+        lo, hi = lo - margin * (hi - lo), hi + margin * (hi - lo)
+        return tuple(sec.gate_offset_V + mu * 1e-3 / sec.lever_arm for mu in (lo, hi))
+
     # --- translation --------------------------------------------------------------------------------------------
 
     def point(self, gate_V: float, field_T: float | None = None, temperature_K: float | None = None) -> DevicePoint:
@@ -398,11 +415,14 @@ class Device:
     def bosonize(self, mu: float, *, field_T: float | None = None, temperature_K: float | None = None,
                  primary_shift_meV: float = 0.0, gate_V: float = math.nan) -> DevicePoint:
         """Steps 2-5 of the module docstring at the nanotube chemical potential ``mu`` (meV)."""
-        mu = _number("mu", mu, "meV", -1e5, 1e5)
+        mu = _number("mu", mu, "meV")
         B = self.field_T if field_T is None else _number("field_T", field_T, "T", -100.0, 100.0)
         T = self.temperature_K if temperature_K is None else _number("temperature_K", temperature_K, "K", 0.0, 1e5,
                                                                         open_low=False)
         base = {"gate_V": gate_V, "field_T": B, "temperature_K": T, "mu_meV": mu}
+        if abs(mu) > 1e5:  # far beyond any band structure of Eq. (A2): a point outside, not an error of the map
+            return DevicePoint(**base, regime="outside", reason=f"mu = {mu:g} meV is outside the allowed range "
+                               "(-1e5, 1e5) meV of the secondary's chemical potential")
         prim, geo, sec = self.primary, self.geometry, self.secondary
 
         # the primary: Fermi momenta (reference density, moved by the gate, split by the Zeeman energy)

@@ -16,7 +16,7 @@ import numpy as np
 from .gate_map import OUTSIDE, PHASE_LABELS
 from .plotting import STYLE, save_figure
 
-__all__ = ["PHASE_COLOURS", "plot_gate_map"]
+__all__ = ["PHASE_COLOURS", "plot_gate_map", "gate_map_figure"]
 
 PHASE_COLOURS = {"outside": "#ffffff", "decoupled": "#e8e8e8", "paired": "#9ccc65", "trion": "#b39ddb",
                  "triplet": "#ffcc80"}
@@ -46,20 +46,23 @@ def plot_gate_map(ds, path: str | Path, *, sensitivity=None, curves=None, title:
     ``curves`` a :func:`~pairing1d.gate_map.conductance_curves` dataset (G against T)."""
     import matplotlib.pyplot as plt
 
-    second = [d for d in ds["phase"].dims if d != "gate_V"]
     with plt.rc_context(STYLE):
-        if second:
-            fig = _two_axes(ds, second[0])
-        else:
-            fig = _one_axis(ds, sensitivity, curves)
-        T = ds.attrs.get("temperature_K")
-        B = ds.attrs.get("field_T")
-        bits = [f"T = {T * 1e3:.3g} mK" if T is not None else None, f"B = {B:g} T" if B is not None else None,
-                f"impurity g = {ds.attrs.get('impurity', 0):g}",
-                f"flow {ds.attrs.get('flow')}/{ds.attrs.get('scheme')}"]
-        fig.suptitle((title or ds.attrs.get("title", "gate map")) + "\n" + ", ".join(b for b in bits if b),
-                     fontsize=10)
+        fig = gate_map_figure(ds, sensitivity=sensitivity, curves=curves, title=title)
         return save_figure(fig, path)
+
+
+def gate_map_figure(ds, *, sensitivity=None, curves=None, title: str | None = None):
+    """The figure of :func:`plot_gate_map` as an open matplotlib Figure, for a page that shows it without a file
+    (the explorer's Device tab). Call it inside ``plt.rc_context(STYLE)``, as :func:`plot_gate_map` does, and save
+    it there too (``savefig.*`` is read then); the caller closes it (``plt.close(fig)``)."""
+    second = [d for d in ds["phase"].dims if d != "gate_V"]
+    fig = _two_axes(ds, second[0]) if second else _one_axis(ds, sensitivity, curves)
+    T, B = ds.attrs.get("temperature_K"), ds.attrs.get("field_T")
+    bits = [f"T = {T * 1e3:.3g} mK" if T is not None else None, f"B = {B:g} T" if B is not None else None,
+            f"impurity g = {ds.attrs.get('impurity', 0):g}",
+            f"flow {ds.attrs.get('flow')}/{ds.attrs.get('scheme')}"]
+    fig.suptitle((title or ds.attrs.get("title", "gate map")) + "\n" + ", ".join(b for b in bits if b), fontsize=10)
+    return fig
 
 
 def _phase_strip(ax, gate, rows, labels, uncontrolled_rows):
@@ -97,6 +100,13 @@ def _one_axis(ds, sensitivity, curves):
     ax_gap.plot(gate, np.where(gap > 0, gap, np.nan), color="C3", lw=1.6, label=r"spin gap $\Delta_s$ ($T = 0$)")
     ax_gap.plot(gate, np.where((trion > 0) & (phase0 == 2), trion, np.nan), color="C0", lw=1.6, ls="--",
                 label="trion scale")
+    closed = ds["zeeman_closed"].values == 1
+    if np.any(closed):
+        flow_gap = ds["spin_gap_flow_K"].values
+        ax_gap.plot(gate, np.where(closed & (flow_gap > 0), flow_gap, np.nan), color="C3", lw=1.0, ls=":",
+                    label="spin gap closed by the Zeeman energy")
+        ax_gap.plot(gate, np.where(closed & (trion > 0), trion, np.nan), color="C0", lw=1.0, ls=":",
+                    label="trion scale closed by the Zeeman energy")
     if sensitivity is not None:
         q = sensitivity["spin_gap_K_quantile"]
         pos = lambda a: np.where(a > 0, a, np.nan)  # noqa: E731
@@ -114,7 +124,8 @@ def _one_axis(ds, sensitivity, curves):
     if np.any(np.isfinite(lam)):
         ax_gap.plot(gate, lam, color="0.5", lw=0.8, label=r"bandwidth $\Lambda$")
     ax_gap.set_yscale("log")
-    finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in (gap, trion, lam, np.atleast_1d(T or np.nan))])
+    finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in (gap, trion, lam, np.atleast_1d(T or np.nan),
+                                                                   ds["spin_gap_flow_K"].values)])
     if finite.size:
         ax_gap.set_ylim(max(finite.min() / 3, 1e-6), finite.max() * 3)
     ax_gap.set_ylabel("energy / $k_B$ (K)")
@@ -164,7 +175,8 @@ def _one_axis(ds, sensitivity, curves):
         ax_c.set_xlabel("temperature (K)")
         ax_c.set_ylabel(r"$G$ ($e^2/h$)")
         ax_c.legend(fontsize=7, frameon=False, title="gate (phase at T = 0); dotted: spin gap", title_fontsize=7)
-        ax_c.set_title("(e) conductance against temperature", loc="left", fontsize=10)
+        letter = "e" if sensitivity is not None else "d"
+        ax_c.set_title(f"({letter}) conductance against temperature", loc="left", fontsize=10)
     present = set(np.unique(np.concatenate([phase.ravel(), phase0.ravel()])).tolist())
     fig.legend(handles=_legend_handles(present), loc="outside lower center", ncols=6, fontsize=8, frameon=False)
     return fig
@@ -189,6 +201,12 @@ def _two_axes(ds, other):
                                 shading="nearest", rasterized=True)
     bar = fig.colorbar(image, ax=ax_g)
     bar.set_label(r"$\log_{10}(\Delta_s / 1\,\mathrm{K})$ at $T = 0$")
+    if not np.any(gap > 0):
+        flow_gap = ds["spin_gap_flow_K"].values
+        note = "no spin gap at any point"
+        if np.any(flow_gap > 0):
+            note += f"\n(the flow's gaps, up to {flow_gap.max():.3g} K,\nare closed by the Zeeman energy)"
+        ax_g.text(0.5, 0.5, note, transform=ax_g.transAxes, ha="center", va="center", fontsize=9)
     ax_g.set_title("(b) spin gap", loc="left", fontsize=10)
     label = {"field_T": "magnetic field (T)", "temperature_K": "temperature (K)"}[other]
     ax_p.set_ylabel(label)

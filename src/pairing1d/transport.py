@@ -264,7 +264,8 @@ def linear_conductance(T_over_Lambda, *, phase, trion_scale, l_gap, d_above, d_b
     with np.errstate(divide="ignore"):
         l_T = np.where(t > 0, -np.log(np.where(t > 0, t, 1.0)), np.inf)
     g = running_impurity(g_imp, l_T, l_gap, d_above, d_below)
-    g2 = np.where(np.asarray(g_imp) == 0, 0.0, g * g)
+    with np.errstate(over="ignore"):  # g = inf (a relevant impurity at T -> 0) squares to inf: not reliable
+        g2 = np.where(np.asarray(g_imp) == 0, 0.0, g * g)
     reliable = g2 <= WEAK_IMPURITY_LIMIT
     G = np.where(reliable, clean * (1.0 - np.where(reliable, g2, 0.0)), np.nan)
     return G, reliable

@@ -77,12 +77,7 @@ def device_command(
     stem = preset if preset is not None else device_file.stem
 
     if gate is None:
-        lo, hi = device.secondary.window(device.field_T)
-        a = device.secondary.lever_arm
-        if a == 0:
-            raise InputError("the secondary's lever_arm is 0: the gate does not move it; give --gate explicitly")
-        lo, hi = lo - 0.25 * (hi - lo), hi + 0.25 * (hi - lo)
-        gates = device.secondary.gate_offset_V + np.linspace(lo, hi, 241) * 1e-3 / a
+        gates = np.linspace(*device.gate_window(), 241)
     else:
         gates = parse_range(gate, "--gate", "V")
     fields = None if field is None else parse_range(field, "--field", "T")

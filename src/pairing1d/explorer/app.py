@@ -1,9 +1,11 @@
-"""The explorer page (Panel + Bokeh): controls for every model parameter, the phase map over two axes, the flow
-of a clicked device, the nanotube gate and the downloads.
+"""The explorer page (Panel + Bokeh), in two tabs. *Phase map*: controls for every model parameter, the phase map
+over two axes, the flow of a clicked device, the nanotube gate and the downloads. *Device*: a device in the lab's
+units over gate voltage (:mod:`.device_tab`).
 
 Only layout and event wiring live here; what is computed comes from :mod:`.compute`, :mod:`.render` and
-:mod:`.export`. Every callback goes through :func:`_guarded`: a bad value (a :class:`~pairing1d.model.ModelError`
-or any ``ValueError``) becomes one line in the page's alert, never a traceback, and the session keeps working.
+:mod:`.export`. Every callback goes through :func:`._widgets._guarded`: a bad value (a
+:class:`~pairing1d.model.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a traceback,
+and the session keeps working.
 
 In Jupyter::
 
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import io
-import logging
 import math
 import time
 from typing import Any
@@ -34,14 +35,17 @@ from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
 from ..trion import sc_threshold
 from . import compute
+from ._widgets import _LABEL, WithAlert, _guarded, _label, _primary
 from .compute import AXIS_NAMES, DEFAULT_RANGES, Axis, Point
+from .device_tab import DEFAULT_PRESET, DeviceTab
 from .export import map_netcdf, map_png, params_toml
 from .params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of
 from .render import flow_curves, render_map, uncontrolled_from
 
-__all__ = ["Explorer", "build_app", "AXIS_TITLES"]
+__all__ = ["Explorer", "build_app", "AXIS_TITLES", "TAB_TITLES"]
 
-log = logging.getLogger("pairing1d.explorer")
+TAB_TITLES = ("Phase map", "Device")
+"""The page's tabs, in order."""
 
 AXIS_TITLES = {
     "exp_neg_lstar": "exp(−l*) ∝ (kF + k)·α0   (density mismatch, Eq. 15)", "lstar": "l*  (Eq. 15)",
@@ -99,39 +103,13 @@ def legend_html(flow: str, scheme: str) -> str:
 
 MAP_SIZE = (560, 460)
 
-# Panel 1.9 renamed a widget's `name` to `label` and `button_type` to `color`; Panel 1.4 knows only the old names
-_LABEL = "label" if "label" in pn.widgets.FloatInput.param else "name"
 
+class Explorer(WithAlert):
+    """One page: its widgets, figures and the current map, device and clicked point (the Phase map tab), and the
+    Device tab (``device_tab``, computed when it is first shown)."""
 
-def _label(text: str) -> dict[str, str]:
-    return {_LABEL: text}
-
-
-def _primary() -> dict[str, str]:
-    return {"color": "primary"} if "color" in pn.widgets.Button.param else {"button_type": "primary"}
-
-
-def _guarded(method):
-    """Run a callback; turn a bad value into one line in the page's alert instead of an exception."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except ValueError as exc:  # ModelError is a ValueError: out of the model's domain, or a malformed value
-            self.show_error(str(exc))
-        except Exception as exc:  # noqa: BLE001 - a bug: full traceback on the server's log, one line in the page
-            log.exception("explorer callback %s failed", method.__name__)
-            self.show_error(f"internal error ({type(exc).__name__}): {exc}")
-        return None
-
-    return wrapper
-
-
-class Explorer:
-    """One page: its widgets, figures and the current map, device and clicked point."""
-
-    def __init__(self, model: Model | None = None, x: Axis | None = None, y: Axis | None = None):
+    def __init__(self, model: Model | None = None, x: Axis | None = None, y: Axis | None = None,
+                 device_preset: str = DEFAULT_PRESET):
         model = model if model is not None else Model()
         x = x or Axis("exp_neg_lstar", *DEFAULT_RANGES["exp_neg_lstar"], 128)
         y = y or Axis("y0", *DEFAULT_RANGES["y0"], 128)
@@ -150,22 +128,13 @@ class Explorer:
         self._build_flow()
         self._build_cnt()
         self._build_downloads()
+        self.device_tab = DeviceTab(device_preset)
         self.view = self._layout()
         compute.warm_up()
         self.refresh_map()  # also places the nanotube device
         if self.point is None:  # start with the flow of the sliders' own device, so that no panel is empty
             x, y = self.axes
             self._guarded_select({x.name: compute.axis_value(model, x), y.name: compute.axis_value(model, y)})
-
-    # --- errors -------------------------------------------------------------------------------------------
-
-    def show_error(self, message: str) -> None:
-        self.alert.object = " ".join(message.split())  # one line, whatever the message held
-        self.alert.visible = True
-
-    def clear_error(self) -> None:
-        self.alert.visible = False
-        self.alert.object = ""
 
     # --- widgets ------------------------------------------------------------------------------------------
 
@@ -411,7 +380,7 @@ class Explorer:
         self.cnt_widgets = {
             "mu": pn.widgets.EditableFloatSlider(**_label("gate: nanotube chemical potential μ (meV)"), start=-8.0,
                                                  end=8.0, step=0.02, value=-3.0, sizing_mode="stretch_width"),
-            "kF_primary": pn.widgets.FloatInput(**_label("primary wire kF (1/µm)"), value=3.3, step=0.05,
+            "kF_primary": pn.widgets.FloatInput(**_label("primary wire kF (1/nm)"), value=0.0033, step=0.0001,
                                                 sizing_mode="stretch_width"),
             "alpha0": pn.widgets.FloatInput(**_label("short-distance cutoff α0 (nm)"), value=100.0, step=5.0,
                                             sizing_mode="stretch_width"),
@@ -436,8 +405,7 @@ class Explorer:
         w = {name: widget.value for name, widget in self.cnt_widgets.items()}
         if any(v is None for v in w.values()):
             raise ValueError("every nanotube input needs a number")
-        # the page takes kF in 1/µm and α0 in nm; cnt.py works in 1/m and m
-        device = compute.cnt_device(w.pop("mu"), w.pop("kF_primary") * 1e6, w.pop("alpha0") * 1e-9, **w)
+        device = compute.cnt_device(w.pop("mu"), w.pop("kF_primary"), w.pop("alpha0"), **w)  # 1/nm and nm
         self.cnt_device = device
         text = device.describe()
         where = compute.marker_position(device, self.model, *self.axes)
@@ -514,8 +482,16 @@ class Explorer:
         middle = pn.Column(axis_rows, pn.pane.Bokeh(self.map_figure), self.map_status,
                            self.legend, pn.Row(*self.downloads), cnt_card, width=620)
         right = pn.Column(self.point_text, pn.pane.Bokeh(self.flow_figure), width=500)
-        return pn.Column(pn.pane.Markdown(INTRO, sizing_mode="stretch_width"), self.alert,
-                         pn.Row(left, middle, right), sizing_mode="stretch_width")
+        phase_map = pn.Column(pn.pane.Markdown(INTRO, sizing_mode="stretch_width"), self.alert,
+                              pn.Row(left, middle, right), sizing_mode="stretch_width")
+        self.tabs = pn.Tabs((TAB_TITLES[0], phase_map), (TAB_TITLES[1], self.device_tab.view),
+                            sizing_mode="stretch_width")
+        self.tabs.param.watch(self._on_tab, "active")
+        return self.tabs
+
+    def _on_tab(self, event) -> None:
+        if TAB_TITLES[event.new] == "Device":
+            self.device_tab.ensure_drawn()  # guarded: an error shows in the Device tab's alert
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -599,7 +575,9 @@ def point_markdown(point: Point) -> str:
     return f"### Device at {point.describe()}\n\n| | |\n|---|---|\n{table}\n"
 
 
-def build_app(model: Model | None = None, x: Axis | None = None, y: Axis | None = None):
-    """The explorer page for ``model`` (default :class:`~pairing1d.model.Model()`), a Panel object: display it in
-    Jupyter (after ``pn.extension()``) or serve it (``pairing1d explore``, :func:`pairing1d.explorer.serve`)."""
-    return Explorer(model, x, y).view
+def build_app(model: Model | None = None, x: Axis | None = None, y: Axis | None = None,
+              device_preset: str = DEFAULT_PRESET):
+    """The explorer page for ``model`` (default :class:`~pairing1d.model.Model()`) and, in its Device tab, the
+    preset ``device_preset``: a Panel object; display it in Jupyter (after ``pn.extension()``) or serve it
+    (``pairing1d explore``, :func:`pairing1d.explorer.serve`)."""
+    return Explorer(model, x, y, device_preset).view

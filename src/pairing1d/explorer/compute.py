@@ -1,5 +1,6 @@
 """What the explorer computes, free of any view code: the phase map over two axes, the device at a clicked
-point, and the nanotube gate -> l* conversion.
+point, the nanotube gate -> l* conversion, and the Device tab's gate map of a device in the lab's units
+(:func:`compute_device`, through :func:`pairing1d.gate_map.gate_map`) with its one-line summary.
 
 The map goes through :func:`pairing1d.sweep.sweep` (the batched engine) at a looser tolerance than the sweep
 default, :data:`EXPLORER_RTOL`: at 1e-7 a 128 x 128 map of the default flow and scheme takes about 0.22-0.33 s
@@ -17,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..cnt import CNT, BandCrossing, crossing
+from ..device import Device
+from ..gate_map import OUTSIDE, PHASE_LABELS, gate_map
 from ..model import Model, ModelError
 from ..phases import PhaseResult, phase_of
 from ..sweep import AXIS_ALIASES, axis_field_values
@@ -25,7 +28,8 @@ from ..transport import Signatures, device_signatures
 __all__ = [
     "EXPLORER_RTOL", "EXPLORER_ATOL", "MAX_POINTS", "AXIS_NAMES", "DEFAULT_RANGES", "Axis", "compute_map",
     "field_value", "model_at", "axis_value", "snap", "Point", "solve_point", "CntDevice", "cnt_device",
-    "marker_position", "warm_up",
+    "marker_position", "warm_up", "MAX_GATE_POINTS", "DEFAULT_GATE_POINTS", "GateAxis", "default_gate_axis",
+    "DeviceMap", "compute_device", "phase_windows",
 ]
 
 EXPLORER_RTOL = 1e-7
@@ -163,16 +167,17 @@ class CntDevice:
                     "the model needs one spin- and valley-polarized band (Appendix A)")
         kind = "hole-like" if c.hole_like else "particle-like"
         return (f"mu = {c.mu:g} meV: one {kind} band (sigma = {c.sigma:+d}, nu = {c.nu:+d}), "
-                f"k_F = {c.k_fermi:.4g} 1/m; l* = {self.lstar:.4g}, exp(-l*) = {self.exp_neg_lstar:.4g}")
+                f"k_F = {c.k_fermi * 1e-9:.4g} 1/nm; l* = {self.lstar:.4g}, exp(-l*) = {self.exp_neg_lstar:.4g}")
 
 
 def cnt_device(mu: float, kF_primary: float, alpha0: float, **cnt: Any) -> CntDevice:
-    """Gate ``mu`` (meV) -> l* as ``pairing1d cnt --mu MU --kF-primary KF --alpha0 A`` computes it:
-    :func:`pairing1d.cnt.crossing` then Eq. (15). ``cnt`` holds the :class:`~pairing1d.cnt.CNT` parameters."""
+    """Gate ``mu`` (meV) -> l* as ``pairing1d cnt --mu MU --kF-primary KF --alpha0 A`` computes it, with the
+    primary's ``kF_primary`` in 1/nm and the cutoff ``alpha0`` in nm as there: :func:`pairing1d.cnt.crossing` then
+    Eq. (15). ``cnt`` holds the :class:`~pairing1d.cnt.CNT` parameters (vF in m/s, gaps in meV)."""
     c = crossing(CNT(**cnt), float(mu))
     if not c.single_band:
         return CntDevice(crossing=c, lstar=None, lstar2=None)
-    lstar, lstar2 = c.lstar(kF_primary, alpha0)
+    lstar, lstar2 = c.lstar(kF_primary * 1e9, alpha0 * 1e-9)  # cnt.py works in 1/m and m
     return CntDevice(crossing=c, lstar=lstar, lstar2=lstar2)
 
 
@@ -195,6 +200,147 @@ def marker_position(device: CntDevice, model: Model, x: Axis, y: Axis) -> tuple[
     if cx is None or cy is None or not (math.isfinite(cx) and math.isfinite(cy)):
         return None
     return cx, cy
+
+
+# --- the Device tab -------------------------------------------------------------------------------------------------
+
+MAX_GATE_POINTS = 801
+"""Largest number of gate voltages the Device tab accepts (801 points take about 0.3-0.5 s on two cores)."""
+
+DEFAULT_GATE_POINTS = 241
+"""Gate voltages of the default window, as ``pairing1d device``."""
+
+
+@dataclass(frozen=True)
+class GateAxis:
+    """``n`` evenly spaced gate voltages from ``start`` to ``stop`` (V)."""
+
+    start: float
+    stop: float
+    n: int = DEFAULT_GATE_POINTS
+
+    def __post_init__(self) -> None:
+        for label, value in (("start", self.start), ("stop", self.stop)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise ModelError(f"gate {label} = {value!r} is not a finite number (V)")
+            if not -1e4 <= value <= 1e4:
+                raise ModelError(f"gate {label} = {value:g} V is outside the allowed range [-10000, 10000] V")
+        if not self.start < self.stop:
+            raise ModelError(f"gate start {self.start:g} V is not below gate stop {self.stop:g} V")
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or not 2 <= self.n <= MAX_GATE_POINTS:
+            raise ModelError(f"gate points = {self.n!r} is outside the allowed range [2, {MAX_GATE_POINTS}]")
+
+    def values(self) -> np.ndarray:
+        return np.linspace(self.start, self.stop, self.n)
+
+
+def default_gate_axis(device: Device, n: int = DEFAULT_GATE_POINTS) -> GateAxis:
+    """The gate window ``pairing1d device`` scans when no ``--gate`` is given (:meth:`Device.gate_window`), its ends
+    rounded to 6 significant figures so that the boxes show what is scanned; a ModelError says why there is none."""
+    start, stop = device.gate_window()
+    return GateAxis(float(f"{start:.6g}"), float(f"{stop:.6g}"), n)
+
+
+def phase_windows(gate: np.ndarray, codes: np.ndarray, code: int) -> list[tuple[float, float]]:
+    """The contiguous runs of ``code`` along the gate axis, as (first, last) gate voltage."""
+    inside = np.asarray(codes) == code
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(np.int8), [0]])))
+    return [(float(gate[i]), float(gate[j - 1])) for i, j in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _span(values: np.ndarray, digits: int = 3) -> str | None:
+    """``a`` or ``a to b`` over the finite entries of ``values`` (None when there is none); rounding noise below
+    1e-12 shows as 0."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return None
+    lo, hi = (0.0 if abs(v) < 1e-12 else v for v in (float(finite.min()), float(finite.max())))
+    if math.isclose(lo, hi, rel_tol=1e-6, abs_tol=0.0):
+        return f"{lo:.{digits}g}"
+    return f"{lo:.{digits}g} to {hi:.{digits}g}"
+
+
+@dataclass(frozen=True)
+class DeviceMap:
+    """A device's gate map (:func:`pairing1d.gate_map.gate_map`) over ``gate``, with what the tab says of it."""
+
+    device: Device
+    gate: GateAxis
+    ds: Any
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Points per phase at the temperature (``outside`` included)."""
+        phase = self.ds["phase"].values
+        return {name: int((phase == code).sum()) for code, name in PHASE_LABELS.items()}
+
+    @property
+    def outside(self) -> int:
+        """Points where the theory does not apply (phase ``outside``)."""
+        return int((self.ds["phase_T0"].values == OUTSIDE).sum())
+
+    @property
+    def uncontrolled(self) -> int:
+        """Points inside the theory whose verdict is not controlled."""
+        ds = self.ds
+        return int(((ds["controlled"].values == 0) & (ds["phase_T0"].values != OUTSIDE)).sum())
+
+    def windows(self, phase: str) -> list[tuple[float, float]]:
+        """Gate windows (first, last V) of ``phase`` at the temperature."""
+        code = {name: c for c, name in PHASE_LABELS.items()}[phase]
+        return phase_windows(self.ds["gate_V"].values, self.ds["phase"].values, code)
+
+    def _windows_text(self, phase: str) -> str:
+        runs = self.windows(phase)
+        if not runs:
+            return "none"
+        shown = [f"{a:.6g} V" if a == b else f"{a:.6g} to {b:.6g} V" for a, b in runs[:3]]
+        more = f" and {len(runs) - 3} more" if len(runs) > 3 else ""
+        return ", ".join(shown) + more
+
+    def summary(self) -> str:
+        """One line: the bandwidth in K, the gate windows of the paired and trion phases (and triplet, when there
+        is one) at the temperature, the largest spin gap in K with its gate voltage, and how many points are
+        outside the theory or not controlled."""
+        ds = self.ds
+        lam = _span(ds["Lambda_K"].values)
+        T, B = ds.attrs["temperature_K"], ds.attrs["field_T"]
+        parts = [f"bandwidth Λ = {lam} K" if lam else "bandwidth Λ: none (the theory applies at no gate voltage)"]
+        phases = ["paired", "trion"] + (["triplet"] if self.counts["triplet"] else [])
+        temperature = f"{T * 1e3:.4g} mK" if T < 1 else f"{T:.4g} K"
+        parts.append(f"at T = {temperature}, B = {B:g} T: "
+                     + "; ".join(f"{p} {self._windows_text(p)}" for p in phases))
+        gap = ds["spin_gap_K"].values
+        if np.any(gap > 0):
+            i = int(np.argmax(gap))
+            parts.append(f"largest spin gap {gap[i]:.3g} K (T = 0, at {ds['gate_V'].values[i]:.6g} V)")
+        else:
+            parts.append("largest spin gap: none")
+        n = int(ds["phase"].size)
+        parts.append(f"outside the theory {self.outside} of {n} points, not controlled {self.uncontrolled}")
+        return " · ".join(parts)
+
+    def details(self) -> str:
+        """One line of the bosonized inputs over the window, lengths in nm and momenta in 1/nm."""
+        ds = self.ds
+        items = [("primary k_F", "kF_per_nm", " 1/nm"), ("secondary k", "k_secondary_per_nm", " 1/nm"),
+                 ("α0", "alpha0_nm", " nm"), ("Kc", "Kc", ""), ("K", "K", ""), ("y⁰", "y0", ""),
+                 ("υ", "upsilon", ""), ("l*", "lstar", "")]
+        shown = []
+        for label, key, unit in items:
+            values = ds[key].values
+            if key == "lstar":
+                values = np.where(np.isinf(values), np.nan, values)  # inf: commensurate, said in the figure
+            span = _span(values)
+            if span is not None:
+                shown.append(f"{label} {span}{unit}")
+        return "inside the theory: " + ", ".join(shown) if shown else "the theory applies at no gate voltage"
+
+
+def compute_device(device: Device, gate: GateAxis) -> DeviceMap:
+    """The gate map of ``device`` over ``gate`` at the device's own field and temperature."""
+    return DeviceMap(device=device, gate=gate, ds=gate_map(device, gate.values()))
 
 
 _WARM = False

@@ -1,5 +1,7 @@
 """The explorer's parameter controls, described as data: one :class:`Control` per :class:`~pairing1d.model.Model`
-field (label, slider range, help), and the conversion between widget values and a Model.
+field (label, slider range, help), and the conversion between widget values and a Model; for the Device tab one
+:class:`DeviceControl` per physical input in the lab's units, and the conversion to a
+:class:`~pairing1d.device.Device` through :meth:`~pairing1d.device.Device.with_inputs`.
 
 No Panel here: the view builds its widgets from :data:`CONTROLS`, and the tests check that every Model field has
 one.
@@ -11,9 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..model import FLOWS, SCHEMES, Model
+from ..device import Device
+from ..model import FLOWS, SCHEMES, Model, ModelError
 
-__all__ = ["Control", "CONTROLS", "CONTROL_GROUPS", "model_from_values", "values_of"]
+__all__ = ["Control", "CONTROLS", "CONTROL_GROUPS", "model_from_values", "values_of", "DeviceControl",
+           "DEVICE_CONTROLS", "device_from_values", "device_values"]
 
 Kind = Literal["slider", "optional", "bool", "select"]
 
@@ -125,3 +129,64 @@ def values_of(model: Model) -> dict[str, Any]:
     if math.isinf(out["lmass"]):
         out["lmass"] = None
     return out
+
+
+# --- the Device tab -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceControl:
+    """How the Device tab shows one physical input of a :class:`~pairing1d.device.Device`: ``name`` is the widget's
+    key, ``input`` the dotted name :meth:`Device.with_inputs` takes, and the widget shows ``input``'s value divided
+    by ``scale`` (``scale = 1e-3``: the page shows mK, the Device holds K)."""
+
+    name: str
+    input: str
+    label: str
+    help: str
+    step: float
+    scale: float = 1.0
+
+
+DEVICE_CONTROLS: tuple[DeviceControl, ...] = (
+    DeviceControl("temperature_mK", "temperature_K", "temperature T (mK)",
+                  "the flow stops at ln(Lambda / k_B T); 0: T = 0", step=5.0, scale=1e-3),
+    DeviceControl("field_T", "field_T", "magnetic field B along the wires (T)",
+                  "moves the nanotube's bands (orbital and spin Zeeman, Appendix A) and splits the primary's spins "
+                  "(a Zeeman energy above the spin gap closes it)", step=0.05),
+    DeviceControl("impurity", "impurity", "impurity strength g_imp/Λ, in [0, 1)",
+                  "a weak impurity in the primary wire: sets the conductance G at the temperature", step=0.01),
+    DeviceControl("separation_nm", "geometry.separation_nm", "inter-wire separation d (nm)",
+                  "centre to centre: sets the inter-wire Coulomb coupling and the cutoff alpha0 = max(1/k_F, d)",
+                  step=1.0),
+    DeviceControl("epsilon_r", "geometry.epsilon_r", "dielectric constant ε_r",
+                  "relative permittivity around the wires: screens every Coulomb coupling", step=0.5),
+    DeviceControl("density_per_um", "primary.density_per_um", "primary density n (electrons per µm)",
+                  "both spins, at the reference gate voltage: k_F = pi n / 2", step=0.5),
+)
+"""The physical inputs the Device tab edits, in the order it shows them (the others come from the preset)."""
+
+
+def device_values(device: Device) -> dict[str, float]:
+    """Widget values (name -> number in the page's unit) showing ``device``'s inputs."""
+    out = {}
+    for c in DEVICE_CONTROLS:
+        head, _, tail = c.input.partition(".")
+        value = getattr(getattr(device, head), tail) if tail else getattr(device, head)
+        out[c.name] = float(f"{value / c.scale:.12g}")  # 0.03 K is 30 mK, not 30.000000000000004
+    return out
+
+
+def device_from_values(device: Device, values: dict[str, float | None]) -> Device:
+    """``device`` with the widget values (name -> number in the page's unit) applied through
+    :meth:`Device.with_inputs`; an empty box or an out-of-range value is a one-line
+    :class:`~pairing1d.model.ModelError` that names the input and its unit."""
+    inputs = {}
+    for c in DEVICE_CONTROLS:
+        value = values.get(c.name)
+        if value is None:
+            raise ModelError(f"{c.label} is empty: type a number")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ModelError(f"{c.label} = {value!r} is not a finite number")
+        inputs[c.input] = float(value) * c.scale
+    return device.with_inputs(inputs)

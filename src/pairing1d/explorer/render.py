@@ -1,6 +1,6 @@
 """Pixels and curves for the page, from computed results (no Panel, no Bokeh): the phase map as an RGBA image
-in the colours of :func:`pairing1d.plotting.plot_phase_map` (uncontrolled verdicts hatched), region labels, and the
-flow curves of a point."""
+in the colours of :func:`pairing1d.plotting.plot_phase_map` (uncontrolled verdicts hatched), region labels, the
+flow curves of a point, and the Device tab's gate map as PNG bytes (the figure of ``pairing1d device``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
 
 __all__ = ["MapImage", "render_map", "flow_curves", "viridis_palette", "hatch_stripes", "BOUNDARY_COLOUR",
-           "HATCH_PERIOD", "HATCH_DARKEN", "uncontrolled_from"]
+           "HATCH_PERIOD", "HATCH_DARKEN", "uncontrolled_from", "gate_map_png", "GATE_MAP_DPI"]
 
 BOUNDARY_COLOUR = (0, 0, 0)
 """Phase boundaries are black, as the contour lines of the matplotlib map."""
@@ -132,3 +132,28 @@ def uncontrolled_from(result) -> float | None:
         return None
     strong = [v for v in (result.flow.l_bbar, result.flow.l_bbar2) if v is not None]
     return min(strong) if strong else None
+
+
+GATE_MAP_DPI = 100
+"""Resolution of the gate map shown in the Device tab (about 700 px wide; the download has the files' 200 dpi)."""
+
+
+def gate_map_png(ds, title: str | None = None, dpi: int = GATE_MAP_DPI) -> bytes:
+    """The gate map figure of :func:`pairing1d.device_plots.plot_gate_map` (phase strip, gaps in kelvin, conductance
+    in e²/h against the gate voltage) as PNG bytes, in memory: no file is written. The figure's constrained layout
+    already fits it, so the page skips the files' tight bounding box (one drawing pass instead of two)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from ..device_plots import gate_map_figure
+    from ..plotting import STYLE
+
+    with plt.rc_context(STYLE | {"savefig.bbox": "standard"}):
+        fig = gate_map_figure(ds, title=title)
+        try:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=dpi)
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()
