@@ -63,6 +63,8 @@ def fake_result(params: LatticeParams, sector: Sector, config: ScanConfig) -> Se
         energy = (0.5 if spin_gapped else 0.0) + 1.0 / L
     elif secondary_charge:
         energy = (0.5 if secondary_gapped else 0.0) + 1.0 / L
+    if sector == base.shifted(1, 1, -1) and not (alone_hub or alone_sec) and W == 3.0:
+        energy = -0.3 - 1.0 / L  # a bound trion: E_trion = -0.3 - 1/L - (0.5 + 1/L) -> -0.8 at 1/L = 0
     observables = profile(L, modes, base) if sector == base else {}
     if sector == base and not (alone_hub or alone_sec):
         observables |= {"pair": power_law(L, 0.5), "nn": power_law(L, 1.5, period=4)}
@@ -184,3 +186,24 @@ def test_committed_study_reports_without_recomputing(monkeypatch):
     for p in study["points"]:  # a verdict is only ever the gaps' phase, confirmed by the central charge
         assert p["verdict"] in (None, p["gap_phase"])
     assert set(study["calibrations"]) >= {"hubbard U=0 n=0.5", "hubbard U=1 n=0.5"}
+
+
+def test_bindings_per_length_and_extrapolated(tmp_path):
+    """E_trion = E(N+2, Nsec-1) + E(N) - E(N+2) - E(Nsec-1) of the synthetic energies, per L and linear in 1/L: -0.8
+    where a trion binds (W = 3), 0 where nothing does; E_pair of the chains alone is the reference."""
+    path = tmp_path / "study.sqlite"
+    write_study(path, Ws=(1.0, 3.0))
+    with RunStore(path) as store:
+        config = ScanConfig.from_dict({"name": "bindings", "sizes": SIZES, "n": 0.5, "ns": "3/4",
+                                       "quantities": ["pair_binding", "trion_binding"],
+                                       "couplings": BASE | {"W": [1.0, 3.0]}})
+        store.put_config(config.name, config.to_dict())
+        for task in plan(config):
+            store.put(task.key, fake_result(task.params, task.sector, config), task.options)
+    by_W = {p.couplings["W"]: p for p in study_map(path).points}
+    bound, free = by_W[3.0], by_W[1.0]
+    assert bound.bindings["trion_binding"] == pytest.approx({L: -0.8 - 2.0 / L for L in SIZES})
+    assert bound.bindings_extrapolated["trion_binding"][0] == pytest.approx(-0.8)
+    assert free.bindings["trion_binding"] == pytest.approx({L: 0.0 for L in SIZES})
+    assert set(free.bindings["pair_binding_reference"]) == set(SIZES)
+    assert "bindings_extrapolated" in bound.to_dict()

@@ -85,6 +85,24 @@ def _print_study(study) -> None:
     for p in undecided:
         stdout.print(f"  undecided U={p.couplings.get('U', 1.0):g} W={p.couplings.get('W', 0.0):g} "
                      f"ns={p.ns:.4g}: {p.reason}")
+    with_bindings = [p for p in study.points if p.bindings.get("pair_binding") or p.bindings.get("trion_binding")]
+    if with_bindings:
+        t = Table(title="Bindings (DMRG; t): E_pair = E(N+2) + E(N) - 2E(N+1), E_trion = E(N+2, Nsec-1) + E(N) - "
+                        "E(N+2) - E(Nsec-1), per L and extrapolated linearly in 1/L (error: the whole finite-size "
+                        "correction of the longest L); the chains alone: E_pair of the Hubbard chain, E_trion = 0")
+        for col in ("U", "W", "ns", "m", "E_pair per L", "alone per L", "E_pair(∞)", "alone(∞)", "E_trion per L",
+                    "E_trion(∞)"):
+            t.add_column(col, justify="right")
+        for p in sorted(with_bindings, key=lambda p: (p.couplings.get("U", 1.0), p.mismatch, p.couplings.get("W", 0))):
+            b, ext = p.bindings, p.bindings_extrapolated
+            per_L = lambda d: " ".join(f"{v:+.3f}" for _, v in sorted(d.items())) or "—"  # noqa: E731
+            ext_s = lambda e: "—" if e is None else f"{e[0]:+.3f} ± {e[1]:.3f}"  # noqa: E731
+            t.add_row(f"{p.couplings.get('U', 1.0):g}", f"{p.couplings.get('W', 0.0):g}", f"{p.ns:.4g}",
+                      f"{round(p.mismatch * p.L):d}", per_L(b.get("pair_binding", {})),
+                      per_L(b.get("pair_binding_reference", {})), ext_s(ext.get("pair_binding")),
+                      ext_s(ext.get("pair_binding_reference")), per_L(b.get("trion_binding", {})),
+                      ext_s(ext.get("trion_binding")))
+        stdout.print(t)
     for calibrated in (False, True):
         agreement = study.agreement(calibrated=calibrated)
         title = ("Agreement with the lattice per flow/scheme (" +

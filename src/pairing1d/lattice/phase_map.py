@@ -138,6 +138,16 @@ class MapPoint:
     cost_seconds: float
     max_truncation_error: float
     order: dict[str, Any] = field(default_factory=dict)
+    bindings: dict[str, dict[int, float]] = field(default_factory=dict)
+    """Pair and trion binding energies per length (``"pair_binding"``, ``"trion_binding"``) and the pair binding of
+    the Hubbard chain alone (``"pair_binding_reference"``; the trion binding of decoupled chains is 0 exactly, since
+    their energies add)."""
+
+    @property
+    def bindings_extrapolated(self) -> dict[str, tuple[float, float] | None]:
+        """Each binding extrapolated linearly in 1/L (:func:`~pairing1d.lattice.observables.extrapolate`; with two
+        lengths its error is the whole finite-size correction of the longer one)."""
+        return {k: _extrapolated(v) for k, v in self.bindings.items()}
 
     @property
     def spin_gap_open(self) -> bool | None:
@@ -169,6 +179,8 @@ class MapPoint:
             "gaps_small": self.gaps_small, "verdict": self.verdict, "reason": self.reason, "rg": self.rg,
             "rg_calibrated": self.rg_calibrated, "cost_seconds": self.cost_seconds,
             "max_truncation_error": self.max_truncation_error, "order": self.order,
+            "bindings": {k: {str(L): v for L, v in d.items()} for k, d in self.bindings.items()},
+            "bindings_extrapolated": self.bindings_extrapolated,
         }
 
 
@@ -328,6 +340,7 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
     reference = None
     spin_ref: dict[int, float] = {}
     secondary_ref: dict[int, float] = {}
+    bindings: dict[str, dict[int, float]] = {"pair_binding": {}, "trion_binding": {}, "pair_binding_reference": {}}
     if hub_point is not None and sec_point is not None:
         hub = lookup_hub(LatticeParams(L=L, **hub_point), base_sector(L, n, 0.0))
         sec = lookup_sec(LatticeParams(L=L, **sec_point), base_sector(L, 0.0, ns))
@@ -340,6 +353,8 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
             sec_gaps = gaps_of_runs(lookup_sec, LatticeParams(L=size, **sec_point), base_sector(size, 0.0, ns))
             if hub_gaps["spin_gap"] is not None:
                 spin_ref[size] = hub_gaps["spin_gap"]
+            if hub_gaps["pair_binding"] is not None:
+                bindings["pair_binding_reference"][size] = hub_gaps["pair_binding"]
             if sec_gaps["secondary_gap"] is not None:
                 secondary_ref[size] = sec_gaps["secondary_gap"]
     c_phase = None if fit is None else phase_from_central_charge(fit, margin=margin, reference=reference)
@@ -363,6 +378,9 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
             spin[size] = gaps["spin_gap"]
         if gaps["secondary_gap"] is not None:
             secondary[size] = gaps["secondary_gap"]
+        for name in ("pair_binding", "trion_binding"):
+            if gaps[name] is not None:
+                bindings[name][size] = gaps[name]
         if size == min(by_size):
             gaps_small = {"L": size} | {k: v for k, v in gaps.items()}
     spin_ext, sec_ext = _extrapolated(spin), _extrapolated(secondary)
@@ -379,7 +397,7 @@ def _point(runs, couplings, n, ns, by_size, ground, hub_alone, sec_alone, lookup
                     secondary_gap=secondary, secondary_gap_extrapolated=sec_ext, gap_phase=gap_phase,
                     secondary_gap_reference=secondary_ref, spin_gap_ratio=spin_ratio, secondary_gap_ratio=sec_ratio,
                     gaps_small=gaps_small, verdict=verdict, reason=reason, rg=rg, rg_calibrated=rg_cal,
-                    cost_seconds=cost, max_truncation_error=trunc, order=_order(ground))
+                    cost_seconds=cost, max_truncation_error=trunc, order=_order(ground), bindings=bindings)
 
 
 def _extrapolated(by_size: dict[int, float]) -> tuple[float, float] | None:
