@@ -112,7 +112,9 @@ def test_fig8_has_one_band_at_the_fermi_level_at_the_crossing_momentum(figures_d
     roots = k[:-1][np.diff(np.sign(band)) != 0]
     expected = crossing(FIG8, ds.attrs["mu_meV"])
     assert expected.single_band and expected.hole_like
-    assert np.abs(roots).max() == pytest.approx(expected.k_fermi, rel=2 * (k[1] - k[0]) / expected.k_fermi)
+    k_fermi = expected.k_fermi * 1e-9  # the dataset's momenta are in 1/nm
+    assert ds["k"].attrs["units"] == "nm-1" and ds.attrs["k_fermi_per_nm"] == pytest.approx(k_fermi)
+    assert np.abs(roots).max() == pytest.approx(k_fermi, rel=2 * (k[1] - k[0]) / k_fermi)
 
 
 def test_table_one_has_the_published_conductances(figures_dir: Path):

@@ -254,7 +254,8 @@ def draw_fig5(ds, path: str | Path) -> Path:
 # --------------------------------------------------------------------------------------------------- Fig. 8
 
 def fig8_data(mu: float = FIG8_MU, n_k: int = 801, k_max: float = 2e7):
-    """Fig. 8: the eight bands of Eq. (A2) (meV) on ``n_k`` momenta (1/m) at the caption's nanotube."""
+    """Fig. 8: the eight bands of Eq. (A2) (meV) on ``n_k`` momenta up to ``k_max`` (1/m, as :mod:`pairing1d.cnt`
+    works in SI) at the caption's nanotube; the dataset's momenta are in 1/nm, the package's unit on every surface."""
     import xarray as xr
 
     from . import __version__
@@ -267,14 +268,14 @@ def fig8_data(mu: float = FIG8_MU, n_k: int = 801, k_max: float = 2e7):
     return xr.Dataset(
         {"energy": (("band", "k"), np.array([spectrum[b] for b in keys]),
                     {"long_name": "E_{sigma nu} - mu, Eq. (A2)", "units": "meV"})},
-        coords={"k": ("k", k, {"units": "1/m"}),
+        coords={"k": ("k", k * 1e-9, {"units": "nm-1", "long_name": "momentum along the tube"}),
                 "sigma": ("band", [b[0] for b in keys]), "nu": ("band", [b[1] for b in keys]),
                 "branch": ("band", [b[2] for b in keys])},
         attrs={"figure": "Fig. 8", "pairing1d_version": __version__, "mu_meV": mu, "vF_m_per_s": FIG8.vF,
                "delta0_meV": FIG8.delta0,
                "delta_so_meV": FIG8.delta_so, "delta_phi_meV": FIG8.delta_phi,
                "bands_crossing": found.bands_crossing,
-               "k_fermi_per_m": found.k_fermi if found.k_fermi is not None else "none"},
+               "k_fermi_per_nm": found.k_fermi * 1e-9 if found.k_fermi is not None else "none"},
     )
 
 
