@@ -319,6 +319,11 @@ def test_sensitivity_probabilities_and_quantiles():
     again = sensitivity(d, gates, samples=8, seed=1)
     assert np.array_equal(again["phase"].values, s["phase"].values)
     assert sensitivity(d, gates, samples=4, method="sobol").sizes["sample"] == 4
+    done = []
+    sensitivity(d, gates[:2], samples=3, progress=done.append)
+    assert done == [1, 2, 3]
+    with pytest.raises(ModelError, match="outside the allowed size"):
+        sensitivity(d, np.zeros(100_000), samples=21)
     with pytest.raises(ModelError, match="no \\[uncertain\\]"):
         sensitivity(Device(), gates)
 

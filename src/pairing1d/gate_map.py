@@ -41,8 +41,8 @@ from .phases import PHASES
 from .transport import cross_conductance, impurity_dimension, linear_conductance, tunnelling_exponent
 from .units import K_B_MEV_PER_K
 
-__all__ = ["PHASE_LABELS", "OUTSIDE", "REGIMES", "gate_map", "conductance_curves", "sensitivity", "to_json",
-           "parse_range", "QUANTILES"]
+__all__ = ["PHASE_LABELS", "OUTSIDE", "REGIMES", "MAX_POINTS", "gate_map", "conductance_curves", "sensitivity",
+           "to_json", "parse_range", "QUANTILES"]
 
 OUTSIDE = -1
 """Phase code of a point where the theory does not apply (the ``reason`` variable says why)."""
@@ -52,6 +52,9 @@ PHASE_LABELS = {OUTSIDE: "outside", **dict(enumerate(PHASES))}
 
 REGIMES = ("single band", "gapped", "multiband", "depleted", "above bandwidth", "outside", "soliton liquid")
 """Regimes of :class:`~pairing1d.device.DevicePoint`, by code."""
+
+MAX_POINTS = 2_000_000
+"""The most device points one gate map or sensitivity study computes (a few minutes on one core)."""
 
 QUANTILES = (0.05, 0.16, 0.5, 0.84, 0.95)
 """Quantiles of the spin gap reported by :func:`sensitivity` (median, 68 % and 90 % bands)."""
@@ -205,8 +208,8 @@ def gate_map(device: Device, gate_V, *, field_T=None, temperature_K=None):
     grid = np.meshgrid(*axes.values(), indexing="ij")
     coords = {name: g.ravel() for name, g in zip(axes, grid, strict=True)}
     count = int(np.prod(shape))
-    if count > 2_000_000:
-        raise ModelError(f"a gate map of {count} points is outside the allowed size (at most 2000000)")
+    if count > MAX_POINTS:
+        raise ModelError(f"a gate map of {count} points is outside the allowed size (at most {MAX_POINTS})")
     points = [device.point(coords["gate_V"][i],
                            field_T=coords["field_T"][i] if "field_T" in coords else fixed["field_T"],
                            temperature_K=coords["temperature_K"][i] if "temperature_K" in coords
@@ -252,12 +255,14 @@ def conductance_curves(device: Device, gate_V: Sequence[float], temperature_K: S
 
 
 def sensitivity(device: Device, gate_V, *, samples: int = 64, method: str = "lhs", seed: int = 0,
-                field_T: float | None = None, temperature_K: float | None = None):
+                field_T: float | None = None, temperature_K: float | None = None, progress=None):
     """The spread of the verdict over the device's uncertain inputs (``Device.uncertain``): ``samples`` devices from
     a Latin hypercube (``method="lhs"``) or a scrambled Sobol sequence (``"sobol"``) of :mod:`scipy.stats.qmc`,
     uniform in each range, each run over ``gate_V``. Returns an :class:`xarray.Dataset` with the per-sample maps
     (dimensions ``sample``, ``gate_V``), ``phase_probability`` (``phase``, ``gate_V``; ``outside`` included) and
-    ``spin_gap_K_quantile`` (``quantile``, ``gate_V``, over all samples: a decoupled sample counts as gap 0)."""
+    ``spin_gap_K_quantile`` (``quantile``, ``gate_V``, over all samples: a decoupled sample counts as gap 0).
+    ``progress``, if given, is called with the number of samples done after each one. At most
+    :data:`MAX_POINTS` device points in all (samples times gate values)."""
     import xarray as xr
     from scipy.stats import qmc
 
@@ -276,10 +281,15 @@ def sensitivity(device: Device, gate_V, *, samples: int = 64, method: str = "lhs
     unit = sampler.random(samples)
     values = qmc.scale(unit, low, high)
     gates = _axis(gate_V, "gate_V", "V", -1e4, 1e4)
+    if samples * gates.size > MAX_POINTS:
+        raise ModelError(f"a sensitivity study of {samples} samples x {gates.size} gate values is outside the allowed "
+                         f"size (at most {MAX_POINTS} device points)")
     maps = []
     for row in values:
         variant = device.with_inputs({n: float(v) for n, v in zip(names, row, strict=True)})
         maps.append(gate_map(variant, gates, field_T=field_T, temperature_K=temperature_K))
+        if progress is not None:
+            progress(len(maps))
     ds = xr.concat(maps, dim="sample", data_vars="all", coords="minimal", compat="override",
                    combine_attrs="override")
     ds = ds.assign_coords(sample=np.arange(samples))

@@ -93,8 +93,13 @@ def device_command(
     if sensitivity:
         if ds["phase"].ndim != 1:
             raise InputError("--sensitivity needs a map over the gate alone (a single --field and --temperature)")
-        sens = run_sensitivity(device, gates, samples=sensitivity, method=method, seed=seed,
-                               field_T=single(fields), temperature_K=single(temps))
+        from rich.progress import Progress
+
+        with Progress(console=stdout, transient=True, disable=json_out) as bar:
+            task = bar.add_task(f"sampling {sensitivity} devices", total=sensitivity)
+            sens = run_sensitivity(device, gates, samples=sensitivity, method=method, seed=seed,
+                                   field_T=single(fields), temperature_K=single(temps),
+                                   progress=lambda done: bar.update(task, completed=done))
     curves = None
     if ds["phase"].ndim == 1:
         curves = _conductance_curves(ds, device, conductance_curves, single(fields))
