@@ -14,13 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from .gate_map import OUTSIDE, PHASE_LABELS
+from .plotting import PHASE_COLOURS as _PLOT_COLOURS
 from .plotting import STYLE, save_figure
 
 __all__ = ["PHASE_COLOURS", "plot_gate_map", "gate_map_figure"]
 
-PHASE_COLOURS = {"outside": "#ffffff", "decoupled": "#e8e8e8", "paired": "#9ccc65", "trion": "#b39ddb",
-                 "triplet": "#ffcc80"}
-"""One colour per phase of a gate map (``outside`` is left white)."""
+PHASE_COLOURS = {"outside": "#ffffff", **_PLOT_COLOURS, "paired": "#9ccc65"}
+"""One colour per phase of a gate map: :data:`pairing1d.plotting.PHASE_COLOURS` (the package's figures), the
+paired phase's light green (the tutorial's and the paper maps' colour of a paired region without a gap colour
+scale), and ``outside`` left white."""
 
 
 def _cmap():
