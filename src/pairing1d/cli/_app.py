@@ -33,10 +33,32 @@ except ImportError:  # pragma: no cover - older typer on top of click
 class InputError(ValueError):
     """A user error outside the model's own validation (a parameter file, a flag combination)."""
 
+def _print_version(value: bool) -> None:
+    if value:  # eager: runs while the arguments are parsed, before a command is looked for
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    show_version: bool = typer.Option(False, "--version", help="Print the package version and exit.",
+                                      is_eager=True, callback=_print_version),
+) -> None:
+    """Electron pairing from repulsion in 1D (Shavit & Oreg, PRR 2, 043283): RG flows, phases, signatures."""
+
+
 @app.command()
 def version() -> None:
     """Print the package version."""
     stdout.print(__version__)
+
+
+@app.command()
+def cite() -> None:
+    """Print BibTeX for the paper pairing1d implements and for this version of the software."""
+    from ..citation import bibtex
+
+    print(bibtex())
 
 
 def _error(message: str, code: int) -> None:

@@ -1,0 +1,51 @@
+"""What a user of an installed package relies on: the version flag, the citation, the license and the typing marker."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from pairing1d import __version__
+from pairing1d.citation import PAPER, SOFTWARE, bibtex
+from pairing1d.cli import main
+
+ROOT = Path(__file__).parent.parent
+
+
+def run(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_version_flag_and_command(capsys):
+    assert run(["--version"], capsys)[:2] == (0, __version__ + "\n")
+    code, out, _ = run(["version"], capsys)
+    assert code == 0 and out.strip() == __version__
+
+
+def test_cite_prints_bibtex_of_the_paper_and_this_version(capsys):
+    code, out, _ = run(["cite"], capsys)
+    assert code == 0 and out.strip() == bibtex()
+    entries = re.findall(r"@(\w+)\{(\w+),", out)
+    assert entries == [("article", "Shavit2020"), ("software", "pairing1d")]
+    assert "doi = {10.1103/PhysRevResearch.2.043283}" in out and f"version = {{{__version__}}}" in out
+    assert out.count("{") == out.count("}")  # balanced braces: BibTeX parses it
+    assert "author = {{the pairing1d developers}}" in out  # a corporate author is not split into names
+
+
+def test_citation_cff_agrees_with_the_package():
+    cff = (ROOT / "CITATION.cff").read_text()
+    assert f'doi: "{PAPER["doi"]}"' in cff and f'start: "{PAPER["pages"]}"' in cff
+    assert re.search(r"^version: (\S+)$", cff, re.M).group(1) == __version__.split("+")[0]
+    assert SOFTWARE["license"] in cff and PAPER["title"] in cff
+
+
+def test_license_text_and_typing_marker():
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert resources.files("pairing1d").joinpath("py.typed").is_file()
+    assert (ROOT / "CHANGELOG.md").read_text().startswith("# Changelog")
