@@ -25,9 +25,11 @@ demo: $(STAMP)
 		--netcdf $(OUT)/device_gate_map.nc
 
 # the explorer's browser test drives Debian's chromium through Playwright (never a browser download of its own)
+# (through sudo when not root)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(BROWSER_STAMP): $(BIN)/python
-	command -v chromium >/dev/null 2>&1 || { apt-get update && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 	touch $(BROWSER_STAMP)
 
 lint: $(STAMP)

@@ -49,3 +49,18 @@ def test_license_text_and_typing_marker():
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     assert resources.files("pairing1d").joinpath("py.typed").is_file()
     assert (ROOT / "CHANGELOG.md").read_text().startswith("# Changelog")
+
+
+@pytest.mark.parametrize("module, argv, extra", [
+    ("xarray", ["device", "--preset", "paper-idealized", "--gate", "0", "--json"], "sweep"),
+    ("tenpy", ["lattice", "solve", "--L", "4", "--N-sec", "2", "--method", "dmrg"], "lattice"),
+])
+def test_a_missing_extra_is_named_in_one_line(monkeypatch, capsys, module, argv, extra):
+    import sys
+
+    for name in list(sys.modules):  # as if the extra had never been installed
+        if name == module or name.startswith(module + "."):
+            monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, module, None)
+    code, _, err = run(argv, capsys)
+    assert code == 2 and f"pip install 'pairing1d[{extra}]'" in err and len(err.strip().splitlines()) == 1

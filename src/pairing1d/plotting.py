@@ -18,6 +18,7 @@ STYLE = {
     "font.size": 10, "axes.labelsize": 11, "axes.titlesize": 11, "legend.fontsize": 9,
     "xtick.direction": "in", "ytick.direction": "in", "xtick.top": True, "ytick.right": True,
     "savefig.dpi": 200, "savefig.bbox": "tight",
+    "pdf.fonttype": 42, "ps.fonttype": 42,  # TrueType in PDF/PS: editable text, accepted by journals (not Type 3)
 }
 
 

@@ -61,6 +61,21 @@ def cite() -> None:
     print(bibtex())
 
 
+EXTRAS = {"xarray": "sweep", "h5netcdf": "sweep", "h5py": "sweep", "zarr": "sweep", "dask": "sweep",
+          "distributed": "sweep", "numba": "engine", "tenpy": "lattice", "panel": "explorer", "bokeh": "explorer"}
+"""Which extra of ``pip install 'pairing1d[EXTRA]'`` brings each optional package (pyproject.toml)."""
+
+
+def _missing_extra(exc: ModuleNotFoundError) -> str:
+    """One line naming the optional package a command needs and the extra that installs it."""
+    name = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(name)
+    if extra is None:
+        return f"a package this command needs is not installed: {exc}"
+    return (f"this command needs the optional package {name!r}: pip install 'pairing1d[{extra}]' "
+            "(or 'pairing1d[all]')")
+
+
 def _error(message: str, code: int) -> None:
     """One line on stderr (no Rich wrapping, no traceback), then exit."""
     print(f"pairing1d: error: {' '.join(message.split())}", file=sys.stderr)
@@ -74,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
         code = command.main(args=argv, prog_name="pairing1d", standalone_mode=False)
     except (ModelError, InputError) as exc:
         _error(str(exc), 2)
+    except ModuleNotFoundError as exc:  # an optional dependency (an extra) is not installed
+        _error(_missing_extra(exc), 2)
     except _CommandLineError as exc:  # malformed flags and values: click's usage errors, exit code 2
         message = exc.format_message()
         if not message:  # `pairing1d` alone: the help was printed, nothing to add
