@@ -54,8 +54,6 @@ def device_command(
     (and field or temperature), from its physical description, through the default (controlled) flow."""
     from ..device import PRESETS, preset_text, read_device
     from ..device import preset as load_preset
-    from ..gate_map import conductance_curves, gate_map, parse_range, to_json
-    from ..gate_map import sensitivity as run_sensitivity
 
     if list_presets:
         if json_out:
@@ -72,6 +70,11 @@ def device_command(
         print(preset_text(preset), end="")
         return
     device = load_preset(preset) if preset is not None else read_device(device_file)
+    # the gate map needs the batched engine (numba) and xarray: imported only now, so that listing and showing the
+    # presets work without them
+    from ..gate_map import conductance_curves, gate_map, parse_range, to_json
+    from ..gate_map import sensitivity as run_sensitivity
+
     if impurity is not None:
         device = device.with_inputs({"impurity": impurity})
     stem = preset if preset is not None else device_file.stem
