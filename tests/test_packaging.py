@@ -64,3 +64,19 @@ def test_a_missing_extra_is_named_in_one_line(monkeypatch, capsys, module, argv,
     monkeypatch.setitem(sys.modules, module, None)
     code, _, err = run(argv, capsys)
     assert code == 2 and f"pip install 'pairing1d[{extra}]'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_importing_the_plots_keeps_the_users_backend(tmp_path):
+    """`import pairing1d.plotting` must not switch a notebook or a script to Agg; the CLI picks Agg itself."""
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('svg'); import pairing1d.plotting, pairing1d.device_plots; "
+            "import matplotlib.pyplot as plt; print(matplotlib.get_backend())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "svg"
+    png = tmp_path / "fig8.png"
+    cli = subprocess.run([sys.executable, "-c", "from pairing1d.cli import main; main()", "cnt", "--plot", str(png)],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert cli.returncode == 0, cli.stderr
+    assert png.stat().st_size > 10_000

@@ -1,16 +1,17 @@
-"""Publication-style plots of pairing1d results (matplotlib, Agg; PNG or PDF by the file's suffix)."""
+"""Publication-style plots of pairing1d results (matplotlib; PNG or PDF by the file's suffix).
+
+Importing this module leaves matplotlib's backend alone (a notebook keeps its inline figures); the command line
+chooses the file-only Agg backend itself (:func:`pairing1d.cli.main`), and every figure written here is closed.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")  # files only: the CLI and the tests run without a display
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from .phases import PhaseResult  # noqa: E402
+from .phases import PhaseResult
 
 __all__ = ["save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "draw_cnt_bands", "plot_back_gate", "STYLE"]
 

@@ -6,6 +6,7 @@ end the command with exit code 2 and one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -84,6 +85,8 @@ def _error(message: str, code: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the Typer app and turn every user error into one line on stderr and exit code 2."""
+    # the commands write figures to files and never show them: the Agg backend, unless the user chose one
+    os.environ.setdefault("MPLBACKEND", "Agg")
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="pairing1d", standalone_mode=False)

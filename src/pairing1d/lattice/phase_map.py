@@ -488,9 +488,6 @@ def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) 
     and its error), then the RG under every (flow, scheme). Axes: W and the mismatch m = L(1 - n_s - n/2) in
     particles on the longest chain. A red cross marks an RG verdict that is not controlled, a black ring an RG
     verdict that disagrees with a decided lattice point; the lattice's undecided points are white."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 

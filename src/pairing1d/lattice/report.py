@@ -53,9 +53,6 @@ def comparisons_from_store(store_path: str | Path) -> list[tuple[ScanConfig, lis
 def plot_report(config: ScanConfig, comparisons: list[Comparison], path: str | Path) -> Path:
     """Left: each extrapolated quantity against the first swept coupling, with error bars and the per-size values;
     right: the 1/L extrapolations of the spin gap. PNG or PDF by suffix."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from ..plotting import STYLE, save_figure
