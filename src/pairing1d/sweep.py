@@ -394,8 +394,22 @@ class _LocalClient:
         self.client = Client(self.cluster)
 
     def close(self) -> None:
-        self.client.close()
-        self.cluster.close()
+        """Close the client, then the cluster. Workers still heartbeating while the scheduler goes away make
+        ``distributed`` log CommClosedError tracebacks that mean nothing once the work is stored: its loggers are
+        quietened for the shutdown only."""
+        import logging
+
+        loggers = [logging.getLogger(name) for name in ("distributed", "distributed.core", "distributed.worker",
+                                                          "distributed.nanny", "distributed.scheduler")]
+        levels = [lg.level for lg in loggers]
+        for lg in loggers:
+            lg.setLevel(logging.CRITICAL)
+        try:
+            self.client.close()
+            self.cluster.close()
+        finally:
+            for lg, level in zip(loggers, levels, strict=True):
+                lg.setLevel(level)
 
 
 def dask_client(workers: int | None = None, scheduler: str | None = None):
