@@ -207,3 +207,24 @@ def test_bindings_per_length_and_extrapolated(tmp_path):
     assert free.bindings["trion_binding"] == pytest.approx({L: 0.0 for L in SIZES})
     assert set(free.bindings["pair_binding_reference"]) == set(SIZES)
     assert "bindings_extrapolated" in bound.to_dict()
+
+
+def test_report_on_a_store_with_nothing_to_report_says_what_is_missing(tmp_path, capsys):
+    """An empty store, or one whose only point misses a run, exits 2 with one line naming what is missing."""
+    from pairing1d.cli import main
+
+    empty = tmp_path / "empty.sqlite"
+    with RunStore(empty):
+        pass
+    partial = tmp_path / "partial.sqlite"
+    configs = write_study(partial, Ws=(1.0,))
+    tasks = plan(configs[0])
+    with RunStore(partial) as store:  # the coupled chains keep one run of their plan: no point is complete
+        store._db.executemany("DELETE FROM runs WHERE key = ?", [(t.key,) for t in tasks[1:]])
+        store._db.commit()
+    for path, words in ((empty, "holds no scan"), (partial, f"scan 'map' has 1 of {len(tasks)} runs")):
+        with pytest.raises(SystemExit) as info:
+            main(["lattice", "report", str(path)])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and "nothing to report" in err and words in err, err
+        assert len(err.strip().splitlines()) == 1

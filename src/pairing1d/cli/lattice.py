@@ -134,6 +134,27 @@ def _print_study(study) -> None:
                  "counts the runs of its plan: 'lattice scan' prints it)")
 
 
+def _what_is_missing(store: Path) -> str:
+    """What a store lacks before `lattice report` can say anything: per scan, its stored runs out of its plan."""
+    from ..lattice.scan import ScanConfig, plan
+    from ..lattice.store import RunStore
+
+    with RunStore(store) as runs:
+        configs = runs.configs()
+        if not configs:
+            return "it holds no scan (run 'pairing1d lattice scan FILE --store' first)"
+        keys = runs.keys()
+    parts = []
+    for name, raw in configs.items():
+        config = ScanConfig.from_dict(raw, source=f"scan {name!r} in {store}")
+        tasks = plan(config)
+        done = sum(task.key in keys for task in tasks)
+        why = " (one length: nothing to extrapolate)" if len(config.sizes) < 2 else ""
+        parts.append(f"scan {name!r} has {done} of {len(tasks)} runs{why}")
+    return "; ".join(parts) + "; a point is reported once all its runs at two or more lengths are stored, a study's " \
+        "once the chains alone are too"
+
+
 def _sizes(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
@@ -273,9 +294,8 @@ def report(
 
     scans = comparisons_from_store(store)
     study = study_map(store)  # no points unless the store holds the chains alone: a plain scan has its gaps only
-    if not study.points and not scans and not json_out:
-        stdout.print(f"{store}: no point has all its runs stored yet (a study also needs its chains alone)")
-        return
+    if not study.points and not any(comps for _, comps in scans):
+        raise InputError(f"{store}: nothing to report: {_what_is_missing(store)}")
     if json_out:
         print_json({"scans": [{"config": c.to_dict(), "points": [p.to_dict() for p in comps]} for c, comps in scans],
                     "study": study.to_dict() if study.points else None, "version": __version__}, indent=1)
