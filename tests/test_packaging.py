@@ -80,3 +80,19 @@ def test_importing_the_plots_keeps_the_users_backend(tmp_path):
                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert cli.returncode == 0, cli.stderr
     assert png.stat().st_size > 10_000
+
+
+def test_the_files_the_readme_uses_are_shipped_and_copied(tmp_path, capsys):
+    """The shipped copies are the repository's files (links, one source), and `pairing1d examples --copy` writes
+    them in the repository's layout so that the README's commands run there."""
+    from pairing1d.packaged import packaged_files
+
+    files = packaged_files()
+    assert set(files) >= {"examples/fig3_red_dot.toml", "docs/data/w_scan.toml", "docs/data/pairing_map.toml"}
+    for rel, text in files.items():
+        assert (ROOT / rel).read_text() == text
+    code, out, _ = run(["examples", "--copy", str(tmp_path)], capsys)
+    assert code == 0 and all((tmp_path / rel).read_text() == text for rel, text in files.items())
+    code, _, err = run(["examples", "--copy", str(tmp_path)], capsys)  # never overwritten unless asked
+    assert code == 2 and "--force" in err
+    assert run(["examples", "--copy", str(tmp_path), "--force"], capsys)[0] == 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,6 +35,28 @@ except ImportError:  # pragma: no cover - older typer on top of click
 
 class InputError(ValueError):
     """A user error outside the model's own validation (a parameter file, a flag combination)."""
+
+@app.command()
+def examples(
+    copy: Annotated[Path | None, typer.Option("--copy", help="Write the files into this folder, keeping the "
+                                              "repository's layout (examples/, docs/data/)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist")] = False,
+) -> None:
+    """List the files the README's commands use (shipped with the package), or copy them with --copy DIR so that
+    those commands run in DIR after a pip install."""
+    from ..packaged import copy_packaged, packaged_files
+
+    if copy is None:
+        for rel in packaged_files():
+            stdout.print(rel)
+        return
+    try:
+        written = copy_packaged(copy, overwrite=force)
+    except OSError as exc:
+        raise InputError(f"cannot write into {str(copy)!r}: {exc}") from None
+    for path in written:
+        stdout.print(f"wrote {path}")
+
 
 def _print_version(value: bool) -> None:
     if value:  # eager: runs while the arguments are parsed, before a command is looked for
