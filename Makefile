@@ -7,14 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 BROWSER_STAMP := $(VENV)/.browser-stamp
 OUT ?= demo-output
 
-.PHONY: demo test test-long lint bench clean
+.PHONY: demo test test-long lint bench docs docs-nitpicky clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[all,dev,docs]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -42,9 +42,17 @@ test: $(STAMP) $(BROWSER_STAMP) lint
 test-long: $(STAMP)
 	$(BIN)/python -m pytest -q -m long || [ $$? -eq 5 ]
 
+# the documentation site (Sphinx, Furo, MyST): docs/_build/html/index.html; warnings are errors
+docs: $(STAMP)
+	rm -rf docs/_build docs/_autosummary
+	$(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+
+docs-nitpicky: $(STAMP)
+	$(BIN)/python -m sphinx -b html -n -q docs docs/_build/nitpicky
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py
 	$(BIN)/python benchmarks/explorer_redraw.py
 
 clean:
-	rm -rf $(OUT) .pytest_cache build src/*.egg-info
+	rm -rf $(OUT) .pytest_cache build src/*.egg-info docs/_build docs/_autosummary

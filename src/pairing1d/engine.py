@@ -38,7 +38,9 @@ __all__ = [
 ]
 
 DEFAULT_RTOL = 1e-8
+"""Relative tolerance of the batched Dormand-Prince steps (the scipy path uses the same, so the two agree)."""
 DEFAULT_ATOL = 1e-10
+"""Absolute tolerance of the batched steps."""
 MAX_STEPS = 200_000
 """Accepted plus rejected steps after which a flow is abandoned (its events stay as found, ``l_end`` < lmax)."""
 

@@ -40,6 +40,8 @@ import math
 
 import numpy as np
 
+from .gaussian import SQRT2
+
 try:  # the batched engine compiles these functions with numba; without numba they are plain Python
     from numba.extending import register_jitable as _compilable
 except ImportError:  # pragma: no cover - numba is in the 'engine' extra
@@ -55,6 +57,7 @@ __all__ = [
 STATE = ("zr", "zi", "inv_Ks", "u1", "alpha1", "u2", "alpha2", "g11", "g12", "g22", "delta1", "delta2")
 """Integrated variables, in order (module docstring)."""
 N_STATE = len(STATE)
+"""Length of the integrated state."""
 ZR, ZI, INV_KS, U1, A1, U2, A2, G11, G12, G22, D1, D2 = range(N_STATE)
 
 PARAMS = ("b1", "b2", "p2", "chi", "lstar1", "lstar2", "lmass", "l_mass_drop", "scheme", "flow", "su2",
@@ -62,20 +65,22 @@ PARAMS = ("b1", "b2", "p2", "chi", "lstar1", "lstar2", "lmass", "l_mass_drop", "
           "lstar2_bare", "y_strong", "real", "cos_theta")
 """Right-hand-side parameters, in order, after the bare state in a packed row (:func:`pack_columns`)."""
 N_PARAMS = len(PARAMS)
+"""Number of right-hand-side parameters in a packed row."""
 (P_B1, P_B2, P_P2, P_CHI, P_LSTAR1, P_LSTAR2, P_LMASS, P_LMDROP, P_SCHEME, P_FLOW, P_SU2, P_HAS1, P_HAS2, P_LMAX,
  P_LOG_YSTRONG, P_ALIVE1, P_ALIVE2, P_Y1_BARE, P_Y2_BARE, P_THETA, P_LSTAR1_BARE, P_LSTAR2_BARE,
  P_YSTRONG, P_REAL, P_COS_THETA) = range(N_STATE, N_STATE + N_PARAMS)
 N_PACKED = N_STATE + N_PARAMS
 
 SCHEME_CODES = {"cic": 0, "printed": 1, "frozen": 2}
+"""Integer code of each cutoff scheme in a packed row."""
 FLOW_CODES = {"consistent": 0, "paper": 1}
+"""Integer code of each flow in a packed row."""
 CIC, PRINTED, FROZEN = 0, 1, 2
 CONSISTENT, PAPER = 0, 1
 
 J01 = 2.404825557695773
 """First zero of the Bessel function J0: a C-IC channel is dropped when its mismatch reaches it (the feedback
 :math:`J_0(\\delta)` vanishes there, continuously, instead of turning negative)."""
-SQRT2 = math.sqrt(2.0)
 _MAX_DELTA0 = 10.0  # a bare mismatch this large (well past J01) is simply "dropped from the start"
 
 

@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 SQRT2 = math.sqrt(2.0)
+""":math:`\\sqrt2`, the charge of the primary's fields in every vertex (:math:`\\cos\\sqrt2\\phi_c`, ...)."""
 
 
 def line13_upsilon_theta(upsilon, u_ratio):

@@ -21,6 +21,7 @@ STYLE = {
     "savefig.dpi": 200, "savefig.bbox": "tight",
     "pdf.fonttype": 42, "ps.fonttype": 42,  # TrueType in PDF/PS: editable text, accepted by journals (not Type 3)
 }
+"""The publication style of every figure (matplotlib rcParams, applied with ``plt.rc_context``)."""
 
 
 def save_figure(fig, path: str | Path) -> Path:

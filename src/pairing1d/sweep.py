@@ -4,15 +4,15 @@
 :class:`~pairing1d.model.Model` field, plus ``exp_neg_lstar`` = exp(-lstar), the abscissa of Fig. 4) with the
 batched engine, and returns a Dataset with one dimension per axis, in the order given:
 
-``phase``           int8, CF flags: 0 decoupled, 1 paired, 2 trion, 3 triplet
-``controlled``      int8, CF flags: 1 if the verdict stays inside the perturbative range (0: it rests on a
-                    coupling beyond y_strong outside the trion rule)
-``l_bar``           RG time where ys = -1 (inf: not reached before lmax)
-``l_bbar``          RG time where |y1| = y_strong (inf: never)
-``l_runaway``       RG time where ys = +1, the triplet / SDW_z spin gap (inf: never)
-``spin_gap``        exp(-min(l_bar, l_runaway)) in units of the bandwidth (0: no spin gap above exp(-lmax))
-``trion_scale``     exp(-l_bbar) c1(l_bbar) (exp(-l_bbar) in the cic scheme; 0: never)
-``dominant_order``  int8, CF flags: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS
+* ``phase``: int8, CF flags: 0 decoupled, 1 paired, 2 trion, 3 triplet;
+* ``controlled``: int8, CF flags: 1 if the verdict stays inside the perturbative range (0: it rests on a coupling
+  beyond y_strong outside the trion rule);
+* ``l_bar``: RG time where ys = -1 (inf: not reached before lmax);
+* ``l_bbar``: RG time where ``|y1| = y_strong`` (inf: never);
+* ``l_runaway``: RG time where ys = +1, the triplet / SDW_z spin gap (inf: never);
+* ``spin_gap``: exp(-min(l_bar, l_runaway)) in units of the bandwidth (0: no spin gap above exp(-lmax));
+* ``trion_scale``: exp(-l_bbar) c1(l_bbar) (exp(-l_bbar) in the cic scheme; 0: never);
+* ``dominant_order``: int8, CF flags: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS.
 
 Attributes hold every fixed parameter, the cutoff scheme and the package version.
 
@@ -45,6 +45,7 @@ AXIS_ALIASES = {"exp_neg_lstar": "lstar"}
 
 RESULT_VARIABLES = ("phase", "controlled", "l_bar", "l_bbar", "l_runaway", "spin_gap", "trion_scale",
                     "dominant_order")
+"""The variables every sweep dataset holds per device (module docstring)."""
 ORDERS = ("none", "CDW", "SC", "SDW", "TS")
 
 _VARIABLE_ATTRS = {

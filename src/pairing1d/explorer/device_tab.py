@@ -1,10 +1,11 @@
 """The explorer's Device tab (Panel): a shipped device (:data:`pairing1d.device.PRESETS`), its physical inputs in
 the lab's units, a gate-voltage range, and its gate map as ``pairing1d device`` draws it, with a one-line summary.
 
-Only layout and event wiring live here; the inputs are described in :mod:`.params` (:data:`DEVICE_CONTROLS`), the
-gate map and its summary come from :mod:`.compute` (:func:`compute_device`) and the figure from :mod:`.render`
-(:func:`gate_map_png`). Every callback goes through :func:`._widgets._guarded`: a bad value becomes one line in this
-tab's own alert, the last valid figure stays, and the tab keeps working.
+Only layout and event wiring live here; the inputs are described in :mod:`pairing1d.explorer.params`
+(:data:`~pairing1d.explorer.params.DEVICE_CONTROLS`), the gate map and its summary come from :mod:`.compute`
+(:func:`compute_device`) and the figure from :mod:`.render` (:func:`gate_map_png`). Every callback goes through
+:func:`._widgets._guarded`: a bad value becomes one line in this tab's own alert, the last valid figure stays, and
+the tab keeps working.
 """
 
 from __future__ import annotations

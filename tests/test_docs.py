@@ -1,0 +1,84 @@
+"""The documentation site builds with warnings as errors, every public module and name has its page, and no link
+between the site's pages is broken (what `make docs` builds)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+
+import pairing1d
+
+pytest.importorskip("sphinx")
+pytest.importorskip("myst_parser")
+pytest.importorskip("furo")
+
+ROOT = Path(__file__).parent.parent
+
+
+def public_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(pairing1d.__path__, "pairing1d.")
+                  if not m.name.split(".")[-1].startswith("_") and m.name != "pairing1d.cli")
+
+
+def defined_here(module) -> set[str]:
+    """Names a module defines at its top level (functions, classes, assignments), not those it imports."""
+    import ast
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("docs") / "html"
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+                             "-d", str(out.parent / "doctrees"), str(ROOT / "docs"), str(out)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+def test_every_public_module_is_in_the_api_reference():
+    listed = set(re.findall(r"^   (pairing1d\.\w+)$", (ROOT / "docs" / "api.md").read_text(), re.M))
+    assert listed == set(public_modules())
+
+
+def test_every_public_name_has_its_entry(site):
+    missing = []
+    for name in public_modules():
+        module = importlib.import_module(name)
+        page = site / "_autosummary" / f"{name}.html"
+        assert page.exists(), name
+        html = page.read_text()
+        for attr in sorted(set(getattr(module, "__all__", ())) & defined_here(module)):
+            if f'id="{name}.{attr}"' not in html:
+                missing.append(f"{name}.{attr}")
+    assert not missing, missing
+
+
+def test_no_link_between_pages_is_broken(site):
+    broken = []
+    for page in site.rglob("*.html"):
+        for href in re.findall(r'href="([^"]+)"', page.read_text()):
+            url = urlparse(href)
+            if url.scheme or href.startswith(("#", "mailto:")):
+                continue
+            target = (page.parent / urldefrag(url.path).url).resolve()
+            if url.path and not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+    assert not broken, broken[:20]
