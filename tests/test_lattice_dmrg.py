@@ -47,6 +47,7 @@ def test_two_site_hubbard_and_free_fermions():
     assert sum(r.observables["n_up"]) == pytest.approx(2) and sum(r.observables["m"]) == pytest.approx(3)
 
 
+@pytest.mark.long  # 66 s: the suite's time budget (make test-long runs it; DMRG = ED and the t-V check stay)
 def test_half_filled_hubbard_against_lieb_wu():
     """E(L) = e L + b + c/L through L = 8, 12, 16 (open chains): e within 3e-4 of Lieb-Wu at U = 4t."""
     L = np.array([8, 12, 16])
@@ -80,6 +81,7 @@ def spin_gaps(U: float, sizes=(8, 12)) -> dict[int, float]:
     return out
 
 
+@pytest.mark.long  # 65 s: the suite's time budget (the attractive chain's c = 1 stays in make test)
 def test_attractive_hubbard_has_a_spin_gap_and_repulsive_not():
     """U = -4t: the spin gap stays open (> 1 t extrapolated); U = +4t: it closes as 1/L (L * gap roughly constant,
     the gap shrinking by about the ratio of the sizes)."""
