@@ -42,7 +42,7 @@ from .transport import cross_conductance, impurity_dimension, linear_conductance
 from .units import K_B_MEV_PER_K
 
 __all__ = ["PHASE_LABELS", "OUTSIDE", "REGIMES", "MAX_POINTS", "gate_map", "conductance_curves", "sensitivity",
-           "to_json", "parse_range", "QUANTILES"]
+           "to_json", "parse_range", "QUANTILES", "gate_runs"]
 
 OUTSIDE = -1
 """Phase code of a point where the theory does not apply (the ``reason`` variable says why)."""
@@ -143,8 +143,9 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
     phase_T = np.where(closed, PHASES.index("decoupled"), phase_T)
 
     # conductance at the temperature: the impurity's dimension above and below the phase's gap
-    kc_eff = np.array([g.gaussian.C_phi[0, 0] for g in grounds])
-    kt_eff = np.array([g.gaussian.C_theta[0, 0] for g in grounds])
+    theories = [g.gaussian for g in grounds]  # a property that solves the 2x2 theory: once per point
+    kc_eff = np.array([th.C_phi[0, 0] for th in theories])
+    kt_eff = np.array([th.C_theta[0, 0] for th in theories])
     d_above = np.array([impurity_dimension("decoupled", k) for k in kc_eff])
     d_below = d_above.copy()
     l_gap = np.full(len(valid), np.inf)
@@ -174,6 +175,16 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
         if closed[j]:
             out["reason"][i] = (f"the primary's Zeeman energy {zeeman_K[j]:.3g} K exceeds the gap "
                                 f"{gap_for_field[j]:.3g} K: the spin gap closes")
+    return out
+
+
+def gate_runs(gate, codes) -> list[tuple[int, float, float, int, int]]:
+    """Contiguous runs of equal code along a gate axis: (code, first V, last V, first index, last index)."""
+    out, start = [], 0
+    for i in range(1, len(codes) + 1):
+        if i == len(codes) or codes[i] != codes[start]:
+            out.append((int(codes[start]), float(gate[start]), float(gate[i - 1]), start, i - 1))
+            start = i
     return out
 
 

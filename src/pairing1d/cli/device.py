@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -11,16 +10,6 @@ import typer
 
 from ._app import InputError, app, stdout
 from .options import JsonOpt, print_json, write_plot
-
-
-def _runs(gate: np.ndarray, codes: np.ndarray) -> list[tuple[int, float, float, int, int]]:
-    """Contiguous runs of equal phase code along the gate axis: (code, first V, last V, first index, last index)."""
-    out, start = [], 0
-    for i in range(1, len(codes) + 1):
-        if i == len(codes) or codes[i] != codes[start]:
-            out.append((int(codes[start]), float(gate[start]), float(gate[i - 1]), start, i - 1))
-            start = i
-    return out
 
 
 @app.command("device")
@@ -160,7 +149,7 @@ def _conductance_curves(ds, device, conductance_curves, field):
 def _print_summary(ds, device, out, sens) -> None:
     from rich.table import Table
 
-    from ..gate_map import OUTSIDE, PHASE_LABELS
+    from ..gate_map import OUTSIDE, PHASE_LABELS, gate_runs
 
     T, B = ds.attrs.get("temperature_K"), ds.attrs.get("field_T")
     lam = out["Lambda_K"]
@@ -177,7 +166,7 @@ def _print_summary(ds, device, out, sens) -> None:
         for col in ("gate (V)", "phase", "spin gap (K)", "trion (K)", "G (e^2/h)", "controlled"):
             table.add_column(col, overflow="fold")
         notes: list[str] = []
-        for code, lo, hi, i, j in _runs(gate, ds["phase"].values):
+        for code, lo, hi, i, j in gate_runs(gate, ds["phase"].values):
             sl = slice(i, j + 1)
             gap = float(ds["spin_gap_K"].values[sl].max())
             tri = float(ds["trion_scale_K"].values[sl].max())
@@ -208,7 +197,7 @@ def _print_summary(ds, device, out, sens) -> None:
                 p = prob.sel(phase_label=label).values
                 if p.max() == 0:
                     continue
-                runs = [f"{lo:+.5g}..{hi:+.5g}" for code, lo, hi, _, _ in _runs(gate, p >= 0.5) if code]
+                runs = [f"{lo:+.5g}..{hi:+.5g}" for code, lo, hi, _, _ in gate_runs(gate, p >= 0.5) if code]
                 where = f"likely (P >= 50 %) at {', '.join(runs)} V" if runs else "nowhere likely"
                 stdout.print(f"  {label}: {where}, P up to {p.max():.0%}")
             q = sens["spin_gap_K_quantile"]
@@ -218,6 +207,5 @@ def _print_summary(ds, device, out, sens) -> None:
         stdout.print(f"figure written to [bold]{out['plot']}[/]")
     if "netcdf" in out:
         stdout.print(f"gate map written to [bold]{out['netcdf']}[/]")
-    if not math.isfinite(float(np.nanmax(ds["Lambda_K"].values)) if np.any(np.isfinite(ds["Lambda_K"].values))
-                         else math.nan):
+    if np.all(ds["phase"].values == OUTSIDE):
         stdout.print("[yellow]the theory applies at no point of this map (see the reasons above)[/]")

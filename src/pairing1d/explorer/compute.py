@@ -19,7 +19,7 @@ import numpy as np
 
 from ..cnt import CNT, BandCrossing, crossing
 from ..device import Device
-from ..gate_map import OUTSIDE, PHASE_LABELS, gate_map
+from ..gate_map import OUTSIDE, PHASE_LABELS, gate_map, gate_runs
 from ..model import Model, ModelError
 from ..phases import PhaseResult, phase_of
 from ..sweep import AXIS_ALIASES, axis_field_values
@@ -243,9 +243,7 @@ def default_gate_axis(device: Device, n: int = DEFAULT_GATE_POINTS) -> GateAxis:
 
 def phase_windows(gate: np.ndarray, codes: np.ndarray, code: int) -> list[tuple[float, float]]:
     """The contiguous runs of ``code`` along the gate axis, as (first, last) gate voltage."""
-    inside = np.asarray(codes) == code
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(np.int8), [0]])))
-    return [(float(gate[i]), float(gate[j - 1])) for i, j in zip(edges[::2], edges[1::2], strict=True)]
+    return [(lo, hi) for c, lo, hi, _, _ in gate_runs(gate, np.asarray(codes)) if c == code]
 
 
 def _span(values: np.ndarray, digits: int = 3) -> str | None:
