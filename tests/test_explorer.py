@@ -120,6 +120,15 @@ def test_map_colours_follow_the_matplotlib_figure():
     assert np.all(rgba[~interior][:, :3] == 0)  # boundaries in black
     log_gap = np.log10(gap[phase == 1])
     assert image.log_gap_range == pytest.approx((log_gap.min(), log_gap.max()))
+    # paired: the figures' green gap map (plotting.paired_colormap), its light end at the smallest gap
+    from pairing1d.explorer.render import paired_palette
+
+    inside = (phase == 1) & interior
+    palette = {tuple(c) for c in paired_palette()}
+    assert {tuple(c) for c in rgba[inside][:, :3]} <= palette
+    by_gap = np.argsort(gap[inside])
+    brightness = rgba[inside][by_gap][:, :3].astype(float) @ [0.299, 0.587, 0.114]
+    assert np.all(np.diff(brightness) <= 1e-9) and brightness[0] > brightness[-1]  # darker green, larger gap
     names = ("decoupled", "paired", "trion", "triplet")
     assert image.counts == {n: int((phase == c).sum()) for c, n in enumerate(names)}
     assert image.uncontrolled == 0 and not image.hatched.any()

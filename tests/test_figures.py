@@ -95,7 +95,7 @@ def test_fig5_crossovers_are_exp_of_the_event_scales(figures_dir: Path):
         pair = math.exp(-r.l_bar) if r.l_bar is not None else 0.0
         # the cic scheme's flowing mismatch already holds the cutoff: no c1 factor there (phases.py)
         c1 = (lambda l: 1.0) if r.model.scheme == "cic" else r.model.cutoff1
-        trion = math.exp(-r.l_bbar) * c1(r.l_bbar) if r.l_bbar is not None else 0.0
+        trion = math.exp(-r.l_bbar) * c1(r.l_bbar) if r.phase == "trion" else 0.0  # the trion phase's gap only
         assert float(ds["spin_gap"][i]) == pytest.approx(pair, rel=1e-4, abs=1e-300)
         assert float(ds["trion_scale"][i]) == pytest.approx(trion, rel=1e-4, abs=1e-300)
 
@@ -497,3 +497,85 @@ def test_every_claim_takes_scheme_and_flow_and_returns_strict_json():
         if claim in NEEDS_FIG3:
             assert params[1] == "fig3"
     assert list(inspect.signature(evaluate).parameters) == ["scheme", "fig3", "progress", "flow"]
+
+
+# ------------------------------------------------------------------------------------- figures without traps
+
+def _capture_figure(monkeypatch):
+    """Replace the package's save_figure by one that keeps the figure for inspection (and writes nothing)."""
+    import pairing1d.plotting as plotting
+
+    kept = []
+
+    def keep(fig, path):
+        kept.append(fig)
+        return Path(path)
+
+    monkeypatch.setattr(plotting, "save_figure", keep)
+    return kept
+
+
+def test_fig8_draws_the_datasets_momenta_with_every_band_and_the_fermi_points(monkeypatch, tmp_path):
+    """Fig. 8's axis spans the dataset's momenta (1/nm; a unit slip once drew 1e-11 of it), holds all eight band
+    edges, and marks the Fermi points at +-k_F of the single crossing band."""
+    from pairing1d.cnt import FIG8, crossing
+    from pairing1d.figures import draw_fig8, fig8_data
+
+    ds = fig8_data(n_k=101)
+    kept = _capture_figure(monkeypatch)
+    draw_fig8(ds, tmp_path / "fig8.png")
+    ax = kept[0].axes[0]
+    assert ax.get_xlim() == pytest.approx((float(ds["k"].min()), float(ds["k"].max())))
+    edges = ds["energy"].values[:, ds.sizes["k"] // 2]
+    low, high = ax.get_ylim()
+    assert low < edges.min() and edges.max() < high and len(edges) == 8
+    dots = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "o"]
+    k_fermi = crossing(FIG8, ds.attrs["mu_meV"]).k_fermi * 1e-9
+    assert sorted(dots) == pytest.approx([-k_fermi, k_fermi], rel=1e-3)
+
+
+def test_fig5_draws_each_crossover_only_where_it_is_a_phase_boundary(monkeypatch, tmp_path):
+    """Under the paper's flow Fig. 5 has a paired and a trion region: T_pair is drawn over the paired l* only,
+    T_trion over the trion l* only (inside the trion region e^-l_bar separates nothing)."""
+    from pairing1d.figures import draw_fig5, fig5_data
+    from pairing1d.phases import PHASES
+
+    ds = fig5_data("printed", 24, flow="paper")
+    phase = ds["phase"].values
+    assert {PHASES.index("paired"), PHASES.index("trion")} <= set(phase.tolist())
+    kept = _capture_figure(monkeypatch)
+    draw_fig5(ds, tmp_path / "fig5.png")
+    lines = {line.get_label(): np.asarray(line.get_ydata(), float) for line in kept[0].axes[0].lines}
+    pair = next(v for k, v in lines.items() if "rm pair" in k)
+    trion = next(v for k, v in lines.items() if "rm trion" in k)
+    np.testing.assert_array_equal(np.isfinite(pair), phase == PHASES.index("paired"))
+    np.testing.assert_array_equal(np.isfinite(trion), phase == PHASES.index("trion"))
+
+
+def test_fig3_red_dot_says_where_ys_reaches_minus_one_past_lmax():
+    """With the paper's flow at l* = 3 the red dot's ys is still at -0.69 at lmax = 20 and reaches -1 only just
+    after: the dataset records that l_bar (the panel's text says it lies past lmax), equal to the flow solved on."""
+    from pairing1d.figures import FIG3_DOT_LMAX_FACTOR, fig3_data
+
+    ds = fig3_data("printed", 4, n_l=21, flow="paper")
+    lmax = ds.attrs["lmax"]
+    for lstar in ds["lstar"].values:
+        longer = solve_flow(Model(**FIG3, **FIG3_DOT, lstar=float(lstar), flow="paper", scheme="printed",
+                                  lmax=FIG3_DOT_LMAX_FACTOR * lmax))
+        recorded = float(ds["red_dot_l_bar"].sel(lstar=lstar))
+        assert recorded == (pytest.approx(longer.l_bar) if longer.l_bar is not None else math.inf)
+    assert lmax < float(ds["red_dot_l_bar"].sel(lstar=3.0)) < 1.1 * lmax
+
+
+def test_the_gate_map_figure_uses_the_one_palette():
+    """The phase colours of the gate-map figure are plotting.PHASE_COLOURS (it once had its own paired green)."""
+    from matplotlib.colors import to_hex
+
+    from pairing1d import device_plots
+    from pairing1d.plotting import PHASE_COLOURS
+
+    cmap, _ = device_plots._cmap()
+    from pairing1d.gate_map import PHASE_LABELS
+
+    for i, code in enumerate(sorted(PHASE_LABELS)):
+        assert to_hex(cmap(i)) == PHASE_COLOURS[PHASE_LABELS[code]]

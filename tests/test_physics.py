@@ -322,9 +322,24 @@ def test_classification_rules(kw, phase):
         assert r.l_bar is None and r.spin_gap is None and r.dominant_order is None
     if r.l_bar is not None:
         assert r.spin_gap == pytest.approx(math.exp(-r.l_bar))
-    if r.l_bbar is not None:
+    if phase == "trion":
         c1 = 0.5 * (1 - math.tanh((r.l_bbar - m.lstar_eff) / m.chi))
         assert r.trion_scale == pytest.approx(math.exp(-r.l_bbar) * c1)
+    else:  # an l_bbar past the cutoff forms no trion: it is recorded, but no trion scale is quoted
+        assert r.trion_scale is None
+
+
+def test_an_l_bbar_past_the_cutoff_gives_no_trion_scale_in_any_output():
+    """The decoupled device of the classification test has |y1| reaching y_strong after l*: the event is recorded
+    (Python, batch) but the trion scale is none in PhaseResult, 0 in the batch engine and a sweep."""
+    from pairing1d.sweep import sweep
+
+    m = Model(K0=0.6, y0=0.02, **PAPER)
+    r = phase_of(m)
+    assert r.phase == "decoupled" and r.l_bbar is not None and r.l_bbar > m.lstar_eff
+    assert r.trion_scale is None and r.to_dict()["trion_scale"] is None
+    ds = sweep(m, y0=[0.02, 0.021])
+    assert np.all(np.isfinite(ds["l_bbar"].values)) and np.all(ds["trion_scale"].values == 0.0)
 
 
 def test_eq18_dominant_order():

@@ -14,15 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from .gate_map import OUTSIDE, PHASE_LABELS
-from .plotting import PHASE_COLOURS as _PLOT_COLOURS
-from .plotting import STYLE, save_figure
+from .plotting import PHASE_COLOURS, STYLE, paired_colormap, save_figure
 
-__all__ = ["PHASE_COLOURS", "plot_gate_map", "gate_map_figure"]
-
-PHASE_COLOURS = {"outside": "#ffffff", **_PLOT_COLOURS, "paired": "#9ccc65"}
-"""One colour per phase of a gate map: :data:`pairing1d.plotting.PHASE_COLOURS` (the package's figures), the
-paired phase's light green (the tutorial's and the paper maps' colour of a paired region without a gap colour
-scale), and ``outside`` left white."""
+__all__ = ["plot_gate_map", "gate_map_figure"]
 
 
 def _cmap():
@@ -199,7 +193,7 @@ def _two_axes(ds, other):
     ax_p.set_title("(a) phase at the temperature", loc="left", fontsize=10)
     gap = ds["spin_gap_K"].values
     with np.errstate(divide="ignore"):
-        image = ax_g.pcolormesh(gate, y, np.where(gap > 0, np.log10(gap), np.nan), cmap="viridis",
+        image = ax_g.pcolormesh(gate, y, np.where(gap > 0, np.log10(gap), np.nan), cmap=paired_colormap(),
                                 shading="nearest", rasterized=True)
     bar = fig.colorbar(image, ax=ax_g)
     bar.set_label(r"$\log_{10}(\Delta_s / 1\,\mathrm{K})$ at $T = 0$")

@@ -378,8 +378,9 @@ class BatchResult:
     """Phases and scales of N devices, arrays of length N, the conventions of :mod:`pairing1d.phases`.
 
     An event not reached has ``l_bar`` / ``l_bbar`` / ``l_runaway`` = ``inf``, and then ``spin_gap`` /
-    ``trion_scale`` = 0. ``phase``: codes of :data:`pairing1d.phases.PHASES`; ``dominant_order``: 0 none, 1 CDW,
-    2 SC, 3 SDW, 4 TS; ``controlled``: the verdict stays inside the perturbative range."""
+    ``trion_scale`` = 0; ``trion_scale`` is 0 also outside the trion phase (an ``l_bbar`` past the cutoff).
+    ``phase``: codes of :data:`pairing1d.phases.PHASES`; ``dominant_order``: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS;
+    ``controlled``: the verdict stays inside the perturbative range."""
 
     phase: np.ndarray
     l_bar: np.ndarray
@@ -424,7 +425,7 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
                       [np.where(pairs_win, 2, 1), np.where(pairs_win, 4, 3), np.where(sc_trion, 2, 1)], 0)
     l_verdict = np.where(np.isfinite(l_gap), l_gap, lmax)
     controlled = trion | ~((l_bbar <= l_verdict) | (l_bbar2 <= l_verdict))
-    reached = np.isfinite(l_bbar)
+    reached = trion  # the trion scale is the trion phase's gap: none where l_bbar lies past the cutoff
     lb = np.where(reached, l_bbar, 0.0)
     c1 = np.where(cic, 1.0, smooth_cutoff(lb, lstar_eff, params[:, fe.P_CHI]))
     return BatchResult(

@@ -26,6 +26,7 @@ constants below.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,9 @@ FIG3_LSTAR = (2.0, 3.0)
 """The incommensurability cutoffs of Fig. 3 (a)-(b) and (c)-(d)."""
 FIG3_DOT = {"ys0": 0.15, "y0": 0.12}
 """The red dot of Fig. 3 (a), (c), whose flow panels (b), (d) show."""
+FIG3_DOT_LMAX_FACTOR = 3.0
+"""The red dot's flow is also continued to this multiple of lmax, to say where ys reaches -1 when it does so only
+past lmax (the dot sits near the l_bar = lmax boundary in some settings: then its gap is below exp(-lmax))."""
 FIG3_RANGES = {"y0": (0.0, 0.3), "ys0": (-0.2, 0.3)}
 """Bare-coupling ranges of the Fig. 3 maps (not printed in the paper; ys0 < 0 is included for the caption's
 remark on iso-gap lines ending at y0 = 0 on a negative ys0)."""
@@ -98,7 +102,7 @@ def fig3_data(scheme: str = "cic", resolution: int = 128, n_l: int = 401, flow: 
     ds["l_bar_capped"] = np.minimum(ds["l_bar"], base.lmax)
     ds["l_bar_capped"].attrs = {"long_name": "min(l_bar, lmax) (Fig. 3 a, c)", "units": "1"}
     l = np.linspace(0.0, base.lmax, n_l)
-    ys, y1, ends = [], [], []
+    ys, y1, ends, bars = [], [], [], []
     for lstar in FIG3_LSTAR:
         dot = solve_flow(base.replace(lstar=lstar, **FIG3_DOT))
         c = dot.at(np.minimum(l, dot.l_end))
@@ -106,11 +110,17 @@ def fig3_data(scheme: str = "cic", resolution: int = 128, n_l: int = 401, flow: 
         ys.append(np.where(beyond, np.nan, c["ys"]))
         y1.append(np.where(beyond, np.nan, c["y1"]))
         ends.append(dot.l_end)
+        # the same flow continued past lmax: where ys would reach -1 (panels b, d say whether that is past lmax)
+        longer = dot if dot.l_bar is not None else solve_flow(
+            base.replace(lstar=lstar, lmax=FIG3_DOT_LMAX_FACTOR * base.lmax, **FIG3_DOT))
+        bars.append(longer.l_bar if longer.l_bar is not None else np.inf)
     ds = ds.assign_coords(l=("l", l, {"long_name": "RG time l = ln(alpha/alpha0)"}))
     ds["ys_flow"] = (("lstar", "l"), np.array(ys), {
         "long_name": "ys along the flow of the red dot (NaN: after the flow stopped at ys = -1)"})
     ds["y1_flow"] = (("lstar", "l"), np.array(y1), {"long_name": "y1 along the flow of the red dot"})
     ds["flow_end"] = (("lstar",), np.array(ends), {"long_name": "RG time where the red dot's flow stopped"})
+    ds["red_dot_l_bar"] = (("lstar",), np.array(bars), {
+        "long_name": f"l_bar of the red dot, its flow continued to {FIG3_DOT_LMAX_FACTOR:g} lmax (inf: not reached)"})
     ds.attrs.update(figure="Fig. 3", red_dot_ys0=FIG3_DOT["ys0"], red_dot_y0=FIG3_DOT["y0"])
     return ds
 
@@ -120,7 +130,7 @@ def draw_fig3(ds, path: str | Path) -> Path:
     iso-gap lines in white, the red dot; (b), (d) the red dot's ys(l) with l* dashed."""
     import matplotlib.pyplot as plt
 
-    from .plotting import STYLE, save_figure
+    from .plotting import STYLE, label_effects, save_figure, smooth_boundary
 
     lmax = float(ds.attrs["lmax"])
     with plt.rc_context(STYLE):
@@ -133,7 +143,7 @@ def draw_fig3(ds, path: str | Path) -> Path:
             mesh = ax_map.pcolormesh(x, y, z, cmap="viridis", vmin=0.0, vmax=lmax, shading="nearest",
                                      rasterized=True)
             if np.any(z < lmax) and np.any(z >= lmax):
-                ax_map.contour(x, y, z, levels=[lmax - 1e-9], colors="k", linewidths=1.6)
+                smooth_boundary(ax_map, x, y, z < lmax, linewidths=1.6)
             iso = [v for v in (5.0, 10.0, 15.0) if z.min() < v < lmax]
             if iso:
                 lines = ax_map.contour(x, y, z, levels=iso, colors="w", linewidths=0.7, linestyles="--")
@@ -151,17 +161,25 @@ def draw_fig3(ds, path: str | Path) -> Path:
             ax_flow.axvline(lstar, color="k", ls="--", lw=1.0, label=r"$\ell^*$")
             ax_flow.axhline(0.0, color="0.6", lw=0.6)
             ax_flow.axhline(-1.0, color="C3", lw=0.8, ls=":")
-            end = float(ds["flow_end"].sel(lstar=lstar))
-            verdict = (rf"$\bar\ell$ = {end:.2f}: spin gap" if end < lmax
-                       else rf"$y_s(\ell_{{\max}})$ = {ys[-1]:+.2f}: gapless")
-            ax_flow.text(0.97, 0.95, verdict, transform=ax_flow.transAxes, ha="right", va="top", fontsize=8)
+            l_bar = float(ds["red_dot_l_bar"].sel(lstar=lstar)) if "red_dot_l_bar" in ds else math.inf
+            if l_bar <= lmax:
+                verdict = rf"$\bar\ell$ = {l_bar:.2f} < $\ell_{{\max}}$: spin gap $e^{{-\bar\ell}}$"
+            elif np.isfinite(l_bar):
+                verdict = (rf"$y_s(\ell_{{\max}})$ = {ys[-1]:+.2f}; $\bar\ell$ = {l_bar:.2f} > $\ell_{{\max}}$:"
+                           "\n" rf"gap below $e^{{-\ell_{{\max}}}}$, gapless at this $\ell_{{\max}}$")
+            else:
+                verdict = (rf"$y_s(\ell_{{\max}})$ = {ys[-1]:+.2f}; no $\bar\ell$ up to "
+                           rf"{FIG3_DOT_LMAX_FACTOR:g}$\ell_{{\max}}$: gapless")
+            # lower right: above the ys = -1 line, below where the flows of Fig. 3 run, clear of the tick labels
+            ax_flow.text(0.97, 0.1, verdict, transform=ax_flow.transAxes, ha="right", va="bottom", fontsize=7.5,
+                         path_effects=label_effects())
             ax_flow.set_xlim(0.0, lmax)
             ax_flow.set_ylim(-1.05, max(0.3, float(np.nanmax(ys)) + 0.05))
             ax_flow.set_xlabel(r"RG time $\ell$")
             ax_flow.set_ylabel(r"$y_s$ of the red dot")
             ax_flow.set_title(f"({'bd'[row]}) $y_s^0$={ds.attrs['red_dot_ys0']:g}, $y^0$={ds.attrs['red_dot_y0']:g}",
                               loc="left")
-            ax_flow.legend(loc="lower left", frameon=False)
+            ax_flow.legend(loc="upper right", frameon=False)
         a = ds.attrs
         fig.suptitle(f"Fig. 3: $K_c^0$={a['Kc0']:g}, $K^0$={a['K0']:g}, $\\upsilon$={a['upsilon']:g}, "
                      f"$\\chi$={a['chi']:g}, SU(2) line, $\\ell_{{\\max}}$={lmax:g} "
@@ -208,43 +226,45 @@ def draw_fig5(ds, path: str | Path) -> Path:
     r"""Fig. 5: temperature against l*, with the Luttinger-liquid, paired and trion regions.
 
     At temperature T the flow is stopped at ln(Lambda/T): the primary is paired below
-    :math:`T_{\rm pair} = e^{-\bar\ell}`, and trion below :math:`T_{\rm trion} = e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})`
-    where the zero-temperature phase is trion (:math:`\bar{\bar\ell} < \ell^*`). Where it is not, the trion formula
-    is drawn dotted: it is the paper's boundary continued, not a phase of the classification.
+    :math:`T_{\rm pair} = e^{-\bar\ell}` where the zero-temperature phase is paired, and trion below
+    :math:`T_{\rm trion} = e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})` where it is trion. Each line is drawn only where it
+    is a phase boundary: inside the trion region the spin gap :math:`e^{-\bar\ell}` lies below
+    :math:`T_{\rm trion}` and separates nothing.
     """
     import matplotlib.pyplot as plt
 
     from .phases import PHASES
-    from .plotting import PHASE_COLOURS, STYLE, save_figure
+    from .plotting import PHASE_COLOURS, STYLE, label_effects, save_figure
 
     lstar = ds["lstar"].values
     lmax = float(ds.attrs["lmax"])
     t_floor = np.exp(-lmax)
-    t_pair = np.where(ds["spin_gap"].values > 0, ds["spin_gap"].values, np.nan)
-    t_trion = np.where(ds["trion_scale"].values > 0, ds["trion_scale"].values, np.nan)
-    is_trion = ds["phase"].values == PHASES.index("trion")
+    phase = ds["phase"].values
+    is_paired, is_trion = phase == PHASES.index("paired"), phase == PHASES.index("trion")
+    t_pair = np.where(is_paired & (ds["spin_gap"].values > 0), ds["spin_gap"].values, np.nan)
+    t_trion = np.where(is_trion & (ds["trion_scale"].values > 0), ds["trion_scale"].values, np.nan)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(5.4, 4.0), layout="constrained")
         ax.set_facecolor("white")
-        ax.fill_between(lstar, t_floor, np.nan_to_num(t_pair, nan=t_floor), color="#9ecae1", lw=0,
-                        label="paired (spin gap)")
-        ax.fill_between(lstar, t_floor, np.where(is_trion, np.nan_to_num(t_trion, nan=t_floor), t_floor),
-                        color=PHASE_COLOURS["trion"], lw=0, label="trion")
-        ax.plot(lstar, t_pair, color="C0", lw=2, label=r"$T_{\rm pair}=e^{-\bar\ell}$")
-        cic = ds.attrs.get("scheme") == "cic"  # the flowing mismatch already holds the cutoff: no c1 factor
-        formula = r"e^{-\bar{\bar\ell}}" if cic else r"e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})"
-        ax.plot(lstar, np.where(is_trion, t_trion, np.nan), color="#5e35b1", lw=2,
-                label=rf"$T_{{\rm trion}}={formula}$")
-        if np.any(~is_trion & np.isfinite(t_trion)):
-            ax.plot(lstar, np.where(~is_trion, t_trion, np.nan), color="#5e35b1", lw=1.2, ls=":",
-                    label=r"same, where $\bar{\bar\ell} > \ell^*$ (not a trion)")
+        if np.any(is_paired):
+            ax.fill_between(lstar, t_floor, np.nan_to_num(t_pair, nan=t_floor), color=PHASE_COLOURS["paired"],
+                            alpha=0.6, lw=0, label="paired (spin gap)")
+            ax.plot(lstar, t_pair, color="#1b7837", lw=2, label=r"$T_{\rm pair}=e^{-\bar\ell}$")
+        if np.any(is_trion):
+            ax.fill_between(lstar, t_floor, np.nan_to_num(t_trion, nan=t_floor), color=PHASE_COLOURS["trion"],
+                            lw=0, label="trion")
+            cic = ds.attrs.get("scheme") == "cic"  # the flowing mismatch already holds the cutoff: no c1 factor
+            formula = r"e^{-\bar{\bar\ell}}" if cic else r"e^{-\bar{\bar\ell}}c_1(\bar{\bar\ell})"
+            ax.plot(lstar, t_trion, color="#5e35b1", lw=2, label=rf"$T_{{\rm trion}}={formula}$")
         ax.set_yscale("log")
         ax.set_ylim(t_floor, 1.0)
         ax.set_xlim(lstar[0], lstar[-1])
-        ax.text(0.03, 0.95, "Luttinger liquid", transform=ax.transAxes, va="top", fontsize=10, weight="bold")
+        ax.text(0.03, 0.95, "Luttinger liquid", transform=ax.transAxes, va="top", fontsize=10, weight="bold",
+                path_effects=label_effects())
         ax.set_xlabel(r"incommensurability cutoff $\ell^* = \ln[1/((k_F+k)\alpha_0)]$")
         ax.set_ylabel(r"temperature $T/\Lambda$")
-        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
         a = ds.attrs
         ax.set_title(f"Fig. 5: $y_s^0$={a['ys0']:g}, $y^0$={a['y0']:g}, $K_c^0$={a['Kc0']:g}, $K^0$={a['K0']:g}, "
                      f"$\\upsilon$={a['upsilon']:g}, $\\chi$={a['chi']:g} ({a['flow']}, {a['scheme']})", fontsize=9)
@@ -290,7 +310,7 @@ def draw_fig8(ds, path: str | Path) -> Path:
     cnt = CNT(vF=a["vF_m_per_s"], delta0=a["delta0_meV"], delta_so=a["delta_so_meV"], delta_phi=a["delta_phi_meV"])
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.8), layout="constrained")
-        draw_cnt_bands(ax, cnt, a["mu_meV"], float(np.max(ds["k"])))
+        draw_cnt_bands(ax, cnt, a["mu_meV"], float(np.max(ds["k"])) * 1e9)  # the dataset's 1/nm, the bands' 1/m
         return save_figure(fig, path)
 
 

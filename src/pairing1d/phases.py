@@ -104,11 +104,12 @@ class PhaseResult:
     """Phase, energy scales (units of the bandwidth), dominant order and trustworthiness of one device.
 
     ``spin_gap`` (either kind, ``spin_gap_type`` "singlet" or "triplet") and ``trion_scale`` are None when their
-    event was not reached; the order exponents and the correlations at the spin gap are set in the paired and
-    triplet phases, ``Kf`` (exact) and ``Kf_eq20`` (the paper's Eq. 20) in the trion phase. ``controlled`` says
-    whether the verdict stays inside the perturbative range (``uncontrolled_reason`` says why not); ``notes``
-    lists what the user should know (e.g. an SU(2) line that was not enforced). ``verdict_by_scheme`` and
-    ``pokrovsky_talapov`` are computed on first use (more flows).
+    event was not reached (``trion_scale`` exists only in the trion phase: an ``l_bbar`` past the cutoff of a tanh
+    scheme is recorded but forms no trion); the order exponents and the correlations at the spin gap are set in the
+    paired and triplet phases, ``Kf`` (exact) and ``Kf_eq20`` (the paper's Eq. 20) in the trion phase.
+    ``controlled`` says whether the verdict stays inside the perturbative range (``uncontrolled_reason`` says why
+    not); ``notes`` lists what the user should know (e.g. an SU(2) line that was not enforced).
+    ``verdict_by_scheme`` and ``pokrovsky_talapov`` are computed on first use (more flows).
     """
 
     phase: Phase
@@ -214,7 +215,7 @@ def classify(flow: FlowResult) -> PhaseResult:
     spin_gap = math.exp(-l_gap) if l_gap is not None else None
     gap_type = None if l_gap is None else ("singlet" if l_bar is not None else "triplet")
     trion_scale = None
-    if l_bbar is not None:
+    if phase == "trion":  # the trion gap; an l_bbar past the cutoff (tanh schemes) forms no trion: no scale
         trion_scale = math.exp(-l_bbar) * (1.0 if m.scheme == "cic" else m.cutoff1(l_bbar))
     order = x_cdw = x_sc = kc_bar = k_bar = kx_bar = kf = kf20 = None
     if phase in ("paired", "triplet"):

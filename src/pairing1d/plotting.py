@@ -13,7 +13,8 @@ import numpy as np
 
 from .phases import PhaseResult
 
-__all__ = ["save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "draw_cnt_bands", "plot_back_gate", "STYLE"]
+__all__ = ["save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "draw_cnt_bands", "plot_back_gate", "STYLE",
+           "PHASE_COLOURS", "PAIRED_GAP_RANGE", "paired_colormap", "label_effects", "smooth_boundary"]
 
 STYLE = {
     "font.size": 10, "axes.labelsize": 11, "axes.titlesize": 11, "legend.fontsize": 9,
@@ -66,13 +67,21 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
         marks = [(m.lstar_eff, "--", "0.3", r"$\ell^*$"), (result.l_bar, "-", "C3", r"$\bar\ell$"),
                  (flow.l_runaway, "-", "C1", r"$\ell_{\rm triplet}$"), (result.l_bbar, ":", "C0", r"$\bar{\bar\ell}$"),
                  (flow.l_drop1, "-.", "0.5", r"$y_1$ dropped")]
-        strong = [x for x in (result.l_bbar, flow.l_bbar2) if x is not None]
-        if not result.controlled and strong:
-            # where the verdict rests on |y1| or |y2| beyond y_strong: shade it on every panel
+        strong = [x for x in (flow.l_bbar, flow.l_bbar2) if x is not None and x <= flow.l_end]
+        if strong:
+            # from where |y1| or |y2| passes y_strong the weak-coupling flow is outside its range: shade it on every
+            # panel, red when the verdict rests on it, grey when y_s decides (the paired phase after l*)
+            colour, text = (("C3", "|y| > y_strong: verdict NOT controlled") if not result.controlled
+                            else ("0.5", "|y| > y_strong: flow outside its range (y_s decides)"))
             for ax in (ax_s, ax_y, ax_k):
-                ax.axvspan(min(strong), flow.l_end, color="C3", alpha=0.08, lw=0)
-            ax_y.text(0.98, 0.04, "not controlled: |y| > y_strong", transform=ax_y.transAxes, ha="right",
-                      color="C3", fontsize=8)
+                ax.axvspan(min(strong), flow.l_end, color=colour, alpha=0.12, lw=0)
+            ax_y.text(0.98, 0.04, text, transform=ax_y.transAxes, ha="right", color=colour, fontsize=8,
+                      path_effects=label_effects())
+            top = 100.0 * m.y_strong  # beyond it the numbers mean nothing: the axis stops, the curve runs off
+            if ax_y.get_ylim()[1] > top:
+                ax_y.set_ylim(top=top)
+                ax_y.text(0.98, 0.96, f"axis cut at {top:g} (curve runs off)", transform=ax_y.transAxes,
+                          ha="right", va="top", fontsize=7, color="0.3")
         for ax in (ax_s, ax_y, ax_k):
             for value, ls, color, label in marks:
                 if value is not None and np.isfinite(value) and value <= flow.l_end:
@@ -97,7 +106,43 @@ _AXIS_LABELS = {
     "temperature": r"$T/\Lambda$", "lmax": r"$\ell_{\max}$", "theta": r"$\theta_{\uparrow\downarrow}$",
     "u_ratio": r"$u/u_c$", "lmass": r"$\ell_m$", "y2": r"bare $y_2^0$",
 }
-PHASE_COLOURS = {"decoupled": "#e8e8e8", "trion": "#b39ddb", "triplet": "#ffcc80"}
+PHASE_COLOURS = {"decoupled": "#e0e0e0", "paired": "#4bb062", "trion": "#b39ddb", "triplet": "#ffcc80",
+                 "outside": "#ffffff", "undecided": "#ffffff"}
+"""The one colour of each phase in every figure, CLI plot, report and the explorer: decoupled grey, paired green,
+trion lavender, triplet orange; ``outside`` (the theory does not apply: a gate map) and ``undecided`` (a lattice
+point the lattice does not decide) are left white. Where a map shows the paired phase's spin gap it uses
+:func:`paired_colormap`, whose middle is this green."""
+
+PAIRED_GAP_RANGE = (0.3, 1.0)
+"""The part of matplotlib's ``Greens`` that spans the paired phase's log10 spin gap (light: small gap)."""
+
+
+def paired_colormap():
+    """The colour map of the paired phase's spin gap (log10, smallest gap lightest): ``Greens`` restricted to
+    :data:`PAIRED_GAP_RANGE`, so that a paired region is green in every figure, with or without its gap."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+
+    lo, hi = PAIRED_GAP_RANGE
+    return ListedColormap(colormaps["Greens"](np.linspace(lo, hi, 256)), name="paired_gap")
+
+
+def label_effects():
+    """Path effects that keep a black label readable on any phase colour: a white halo."""
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=2.5, foreground="white")]
+
+
+def smooth_boundary(ax, xs, ys, inside, **line) -> None:
+    """Draw the boundary of the region ``inside`` ((ny, nx) bool over the axis values ``xs``, ``ys``) as a smooth
+    line: the 0.5 contour of the indicator after a Gaussian blur of one grid step. On a binary indicator marching
+    squares alone gives a staircase of half-pixel steps; the blur interpolates the edge between the pixels on each
+    side, so the line lies within a grid step of the pixel boundary and has no steps."""
+    from scipy.ndimage import gaussian_filter
+
+    field = gaussian_filter(inside.astype(float), sigma=1.0, mode="nearest")
+    ax.contour(xs, ys, field, levels=[0.5], **({"colors": "k", "linewidths": 1.2} | line))
 
 
 def axis_label(name: str) -> str:
@@ -131,20 +176,18 @@ def plot_phase_map(
             xs, ys = panel[x].values, panel[y].values
             phase = panel["phase"].values
             flat = np.where(phase == 1, np.nan, phase.astype(float))
-            ax.pcolormesh(xs, ys, flat, cmap=ListedColormap([PHASE_COLOURS["decoupled"], "white",
-                                                                 PHASE_COLOURS["trion"], PHASE_COLOURS["triplet"]]),
+            ax.pcolormesh(xs, ys, flat, cmap=ListedColormap([PHASE_COLOURS[name] for name in PHASES_FOR_LABELS]),
                           vmin=-0.5, vmax=3.5, shading="nearest", rasterized=True)
             with np.errstate(divide="ignore"):
                 log_gap = np.where(phase == 1, np.log10(panel["spin_gap"].values), np.nan)
-            image = ax.pcolormesh(xs, ys, log_gap, cmap="viridis", vmin=vmin, vmax=vmax, shading="nearest",
+            image = ax.pcolormesh(xs, ys, log_gap, cmap=paired_colormap(), vmin=vmin, vmax=vmax, shading="nearest",
                                   rasterized=True)
-            if len(xs) > 1 and len(ys) > 1:
-                # one contour per phase indicator: a trion|decoupled edge is drawn once, at the pixel midpoint
-                # (contouring the codes 0, 1, 2 at 0.5 and 1.5 would draw it twice, a quarter pixel apart)
+            if len(xs) > 2 and len(ys) > 2:
+                # one smooth contour per phase indicator: a trion|decoupled edge is drawn once (contouring the
+                # codes 0, 1, 2 at 0.5 and 1.5 would draw it twice, a quarter pixel apart)
                 for code in (1, 2, 3):
                     if np.any(phase == code) and np.any(phase != code):
-                        ax.contour(xs, ys, (phase == code).astype(float), levels=[0.5], colors="k",
-                                   linewidths=1.2)
+                        smooth_boundary(ax, xs, ys, phase == code)
                 if "controlled" in panel and np.any(panel["controlled"].values == 0):
                     # hatch the verdicts that rest on a coupling beyond y_strong (outside the trion rule)
                     ax.contourf(xs, ys, (panel["controlled"].values == 0).astype(float), levels=[0.5, 1.5],
@@ -158,13 +201,13 @@ def plot_phase_map(
                 if mask.sum() > 0.12 * mask.size:  # narrow regions: the legend names them
                     jj, ii = np.nonzero(mask)
                     ax.text(np.median(xs[ii]), np.median(ys[jj]), name, ha="center", va="center", fontsize=10,
-                            weight="bold", color="k" if code != 1 else "w")
+                            weight="bold", color="k", path_effects=label_effects())
             ax.set_xlabel(axis_label(x))
             if z is not None:
                 ax.set_title(f"{axis_label(z)} = {float(panel[z]):g}")
         axes[0][0].set_ylabel(axis_label(y))
         handles = [Patch(color=PHASE_COLOURS["decoupled"], label="decoupled"),
-                   Patch(color=plt.get_cmap("viridis")(0.6), label="paired (colour: spin gap)"),
+                   Patch(color=PHASE_COLOURS["paired"], label="paired (shade: spin gap)"),
                    Patch(color=PHASE_COLOURS["trion"], label="trion")]
         if np.any(ds["phase"].values == 3):
             handles.append(Patch(color=PHASE_COLOURS["triplet"], label="triplet / SDW$_z$ spin gap"))
@@ -189,16 +232,29 @@ PHASES_FOR_LABELS = ("decoupled", "paired", "trion", "triplet")
 
 def draw_cnt_bands(ax, cnt, mu: float, k_max: float = 2e7) -> None:
     """The eight bands of Eq. (A2) on ``ax`` (Fig. 8): spin sigma by colour, valley nu by line style, the Fermi
-    level as a solid black line; momenta in 1/nm (the package's one unit of momentum), energies in meV;
-    ``k_max`` in 1/m as :mod:`pairing1d.cnt` works in SI."""
-    from .cnt import bands
+    level as a solid black line and each Fermi point as a black dot (with k_F written when one band crosses);
+    momenta in 1/nm (the package's one unit of momentum), energies in meV; the energy axis holds every band's edge
+    at k = 0. ``k_max`` in 1/m as :mod:`pairing1d.cnt` works in SI."""
+    from .cnt import bands, crossing
 
     k = np.linspace(-k_max, k_max, 801)
-    for (s, v, _b), energy in bands(cnt, mu, k).items():
+    spectrum = bands(cnt, mu, k)
+    for (s, v, _b), energy in spectrum.items():
         ax.plot(k * 1e-9, energy, color="C3" if s == 1 else "C0", ls="-" if v == 1 else "--", lw=1.6)
+        # the Fermi points, located by linear interpolation between the samples on each side of E = 0
+        for i in np.nonzero(np.diff(np.sign(energy)) != 0)[0]:
+            root = k[i] - energy[i] * (k[i + 1] - k[i]) / (energy[i + 1] - energy[i])
+            ax.plot([root * 1e-9], [0.0], "o", color="k", ms=4.5, zorder=5)
     ax.axhline(0.0, color="k", lw=1.5)
-    ax.set_ylim(-8, 8)
+    edges = np.array([energy[k.size // 2] for energy in spectrum.values()])
+    reach = float(np.max(np.abs(edges))) + 2.0
+    ax.set_ylim(-reach, reach)
     ax.set_xlim(k[0] * 1e-9, k[-1] * 1e-9)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(5, symmetric=True))  # momenta like 0.015 need room
+    found = crossing(cnt, mu)
+    if found.k_fermi is not None:
+        ax.annotate(rf"$k_F$ = {found.k_fermi * 1e-9:.3g} nm$^{{-1}}$", (found.k_fermi * 1e-9, 0.0),
+                    xytext=(8, 8), textcoords="offset points", fontsize=8, path_effects=label_effects())
     ax.set_xlabel(r"$k$ (1/nm)")
     ax.set_ylabel(r"$E_{\sigma\nu}$ (meV), Fermi level at 0")
     handles = [plt.Line2D([], [], color="C3", label=r"$\sigma=+1$"),
@@ -253,11 +309,10 @@ def plot_back_gate(ds, path: str | Path) -> Path:
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.8, 5.2), sharex=True, layout="constrained")
         edges = np.concatenate([[mu[0]], 0.5 * (mu[1:] + mu[:-1]), [mu[-1]]]) if mu.size > 1 else np.array(
             [mu[0] - 0.5, mu[0] + 0.5])
-        colours = PHASE_COLOURS | {"paired": "#9ccc65"}  # the phase map shows paired by its gap colour instead
         for code, name in enumerate(PHASES_FOR_LABELS):
             where = np.nonzero(ds["phase"].values == code)[0]
             for i in where:
-                top.axvspan(edges[i], edges[i + 1], color=colours[name], alpha=0.6, lw=0,
+                top.axvspan(edges[i], edges[i + 1], color=PHASE_COLOURS[name], alpha=0.6, lw=0,
                             label=name if i == where[0] else None)
         finite = lambda v: np.where(np.isfinite(v), v, np.nan)  # noqa: E731
         top.plot(mu, finite(ds["lstar"].values), "k-", label=r"$\ell^*_1$")

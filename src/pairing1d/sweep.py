@@ -11,7 +11,7 @@ batched engine, and returns a Dataset with one dimension per axis, in the order 
 * ``l_bbar``: RG time where ``|y1| = y_strong`` (inf: never);
 * ``l_runaway``: RG time where ys = +1, the triplet / SDW_z spin gap (inf: never);
 * ``spin_gap``: exp(-min(l_bar, l_runaway)) in units of the bandwidth (0: no spin gap above exp(-lmax));
-* ``trion_scale``: exp(-l_bbar) c1(l_bbar) (exp(-l_bbar) in the cic scheme; 0: never);
+* ``trion_scale``: exp(-l_bbar) c1(l_bbar) (exp(-l_bbar) in the cic scheme) in the trion phase, 0 elsewhere;
 * ``dominant_order``: int8, CF flags: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS.
 
 Attributes hold every fixed parameter, the cutoff scheme and the package version.
@@ -58,7 +58,7 @@ _VARIABLE_ATTRS = {
     "l_runaway": {"long_name": "RG time where ys reaches +1, triplet / SDW_z spin gap (inf: never)", "units": "1"},
     "spin_gap": {"long_name": "spin gap exp(-l_gap), either kind (0: none above exp(-lmax))",
                  "units": "bandwidth Lambda"},
-    "trion_scale": {"long_name": "trion scale exp(-l_bbar) c1(l_bbar) (0: never)", "units": "bandwidth Lambda"},
+    "trion_scale": {"long_name": "trion scale exp(-l_bbar) c1(l_bbar) (0: not a trion)", "units": "bandwidth Lambda"},
     "dominant_order": {"long_name": "dominant order (spin-gapped phases: the exponents of the density wave and of "
                        "the pairs; trion phase: Kf vs 3)",
                        "flag_values": np.arange(len(ORDERS), dtype=np.int8), "flag_meanings": " ".join(ORDERS)},

@@ -27,7 +27,6 @@ import panel as pn
 from bokeh.events import Tap
 from bokeh.layouts import column as bokeh_column
 from bokeh.models import BoxAnnotation, ColorBar, ColumnDataSource, Label, LinearColorMapper, Range1d
-from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
 from ..model import SCHEMES, Model
@@ -40,7 +39,7 @@ from .compute import AXIS_NAMES, DEFAULT_RANGES, Axis, Point
 from .device_tab import DEFAULT_PRESET, DeviceTab
 from .export import map_netcdf, map_png, params_toml
 from .params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of
-from .render import flow_curves, render_map, uncontrolled_from
+from .render import flow_curves, paired_palette, render_map, uncontrolled_from
 
 __all__ = ["Explorer", "build_app", "AXIS_TITLES", "TAB_TITLES"]
 
@@ -86,13 +85,19 @@ _HATCH_CSS = ("background:repeating-linear-gradient(135deg,#686868 0 2px,#e8e8e8
               "border:1px solid #999")
 
 
+_PAIRED_HEX = ["#{:02x}{:02x}{:02x}".format(*c) for c in paired_palette()]
+"""The paired phase's colour map (:func:`pairing1d.plotting.paired_colormap`) as Bokeh hex colours."""
+_PAIRED_ENDS = (_PAIRED_HEX[0], _PAIRED_HEX[-1])
+
+
 def legend_html(flow: str, scheme: str) -> str:
     """The map's caption: the colours of the four phases, the hatching, the boundaries and markers, and which flow
     and cutoff scheme drew the map."""
     return (
         f"<span style='background:{PHASE_COLOURS['decoupled']};padding:0 8px;border:1px solid #999'>&nbsp;</span> "
         "decoupled &nbsp; "
-        "<span style='background:linear-gradient(90deg,#440154,#21918c,#fde725);padding:0 16px'>&nbsp;</span> "
+        f"<span style='background:linear-gradient(90deg,{_PAIRED_ENDS[0]},{PHASE_COLOURS['paired']},{_PAIRED_ENDS[1]});"
+        "padding:0 16px'>&nbsp;</span> "
         "paired (colour bar: log10 spin gap Δs/Λ) &nbsp; "
         f"<span style='background:{PHASE_COLOURS['trion']};padding:0 8px'>&nbsp;</span> trion &nbsp; "
         f"<span style='background:{PHASE_COLOURS['triplet']};padding:0 8px'>&nbsp;</span> triplet / SDW_z spin gap "
@@ -206,7 +211,7 @@ class Explorer(WithAlert):
         fig.scatter(x="x", y="y", source=self.click_source, marker="x", size=16, line_width=3, color="#d62728")
         fig.scatter(x="x", y="y", source=self.cnt_source, marker="star", size=22, fill_color="white",
                     line_color="black", line_width=1.5)
-        self.colour_mapper = LinearColorMapper(palette=Viridis256, low=-8.0, high=0.0)
+        self.colour_mapper = LinearColorMapper(palette=_PAIRED_HEX, low=-8.0, high=0.0)
         fig.add_layout(ColorBar(color_mapper=self.colour_mapper, title="log10(Δs/Λ), paired", width=12), "right")
         fig.on_event(Tap, self.on_tap)
         self.map_figure = fig

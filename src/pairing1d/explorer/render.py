@@ -11,7 +11,7 @@ import numpy as np
 from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
 
-__all__ = ["MapImage", "render_map", "flow_curves", "viridis_palette", "hatch_stripes", "BOUNDARY_COLOUR",
+__all__ = ["MapImage", "render_map", "flow_curves", "paired_palette", "hatch_stripes", "BOUNDARY_COLOUR",
            "HATCH_PERIOD", "HATCH_DARKEN", "uncontrolled_from", "gate_map_png", "GATE_MAP_DPI"]
 
 BOUNDARY_COLOUR = (0, 0, 0)
@@ -23,14 +23,15 @@ def _hex_rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
-def viridis_palette(n: int = 256) -> np.ndarray:
-    """(n, 3) uint8 viridis, the colour map of the paired phase in the matplotlib figures."""
-    from matplotlib import colormaps
+def paired_palette(n: int = 256) -> np.ndarray:
+    """(n, 3) uint8 :func:`pairing1d.plotting.paired_colormap`, the colour map of the paired phase's spin gap in
+    every figure (light green: smallest gap)."""
+    from ..plotting import paired_colormap
 
-    return (colormaps["viridis"](np.linspace(0.0, 1.0, n))[:, :3] * 255).round().astype(np.uint8)
+    return (paired_colormap()(np.linspace(0.0, 1.0, n))[:, :3] * 255).round().astype(np.uint8)
 
 
-_VIRIDIS = viridis_palette()
+_PAIRED = paired_palette()
 
 
 HATCH_PERIOD = 4
@@ -38,16 +39,16 @@ HATCH_PERIOD = 4
 ``(i + j) % HATCH_PERIOD == 0``."""
 
 HATCH_DARKEN = 0.45
-"""A light pixel on a stripe is darkened to this fraction of its colour; a dark one (viridis' purple end) is moved
-the same way towards white, so that the stripes show on every colour."""
+"""A light pixel on a stripe is darkened to this fraction of its colour; a dark one (the paired map's dark green
+end) is moved the same way towards white, so that the stripes show on every colour."""
 
 
 @dataclass(frozen=True)
 class MapImage:
-    """The map as Bokeh's ``image_rgba`` wants it: ``rgba`` (ny, nx) uint32, row 0 at the bottom; the log10
-    range of the spin gap that viridis spans; the phase counts; a label position per phase that covers more than
-    2 % of the map (the median of its pixels, as in the matplotlib figure); ``hatched``, the (ny, nx) mask of the
-    verdicts that are not controlled (drawn with diagonal stripes), and their number."""
+    """The map as Bokeh's ``image_rgba`` wants it: ``rgba`` (ny, nx) uint32, row 0 at the bottom; the log10 range of
+    the spin gap that the paired colour map spans; the phase counts; a label position per phase that covers more
+    than 2 % of the map (the median of its pixels, as in the matplotlib figure); ``hatched``, the (ny, nx) mask of
+    the verdicts that are not controlled (drawn with diagonal stripes), and their number."""
 
     rgba: np.ndarray
     log_gap_range: tuple[float, float]
@@ -68,9 +69,10 @@ def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.n
     """Colour a map given as (ny, nx) arrays over the axis values ``xs``, ``ys``.
 
     Decoupled, trion and triplet in the flat colours of ``plotting.PHASE_COLOURS``; paired by log10 of the spin gap
-    on viridis between the smallest and largest gap of this map (as ``plot_phase_map``); diagonal stripes over the
-    pixels whose verdict is not controlled (``controlled == 0``; ``None``: all controlled); black pixels where the
-    phase changes to the right or above (the boundary lines, drawn over the stripes)."""
+    on :func:`pairing1d.plotting.paired_colormap` between the smallest and largest gap of this map (as
+    ``plot_phase_map``); diagonal stripes over the pixels whose verdict is not controlled (``controlled == 0``;
+    ``None``: all controlled); black pixels where the phase changes to the right or above (the boundary lines, drawn
+    over the stripes)."""
     phase = np.asarray(phase)
     rgb = np.empty((*phase.shape, 3), dtype=np.uint8)
     for code, name in enumerate(PHASES):
@@ -83,7 +85,7 @@ def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.n
             log_gap = np.log10(np.where(paired, spin_gap, 1.0))
         lo, hi = float(log_gap[paired].min()), float(log_gap[paired].max())
         scale = (log_gap[paired] - lo) / (hi - lo) if hi > lo else np.full(int(paired.sum()), 0.5)
-        rgb[paired] = _VIRIDIS[np.clip((scale * 255).round().astype(int), 0, 255)]
+        rgb[paired] = _PAIRED[np.clip((scale * 255).round().astype(int), 0, 255)]
     hatched = np.zeros(phase.shape, dtype=bool) if controlled is None else np.asarray(controlled) == 0
     stripe = hatched & hatch_stripes(phase.shape)
     if stripe.any():

@@ -479,10 +479,6 @@ def _order(ground: SectorResult) -> dict[str, Any]:
     return out
 
 
-PHASE_COLOURS = {"decoupled": "#d9d9d9", "paired": "#4daf4a", "trion": "#377eb8", "triplet": "#ff7f00",
-                 None: "white"}
-
-
 def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) -> Path:
     """One row per value of the couplings other than W; columns: the lattice (colour = verdict, text = c_ref - c
     and its error), then the RG under every (flow, scheme). Axes: W and the mismatch m = L(1 - n_s - n/2) in
@@ -491,8 +487,9 @@ def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) 
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from ..plotting import STYLE, save_figure
+    from ..plotting import PHASE_COLOURS, STYLE, save_figure
 
+    colour = lambda phase: PHASE_COLOURS.get(phase or "undecided", "white")  # noqa: E731  (None: undecided)
     points = study.points
     if not points:
         raise LatticeError("the study holds no point with its ground state on the longest chain yet")
@@ -510,7 +507,7 @@ def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) 
                 for p in mine:
                     x, y = p.couplings.get("W", 0.0), p.mismatch * p.L
                     if col == 0:
-                        ax.scatter(x, y, s=260, marker="s", color=PHASE_COLOURS.get(p.verdict, "white"),
+                        ax.scatter(x, y, s=260, marker="s", color=colour(p.verdict),
                                    edgecolor="k", lw=0.6)
                         if p.central_charge is not None and p.reference is not None:
                             drop = p.reference.c - p.central_charge.c
@@ -520,7 +517,7 @@ def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) 
                     flow, scheme = COMBOS[col - 1]
                     rg = (p.rg_calibrated if calibrated else p.rg).get(f"{flow}/{scheme}", {})
                     phase = rg.get("phase")
-                    ax.scatter(x, y, s=260, marker="s", color=PHASE_COLOURS.get(phase, "white"), edgecolor="k",
+                    ax.scatter(x, y, s=260, marker="s", color=colour(phase), edgecolor="k",
                                lw=0.6)
                     if phase is not None and not rg.get("controlled", True):
                         ax.scatter(x, y, s=60, marker="x", color="red", lw=1.2)
@@ -535,8 +532,8 @@ def plot_study_map(study: StudyMap, path: str | Path, calibrated: bool = False) 
                     ax.set_xlabel("W / t", fontsize=7)
                 ax.margins(0.25)
                 ax.tick_params(labelsize=6)
-        handles = [Patch(facecolor=c, edgecolor="k", label=str(k if k is not None else "undecided"))
-                   for k, c in PHASE_COLOURS.items()]
+        handles = [Patch(facecolor=colour(k), edgecolor="k", label=k)
+                   for k in ("decoupled", "paired", "trion", "triplet", "undecided")]
         fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7)
         bridge = "lattice-calibrated bridge" if calibrated else "first-order bridge"
         fig.suptitle(f"Phase map: lattice (DMRG, L = {max(p.L for p in points)}) and RG ({bridge}); "
