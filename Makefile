@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 BROWSER_STAMP := $(VENV)/.browser-stamp
 OUT ?= demo-output
 
-.PHONY: demo test test-long lint bench docs docs-nitpicky clean
+.PHONY: demo test test-long lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +46,6 @@ test-long: $(STAMP)
 docs: $(STAMP)
 	rm -rf docs/_build docs/_autosummary
 	$(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
-
-docs-nitpicky: $(STAMP)
-	$(BIN)/python -m sphinx -b html -n -q docs docs/_build/nitpicky
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py

@@ -88,8 +88,11 @@ def server():
 @contextlib.contextmanager
 def opened(server):
     """Chromium (Debian's) on the explorer page at ``server``; closed on the way out."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # the page's computations (a gate map: a few seconds on an idle machine) take longer on a loaded one: the
+    # assertions wait as long as the page's own actions rather than Playwright's default of 5 s
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:

@@ -264,8 +264,9 @@ class Geometry:
 class DevicePoint:
     """The device at one gate voltage, field and temperature: every intermediate quantity in physical units, the
     dimensionless :class:`~pairing1d.model.Model` at zero temperature (``ground``; None when the theory does not
-    apply, and ``reason`` says why) and ``T_over_Lambda`` = :math:`k_BT/\\Lambda`; :attr:`model` is the Model at the
-    temperature (None also when :math:`k_BT \\ge \\Lambda`: nothing flows, regime ``"above bandwidth"``).
+    apply, and ``reason`` says why) and ``T_over_Lambda`` = :math:`k_BT/\\Lambda`;
+    :attr:`~pairing1d.device.DevicePoint.model` is the Model at the temperature (None also when
+    :math:`k_BT \\ge \\Lambda`: nothing flows, regime ``"above bandwidth"``).
 
     ``regime``: ``"single band"`` (one nanotube band at the Fermi level), ``"gapped"`` (gate in a nanotube gap, or
     a ladder's back gate below its gap: mass cutoff of Eq. (B1)), ``"soliton liquid"`` (a ladder's back gate above
@@ -324,7 +325,8 @@ class DevicePoint:
 
 @dataclass(frozen=True)
 class Device:
-    """A device in physical units (module docstring); :meth:`point` and :meth:`model` translate it.
+    """A device in physical units (module docstring); :meth:`~pairing1d.device.Device.point` and
+    :meth:`~pairing1d.device.Device.model` translate it.
 
     ``gate_reference_V`` is the gate voltage at which the primary has ``primary.density_per_um``; ``field_T``,
     ``temperature_K`` the defaults of :meth:`point`; ``impurity`` the bare strength :math:`g_{\\rm imp}/\\Lambda`

@@ -170,7 +170,9 @@ def _one_axis(ds, sensitivity, curves):
         ax_c.set_ylim(0, 2.2)
         ax_c.set_xlabel("temperature (K)")
         ax_c.set_ylabel(r"$G$ ($e^2/h$)")
-        ax_c.legend(fontsize=7, frameon=False, title="gate (phase at T = 0); dotted: spin gap", title_fontsize=7)
+        gapped = bool(np.any(curves["spin_gap_K"].values > 0))  # the dotted marks exist only then
+        ax_c.legend(fontsize=7, frameon=False, title="gate (phase at T = 0)" + ("; dotted: spin gap" if gapped else ""),
+                    title_fontsize=7)
         letter = "e" if sensitivity is not None else "d"
         ax_c.set_title(f"({letter}) conductance against temperature", loc="left", fontsize=10)
     present = set(np.unique(np.concatenate([phase.ravel(), phase0.ravel()])).tolist())

@@ -355,9 +355,9 @@ def pack(models: Sequence[Model]) -> np.ndarray:
 def integrate_batch(
     params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the kernel on packed rows (:func:`pack_fields`; completed inside): ``(events[N, 8]`` in the order of
-    :data:`EVENTS`, ``states[N, 12]`` at the end of each flow (:data:`pairing1d.flow_equations.STATE`),
-    ``steps[N])``."""
+    """Run the kernel on packed rows (:func:`~pairing1d.flow_equations.pack_fields`; completed inside):
+    ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the end of each flow
+    (:data:`pairing1d.flow_equations.STATE`), ``steps[N])``."""
     params = np.ascontiguousarray(params, dtype=np.float64)
     n = params.shape[0]
     # numba splits the rows into one contiguous block per thread; the cost of a flow varies smoothly over a grid

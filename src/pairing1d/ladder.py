@@ -240,7 +240,7 @@ def little_limit(U: float, V: float, E_tilde: float, vF: float = 1.0, **model_fi
         y_s^0 = \frac{U_{\rm eff}}{\pi v_F}, \qquad K_c^0 = \Big(1 + \frac{U_{\rm eff}}{\pi v_F}\Big)^{-1/2},
 
     and the flow of Eq. (16) runs with no inter-wire vertex (``y0 = 0``, ``upsilon = 0``): a spin gap
-    :math:`e^{-\bar\ell}` opens iff :math:`U_{\rm eff} < 0`. Other :class:`Model` fields (``lmax``,
+    :math:`e^{-\bar\ell}` opens iff :math:`U_{\rm eff} < 0`. Other :class:`~pairing1d.model.Model` fields (``lmax``,
     ``temperature``, ``su2``, ...) can be passed through.
     """
     U = _finite("U", U, "on-site repulsion of the primary wire, Sec. III A")

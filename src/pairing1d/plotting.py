@@ -1,7 +1,7 @@
 """Publication-style plots of pairing1d results (matplotlib; PNG or PDF by the file's suffix).
 
 Importing this module leaves matplotlib's backend alone (a notebook keeps its inline figures); the command line
-chooses the file-only Agg backend itself (:func:`pairing1d.cli.main`), and every figure written here is closed.
+chooses the file-only Agg backend itself (``pairing1d.cli.main``), and every figure written here is closed.
 """
 
 from __future__ import annotations

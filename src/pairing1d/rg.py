@@ -115,7 +115,8 @@ class FlowResult:
     sol: OdeSolution = field(repr=False, compare=False)
 
     def at(self, l: float | np.ndarray) -> dict[str, Any]:
-        """Couplings at RG time(s) ``l`` in [0, l_end] from the dense output (the names of :data:`_TRAJECTORY`)."""
+        """Couplings at RG time(s) ``l`` in [0, l_end] from the dense output, by name (``ys``, ``ys_imag``, ``Ks``,
+        ``y1``, ``y2``, ``Kc_tilde``, ``K_tilde``, ``K_mixed``, ``delta1``, ``delta2``: the coupling arrays)."""
         return named_couplings(np.asarray(self.sol(l)), self.row)
 
     @property

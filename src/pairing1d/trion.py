@@ -99,7 +99,8 @@ def _model_couplings(model: Model) -> tuple[float, float]:
 
 
 def trion_sector_of_model(model: Model) -> tuple[float, float]:
-    """(Kf, uf/uc) of Eq. (20) and (C2b) for a :class:`Model` (its own :math:`V_\\theta`; line 13 when unset).
+    """(Kf, uf/uc) of Eq. (20) and (C2b) for a :class:`~pairing1d.model.Model` (its own :math:`V_\\theta`; line 13
+    when unset).
 
     This is the paper's value, which drops the :math:`\\theta_g`-:math:`\\theta_f` coupling; the exact one is
     :func:`pairing1d.gaussian.trion_mode` (``PhaseResult.Kf``)."""
@@ -108,7 +109,7 @@ def trion_sector_of_model(model: Model) -> tuple[float, float]:
 
 
 def locked_sector_of_model(model: Model) -> dict[str, float]:
-    """:func:`locked_sector` of a :class:`Model` (units :math:`u_c = 1`; its own :math:`V_\\theta`)."""
+    """:func:`locked_sector` of a :class:`~pairing1d.model.Model` (units :math:`u_c = 1`; its own :math:`V_\\theta`)."""
     out = locked_sector(1.0, model.Kc0, model.u_ratio, model.K0, *_model_couplings(model), model.vertex_charge)
     return {k: float(v) for k, v in out.items()}
 

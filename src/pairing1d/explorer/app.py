@@ -3,7 +3,7 @@ over two axes, the flow of a clicked device, the nanotube gate and the downloads
 units over gate voltage (:mod:`.device_tab`).
 
 Only layout and event wiring live here; what is computed comes from :mod:`.compute`, :mod:`.render` and
-:mod:`.export`. Every callback goes through :func:`._widgets._guarded`: a bad value (a
+:mod:`.export`. Every callback goes through ``_widgets._guarded``: a bad value (a
 :class:`~pairing1d.model.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a traceback,
 and the session keeps working.
 
@@ -584,5 +584,5 @@ def build_app(model: Model | None = None, x: Axis | None = None, y: Axis | None 
               device_preset: str = DEFAULT_PRESET):
     """The explorer page for ``model`` (default :class:`~pairing1d.model.Model()`) and, in its Device tab, the
     preset ``device_preset``: a Panel object; display it in Jupyter (after ``pn.extension()``) or serve it
-    (``pairing1d explore``, :func:`pairing1d.explorer.serve`)."""
+    (``pairing1d explore``, :func:`~pairing1d.explorer.server.serve`)."""
     return Explorer(model, x, y, device_preset).view

@@ -1,12 +1,14 @@
 """What the explorer computes, free of any view code: the phase map over two axes, the device at a clicked
 point, the nanotube gate -> l* conversion, and the Device tab's gate map of a device in the lab's units
-(:func:`compute_device`, through :func:`pairing1d.gate_map.gate_map`) with its one-line summary.
+(:func:`~pairing1d.explorer.compute.compute_device`, through :func:`pairing1d.gate_map.gate_map`) with its one-line
+summary.
 
 The map goes through :func:`pairing1d.sweep.sweep` (the batched engine) at a looser tolerance than the sweep
-default, :data:`EXPLORER_RTOL`: at 1e-7 a 128 x 128 map of the default flow and scheme takes about 0.22-0.33 s
-instead of 0.31-0.44 s on two cores and, on the Fig. 4 grids, not one pixel changes phase or control flag and the
-spin gap of a paired pixel moves by < 4e-6 in log10 (see ``benchmarks/explorer_redraw.py``). A clicked point is
-solved again by the scipy path (:func:`pairing1d.phase_of`), which gives the full trajectory.
+default, :data:`~pairing1d.explorer.compute.EXPLORER_RTOL`: at 1e-7 a 128 x 128 map of the default flow and scheme
+takes about 0.22-0.33 s instead of 0.31-0.44 s on two cores and, on the Fig. 4 grids, not one pixel changes phase or
+control flag and the spin gap of a paired pixel moves by < 4e-6 in log10 (see ``benchmarks/explorer_redraw.py``).
+A clicked point is solved again by the scipy path (:func:`~pairing1d.phases.phase_of`), which gives the full
+trajectory.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ __all__ = [
 ]
 
 EXPLORER_RTOL = 1e-7
+"""Relative tolerance of the batched engine for the explorer's map (looser than the sweep default; module docstring)."""
 EXPLORER_ATOL = 1e-10
+"""Absolute tolerance of the batched engine for the explorer's map."""
 MAX_POINTS = 512
 """Largest number of points per axis the page accepts (a 512 x 512 map takes about 2 s)."""
 
@@ -235,8 +239,9 @@ class GateAxis:
 
 
 def default_gate_axis(device: Device, n: int = DEFAULT_GATE_POINTS) -> GateAxis:
-    """The gate window ``pairing1d device`` scans when no ``--gate`` is given (:meth:`Device.gate_window`), its ends
-    rounded to 6 significant figures so that the boxes show what is scanned; a ModelError says why there is none."""
+    """The gate window ``pairing1d device`` scans when no ``--gate`` is given
+    (:meth:`~pairing1d.device.Device.gate_window`), its ends rounded to 6 significant figures so that the boxes show
+    what is scanned; a ModelError says why there is none."""
     start, stop = device.gate_window()
     return GateAxis(float(f"{start:.6g}"), float(f"{stop:.6g}"), n)
 

@@ -3,9 +3,9 @@ the lab's units, a gate-voltage range, and its gate map as ``pairing1d device`` 
 
 Only layout and event wiring live here; the inputs are described in :mod:`pairing1d.explorer.params`
 (:data:`~pairing1d.explorer.params.DEVICE_CONTROLS`), the gate map and its summary come from :mod:`.compute`
-(:func:`compute_device`) and the figure from :mod:`.render` (:func:`gate_map_png`). Every callback goes through
-:func:`._widgets._guarded`: a bad value becomes one line in this tab's own alert, the last valid figure stays, and
-the tab keeps working.
+(:func:`~pairing1d.explorer.compute.compute_device`) and the figure from :mod:`.render`
+(:func:`~pairing1d.explorer.render.gate_map_png`). Every callback goes through ``_widgets._guarded``: a bad value
+becomes one line in this tab's own alert, the last valid figure stays, and the tab keeps working.
 """
 
 from __future__ import annotations

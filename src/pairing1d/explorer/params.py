@@ -1,7 +1,7 @@
-"""The explorer's parameter controls, described as data: one :class:`Control` per :class:`~pairing1d.model.Model`
-field (label, slider range, help), and the conversion between widget values and a Model; for the Device tab one
-:class:`DeviceControl` per physical input in the lab's units, and the conversion to a
-:class:`~pairing1d.device.Device` through :meth:`~pairing1d.device.Device.with_inputs`.
+"""The explorer's parameter controls, described as data: one :class:`~pairing1d.explorer.params.Control` per
+:class:`~pairing1d.model.Model` field (label, slider range, help), and the conversion between widget values and a
+Model; for the Device tab one :class:`~pairing1d.explorer.params.DeviceControl` per physical input in the lab's
+units, and the conversion to a :class:`~pairing1d.device.Device` through :meth:`~pairing1d.device.Device.with_inputs`.
 
 No Panel here: the view builds its widgets from :data:`CONTROLS`, and the tests check that every Model field has
 one.
@@ -137,8 +137,8 @@ def values_of(model: Model) -> dict[str, Any]:
 @dataclass(frozen=True)
 class DeviceControl:
     """How the Device tab shows one physical input of a :class:`~pairing1d.device.Device`: ``name`` is the widget's
-    key, ``input`` the dotted name :meth:`Device.with_inputs` takes, and the widget shows ``input``'s value divided
-    by ``scale`` (``scale = 1e-3``: the page shows mK, the Device holds K)."""
+    key, ``input`` the dotted name :meth:`~pairing1d.device.Device.with_inputs` takes, and the widget shows
+    ``input``'s value divided by ``scale`` (``scale = 1e-3``: the page shows mK, the Device holds K)."""
 
     name: str
     input: str
@@ -179,7 +179,7 @@ def device_values(device: Device) -> dict[str, float]:
 
 def device_from_values(device: Device, values: dict[str, float | None]) -> Device:
     """``device`` with the widget values (name -> number in the page's unit) applied through
-    :meth:`Device.with_inputs`; an empty box or an out-of-range value is a one-line
+    :meth:`~pairing1d.device.Device.with_inputs`; an empty box or an out-of-range value is a one-line
     :class:`~pairing1d.model.ModelError` that names the input and its unit."""
     inputs = {}
     for c in DEVICE_CONTROLS:

@@ -1,4 +1,5 @@
-"""Serving the explorer: ``pairing1d explore`` and :func:`serve` (one fresh page per browser session)."""
+"""Serving the explorer: ``pairing1d explore`` and :func:`~pairing1d.explorer.server.serve` (one fresh page per
+browser session)."""
 
 from __future__ import annotations
 

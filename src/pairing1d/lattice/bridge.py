@@ -70,7 +70,8 @@ def _lstar(mismatch: float) -> float:
 
 @dataclass(frozen=True)
 class BosonizedLattice:
-    """Bosonized parameters of a lattice point (module docstring) and the :class:`Model` they define."""
+    """Bosonized parameters of a lattice point (module docstring) and the :class:`~pairing1d.model.Model` they
+    define."""
 
     kF: float
     ks: float

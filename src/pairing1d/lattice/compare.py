@@ -97,7 +97,7 @@ def compare_point(
 ) -> Comparison:
     """Compare the RG and the lattice at one point (module docstring). ``solver(params, sector, method, **options)``
     computes a sector (default :func:`.solve.solve_sector`; a scan passes a cached one); ``on_result`` sees each
-    :class:`SectorResult` (a progress bar, a store)."""
+    :class:`~pairing1d.lattice.params.SectorResult` (a progress bar, a store)."""
     sizes = sorted({int(L) for L in sizes})
     if len(sizes) < 2:
         raise LatticeError(f"sizes = {sizes} must hold at least two lengths (the gaps are extrapolated in 1/L)")

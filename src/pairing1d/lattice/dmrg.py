@@ -112,10 +112,10 @@ def ground_state_dmrg(
     """Ground state of ``params`` in ``sector`` by two-site DMRG with a subspace-expansion mixer.
 
     The bond dimension is ramped (``chi_max``/4, /2, then ``chi_max``) over the first sweeps. Returns a
-    :class:`SectorResult` with ``convergence = {max_truncation_error, energy_change, max_bond_dimension, sweeps,
-    chi_max}`` and, if ``measure``, the site densities ``n_up, n_dn, m``, ``double_occupancy`` and the
-    entanglement profile of :func:`entanglement_profile`; with
-    ``correlations`` also the connected correlation matrices of :mod:`pairing1d.lattice.observables`.
+    :class:`~pairing1d.lattice.params.SectorResult` with ``convergence = {max_truncation_error, energy_change,
+    max_bond_dimension, sweeps, chi_max}`` and, if ``measure``, the site densities ``n_up, n_dn, m``,
+    ``double_occupancy`` and the entanglement profile of :func:`entanglement_profile`; with ``correlations`` also
+    the connected correlation matrices of :mod:`pairing1d.lattice.observables`.
 
     ``initial_state``: a file of :func:`save_state` to start from (a warm start: no bond-dimension ramp; a missing
     or mismatched file means a cold start); ``save_to``: where to write the converged state. The convergence data

@@ -8,11 +8,11 @@ The Hamiltonian is that of :mod:`pairing1d.lattice.params`, on :math:`L` unit ce
         &-t_s\sum_j\big(f^\dagger_jf_{j+1} + {\rm h.c.}\big) + V_s\sum_j m_jm_{j+1} + V_{s2}\sum_j m_jm_{j+2} \\
         &+ W\sum_j n_jm_j + W_1\sum_j\big(n_jm_{j+1} + m_jn_{j+1}\big).
 
-Basis. :math:`N_\uparrow, N_\downarrow, N_{\rm sec}` are conserved, so the Fock basis of a :class:`Sector` is the
-product of the bases of the three species (spin up, spin down, spinless); each is the ascending list of the
-:math:`L`-bit occupation patterns with the species' number of set bits (bit :math:`j` set: site :math:`j`
-occupied), and the product state :math:`(i_\uparrow, i_\downarrow, i_s)` has the index
-:math:`(i_\uparrow D_\downarrow + i_\downarrow) D_s + i_s`.
+Basis. :math:`N_\uparrow, N_\downarrow, N_{\rm sec}` are conserved, so the Fock basis of a
+:class:`~pairing1d.lattice.params.Sector` is the product of the bases of the three species (spin up, spin down,
+spinless); each is the ascending list of the :math:`L`-bit occupation patterns with the species' number of set bits
+(bit :math:`j` set: site :math:`j` occupied), and the product state :math:`(i_\uparrow, i_\downarrow, i_s)` has the
+index :math:`(i_\uparrow D_\downarrow + i_\downarrow) D_s + i_s`.
 
 Jordan-Wigner ordering (the order of the creation operators in a basis state): all up modes :math:`0..L-1`, then
 all down modes :math:`0..L-1`, then all spinless modes :math:`0..L-1`. A hop :math:`a^\dagger_{j+1}a_j` of one

@@ -31,16 +31,19 @@ class CoupledChainsModel(CouplingMPOModel):
     :class:`~pairing1d.lattice.params.LatticeParams` (``t, U, V, t_s, V_s, V_s2, W, W1``)."""
 
     def init_sites(self, model_params):
+        """The two sites of a unit cell: a Hubbard site (leg 0) and a spinless one (leg 1), charges independent."""
         hubbard = SpinHalfFermionSite(cons_N="N", cons_Sz="Sz")
         spinless = FermionSite(conserve="N")
         set_common_charges([hubbard, spinless], new_charges="independent")
         return [hubbard, spinless]
 
     def init_lattice(self, model_params):
+        """The two-leg ``Ladder`` of ``L`` rungs (default 4), open boundaries, for a finite MPS."""
         L = model_params.get("L", 4)
         return Ladder(L, self.init_sites(model_params), bc="open", bc_MPS="finite")
 
     def init_terms(self, model_params):
+        """The terms of :math:`H` (module docstring) with the couplings of ``model_params`` (absent: t = t_s = 1, 0)."""
         get = model_params.get
         t, U, V = get("t", 1.0), get("U", 0.0), get("V", 0.0)
         t_s, V_s, V_s2 = get("t_s", 1.0), get("V_s", 0.0), get("V_s2", 0.0)

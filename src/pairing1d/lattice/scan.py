@@ -1,4 +1,5 @@
-"""Resumable lattice scans: every (point, size, sector) a task, on Dask, written to a :class:`RunStore` as it ends.
+"""Resumable lattice scans: every (point, size, sector) a task, on Dask, written to a
+:class:`~pairing1d.lattice.store.RunStore` as it ends.
 
 A scan is described by a TOML file::
 
@@ -22,7 +23,7 @@ defaults), ``sizes`` (required, integers >= 2), ``n`` and ``ns`` (required), ``m
 ``quantities`` (default spin gap, pair binding, secondary gap; keys of :data:`.observables.GAP_SHIFTS`), ``shifts``
 (optional extra sector offsets ``[[dN_up, dN_dn, dN_sec], ...]``), ``options`` (default none), ``name`` (default
 ``"scan"``, the key of the configuration in the store). Anything else, or a bad value, is a one-line
-:class:`LatticeError`.
+:class:`~pairing1d.lattice.params.LatticeError`.
 
 Fillings are not rounded: the base sector of size ``L`` is :func:`.compare.base_sector` (``N_up = N_dn = n L / 2``,
 ``N_sec = ns L``), and a size for which these are not integers is refused, because gaps extrapolated in ``1/L`` are
@@ -217,7 +218,8 @@ class ScanFile:
 
 def read_scan_file(path: str | Path) -> ScanFile:
     """Read a scan or study file (module docstring): ``[[scan]]`` tables extend the top-level defaults, and
-    lists of fillings become one scan per filling. Every problem is a one-line :class:`LatticeError`."""
+    lists of fillings become one scan per filling. Every problem is a one-line
+    :class:`~pairing1d.lattice.params.LatticeError`."""
     raw = dict(read_toml(path, "scan file", LatticeError))
     source = str(path)
     budget, warm, tables = raw.pop("budget_core_hours", None), raw.pop("warm_start", False), raw.pop("scan", None)
@@ -384,9 +386,9 @@ def run_scan(
 
     ``budget_core_hours`` (default: the file's): no run is submitted once the solver time of the plan's stored runs
     reaches it. ``solver`` (default :func:`.solve.solve_sector`) is called as ``solver(params, sector, method,
-    **options)`` and must return a :class:`SectorResult`; for worker processes it must be picklable (a top-level
-    function). ``progress`` shows a Rich progress bar; ``on_result`` is called in this process with each stored
-    result.
+    **options)`` and must return a :class:`~pairing1d.lattice.params.SectorResult`; for worker processes it must be
+    picklable (a top-level function). ``progress`` shows a Rich progress bar; ``on_result`` is called in this process
+    with each stored result.
     """
     start = time.perf_counter()
     solver = solve_sector if solver is None else solver

@@ -55,7 +55,7 @@ def run_key(params: LatticeParams, sector: Sector, method: str, options: dict[st
 
 class RunStore:
     """The runs of one or more scans in a SQLite file (created if missing); a file that is not SQLite, or SQLite
-    with a ``runs`` table of another layout, raises a one-line :class:`LatticeError`.
+    with a ``runs`` table of another layout, raises a one-line :class:`~pairing1d.lattice.params.LatticeError`.
 
     Meant for one writer process at a time (module docstring); use it as a context manager or call :meth:`close`.
     """
@@ -132,7 +132,7 @@ class RunStore:
         return {name: json.loads(c) for name, c in self._db.execute("SELECT name, config FROM scans")}
 
     def get(self, key: str) -> SectorResult | None:
-        """The stored run ``key`` as a :class:`SectorResult`, or None."""
+        """The stored run ``key`` as a :class:`~pairing1d.lattice.params.SectorResult`, or None."""
         row = self._db.execute("SELECT params, N_up, N_dn, N_sec, method, energy, convergence, observables, "
                                "wall_time FROM runs WHERE key = ?", (key,)).fetchone()
         if row is None:
