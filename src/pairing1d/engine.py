@@ -102,7 +102,7 @@ _P = np.array([
 ])
 
 # event kinds inside the kernel
-_SPIN, _STRONG1, _STRONG2, _DROP1, _DROP2 = range(5)
+_SPIN, _STRONG1, _STRONG2, _DROP1, _DROP2, _WALL1, _WALL2 = range(7)
 
 
 @nb.njit(cache=True, fastmath=_FAST)
@@ -136,6 +136,10 @@ def _event(kind, y, p):
         return y[fe.U2] - p[fe.P_LOG_YSTRONG]
     if kind == _DROP1:
         return y[fe.D1] - fe.J01
+    if kind == _WALL1:
+        return y[fe.U1] - fe.U_WALL
+    if kind == _WALL2:
+        return y[fe.U2] - fe.U_WALL
     return y[fe.D2] - fe.J01
 
 
@@ -161,6 +165,10 @@ def _event_dense(kind, y, k, h, t, p):
         return _dense(y, k, h, t, fe.U2) - p[fe.P_LOG_YSTRONG]
     if kind == _DROP1:
         return _dense(y, k, h, t, fe.D1) - fe.J01
+    if kind == _WALL1:
+        return _dense(y, k, h, t, fe.U1) - fe.U_WALL
+    if kind == _WALL2:
+        return _dense(y, k, h, t, fe.U2) - fe.U_WALL
     return _dense(y, k, h, t, fe.D2) - fe.J01
 
 
@@ -285,6 +293,12 @@ def _flow_one(p, rtol, atol, out_state, ev):
                 if s < s_term:
                     s_term = s
                     kind_term = _DROP1 + i
+            # |y_i| at the wall (fe.Y_WALL): the flow stops there (status FAILURES[2], classify_batch)
+            if p[fe.P_HAS1 + i] != 0.0 and _crossed(_WALL1 + i, y, ynew, p):
+                s = _locate(y, k, h, p, _WALL1 + i, _event(_WALL1 + i, ynew, p))
+                if s < s_term:
+                    s_term = s
+                    kind_term = _WALL1 + i
         for i in range(2):
             if p[fe.P_HAS1 + i] != 0.0 and ev[E_BBAR + i] == math.inf and _crossed(_STRONG1 + i, y, ynew, p):
                 s = _locate(y, k, h, p, _STRONG1 + i, _event(_STRONG1 + i, ynew, p))
@@ -304,6 +318,11 @@ def _flow_one(p, rtol, atol, out_state, ev):
             for i in range(N_STATE):
                 out_state[i] = ynew[i]
             ev[E_END] = l_gap
+            return n_steps
+        if kind_term == _WALL1 or kind_term == _WALL2:
+            for i in range(N_STATE):
+                out_state[i] = ynew[i]
+            ev[E_END] = l + h_take
             return n_steps
         l += h_take
         for i in range(N_STATE):
@@ -380,7 +399,9 @@ class BatchResult:
     An event not reached has ``l_bar`` / ``l_bbar`` / ``l_runaway`` = ``inf``, and then ``spin_gap`` /
     ``trion_scale`` = 0; ``trion_scale`` is 0 also outside the trion phase (an ``l_bbar`` past the cutoff).
     ``phase``: codes of :data:`pairing1d.phases.PHASES`; ``dominant_order``: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS;
-    ``controlled``: the verdict stays inside the perturbative range."""
+    ``controlled``: the verdict stays inside the perturbative range; ``status``: 0 when the flow reached its end,
+    else the code of its failure in :data:`pairing1d.flow_equations.FAILURES` (then ``controlled`` is false unless
+    the verdict, a trion, was reached before it)."""
 
     phase: np.ndarray
     l_bar: np.ndarray
@@ -395,6 +416,7 @@ class BatchResult:
     Kf: np.ndarray
     steps: np.ndarray
     events: np.ndarray
+    status: np.ndarray
 
 
 ORDERS = ("none", "CDW", "SC", "SDW", "TS")
@@ -409,6 +431,11 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
     cic = params[:, fe.P_SCHEME] == fe.CIC
     lstar_eff = params[:, fe.P_LSTAR1]  # min(lstar, lmass) for the tanh schemes
     trion = np.isfinite(l_bbar) & (cic | (l_bbar < lstar_eff))
+    # a flow that ended before lmax without a spin gap failed (fe.FAILURES): out of steps, at the wall, not finite
+    early = ~(np.isfinite(l_bar) | np.isfinite(l_run)) & (events[:, E_END] < lmax)
+    finite = np.all(np.isfinite(states), axis=1)
+    at_wall = np.maximum(states[:, fe.U1], states[:, fe.U2]) >= fe.U_WALL - 1e-6  # located to ~1e-14 in l
+    status = np.select([early & ~finite, early & at_wall, early], [3, 2, 1], 0).astype(np.int8)
     paired = ~trion & (l_bar <= lmax)
     triplet = ~trion & ~paired & np.isfinite(l_run)
     code = {name: PHASES.index(name) for name in PHASES}
@@ -424,14 +451,14 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
     order = np.select([paired, triplet, trion],
                       [np.where(pairs_win, 2, 1), np.where(pairs_win, 4, 3), np.where(sc_trion, 2, 1)], 0)
     l_verdict = np.where(np.isfinite(l_gap), l_gap, lmax)
-    controlled = trion | ~((l_bbar <= l_verdict) | (l_bbar2 <= l_verdict))
+    controlled = trion | (~((l_bbar <= l_verdict) | (l_bbar2 <= l_verdict)) & (status == 0))
     reached = trion  # the trion scale is the trion phase's gap: none where l_bbar lies past the cutoff
     lb = np.where(reached, l_bbar, 0.0)
     c1 = np.where(cic, 1.0, smooth_cutoff(lb, lstar_eff, params[:, fe.P_CHI]))
     return BatchResult(
         phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=l_run, spin_gap=np.exp(-l_gap),
         trion_scale=np.where(reached, np.exp(-lb) * c1, 0.0), dominant_order=order.astype(np.int8),
-        controlled=controlled, Kc_tilde_end=kc, K_tilde_end=k, Kf=kf, steps=steps, events=events,
+        controlled=controlled, Kc_tilde_end=kc, K_tilde_end=k, Kf=kf, steps=steps, events=events, status=status,
     )
 
 

@@ -51,8 +51,21 @@ except ImportError:  # pragma: no cover - numba is in the 'engine' extra
 __all__ = [
     "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
     "bessel_j0_j1", "log_cutoff", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop",
-    "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model",
+    "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model", "Y_WALL", "U_WALL", "FAILURES",
 ]
+
+Y_WALL = 1e30
+"""The wall on the inter-wire couplings: a flow whose :math:`|y_i|` reaches it stops there (both solvers). Legitimate
+flows pass ``y_strong`` (at most 1e3) and may go on growing in the tanh schemes, but nothing the weak-coupling
+flow says about a coupling of 1e30 means anything, and :math:`y^2` would overflow near 1e154."""
+U_WALL = math.log(Y_WALL)
+r"""The wall in the integrated variable :math:`u_i = \ln|y_i|`."""
+
+FAILURES = ("ok", "failed: step budget", "failed: |y| reached 1e30", "failed: non-finite value")
+r"""Status codes of a flow (``BatchResult.status`` and :attr:`pairing1d.rg.FlowResult.status` when it failed): the
+integration ran out of steps, a coupling hit :data:`Y_WALL`, or a value stopped being a number. A failed flow ends
+before ``lmax``; its verdict stands only if it was reached before the failure (a trion at :math:`\bar{\bar\ell}`),
+and is otherwise marked not controlled with the failure as the reason."""
 
 STATE = ("zr", "zi", "inv_Ks", "u1", "alpha1", "u2", "alpha2", "g11", "g12", "g22", "delta1", "delta2")
 """Integrated variables, in order (module docstring)."""

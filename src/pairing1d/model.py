@@ -75,6 +75,16 @@ spinless secondary wire (Eq. 12), 1 for the relative-charge sector of a Mott lad
 trion-phase composite (:mod:`pairing1d.trion`) is worked out for these two."""
 
 
+POSITIVE_RANGES = {"Kc0": (1e-3, 1e3), "K0": (1e-3, 1e3), "u_ratio": (1e-3, 1e3), "chi": (1e-6, 1e6),
+                   "y_strong": (1e-6, 1e3)}
+"""Allowed ranges of the positive parameters. A Luttinger liquid has K and velocity ratios of order one; outside
+[1e-3, 1e3] the derived quantities of Eq. (13)-(14) overflow (``Kc0 = 1e200, u_ratio = 1e200, upsilon = 0`` gave
+Q = 0 x inf = NaN and a flow that never started), and from about 1e-6 the forward matrices are so ill-conditioned
+that the trion mode's Schur complement (:func:`pairing1d.gaussian.trion_mode`) rounds to a negative number.
+``y_strong`` above 1e3 asks the weak-coupling flow to follow a coupling a thousand times past its range; below
+1e-6 it is no threshold of strong coupling."""
+
+
 class ModelError(ValueError):
     """A parameter lies outside the domain where the model (and its RG) is defined.
 
@@ -261,8 +271,9 @@ class Model:
         }
         for name, why in pos.items():
             value = _finite(name, getattr(self, name), why)
-            if value <= 0:
-                raise _fail(name, value, "(0, inf)", why)
+            low, high = POSITIVE_RANGES[name]
+            if not low <= value <= high:
+                raise _fail(name, value, f"[{low:g}, {high:g}]", why)
             set_(self, name, value)
 
         ys0 = _finite("ys0", self.ys0, "spin fugacity, Eq. (16a)")

@@ -230,7 +230,11 @@ def classify(flow: FlowResult) -> PhaseResult:
         order = "SC" if kf > sc_threshold(m.vertex_charge) else "CDW"
 
     controlled, reason = True, None
-    if phase != "trion":
+    if phase != "trion" and flow.status.startswith("failed"):  # the verdict needed the flow past its failure
+        controlled = False
+        reason = (f"the flow {flow.status[len('failed: '):]} at l = {flow.l_end:.4g} < lmax = {m.lmax:g} "
+                  f"({flow.status}); the verdict needs the flow beyond it")
+    elif phase != "trion":
         l_verdict = l_gap if l_gap is not None else m.lmax
         for name, l_strong in (("y1", l_bbar), ("y2", flow.l_bbar2)):
             if l_strong is not None and l_strong <= l_verdict:

@@ -42,6 +42,20 @@ STATE = fe.STATE
 """Order of the integrated variables (:mod:`pairing1d.flow_equations`)."""
 
 _MAX_SEGMENTS = 8  # at most two drops and one mass breakpoint split the flow: the loop below is bounded
+MAX_EVALUATIONS = 400_000
+"""Right-hand-side evaluations after which a single flow is abandoned (status ``failed: step budget``): about
+33,000 DOP853 steps, a hundred times what the longest valid flow takes, a few seconds."""
+
+
+_HUGE = 1e300
+
+
+class _Failed(Exception):
+    """Raised inside the integration to stop a flow that cannot go on; carries its status."""
+
+    def __init__(self, status: str, l: float):
+        super().__init__(status)
+        self.status, self.l = status, l
 
 
 def flow_rhs(l: float, state: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -86,7 +100,11 @@ class FlowResult:
     :math:`|y_2|`), ``l_drop1``/``l_drop2`` where the ``cic`` scheme dropped a vertex. ``singlet_weight`` is
     :math:`\langle\cos^2\sqrt2\phi_s\rangle` of the pinned spin field at the spin gap (1 singlet, 0 triplet).
     ``y1``, ``y2`` are magnitudes with the sign of the bare value; ``Kc_tilde``, ``K_tilde``, ``K_mixed`` the
-    entries of the correlation matrix of :math:`(\phi_c, \phi)` in the rotated basis of Sec. II B.
+    entries of the correlation matrix of :math:`(\phi_c, \phi)` in the rotated basis of Sec. II B. ``status``
+    says how the flow ended: at a spin gap, at ``lmax``, or failed (one of
+    :data:`pairing1d.flow_equations.FAILURES`: a coupling reached the wall
+    :data:`~pairing1d.flow_equations.Y_WALL`, or the :data:`MAX_EVALUATIONS` budget ran out), and then
+    ``l_end`` < ``lmax``.
     """
 
     model: Model
@@ -155,9 +173,25 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
     log_strong = row[fe.P_LOG_YSTRONG]
     out = np.empty(fe.N_STATE)
 
+    evaluations = [0]
+
     def fun(l, s):
-        fe.rhs(l, s, row, out)
-        return out.copy()
+        evaluations[0] += 1
+        if evaluations[0] > MAX_EVALUATIONS:
+            raise _Failed(fe.FAILURES[1], l)
+        try:
+            fe.rhs(l, s, row, out)
+        except (OverflowError, ValueError, ZeroDivisionError):  # math.exp refuses what numba returns as inf
+            out.fill(_HUGE)
+        # a trial stage beyond what floats hold (a wild step far past the wall) gets a huge finite slope, which the
+        # step control rejects, as the compiled kernel rejects its non-finite error; NaN would stall scipy's control
+        return np.nan_to_num(out, nan=_HUGE, posinf=_HUGE, neginf=-_HUGE)
+
+    def wall(i):
+        def event(l, s):  # |Y_i| = Y_WALL: the flow stops, the weak-coupling equations mean nothing beyond
+            return s[fe.U1 + 2 * i] - fe.U_WALL
+        event.terminal, event.direction = True, 1
+        return event
 
     def spin_gap(l, s):  # |Z| = 1: the spin sector at strong coupling; the flow ends
         return s[fe.ZR] ** 2 + s[fe.ZI] ** 2 - 1.0
@@ -185,6 +219,7 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
     ys: list[np.ndarray] = []
     interpolants: list = []
     nfev = 0
+    failure = None
     for _ in range(_MAX_SEGMENTS):
         l_stop = min(lmax, l_mdrop) if l < l_mdrop else lmax
         events = [spin_gap]
@@ -196,10 +231,18 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
             if alive[i]:
                 events.append(drop(i))
                 names.append(f"drop{i}")
-        sol = solve_ivp(fun, (l, l_stop), state, method="DOP853", rtol=rtol, atol=atol, events=events,
-                        dense_output=True)
-        if not sol.success:  # pragma: no cover - DOP853 on this smooth system does not fail inside the domain
-            raise RuntimeError(f"RG integration failed for {model!r}: {sol.message}")
+            if has[i]:
+                events.append(wall(i))
+                names.append(f"wall{i}")
+        try:
+            sol = solve_ivp(fun, (l, l_stop), state, method="DOP853", rtol=rtol, atol=atol, events=events,
+                            dense_output=True)
+        except _Failed as failed:  # the flow so far is kept (its events stand); it ends where it failed
+            failure = failed.status
+            break
+        if not sol.success:  # the step size underflowed: the same verdict as a spent budget
+            failure = fe.FAILURES[1]
+            break
         nfev += int(sol.nfev)
         if sol.t[-1] > l:
             ts.append(sol.t if not ts else sol.t[1:])
@@ -210,6 +253,9 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
                 found[name] = float(t_ev[0])
         state = sol.y[:, -1].copy()
         l = float(sol.t[-1])
+        if sol.status == 1 and ("wall0" in found or "wall1" in found):
+            failure = fe.FAILURES[2]
+            break
         if sol.status == 1 and "spin" in found:
             z = sol.y_events[0][0]
             weight = float(0.5 * (1.0 - z[fe.ZR] / math.hypot(z[fe.ZR], z[fe.ZI])))
@@ -238,7 +284,9 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
     l_end = float(t_all[-1])
     l_bbar = found.get("strong0")
     l_bbar2 = found.get("strong1")
-    if l_bar is not None:
+    if failure is not None:
+        status = failure
+    elif l_bar is not None:
         status = "spin gap: singlet pairs (ys = -1)"
     elif l_run is not None:
         status = "spin gap: Sz = 0 triplet / SDW_z (ys = +1)"
