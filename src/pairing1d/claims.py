@@ -687,7 +687,7 @@ def gapped_secondary_none(scheme: str, flow: str = "consistent", n: int = 31) ->
         "gapped_secondary_none", "if the mass term completely overwhelms the energy scales associated with the "
         "inter-wire interactions ... we get none of the effects described in this work", "Appendix B", scheme, flow,
         holds,
-        "share not decoupled at commensurability (l* = inf) with a secondary gap, y0 in [0, 0.3], Fig. 4 and 5 "
+        "share not decoupled at commensurability (l* = ∞) with a secondary gap, y0 in [0, 0.3], Fig. 4 and 5 "
         f"parameters: {_phases_text(by_lmass['0'])} at l_m = 0 (gap = bandwidth), {_phases_text(by_lmass['1'])} at "
         "l_m = 1",
         {"not_decoupled_by_lmass": by_lmass},

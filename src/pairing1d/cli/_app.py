@@ -1,13 +1,18 @@
 """The Typer application, its console and the error policy shared by every ``pairing1d`` command.
 
 Errors in what the user typed (a parameter out of the model's domain, a malformed flag, a bad parameter file)
-end the command with exit code 2 and one line on stderr, never a traceback.
+end the command with exit code 2 and one line on stderr, never a traceback; Ctrl-C ends any command with exit code
+130 and the one line "pairing1d: error: interrupted" (docs/outputs.md).
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import signal
 import sys
+import threading
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +36,12 @@ try:  # typer >= 0.2x vendors click and raises its own exception classes
     from typer import TyperException as _CommandLineError
 except ImportError:  # pragma: no cover - older typer on top of click
     from click import ClickException as _CommandLineError
+
+
+BAD_INPUT = 2
+"""Exit code of a user error: a parameter outside the model's domain, a malformed flag or file, a missing extra."""
+INTERRUPTED = 130
+"""Exit code of a command stopped by Ctrl-C (SIGINT), as shells report a process killed by it (128 + 2)."""
 
 
 class InputError(ValueError):
@@ -107,22 +118,63 @@ def _error(message: str, code: int) -> None:
     sys.exit(code)
 
 
+class _Interrupt:
+    """The SIGINT handler of a command: a KeyboardInterrupt, as usual, after which warnings are no longer shown
+    (what unwinds after a Ctrl-C, e.g. a solver's options warning from ``__del__``, has nothing to tell the user).
+    It replaces ``warnings.showwarning`` rather than adding a filter, because a library's own
+    ``warnings.catch_warnings()`` block being unwound would drop the filter."""
+
+    def __init__(self) -> None:
+        self.interrupted = False
+        self.show = warnings.showwarning
+
+    def showwarning(self, *args, **kwargs) -> None:
+        if not self.interrupted:
+            self.show(*args, **kwargs)
+
+    def __call__(self, signum, frame) -> None:
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the Typer app and turn every user error into one line on stderr and exit code 2."""
+    """Entry point: run the Typer app and turn every user error into one line on stderr and exit code 2, and Ctrl-C
+    into one line and exit code 130."""
     # the commands write figures to files and never show them: the Agg backend, unless the user chose one
     os.environ.setdefault("MPLBACKEND", "Agg")
+    handler = _Interrupt()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, handler)
+    try:
+        with warnings.catch_warnings():  # showwarning is restored when main() returns (called in-process)
+            warnings.showwarning = handler.showwarning
+            _run(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _interrupted() -> None:
+    gc.collect()  # objects dropped by the interruption warn from __del__ now, silenced, not after the line below
+    _error("interrupted", INTERRUPTED)
+
+
+def _run(argv: list[str] | None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="pairing1d", standalone_mode=False)
     except (ModelError, InputError) as exc:
-        _error(str(exc), 2)
+        _error(str(exc), BAD_INPUT)
     except ModuleNotFoundError as exc:  # an optional dependency (an extra) is not installed
-        _error(_missing_extra(exc), 2)
+        _error(_missing_extra(exc), BAD_INPUT)
     except _CommandLineError as exc:  # malformed flags and values: click's usage errors, exit code 2
         message = exc.format_message()
         if not message:  # `pairing1d` alone: the help was printed, nothing to add
-            sys.exit(getattr(exc, "exit_code", 2))
-        _error(message, getattr(exc, "exit_code", 2))
+            sys.exit(getattr(exc, "exit_code", BAD_INPUT))
+        _error(message, getattr(exc, "exit_code", BAD_INPUT))
     except (typer.Abort, KeyboardInterrupt):
-        _error("interrupted", 130)
+        _interrupted()
+    if code == INTERRUPTED:  # typer >= 0.2x turns a KeyboardInterrupt into a silent Exit(130): say it in one line
+        _interrupted()
     sys.exit(code if isinstance(code, int) else 0)

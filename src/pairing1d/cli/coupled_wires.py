@@ -7,12 +7,16 @@ from typing import Annotated
 
 import typer
 
+from . import _format as fmt
 from ._app import app, stdout
 from .options import JsonOpt, print_json
 
 
-def _when(l: float | None, lmax: float) -> str:
-    return f"at l = {l:.3g}" if l is not None else f"never (not before lmax = {lmax:g})"
+def _when(coupling: str, l: float | None, lmax: float) -> str:
+    """When a coupling reaches strong coupling (1): its RG time, or "not reached" (docs/outputs.md)."""
+    if l is None:
+        return f"{coupling} = 1: not reached (never before lmax = {lmax:g})"
+    return f"{coupling} = 1 at l = {l:.3g}"
 
 
 @app.command("coupled-wires")
@@ -41,11 +45,11 @@ def coupled_wires_command(
     if json_out:
         print_json(out)
         return
-    stdout.print(f"verdict: [bold]{result.verdict}[/]  (Josephson relevant: {result.josephson_relevant}, "
+    stdout.print(f"verdict: [bold]{result.verdict}[/]  (Josephson relevant: {fmt.yes_no(result.josephson_relevant)}, "
                  f"Kc- = {Kc_minus:g} {'>' if Kc_minus > 0.5 else '<='} 1/2)")
     stdout.print(f"spin gap opens at l_s = ln(1/Delta_s) = {result.l_s:.3g}")
     stdout.print(f"Josephson: J(l_s) = (t/Delta_s)^2 = {result.J_at_l_s:.3g} (t^2/Delta_s = {result.J0:.3g})")
-    stdout.print(f"           reaches 1 {_when(result.l_josephson, lmax)}")
+    stdout.print(f"           {_when('J', result.l_josephson, lmax)}")
     parts = [f"U0 = {result.U0:.3g}"]
     if result.U_at_l_s is not None:
         parts.append(f"U(l_s) = {result.U_at_l_s:.3g}")
@@ -56,4 +60,4 @@ def coupled_wires_command(
     else:
         parts.append("no dephasing")
     stdout.print(f"pi-CDW:    {', '.join(parts)}")
-    stdout.print(f"           reaches 1 {_when(result.l_pi_cdw, lmax)}")
+    stdout.print(f"           {_when('U', result.l_pi_cdw, lmax)}")

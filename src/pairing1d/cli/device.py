@@ -8,6 +8,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from . import _format as fmt
 from ._app import InputError, app, stdout
 from .options import JsonOpt, print_json, write_plot
 
@@ -28,8 +29,8 @@ def device_command(
                                                     "(default: the device's)")] = None,
     impurity: Annotated[float | None, typer.Option("--impurity", help="Weak impurity strength g_imp/Lambda in "
                                                    "[0, 1) (default: the device's)")] = None,
-    sensitivity: Annotated[int, typer.Option("--sensitivity", help="Sample the device's [uncertain] ranges this "
-                                             "many times (0: off)")] = 0,
+    sensitivity: Annotated[int, typer.Option("--sensitivity", help="Sample the ranges of the device file's "
+                                             "'uncertain' table this many times (0: off)")] = 0,
     method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) | sobol")] = "lhs",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sampler")] = 0,
     plot: Annotated[Path | None, typer.Option("--plot", help="Figure file (PNG/PDF); default DEVICE_gate_map.png "
@@ -85,9 +86,11 @@ def device_command(
     if sensitivity:
         if ds["phase"].ndim != 1:
             raise InputError("--sensitivity needs a map over the gate alone (a single --field and --temperature)")
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(console=stdout, transient=True, disable=json_out) as bar:
+        console = Console(stderr=True)  # the bar, on a terminal only: stdout carries the summary or the JSON
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
             task = bar.add_task(f"sampling {sensitivity} devices", total=sensitivity)
             sens = run_sensitivity(device, gates, samples=sensitivity, method=method, seed=seed,
                                    field_T=single(fields), temperature_K=single(temps),
@@ -162,33 +165,43 @@ def _print_summary(ds, device, out, sens) -> None:
         stdout.print("points per phase: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
     else:
         gate = ds["gate_V"].values
-        table = Table(title="gate windows (phase at the temperature)")
-        for col in ("gate (V)", "phase", "spin gap (K)", "trion (K)", "G (e^2/h)", "controlled"):
+        table = Table(title="gate windows (phase at the temperature; spin gap and trion scale at T = 0, the largest "
+                            "in the window)")
+        for col in ("gate (V)\nfrom, to", "phase", "spin gap (K)", "trion scale (K)", "G (e^2/h)", "controlled"):
             table.add_column(col, overflow="fold")
         notes: list[str] = []
+        unquoted = False
         for code, lo, hi, i, j in gate_runs(gate, ds["phase"].values):
             sl = slice(i, j + 1)
             gap = float(ds["spin_gap_K"].values[sl].max())
             tri = float(ds["trion_scale_K"].values[sl].max())
             G = ds["G_e2h"].values[sl]
             quoted = np.isfinite(G)
-            ends = sorted({f"{np.nanmin(G):.3g}", f"{np.nanmax(G):.3g}"}, key=float) if quoted.any() else ["-"]
-            Gs = "-".join(ends)
-            if code != OUTSIDE and not quoted.all():  # beyond the weak-impurity range G is not quoted
-                Gs += f" ({(~quoted).sum()} of {quoted.size}: impurity strong)"
+            if code == OUTSIDE:
+                Gs = fmt.NOT_COMPUTED
+            elif not quoted.any():  # beyond the weak-impurity range G is not quoted
+                Gs = "not quoted"
+            else:
+                Gs = " to ".join(sorted({f"{np.nanmin(G):.3g}", f"{np.nanmax(G):.3g}"}, key=float))
+                if not quoted.all():
+                    Gs += f" ({(~quoted).sum()} of {quoted.size} not quoted)"
+            unquoted = unquoted or (code != OUTSIDE and not quoted.all())
             ok = ds["controlled"].values[sl]
             reasons = [r for r in ds["reason"].values[sl] if r]
             mark = ""
             if reasons:
                 notes.append(reasons[0])
                 mark = f" [{len(notes)}]"
-            control = "-" if code == OUTSIDE else ("yes" if np.all(ok == 1) else
-                                                   "no" if not np.any(ok == 1) else "partly")
-            table.add_row(f"{lo:+.5g}..{hi:+.5g}", PHASE_LABELS[code] + mark, f"{gap:.3g}" if gap > 0 else "-",
-                          f"{tri:.3g}" if tri > 0 else "-", Gs, control)
+            control = fmt.NOT_COMPUTED if code == OUTSIDE else ("yes" if np.all(ok == 1) else
+                                                                "no" if not np.any(ok == 1) else "partly")
+            scales = ((fmt.NOT_COMPUTED,) * 2 if code == OUTSIDE else
+                      (fmt.scale(gap, 3), fmt.scale(tri, 3)))  # outside the theory: no verdict, no scale
+            table.add_row(f"{lo:+.5g}\n{hi:+.5g}", PHASE_LABELS[code] + mark, *scales, Gs, control)  # from, to
         stdout.print(table)
         for k, note in enumerate(notes, 1):
             stdout.print(f"[{k}] {note}", highlight=False)
+        if unquoted:
+            stdout.print("G not quoted: the impurity is strong there (beyond the weak-impurity range)")
         if sens is not None:
             prob = sens["phase_probability"]
             inputs = ", ".join(n for n, _, _ in device.uncertain)
@@ -197,7 +210,7 @@ def _print_summary(ds, device, out, sens) -> None:
                 p = prob.sel(phase_label=label).values
                 if p.max() == 0:
                     continue
-                runs = [f"{lo:+.5g}..{hi:+.5g}" for code, lo, hi, _, _ in gate_runs(gate, p >= 0.5) if code]
+                runs = [f"{lo:+.5g} to {hi:+.5g}" for code, lo, hi, _, _ in gate_runs(gate, p >= 0.5) if code]
                 where = f"likely (P >= 50 %) at {', '.join(runs)} V" if runs else "nowhere likely"
                 stdout.print(f"  {label}: {where}, P up to {p.max():.0%}")
             q = sens["spin_gap_K_quantile"]

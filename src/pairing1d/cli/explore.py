@@ -23,7 +23,7 @@ def explore(
     """Serve the interactive phase-diagram page (sliders, map, flow of a clicked device, nanotube gate, downloads).
 
     The model flags set the device the page starts from. The address is printed once the server listens;
-    Ctrl-C stops it.
+    Ctrl-C stops it (exit code 0: the normal end of a server).
     """
     try:
         from ..explorer import serve
@@ -35,4 +35,5 @@ def explore(
     def announce(url: str) -> None:
         print(f"pairing1d explorer: {url}  (Ctrl-C stops it)", flush=True)
 
-    serve(model, host=host, port=port, show=show, announce=announce)
+    serve(model, host=host, port=port, show=show, announce=announce)  # returns on Ctrl-C: how a server stops
+    print("pairing1d explorer: stopped", flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -9,12 +10,9 @@ import typer
 from rich.table import Table
 
 from .. import __version__
+from . import _format as fmt
 from ._app import InputError, app, stdout
 from .options import JsonOpt, model_from_flags, model_options, print_json
-
-
-def _fmt(value: float | None, digits: int = 6) -> str:
-    return "—" if value is None else f"{value:.{digits}g}"
 
 
 @app.command()
@@ -59,15 +57,16 @@ def _print_summary(result, plot: Path | None) -> None:
     table.add_column("value", justify="right")
     table.add_column("meaning", style="dim")
     rows = [
-        ("l_bar", _fmt(result.l_bar), "ys = -1: singlet pairs"),
-        ("l_runaway", _fmt(result.flow.l_runaway), "ys = +1: triplet / SDW_z"),
-        ("l_bbar", _fmt(result.l_bbar), "|y1| = y_strong"),
-        ("spin gap / Lambda", _fmt(result.spin_gap, 4), f"exp(-l_gap) {result.spin_gap_type or ''}"),
-        ("trion scale / Lambda", _fmt(result.trion_scale, 4), "exp(-l_bbar)" + ("" if m.scheme == "cic" else " c1")),
-        ("dominant order", result.dominant_order or "—", "at the spin gap; Kf vs 3"),
+        ("l_bar", fmt.rg_time(result.l_bar), "ys = -1: singlet pairs"),
+        ("l_runaway", fmt.rg_time(result.flow.l_runaway), "ys = +1: triplet / SDW_z"),
+        ("l_bbar", fmt.rg_time(result.l_bbar), "|y1| = y_strong"),
+        ("spin_gap / Lambda", fmt.scale(result.spin_gap), f"exp(-l_gap) {result.spin_gap_type or ''}"),
+        ("trion_scale / Lambda", fmt.scale(result.trion_scale),
+         "exp(-l_bbar)" + ("" if m.scheme == "cic" else " c1") + "; trion only"),
+        ("dominant_order", fmt.name(result.dominant_order), "at the spin gap; Kf vs 3"),
     ]
     if result.flow.l_drop1 is not None:
-        rows.append(("l_drop (y1)", _fmt(result.flow.l_drop1), "cic: y1 dropped"))
+        rows.append(("l_drop1", fmt.rg_time(result.flow.l_drop1), "cic: y1 dropped"))
     if result.chi_cdw_exponent is not None:
         rows += [
             ("chi exponents", f"{result.chi_cdw_exponent:.4g}, {result.chi_sc_exponent:.4g}", "density wave, pairs"),
@@ -79,7 +78,7 @@ def _print_summary(result, plot: Path | None) -> None:
         ("dimensions y1, y2", f"{dims['y1']:.4g}, {dims['y2']:.4g}", "bare; relevant < 2"),
         ("dimensions CDW, SC", f"{dims['cdw']:.4g}, {dims['sc']:.4g}", "bare, spin gapped"),
         ("Q; Kc~0, K~0", f"{m.Q:.4g}; {m.Kc_tilde0:.4g}, {m.K_tilde0:.4g}", "rotation, Sec. II B"),
-        ("l*, lmax", f"{m.lstar_eff:g}, {m.lmax:.4g}", f"{m.flow} flow, {m.scheme}"),
+        ("l*, lmax", f"{fmt.cutoff(m.lstar_eff)}, {m.lmax:.4g}", f"{m.flow} flow, {m.scheme}"),
     ]
     for row in rows:
         table.add_row(*row)
@@ -88,7 +87,8 @@ def _print_summary(result, plot: Path | None) -> None:
     stdout.print(
         f"[dim]Kc0={m.Kc0:g} K0={m.K0:g} ys0={m.ys0:g} y0={m.y0:g} y2={m.y2:g} upsilon={m.upsilon:g} "
         f"upsilon_theta={m.upsilon_theta_eff:g}{' (line 13)' if m.upsilon_theta is None else ''} u/uc={m.u_ratio:g} "
-        f"l*={m.lstar:g} l*2={m.lstar2:.4g} chi={m.chi:g} theta={m.theta:g}[/]"
+        f"l*={fmt.cutoff(m.lstar)} l*2={fmt.cutoff(m.lstar2)} chi={m.chi:g} theta={m.theta:g}"
+        + ("" if m.lmass == math.inf else f" l_m={m.lmass:.4g}") + "[/]"
     )
     for note in result.notes:
         stdout.print(f"[yellow]note:[/] {note}")

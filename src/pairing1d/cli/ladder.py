@@ -10,6 +10,7 @@ import typer
 
 from .. import __version__
 from ..ladder import SET_BY_LADDER
+from . import _format as fmt
 from ._app import InputError, app, stdout
 from .options import JsonOpt, LmaxOpt, TempOpt, model_options, model_values, print_json
 
@@ -60,21 +61,30 @@ def ladder(
                 plot_back_gate(ds, plot)
             except (OSError, ValueError) as exc:
                 raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
-        names = ("decoupled", "paired", "trion")
+        from ..engine import ORDERS
+        from ..phases import PHASES
+
+        def scale(x) -> float | None:  # an energy scale that does not exist (0 in the Dataset) is null
+            return float(x) if x > 0 else None
+
         rows = [{"mu_star": float(m), "lstar": float(ds.lstar[i]), "lmass": float(ds.lmass[i]),
-                 "phase": names[int(ds.phase[i])], "spin_gap": float(ds.spin_gap[i]),
-                 "trion_scale": float(ds.trion_scale[i])} for i, m in enumerate(ds.mu_star.values)]
+                 "phase": PHASES[int(ds.phase[i])], "controlled": bool(ds.controlled[i]),
+                 "spin_gap": scale(ds.spin_gap[i]), "trion_scale": scale(ds.trion_scale[i]),
+                 "dominant_order": None if int(ds.dominant_order[i]) == 0 else ORDERS[int(ds.dominant_order[i])]}
+                for i, m in enumerate(ds.mu_star.values)]
         if json_out:
             print_json({"scan": rows, "version": __version__} | ({"plot": str(plot)} if plot else {}))
             return
         from rich.table import Table
 
-        table = Table(title=f"Mott-ladder secondary along the back gate (gap {gap:g}, K- {K_minus:g})")
-        for col in ("mu*", "l*_1", "l_m", "phase", "spin gap", "trion scale"):
-            table.add_column(col, justify="right")
+        table = Table(title=f"Mott-ladder secondary along the back gate (gap {gap:g}, K- {K_minus:g}; scales in "
+                      "units of Lambda_sec; order: the dominant order)")
+        for col in ("mu*", "l*_1", "l_m", "phase", "spin gap", "trion scale", "order", "controlled"):
+            table.add_column(col, justify="right", overflow="fold")
         for r in rows:
-            table.add_row(f"{r['mu_star']:.4g}", f"{r['lstar']:.3g}", f"{r['lmass']:.3g}", r["phase"],
-                          f"{r['spin_gap']:.3g}", f"{r['trion_scale']:.3g}")
+            table.add_row(f"{r['mu_star']:.4g}", fmt.cutoff(r["lstar"], 3), fmt.cutoff(r["lmass"], 3), r["phase"],
+                          fmt.scale(r["spin_gap"], 3), fmt.scale(r["trion_scale"], 3), fmt.name(r["dominant_order"]),
+                          fmt.yes_no(r["controlled"]))
         stdout.print(table)
         if plot is not None:
             stdout.print(f"plot written to {plot}")
@@ -87,9 +97,11 @@ def ladder(
         print_json(out)
         return
     stdout.print(f"ladder secondary ({cut.regime}; soliton q_F alpha0 = {cut.soliton_kF:.3g}): "
-                 f"l*_1 = {cut.lstar:.4g}, l*_2 = {cut.lstar2:.4g}, l_m = {cut.lmass:.4g}")
-    stdout.print(f"phase: [bold]{result.phase}[/]  l_bar = {result.l_bar}, l_bbar = {result.l_bbar}, "
-                 f"dominant order: {result.dominant_order}")
+                 f"l*_1 = {fmt.cutoff(cut.lstar)}, l*_2 = {fmt.cutoff(cut.lstar2)}, l_m = {fmt.cutoff(cut.lmass)}")
+    stdout.print(f"phase: [bold]{result.phase}[/] ({'controlled' if result.controlled else 'NOT controlled'})  "
+                 f"l_bar = {fmt.rg_time(result.l_bar, 4)}, l_bbar = {fmt.rg_time(result.l_bbar, 4)}, "
+                 f"spin_gap = {fmt.scale(result.spin_gap, 3)}, trion_scale = {fmt.scale(result.trion_scale, 3)} "
+                 f"(units of Lambda_sec), dominant_order: {fmt.name(result.dominant_order)}")
 
 
 @app.command()

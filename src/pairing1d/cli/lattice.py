@@ -11,6 +11,7 @@ from rich.table import Table
 from .. import __version__
 from .._toml import read_toml
 from ..lattice.params import COUPLING_NAMES
+from . import _format as fmt
 from ._app import InputError, app, stdout
 from .options import JsonOpt, print_json
 
@@ -34,20 +35,27 @@ def _solver_options(method: str, chi: int) -> dict[str, Any]:
     return {"chi_max": chi} if method == "dmrg" else {}
 
 
+def _table(title: str, columns) -> Table:
+    """A table whose cells wrap, at spaces or inside a word, and are never cut (80 columns, docs/outputs.md)."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify="right", overflow="fold")
+    return table
+
+
 def _comparison_table(title: str, comparisons, quantities, label) -> Table:
     """RG phase and gap next to the lattice's extrapolated quantities, one row per point (``label(point)``)."""
-    table = Table(title=title)
-    for col in ("point", "RG phase", "RG spin gap", *(q.replace("_", " ") for q in quantities), "lattice"):
-        table.add_column(col, justify="right")
+    table = _table(title, ("point", "RG phase", "RG spin gap", *(q.replace("_", " ") for q in quantities),
+                           "lattice"))
     for r in comparisons:
-        table.add_row(label(r), r.rg_phase, "—" if r.rg_spin_gap is None else f"{r.rg_spin_gap:.2g}",
-                      *(f"{r.evidence[q].value:.3g} ± {r.evidence[q].error:.2g}" if q in r.evidence else "—"
-                        for q in quantities), r.lattice_verdict)
+        table.add_row(label(r), r.rg_phase, fmt.scale(r.rg_spin_gap, 2),
+                      *(f"{r.evidence[q].value:.3g} ± {r.evidence[q].error:.2g}" if q in r.evidence
+                        else fmt.NOT_COMPUTED for q in quantities), r.lattice_verdict)
     return table
 
 
 def _fmt(value: float | None, digits: str = ".3f") -> str:
-    return "—" if value is None else format(value, digits)
+    return fmt.NOT_COMPUTED if value is None else format(value, digits)
 
 
 def _print_study(study) -> None:
@@ -55,44 +63,52 @@ def _print_study(study) -> None:
     from ..lattice.phase_map import COMBOS
 
     L = max(p.L for p in study.points)
-    table = Table(title=f"Lattice phase map (DMRG; energies in t; c on L = {L} against the chains alone; m = "
-                        "secondary holes minus electron pairs; r = gap scaling ratio against the chains alone: "
-                        "open > 1.35, closed < 1.2, i.e. no gap with a correlation length below about L_1/2: "
-                        "'decoupled' is a verdict on these lengths)")
-    for col in ("U", "W", "ns", "m", "c", "c_ref", "c_ref − c", "Δs per L", "Δs ref", "r_s", "Δsec per L",
-                "Δsec ref", "r_sec", "gaps say", "lattice", "consistent/cic", "paper/printed"):
-        table.add_column(col, justify="right")
-    for p in sorted(study.points, key=lambda p: (p.couplings.get("U", 1.0), p.mismatch, p.couplings.get("W", 0))):
+    points = sorted(study.points, key=lambda p: (p.couplings.get("U", 1.0), p.mismatch, p.couplings.get("W", 0)))
+    key = ("U", "W", "ns", "m")
+
+    def keys(p) -> tuple[str, ...]:
+        return (f"{p.couplings.get('U', 1.0):g}", f"{p.couplings.get('W', 0.0):g}", f"{p.ns:.4g}",
+                f"{round(p.mismatch * p.L):d}")
+
+    # three tables of one row per point, so that each fits 80 columns
+    verdicts = _table("Lattice phase map (DMRG; m = secondary holes minus electron pairs): the verdicts of the "
+                      "gaps, of the lattice (gaps and central charge) and of the RG ((!): not controlled)",
+                      (*key, "gaps say", "lattice", "consistent/cic", "paper/printed"))
+    charges = _table(f"Central charge c on L = {L} against the chains alone (c_ref)", (*key, "c", "c_ref", "c_ref − c"))
+    gaps = _table("Gaps per L (energies in t) against the chains alone (ref); r = gap scaling ratio against the "
+                  "chains alone: open > 1.35, closed < 1.2, i.e. no gap with a correlation length below about L_1/2: "
+                  "'decoupled' is a verdict on these lengths",
+                  (*key, "Δs per L", "Δs ref", "r_s", "Δsec per L", "Δsec ref", "r_sec"))
+    for p in points:
         c, ref = p.central_charge, p.reference
         drop = None if c is None or ref is None else ref.c - c.c
         rg = []
         for label in ("consistent/cic", "paper/printed"):
             r = p.rg.get(label, {})
-            rg.append("—" if r.get("phase") is None else r["phase"] + ("" if r.get("controlled") else " (!)"))
-        table.add_row(
-            f"{p.couplings.get('U', 1.0):g}", f"{p.couplings.get('W', 0.0):g}", f"{p.ns:.4g}",
-            f"{round(p.mismatch * p.L):d}",
-            "—" if c is None else f"{c.c:.2f} ± {c.error:.2f}",
-            "—" if ref is None else f"{ref.c:.2f} ± {ref.error:.2f}",
-            _fmt(drop, ".2f"), " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap.items())),
-            " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap_reference.items())),
-            _fmt(p.spin_gap_ratio, ".2f"), " ".join(f"{v:.3f}" for _, v in sorted(p.secondary_gap.items())),
-            " ".join(f"{v:.3f}" for _, v in sorted(p.secondary_gap_reference.items())),
-            _fmt(p.secondary_gap_ratio, ".2f"), p.gap_phase or "—",
-            p.verdict or "undecided", *rg)
-    stdout.print(table)
+            rg.append(fmt.NOT_COMPUTED if r.get("phase") is None
+                      else r["phase"] + ("" if r.get("controlled") else " (!)"))
+        verdicts.add_row(*keys(p), p.gap_phase or "undecided", p.verdict or "undecided", *rg)
+        charges.add_row(*keys(p), fmt.NOT_COMPUTED if c is None else f"{c.c:.2f} ± {c.error:.2f}",
+                        fmt.NOT_COMPUTED if ref is None else f"{ref.c:.2f} ± {ref.error:.2f}", _fmt(drop, ".2f"))
+        gaps.add_row(*keys(p), " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap.items())) or fmt.NOT_COMPUTED,
+                     " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap_reference.items())) or fmt.NOT_COMPUTED,
+                     _fmt(p.spin_gap_ratio, ".2f"),
+                     " ".join(f"{v:.3f}" for _, v in sorted(p.secondary_gap.items())) or fmt.NOT_COMPUTED,
+                     " ".join(f"{v:.3f}" for _, v in sorted(p.secondary_gap_reference.items())) or fmt.NOT_COMPUTED,
+                     _fmt(p.secondary_gap_ratio, ".2f"))
+    for table in (verdicts, charges, gaps):
+        stdout.print(table)
     undecided = [p for p in study.points if p.verdict is None]
     for p in undecided:
         stdout.print(f"  undecided U={p.couplings.get('U', 1.0):g} W={p.couplings.get('W', 0.0):g} "
                      f"ns={p.ns:.4g}: {p.reason}")
     with_bindings = [p for p in study.points if p.bindings.get("pair_binding") or p.bindings.get("trion_binding")]
     if with_bindings:
-        t = Table(title="Bindings (DMRG; t): E_pair = E(N+2) + E(N) - 2E(N+1), E_trion = E(N+2, Nsec-1) + E(N) - "
-                        "E(N+2) - E(Nsec-1), per L and extrapolated linearly in 1/L (error: the whole finite-size "
-                        "correction of the longest L); the chains alone: E_pair of the Hubbard chain, E_trion = 0")
-        for col in ("U", "W", "ns", "m", "E_pair per L", "alone per L", "E_pair(∞)", "alone(∞)", "E_trion per L",
-                    "E_trion(∞)"):
-            t.add_column(col, justify="right")
+        t = _table("Bindings (DMRG; t): E_pair = E(N+2) + E(N) - 2E(N+1), E_trion = E(N+2, Nsec-1) + E(N) - "
+                   "E(N+2) - E(Nsec-1), per L and extrapolated linearly in 1/L (error: the whole finite-size "
+                   "correction of the longest L); the chains alone: E_pair of the Hubbard chain, E_trion = 0",
+                   ("U", "W", "ns", "m", "E_pair per L", "alone per L", "E_pair (∞)", "alone (∞)", "E_trion per L",
+                    "E_trion (∞)"))
         for p in sorted(with_bindings, key=lambda p: (p.couplings.get("U", 1.0), p.mismatch, p.couplings.get("W", 0))):
             b, ext = p.bindings, p.bindings_extrapolated
             per_L = lambda d: " ".join(f"{v:+.3f}" for _, v in sorted(d.items())) or "—"  # noqa: E731
@@ -107,9 +123,8 @@ def _print_study(study) -> None:
         agreement = study.agreement(calibrated=calibrated)
         title = ("Agreement with the lattice per flow/scheme (" +
                  ("lattice-calibrated bridge" if calibrated else "first-order bridge") + "; 68 % Wilson interval)")
-        t = Table(title=title)
-        for col in ("flow/scheme", "agree / decided", "fraction", "interval", "resolvable: agree / n", "fraction"):
-            t.add_column(col, justify="right")
+        t = _table(title, ("flow/scheme", "agree / decided", "fraction", "interval", "resolvable: agree / n",
+                           "fraction"))
         for flow, scheme in COMBOS:
             a = agreement[f"{flow}/{scheme}"]
             t.add_row(f"{flow}/{scheme}", f"{a['agree']} / {a['decided']}", _fmt(a["fraction"], ".2f"),
@@ -117,9 +132,8 @@ def _print_study(study) -> None:
                       f"{a['agree_resolvable']} / {a['resolvable']}", _fmt(a["fraction_resolvable"], ".2f"))
         stdout.print(t)
     if study.calibrations:
-        t = Table(title="Each chain alone (DMRG, extrapolated in 1/L): the lattice-calibrated bridge")
-        for col in ("chain", "K", "velocity / t", "sizes"):
-            t.add_column(col, justify="right")
+        t = _table("Each chain alone (DMRG, extrapolated in 1/L): the lattice-calibrated bridge",
+                   ("chain", "K", "velocity / t", "sizes"))
         for label, cal in study.calibrations.items():
             t.add_row(label, f"{cal['K']:.3f} ± {cal['K_error']:.3f}",
                       f"{cal['velocity']:.3f} ± {cal['velocity_error']:.3f}", ", ".join(map(str, cal["sizes"])))
@@ -134,25 +148,53 @@ def _print_study(study) -> None:
                  "counts the runs of its plan: 'lattice scan' prints it)")
 
 
-def _what_is_missing(store: Path) -> str:
-    """What a store lacks before `lattice report` can say anything: per scan, its stored runs out of its plan."""
+def _runs_per_scan(store: Path) -> dict[str, tuple[int, int, int]]:
+    """Per scan recorded in the store: its stored runs, the runs of its plan, and its number of lengths."""
     from ..lattice.scan import ScanConfig, plan
     from ..lattice.store import RunStore
 
     with RunStore(store) as runs:
         configs = runs.configs()
-        if not configs:
-            return "it holds no scan (run 'pairing1d lattice scan FILE --store' first)"
         keys = runs.keys()
-    parts = []
+    out = {}
     for name, raw in configs.items():
         config = ScanConfig.from_dict(raw, source=f"scan {name!r} in {store}")
         tasks = plan(config)
-        done = sum(task.key in keys for task in tasks)
-        why = " (one length: nothing to extrapolate)" if len(config.sizes) < 2 else ""
-        parts.append(f"scan {name!r} has {done} of {len(tasks)} runs{why}")
+        out[name] = (sum(task.key in keys for task in tasks), len(tasks), len(config.sizes))
+    return out
+
+
+def _what_is_missing(store: Path, counts: dict[str, tuple[int, int, int]] | None = None) -> str:
+    """What a store lacks before `lattice report` can say anything: per scan, its stored runs out of its plan."""
+    counts = _runs_per_scan(store) if counts is None else counts
+    if not counts:
+        return "it holds no scan (run 'pairing1d lattice scan FILE --store' first)"
+    parts = [f"scan {name!r} has {done} of {total} runs"
+             + (" (one length: nothing to extrapolate)" if sizes < 2 else "")
+             for name, (done, total, sizes) in counts.items()]
     return "; ".join(parts) + "; a point is reported once all its runs at two or more lengths are stored, a study's " \
         "once the chains alone are too"
+
+
+def _shown(v: Any) -> str:
+    """A solver's convergence datum as text: numbers to 4 digits, flags yes/no, nothing as "—"."""
+    if isinstance(v, bool):
+        return fmt.yes_no(v)
+    if isinstance(v, float):
+        return fmt.value(v)
+    return fmt.NOT_COMPUTED if v is None else str(v)
+
+
+def _anything_to_run(scans, store: Path) -> bool:
+    """Whether a scan file's plan has a run that the store lacks (a new store lacks them all)."""
+    from ..lattice.scan import plan
+    from ..lattice.store import RunStore
+
+    if not store.exists():
+        return True
+    with RunStore(store) as runs:
+        done = runs.keys()
+    return any(task.key not in done for scan in scans.scans for task in plan(scan))
 
 
 def _sizes(text: str) -> list[int]:
@@ -194,6 +236,7 @@ def compare(
 ) -> None:
     """For each lattice point: the RG's phase (weak-coupling map) next to the lattice's extrapolated spin gap,
     pair binding energy, secondary gap and trion binding energy, with error bars."""
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..lattice.compare import QUANTITIES, compare_point
@@ -205,8 +248,9 @@ def compare(
     options = _solver_options(method, chi)
     results = []
     n_runs = len(pts) * len(L_values) * 7  # ground, spin, N+1, N+2, N_sec +- 1, (N+2, N_sec-1)
+    console = Console(stderr=True)  # the bar, on a terminal only: stdout carries the table or the JSON
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} sectors"),
-                  TimeElapsedColumn(), console=stdout, disable=json_out, transient=True) as bar:
+                  TimeElapsedColumn(), console=console, disable=not console.is_terminal, transient=True) as bar:
         task = bar.add_task(f"lattice ({method})", total=n_runs)
         for p in pts:
             couplings = {k: float(v) for k, v in p.items() if k in COUPLING_NAMES}
@@ -243,7 +287,7 @@ def solve(
         print_json(result.to_dict() | extra | {"version": __version__})
         return
     stdout.print(f"E = {result.energy:.12g}  ({method}, {result.wall_time:.2f} s)")
-    stdout.print(" ".join(f"{k}={v}" for k, v in result.convergence.items()))
+    stdout.print(" ".join(f"{k}={_shown(v)}" for k, v in result.convergence.items()), highlight=False)
     if fit is not None:
         phase = phase_from_central_charge(fit)
         stdout.print(f"central charge c = {fit.c:.3f} ± {fit.error:.3f} (entanglement, L = {L}; "
@@ -266,8 +310,15 @@ def scan(
 
     if workers < 0:
         raise InputError(f"--workers {workers} is outside the allowed range [0, inf)")
-    summary = run_scan(read_scan_file(config), store, workers=workers or None, scheduler=scheduler,
-                       progress=not json_out)
+    scans = read_scan_file(config)
+    if workers and scheduler is None and _anything_to_run(scans, store):
+        # our own local cluster, whose workers ignore Ctrl-C (cli/_dask.py); run_scan connects to it
+        from ._dask import local_client
+
+        with local_client(workers) as client:
+            summary = run_scan(scans, store, scheduler=client.scheduler.address, progress=not json_out)
+    else:
+        summary = run_scan(scans, store, workers=workers or None, scheduler=scheduler, progress=not json_out)
     if json_out:
         print_json(summary.to_dict() | {"store": str(store), "version": __version__})
         return
@@ -294,11 +345,14 @@ def report(
 
     scans = comparisons_from_store(store)
     study = study_map(store)  # no points unless the store holds the chains alone: a plain scan has its gaps only
+    counts = _runs_per_scan(store)
     if not study.points and not any(comps for _, comps in scans):
-        raise InputError(f"{store}: nothing to report: {_what_is_missing(store)}")
+        raise InputError(f"{store}: nothing to report: {_what_is_missing(store, counts)}")
     if json_out:
         print_json({"scans": [{"config": c.to_dict(), "points": [p.to_dict() for p in comps]} for c, comps in scans],
-                    "study": study.to_dict() if study.points else None, "version": __version__}, indent=1)
+                    "study": study.to_dict() if study.points else None,
+                    "runs": {name: {"stored": done, "planned": total} for name, (done, total, _) in counts.items()},
+                    "version": __version__}, indent=1)
     if study.points:
         if not json_out:
             _print_study(study)
@@ -315,10 +369,19 @@ def report(
     for i, (config, comps) in enumerate(scans):
         if not json_out:
             swept = [k for k, v in config.couplings.items() if len(v) > 1]
-            stdout.print(_comparison_table(
-                f"{config.name}: RG vs lattice ({config.method}, L = {', '.join(map(str, config.sizes))}; "
-                "energies in t)", comps, config.quantities,
-                lambda r, swept=swept: " ".join(f"{k}={r.couplings[k]:g}" for k in swept)))
+            if comps:  # no empty table: the line below says what is missing
+                stdout.print(_comparison_table(
+                    f"{config.name}: RG vs lattice ({config.method}, L = {', '.join(map(str, config.sizes))}; "
+                    "energies in t)", comps, config.quantities,
+                    lambda r, swept=swept: " ".join(f"{k}={r.couplings[k]:g}" for k in swept)))
+            reported = {tuple(r.couplings.get(k) for k in swept) for r in comps}
+            left = [p for p in config.points() if tuple(p.get(k) for k in swept) not in reported]
+            if left:
+                done, total, _ = counts.get(config.name, (0, 0, 0))
+                stdout.print(f"[yellow]{config.name}: {len(left)} of {len(left) + len(comps)} points not reported, "
+                             f"their runs are missing ({done} of {total} runs stored): "
+                             + ", ".join(" ".join(f"{k}={p[k]:g}" for k in swept) or "the point" for p in left)
+                             + "[/]", highlight=False)
         if plot is not None and comps:
             if study.points:  # the phase map has the given name; the per-scan gap plots get their own
                 target = plot.with_name(f"{plot.stem}_gaps_{i}{plot.suffix}")

@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
 from .._toml import read_toml
@@ -112,9 +113,12 @@ def model_values(params_file: Path | None, **flags: Any) -> dict[str, Any]:
 
 
 def json_safe(obj: Any) -> Any:
-    """Replace non-finite floats (inf cutoffs) by strings so that the output is strict JSON."""
+    """Strict JSON (docs/outputs.md): NaN (not computed) becomes null, an infinity (an infinite cutoff) the string
+    "inf" or "-inf"; numpy scalars become numbers."""
+    if isinstance(obj, np.generic):
+        obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
-        return str(obj)
+        return None if math.isnan(obj) else str(obj)
     if isinstance(obj, dict):
         return {k: json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -123,7 +127,7 @@ def json_safe(obj: Any) -> Any:
 
 
 def print_json(obj: Any, indent: int | None = None) -> None:
-    """The ``--json`` output of every command: strict JSON (infinities as strings) on one line or indented."""
+    """The ``--json`` output of every command: strict JSON (:func:`json_safe`) on one line or indented."""
     import json
 
     print(json.dumps(json_safe(obj), allow_nan=False, indent=indent))

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ..model import Model
+from ..phases import PHASES
 from ..sweep import AXIS_ALIASES
 from ._app import InputError, app, stdout
 from .options import JsonOpt, model_from_flags, model_options, print_json
@@ -116,7 +117,15 @@ def phase_diagram(
         out.unlink()  # NetCDF is written whole at the end; replacing it is the expected behaviour
     started = time.perf_counter()
     report = None
-    with dask_client(workers, scheduler) as client, _Bar("phase diagram") as bar:
+    if workers is not None and scheduler is None:  # a local cluster whose workers ignore Ctrl-C (cli/_dask.py)
+        if workers < 1:
+            raise InputError(f"--workers {workers} is outside the allowed range [1, inf)")
+        from ._dask import local_client
+
+        cluster = local_client(workers)
+    else:
+        cluster = dask_client(workers, scheduler)
+    with cluster as client, _Bar("phase diagram") as bar:
         if suffix == ".zarr":
             report = sweep_to_store(model, out, resume=resume, client=client, chunk_points=chunk_points,
                                     progress=bar, **axes)
@@ -135,11 +144,12 @@ def phase_diagram(
             plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
-    counts = np.bincount(ds["phase"].values.ravel(), minlength=3)
+    counts = dict(zip(PHASES, np.bincount(ds["phase"].values.ravel(), minlength=len(PHASES)).tolist(), strict=True))
+    uncontrolled = int(np.sum(ds["controlled"].values == 0))
     summary = {
         "out": str(out), "shape": {n: int(ds.sizes[n]) for n in names}, "points": int(ds["phase"].size),
-        "phase_counts": {"decoupled": int(counts[0]), "paired": int(counts[1]), "trion": int(counts[2])},
-        "seconds": elapsed, "scheme": ds.attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
+        "phase_counts": counts, "uncontrolled_points": uncontrolled, "seconds": elapsed,
+        "scheme": ds.attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
     }
     if report is not None:
         summary.update(chunks=report.n_chunks, computed_chunks=report.computed, skipped_chunks=report.skipped)
@@ -148,7 +158,8 @@ def phase_diagram(
         return
     stdout.print(
         f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{ds.sizes[n]}]' for n in names)} "
-        f"in {elapsed:.2f} s: decoupled {counts[0]}, paired {counts[1]}, trion {counts[2]}"
+        f"in {elapsed:.2f} s: " + ", ".join(f"{p} {n}" for p, n in counts.items() if n or p != "triplet")
+        + f"; not controlled {uncontrolled}"
     )
     stdout.print(f"data written to [bold]{out}[/]" + (f", plot to [bold]{plot}[/]" if plot else ""))
     if report is not None and report.skipped:

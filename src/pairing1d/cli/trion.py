@@ -65,5 +65,5 @@ def trion(
     for name, value in dims.items():
         table.add_row(f"dimension: {name}", f"{value:.4g}")
     table.add_row("dominant order", verdict["dominant_order"])
-    table.add_row("impurities irrelevant", str(verdict["impurities_irrelevant"]))
+    table.add_row("impurities irrelevant", "yes" if verdict["impurities_irrelevant"] else "no")
     stdout.print(table)
