@@ -170,3 +170,49 @@ def test_local_dask_workers_do_not_receive_ctrl_c():
         pids = list(client.run(os.getpid).values())
         assert pids and all(blocked(pid) for pid in pids)
     assert not blocked(os.getpid())  # this process still receives it
+
+
+def test_importing_the_package_loads_nothing_heavy_so_ctrl_c_is_caught_from_the_start():
+    """``import pairing1d`` loads neither numpy nor scipy (PEP 562): the console script installs its Ctrl-C handler
+    (pairing1d._console) before the second of imports, so a Ctrl-C while the command loads is one line, not a
+    KeyboardInterrupt traceback. The names are still there on first use."""
+    probe = ("import sys, pairing1d; heavy = [m for m in ('numpy', 'scipy', 'typer') if m in sys.modules]; "
+             "print(heavy, pairing1d.Model.__name__, pairing1d.__version__ != '')")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout
+    assert out.split() == ["[]", "Model", "True"]
+    script = "import sys; sys.argv = ['pairing1d', 'flow']; from pairing1d._console import run; run()"
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(0.35)  # the interpreter is up (about 0.05 s), the command line is still loading (about 1 s)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip().splitlines() == ["pairing1d: error: interrupted"]
+
+
+def test_a_command_missing_two_extras_names_both_before_it_computes(tmp_path, capsys, monkeypatch):
+    """With only the engine installed, 'figures' used to make its folder, compute for half a minute and then name
+    the second extra; now it names every missing one in one line and touches nothing."""
+    from importlib import util
+
+    from pairing1d.cli import main
+
+    real = util.find_spec
+    monkeypatch.setattr(util, "find_spec", lambda name, *a: None if name in ("xarray", "h5netcdf") else real(name, *a))
+    out = tmp_path / "figs"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["figures", "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2 and len(err) == 1 and not out.exists()
+    assert "'xarray', 'h5netcdf'" in err[0] and "pip install 'pairing1d[sweep]'" in err[0]
+
+
+def test_a_rejected_netcdf_run_leaves_the_old_file(tmp_path, capsys):
+    """'phase-diagram --out keep.nc' with a bad axis used to delete keep.nc before it validated the axes."""
+    from pairing1d.cli import main
+
+    keep = tmp_path / "keep.nc"
+    keep.write_bytes(b"an earlier result")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["phase-diagram", "--x", "y0=0:2:4", "--y", "lstar=1:3:4", "--out", str(keep)])
+    assert exit_info.value.code == 2 and keep.read_bytes() == b"an earlier result"
+    assert "y0" in capsys.readouterr().err

@@ -250,6 +250,9 @@ def test_zeeman_energy_above_the_gap_closes_it(paper_map):
     assert was_gapped.any()
     assert np.all(z["zeeman_closed"].values[was_gapped] == 1)
     assert np.all(z["phase"].values[was_gapped] == PHASES.index("decoupled"))
+    # a closed trion quotes no trion scale (the trion scale exists in the trion phase only; the reason keeps it)
+    assert np.all(z["trion_scale_K"].values[was_gapped] == 0.0) and np.all(ds["trion_scale_K"].values[was_gapped] > 0)
+    assert "exceeds the gap" in str(z["reason"].values[was_gapped][0])
     assert z["zeeman_primary_K"].values[0] == pytest.approx(2 * units.MU_B_MEV_PER_T / units.K_B_MEV_PER_K)
 
 

@@ -1,21 +1,50 @@
 """pairing1d: electron pairing from repulsion in one dimension (Shavit & Oreg, PRR 2, 043283 (2020)).
 
 A spinful primary wire capacitively coupled to a strongly correlated spinless secondary system: its bare
-parameters (:class:`Model`), its RG flow (:func:`solve_flow`, Eq. 16) and its fate (:func:`phase_of`).
+parameters (:class:`~pairing1d.model.Model`), its RG flow (:func:`~pairing1d.rg.solve_flow`, Eq. 16) and its fate
+(:func:`~pairing1d.phases.phase_of`).
+
+The names below are imported on first use (PEP 562): ``import pairing1d`` itself costs milliseconds, so that the
+command line can install its Ctrl-C handler before numpy and scipy load (:mod:`pairing1d._console`).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from .model import Model, ModelError, lstar_from_momenta, mass_cutoff
-from .phases import PHASES, PhaseResult, classify, phase_of
-from .rg import FlowResult, solve_flow
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("pairing1d")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without installation
-    __version__ = "0+unknown"
+_EXPORTS = {
+    "Model": "model", "ModelError": "model", "lstar_from_momenta": "model", "mass_cutoff": "model",
+    "FlowResult": "rg", "solve_flow": "rg",
+    "PHASES": "phases", "PhaseResult": "phases", "classify": "phases", "phase_of": "phases",
+}
 
-__all__ = [
-    "Model", "ModelError", "lstar_from_momenta", "mass_cutoff", "FlowResult", "solve_flow",
-    "PHASES", "PhaseResult", "classify", "phase_of", "__version__",
-]
+__all__ = [*_EXPORTS, "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
+    from .model import Model, ModelError, lstar_from_momenta, mass_cutoff  # noqa: F401
+    from .phases import PHASES, PhaseResult, classify, phase_of  # noqa: F401
+    from .rg import FlowResult, solve_flow  # noqa: F401
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pairing1d")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without installation
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS or name == "__version__":
+        import importlib
+
+        value = _version() if name == "__version__" else getattr(
+            importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # the next look-up is an ordinary attribute
+        return value
+    raise AttributeError(f"module 'pairing1d' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, "__version__"})

@@ -164,7 +164,7 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
     out["controlled"][idx] = zero.controlled
     out["spin_gap_K"][idx] = np.where(closed, 0.0, gap_K)
     out["spin_gap_flow_K"][idx] = gap_K
-    out["trion_scale_K"][idx] = trion_K
+    out["trion_scale_K"][idx] = np.where(closed, 0.0, trion_K)  # a closed trion is no trion (the reason says)
     out["zeeman_closed"][idx] = closed
     out["G_e2h"][idx] = G
     out["G_reliable"][idx] = reliable

@@ -9,7 +9,7 @@ import numpy as np
 import typer
 
 from . import _format as fmt
-from ._app import InputError, app, stdout
+from ._app import InputError, app, require, stdout
 from .options import JsonOpt, print_json, write_plot
 
 
@@ -62,6 +62,7 @@ def device_command(
     device = load_preset(preset) if preset is not None else read_device(device_file)
     # the gate map needs the batched engine (numba) and xarray: imported only now, so that listing and showing the
     # presets work without them
+    require("numba", "xarray")
     from ..gate_map import conductance_curves, gate_map, parse_range, to_json
     from ..gate_map import sensitivity as run_sensitivity
 

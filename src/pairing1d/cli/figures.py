@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ._app import app, stdout
+from ._app import app, require, stdout
 from .options import JsonOpt, print_json
 
 
@@ -28,6 +28,7 @@ def figures_command(
     """Reproduce the paper's Fig. 3, 4, 5, 8 and Table I, and measure its statements under the flow and scheme
     (statements.md; docs/reproduction.md compares every flow and scheme). The default is the controlled flow;
     --flow paper --scheme printed is Eq. (16) as the paper prints it."""
+    require("numba", "xarray", "h5netcdf")  # before the output folder is made
     from ..figures import FIGURES, reproduce
 
     console = Console(stderr=True)

@@ -11,7 +11,7 @@ import typer
 from .. import __version__
 from ..ladder import SET_BY_LADDER
 from . import _format as fmt
-from ._app import InputError, app, stdout
+from ._app import InputError, app, require, stdout
 from .options import JsonOpt, LmaxOpt, TempOpt, model_options, model_values, print_json
 
 KMinusOpt = Annotated[float, typer.Option("--K-minus", help="Luttinger parameter K_rho- of the relative charge")]
@@ -53,6 +53,7 @@ def ladder(
     if plot is not None and scan_mu is None:
         raise InputError("--plot needs --scan-mu (a single device: use 'pairing1d flow --vertex-charge 1 --plot')")
     if scan_mu is not None:
+        require("xarray")
         ds = back_gate_scan(_scan_values(scan_mu), K_minus, gap, mismatch, mismatch2, **fields)
         if plot is not None:
             from ..plotting import plot_back_gate

@@ -11,10 +11,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from .._files import write_atomically
 from ..model import Model
 from ..phases import PHASES
 from ..sweep import AXIS_ALIASES
-from ._app import InputError, app, stdout
+from ._app import InputError, app, require, stdout
 from .options import JsonOpt, model_from_flags, model_options, print_json
 
 AxisOpt = Annotated[str | None, typer.Option(help="Axis NAME=START:STOP:N (linspace) or NAME=V1,V2,...")]
@@ -113,8 +114,8 @@ def phase_diagram(
         raise InputError(f"--chunk-points {chunk_points} is outside the allowed range [1, inf)")
     if resume and suffix != ".zarr":
         raise InputError("--resume needs a .zarr store (a NetCDF file is written only at the end)")
-    if suffix == ".nc" and out.exists():
-        out.unlink()  # NetCDF is written whole at the end; replacing it is the expected behaviour
+    require("numba", "xarray", *(("zarr",) if suffix == ".zarr" else ("h5netcdf",)),
+            *(("distributed",) if workers is not None or scheduler is not None else ()))
     started = time.perf_counter()
     report = None
     if workers is not None and scheduler is None:  # a local cluster whose workers ignore Ctrl-C (cli/_dask.py)
@@ -132,8 +133,8 @@ def phase_diagram(
             ds = open_sweep(out)
         else:
             ds = sweep(model, client=client, chunk_points=chunk_points, progress=bar, **axes)
-            try:
-                ds.to_netcdf(out, engine="h5netcdf")
+            try:  # an existing file is replaced only by a complete new one
+                write_atomically(out, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
             except OSError as exc:
                 raise InputError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
     elapsed = time.perf_counter() - started
