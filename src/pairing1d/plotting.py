@@ -206,15 +206,16 @@ def plot_phase_map(
             if z is not None:
                 ax.set_title(f"{axis_label(z)} = {float(panel[z]):g}")
         axes[0][0].set_ylabel(axis_label(y))
+        has_paired = bool(np.any(ds["phase"].values == 1))  # no gap scale and no legend entry for an absent phase
         handles = [Patch(color=PHASE_COLOURS["decoupled"], label="decoupled"),
-                   Patch(color=PHASE_COLOURS["paired"], label="paired (shade: spin gap)"),
+                   *([Patch(color=PHASE_COLOURS["paired"], label="paired (shade: spin gap)")] if has_paired else []),
                    Patch(color=PHASE_COLOURS["trion"], label="trion")]
         if np.any(ds["phase"].values == 3):
             handles.append(Patch(color=PHASE_COLOURS["triplet"], label="triplet / SDW$_z$ spin gap"))
         if "controlled" in ds and np.any(ds["controlled"].values == 0):
             handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="not controlled"))
         fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5), frameon=False)
-        if image is not None:
+        if image is not None and has_paired:
             bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
             bar.set_label(r"$\log_{10}(\Delta_s/\Lambda)$ (paired phase)")
         a = ds.attrs
