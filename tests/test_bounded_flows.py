@@ -92,3 +92,12 @@ def test_extreme_valid_devices_end_finite_and_both_solvers_agree_on_failures():
         if status and r.phase != "trion":  # a trion is decided at l_bbar, before the flow failed
             assert not r.controlled and not batch.controlled[i]
     assert failed > 0
+
+
+def test_a_sweep_records_which_flows_failed():
+    """The sweep variable ``status`` (CF flags) marks the failed flow, and its verdict is not controlled."""
+    from pairing1d.sweep import sweep
+
+    ds = sweep(RUNAWAY, lmax=[150.0, 1000.0])
+    assert ds["status"].values.tolist() == [0, 2] and ds["controlled"].values[1] == 0
+    assert ds["status"].attrs["flag_meanings"].split()[2] == "failed_coupling_at_wall"

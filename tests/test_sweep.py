@@ -183,3 +183,40 @@ def test_derived_attributes_of_swept_inputs_are_not_fixed():
         assert name not in ds.attrs, name
     fixed = sweep(Model(), y0=[0.05, 0.1])
     assert fixed.attrs["upsilon_theta_eff"] == pytest.approx(-0.12) and "su2_enforced" not in fixed.attrs
+
+
+@pytest.mark.parametrize("tolerances, word", [
+    (dict(rtol=math.nan), "rtol"), (dict(rtol=math.inf), "rtol"), (dict(rtol=1e-30), "rtol"), (dict(rtol=0.0), "rtol"),
+    (dict(rtol=-1e-8), "rtol"), (dict(rtol=0.5), "rtol"), (dict(rtol="1e-8"), "not a real number"),
+    (dict(atol=math.nan), "atol"), (dict(atol=math.inf), "atol"), (dict(atol=0.0), "atol"), (dict(atol=1.0), "atol"),
+])
+def test_bad_tolerances_are_refused(tolerances, word):
+    """rtol = nan, inf or 1e-30 hung the engine: now a one-line ModelError before anything runs."""
+    with pytest.raises(ModelError, match=word) as info:
+        sweep(BASE, y0=[0.1, 0.2], **tolerances)
+    assert "\n" not in str(info.value)
+
+
+def test_tolerances_at_the_edges_of_their_ranges():
+    from pairing1d.sweep import ATOL_RANGE, RTOL_RANGE
+
+    ds = sweep(BASE, y0=[0.1], exp_neg_lstar=[0.2], rtol=RTOL_RANGE[0], atol=ATOL_RANGE[0])
+    assert ds.attrs["rtol"] == RTOL_RANGE[0] and int(ds["phase"].item()) in (0, 1, 2)
+
+
+def test_a_grid_beyond_memory_is_refused_up_front(monkeypatch):
+    """10^9 points (a MemoryError before) are refused, with an estimate of the memory needed, before the grid is
+    even validated; a grid larger than the memory available is refused too."""
+    from pairing1d import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "Grid", lambda *a, **k: pytest.fail("validated before the size check"))
+    with pytest.raises(ModelError, match=r"1,000,014,129 points needs about [0-9.]+ GB .*sweep_to_store") as info:
+        sweep(BASE, K0=np.linspace(0.3, 0.6, 31623), y0=np.linspace(0.0, 0.3, 31623))
+    assert "\n" not in str(info.value)
+    gigabytes = float(str(info.value).split("about ")[1].split(" GB")[0])  # the results alone need this much
+    assert gigabytes >= 1_000_014_129 * sweep_module.RESULT_BYTES_PER_POINT / 1e9
+    monkeypatch.setattr(sweep_module, "_available_memory", lambda: 10**6)
+    with pytest.raises(ModelError, match="available"):
+        sweep(BASE, K0=np.linspace(0.3, 0.6, 100), y0=np.linspace(0.0, 0.3, 100))
+    with pytest.raises(ModelError, match="chunk_points"):
+        sweep(BASE, y0=[0.1], chunk_points=0)

@@ -8,24 +8,78 @@ batched engine, and returns a Dataset with one dimension per axis, in the order 
 * ``controlled``: int8, CF flags: 1 if the verdict stays inside the perturbative range (0: it rests on a coupling
   beyond y_strong outside the trion rule);
 * ``l_bar``: RG time where ys = -1 (inf: not reached before lmax);
-* ``l_bbar``: RG time where ``|y1| = y_strong`` (inf: never);
-* ``l_runaway``: RG time where ys = +1, the triplet / SDW_z spin gap (inf: never);
+* ``l_bbar``: RG time where ``|y1| = y_strong`` (inf: not reached);
+* ``l_runaway``: RG time where ys = +1, the triplet / SDW_z spin gap (inf: not reached);
 * ``spin_gap``: exp(-min(l_bar, l_runaway)) in units of the bandwidth (0: no spin gap above exp(-lmax));
 * ``trion_scale``: exp(-l_bbar) c1(l_bbar) (exp(-l_bbar) in the cic scheme) in the trion phase, 0 elsewhere;
-* ``dominant_order``: int8, CF flags: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS.
+* ``dominant_order``: int8, CF flags: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS;
+* ``status``: int8, CF flags: 0 the flow reached its end, else how it failed
+  (:data:`pairing1d.flow_equations.FAILURES`; the verdict is then not controlled unless a trion).
 
 Attributes hold every fixed parameter, the cutoff scheme and the package version.
 
 ``sweep_to_store`` does the same chunk by chunk into a Zarr store, each chunk written (and marked done) as
-soon as it is computed, in-process or as Dask tasks; with ``resume=True`` only chunks not marked done are
-computed, so an interrupted sweep loses at most the chunks in flight.
+soon as it is computed, in-process or as Dask tasks; with ``resume=True`` only chunks not marked done (or whose
+data fail their checksum) are computed, so an interrupted sweep loses at most the chunks in flight.
+
+Limits (one-line :class:`~pairing1d.model.ModelError` before anything is computed): ``rtol`` in [1e-14, 0.1] and
+``atol`` in [1e-300, 0.1]; an in-memory ``sweep`` holds at most :data:`MAX_SWEEP_POINTS` points and no more than
+the memory available (:data:`RESULT_BYTES_PER_POINT` per point of results plus about 1.2 kB per point of the
+chunk in flight); a store
+holds at most :data:`MAX_STORE_POINTS` points in at most :data:`MAX_STORE_CHUNKS` chunks, and one chunk (whole rows
+of the first axis) must fit in the memory available.
+
+Store format (attribute ``pairing1d_store_format`` = 2)
+-------------------------------------------------------
+A Zarr group (written through xarray) with the variables above, chunked in blocks of ``rows_per_chunk`` (an
+attribute) rows of the first axis, chunk ``i`` holding rows ``[i * rows_per_chunk, (i + 1) * rows_per_chunk)``,
+the attributes of a sweep plus ``rtol``, ``atol`` and ``sweep_fingerprint`` (a SHA-256 of the axes, the fixed
+parameters, the tolerances and the chunk count), and the completion record of each chunk:
+
+* ``chunk_done[i]`` (int8): 1 once chunk ``i`` is written;
+* ``chunk_checksum[i]`` (uint64): the checksum of chunk ``i`` as written: the 8-byte BLAKE2b digest, read as a
+  little-endian integer, of, for each variable in :data:`RESULT_VARIABLES` order, its name, its block's shape and
+  its values in C order as little-endian numbers of the store's dtype (:func:`chunk_checksum`).
+
+Both are arrays of one-element chunks, one object per chunk. A chunk is written data first, then its checksum,
+then its flag, so that a writer killed at any moment leaves every chunk either marked done with a matching
+checksum or not marked done. ``resume=True`` reads back every chunk marked done (the store is read once, in
+batches of consecutive chunks: I/O-bound, far cheaper than computing it), recomputes those whose values
+no longer match their checksum or cannot be read or decoded (a deleted, overwritten or damaged chunk object), and
+says how many (:attr:`SweepReport.recomputed_corrupt`); :func:`open_sweep` does the same check and refuses a
+damaged store in one line rather than returning its NaNs or wrong values.
+
+Creation is atomic: the store is made complete (metadata, coordinates, empty completion records and the
+creator's lock) under the name ``.NAME.creating-HOST-PID-NONCE`` in the same folder and then renamed to ``NAME``,
+so that a kill at any moment leaves either no store or a resumable one; a leftover temporary of a creator that
+is no longer running on this host is removed by the next creation of the same store.
+
+The writer's lock is the file ``chunk_done/lock.json`` (inside the completion records' folder, where Zarr never
+looks, so that a plain ``xarray.open_zarr`` sees nothing foreign): JSON with the holder's ``pid``, ``host``,
+``started`` (UTC, ISO 8601), a random ``nonce`` and the ``program``. It is created exclusively (a hard link of a
+complete file) and removed by its holder when the sweep ends, finished or not. A second writer is refused with a
+one-line :class:`StoreLockedError` naming the holder; a lock whose holder is not running on this host is stale,
+taken over and reported (:attr:`SweepReport.stale_lock`); a lock from another host cannot be checked and is
+refused (delete the file by hand if that writer is gone). The lock is advisory: it keeps two ``pairing1d``
+writers from computing the same chunks; readers (:func:`open_sweep`) ignore it. Two writers taking over the same
+stale lock at the same instant are told apart by re-reading the lock they moved aside; a pid reused by an unrelated
+process makes a stale lock look live (the message says which file to delete).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import itertools
+import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+import numbers
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,15 +90,15 @@ from .model import Model, ModelError
 from .phases import PHASES
 
 __all__ = [
-    "sweep", "sweep_to_store", "open_sweep", "Grid", "SweepReport", "AXIS_ALIASES", "RESULT_VARIABLES",
-    "axis_field_values",
+    "sweep", "sweep_to_store", "open_sweep", "save_netcdf", "chunk_checksum", "Grid", "SweepReport",
+    "StoreError", "StoreLockedError", "StoreWriteError", "AXIS_ALIASES", "RESULT_VARIABLES", "axis_field_values",
+    "MAX_SWEEP_POINTS", "MAX_STORE_POINTS", "MAX_STORE_CHUNKS", "RTOL_RANGE", "ATOL_RANGE",
 ]
-
 AXIS_ALIASES = {"exp_neg_lstar": "lstar"}
 """Axes that are not Model fields, and the field each one sets (exp_neg_lstar = exp(-lstar), Fig. 4)."""
 
 RESULT_VARIABLES = ("phase", "controlled", "l_bar", "l_bbar", "l_runaway", "spin_gap", "trion_scale",
-                    "dominant_order")
+                    "dominant_order", "status")
 """The variables every sweep dataset holds per device (module docstring)."""
 ORDERS = ("none", "CDW", "SC", "SDW", "TS")
 
@@ -53,15 +107,19 @@ _VARIABLE_ATTRS = {
               "flag_meanings": " ".join(PHASES)},
     "controlled": {"long_name": "verdict inside the perturbative range", "flag_values": np.array([0, 1], np.int8),
                    "flag_meanings": "uncontrolled controlled"},
-    "l_bar": {"long_name": "RG time where ys reaches -1 (inf: not before lmax)", "units": "1"},
-    "l_bbar": {"long_name": "RG time where |y1| reaches y_strong (inf: never)", "units": "1"},
-    "l_runaway": {"long_name": "RG time where ys reaches +1, triplet / SDW_z spin gap (inf: never)", "units": "1"},
+    "l_bar": {"long_name": "RG time where ys reaches -1 (inf: not reached)", "units": "1"},
+    "l_bbar": {"long_name": "RG time where |y1| reaches y_strong (inf: not reached)", "units": "1"},
+    "l_runaway": {"long_name": "RG time where ys reaches +1, triplet / SDW_z spin gap (inf: not reached)",
+                  "units": "1"},
     "spin_gap": {"long_name": "spin gap exp(-l_gap), either kind (0: none above exp(-lmax))",
                  "units": "bandwidth Lambda"},
     "trion_scale": {"long_name": "trion scale exp(-l_bbar) c1(l_bbar) (0: not a trion)", "units": "bandwidth Lambda"},
     "dominant_order": {"long_name": "dominant order (spin-gapped phases: the exponents of the density wave and of "
                        "the pairs; trion phase: Kf vs 3)",
                        "flag_values": np.arange(len(ORDERS), dtype=np.int8), "flag_meanings": " ".join(ORDERS)},
+    "status": {"long_name": "how the flow ended (pairing1d.flow_equations.FAILURES): at its end, or failed",
+               "flag_values": np.arange(4, dtype=np.int8),
+               "flag_meanings": "ok failed_step_budget failed_coupling_at_wall failed_non_finite"},
 }
 
 
@@ -193,9 +251,52 @@ class Grid:
         attrs.update(
             swept_axes=" ".join(self.axes), pairing1d_version=__version__,
             title="pairing1d phase diagram (Shavit & Oreg, PRR 2, 043283, Eq. 16)",
-            conventions="phase and dominant_order are CF flag variables; inf marks an RG event not reached",
+            conventions=("phase, controlled, dominant_order and status are CF flag variables; inf: an RG event not "
+                         "reached; 0: an energy scale that does not exist; NaN: not computed"),
         )
         return attrs
+
+
+
+_DTYPES = {name: np.dtype(np.int8 if name in ("phase", "dominant_order", "controlled", "status") else np.float64)
+           for name in RESULT_VARIABLES}
+
+RTOL_RANGE = (1e-14, 0.1)
+"""Allowed relative tolerances of the engine's steps (tighter ones reach the float64 floor; looser ones flip phases)."""
+ATOL_RANGE = (1e-300, 0.1)
+"""Allowed absolute tolerances (below: subnormal step scales; above: a coupling of 0.1 counts as zero)."""
+RESULT_BYTES_PER_POINT = sum(_DTYPES[name].itemsize for name in RESULT_VARIABLES)
+"""Bytes of results per grid point (43 for the eight variables)."""
+WORK_BYTES_PER_POINT = 1200
+"""Peak working memory of the engine per point of a chunk in flight (measured with tracemalloc: about 1.14 kB)."""
+MAX_SWEEP_POINTS = 10**8
+"""Most points an in-memory :func:`sweep` accepts (4.3 GB of results); larger grids go to :func:`sweep_to_store`."""
+MAX_STORE_POINTS = 10**10
+"""Most points a store accepts (430 GB of results before compression)."""
+MAX_STORE_CHUNKS = 10**6
+"""Most chunks a store accepts (each is about ten objects on disk); more points per chunk make fewer."""
+STORE_FORMAT = 2
+"""Version of the store layout (module docstring); 1, without checksums, was written before pairing1d recorded it."""
+_VERIFY_BATCH_POINTS = 1 << 20
+"""Points read at once when verifying consecutive chunks (about 45 MB of results)."""
+LOCK_FILE = "chunk_done/lock.json"
+"""The writer's lock, relative to the store (module docstring)."""
+
+
+class StoreError(ModelError):
+    """A sweep store cannot be used as asked (not a sweep store, another sweep, incomplete, damaged): one line."""
+
+
+class StoreLockedError(StoreError):
+    """Another writer holds the store's lock: the message names it (pid, host, start) and says what to do."""
+
+
+class StoreWriteError(OSError):
+    """Writing a sweep's output failed in the environment (a full disk, no permission): ``str()`` is one line naming
+    the file and what to do; ``errno`` is the original one (``errno.ENOSPC`` for a full disk)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 def _compute_rows(grid: Grid, rows: slice, rtol: float, atol: float) -> dict[str, np.ndarray]:
@@ -207,7 +308,7 @@ def _compute_rows(grid: Grid, rows: slice, rtol: float, atol: float) -> dict[str
     return {name: np.asarray(getattr(result, name)).reshape(shape) for name in RESULT_VARIABLES}
 
 
-def _dataset(grid: Grid, data: Mapping[str, np.ndarray]):
+def _dataset(grid: Grid, data: Mapping[str, Any]):
     import xarray as xr
 
     dims = list(grid.axes)
@@ -228,6 +329,117 @@ def _as_axes(axes: Mapping[str, Iterable]) -> dict[str, np.ndarray]:
     return out
 
 
+def _tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
+    """``rtol``, ``atol`` (None: the engine's defaults) checked against RTOL_RANGE, ATOL_RANGE: a ModelError if not."""
+    from .engine import DEFAULT_ATOL, DEFAULT_RTOL
+
+    out = []
+    for name, value, default, (low, high), why in (
+        ("rtol", rtol, DEFAULT_RTOL, RTOL_RANGE, "relative tolerance of the RG integration"),
+        ("atol", atol, DEFAULT_ATOL, ATOL_RANGE, "absolute tolerance of the RG integration"),
+    ):
+        if value is None:
+            value = default
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ModelError(f"{name} = {_short(value)} is not a real number ({why})")
+        value = float(value)
+        if not low <= value <= high:  # NaN fails too
+            raise ModelError(f"{name} = {value!r} is outside the allowed range [{low:g}, {high:g}] ({why})")
+        out.append(value)
+    return out[0], out[1]
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """``text`` on one line (whitespace runs made one space), shortened to ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    return _clip(repr(value), limit)
+
+
+def _chunk_points(chunk_points: Any) -> int:
+    if isinstance(chunk_points, bool) or not isinstance(chunk_points, numbers.Integral) or chunk_points < 1:
+        raise ModelError(f"chunk_points = {_short(chunk_points)} is outside the allowed range [1, inf) "
+                         "(points per chunk, a whole number)")
+    return int(chunk_points)
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (MemAvailable on Linux, free pages elsewhere; None: unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _size(n_bytes: float) -> str:
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.3g} {unit}"
+    return f"{int(n_bytes)} B"
+
+
+def _shape_of(axes: Mapping[str, np.ndarray]) -> tuple[int, ...]:
+    return tuple(int(values.size) for values in axes.values())
+
+
+def _check_sweep_size(shape: tuple[int, ...], chunk_points: int) -> None:
+    """Refuse (ModelError, one line) an in-memory grid above MAX_SWEEP_POINTS or the memory available."""
+    points = math.prod(shape)
+    need = points * RESULT_BYTES_PER_POINT + min(points, chunk_points) * WORK_BYTES_PER_POINT
+    available = _available_memory()
+    if points > MAX_SWEEP_POINTS:
+        why = f"more than the {MAX_SWEEP_POINTS:,} points an in-memory sweep accepts"
+    elif available is not None and need > available:
+        why = f"more than the {_size(available)} available"
+    else:
+        return
+    raise ModelError(f"a grid of {points:,} points needs about {_size(need)} in memory ({why}); use fewer points, "
+                     "or a chunked store (sweep_to_store, phase-diagram --out FILE.zarr)")
+
+
+def _chunking(shape: tuple[int, ...], chunk_points: int) -> tuple[int, int]:
+    """(rows of the first axis per chunk, number of chunks): chunks of about ``chunk_points`` whole rows."""
+    row_points = math.prod(shape[1:])
+    rows_per_chunk = max(1, chunk_points // max(row_points, 1))
+    return rows_per_chunk, -(-shape[0] // rows_per_chunk)
+
+
+def _check_store_size(shape: tuple[int, ...], chunk_points: int) -> None:
+    """Refuse (ModelError, one line) a store above MAX_STORE_POINTS or MAX_STORE_CHUNKS, or one whose chunk (whole
+    rows of the first axis), coordinates and completion records do not fit in the memory available."""
+    if not shape or 0 in shape:
+        return  # no axis, or an empty one: the Grid says so
+    points = math.prod(shape)
+    rows_per_chunk, n_chunks = _chunking(shape, chunk_points)
+    if points > MAX_STORE_POINTS:
+        raise ModelError(f"a store of {points:,} points is more than the {MAX_STORE_POINTS:,} allowed (about "
+                         f"{_size(points * RESULT_BYTES_PER_POINT)} of results); use fewer points")
+    if n_chunks > MAX_STORE_CHUNKS:
+        raise ModelError(f"a store of {n_chunks:,} chunks is more than the {MAX_STORE_CHUNKS:,} allowed; use more "
+                         "points per chunk (chunk_points, --chunk-points)")
+    chunk = rows_per_chunk * math.prod(shape[1:])
+    # the chunk in flight, its results, the chunks read back to be verified, the coordinates (also as JSON in the
+    # fingerprint) and the completion records with their row slices
+    verified = max(chunk, min(points, _VERIFY_BATCH_POINTS))
+    need = (chunk * (WORK_BYTES_PER_POINT + RESULT_BYTES_PER_POINT) + verified * RESULT_BYTES_PER_POINT
+            + 64 * sum(shape) + 128 * n_chunks)
+    available = _available_memory()
+    if available is not None and need > available:
+        raise ModelError(f"one chunk of {chunk:,} points (whole rows of the first axis) needs about {_size(need)} in "
+                         f"memory, more than the {_size(available)} available; put the longest axis first or use "
+                         "fewer points")
+
+
 def sweep(
     model: Model, *, client: Any = None, chunk_points: int = 65536, rtol: float | None = None,
     atol: float | None = None, progress: Callable[[int, int], None] | None = None, **axes: Iterable,
@@ -235,14 +447,17 @@ def sweep(
     """Phase diagram of ``model`` over the grid of ``axes`` (name -> values): an ``xarray.Dataset``.
 
     Chunks of about ``chunk_points`` points run in-process or, with a ``dask.distributed.Client``, as Dask
-    tasks; ``progress(done, total)`` is called after each chunk.
+    tasks; ``progress(done, total)`` is called after each chunk. ``rtol`` / ``atol`` (None: the engine's defaults)
+    must lie in :data:`RTOL_RANGE` / :data:`ATOL_RANGE`, and the grid must fit in memory (at most
+    :data:`MAX_SWEEP_POINTS` points): otherwise a one-line ModelError is raised before anything is computed.
     """
-    from .engine import DEFAULT_ATOL, DEFAULT_RTOL
-
-    grid = Grid(model, _as_axes(axes))
-    rtol, atol = rtol or DEFAULT_RTOL, atol or DEFAULT_ATOL
+    rtol, atol = _tolerances(rtol, atol)
+    chunk_points = _chunk_points(chunk_points)
+    arrays = _as_axes(axes)
+    _check_sweep_size(_shape_of(arrays), chunk_points)
+    grid = Grid(model, arrays)
     blocks = _row_blocks(grid, chunk_points)
-    data = {name: np.empty(grid.shape, dtype=_dtype(name)) for name in RESULT_VARIABLES}
+    data = {name: np.empty(grid.shape, dtype=_DTYPES[name]) for name in RESULT_VARIABLES}
 
     def write(i: int, block: Mapping[str, np.ndarray]) -> None:
         for name in RESULT_VARIABLES:
@@ -254,15 +469,12 @@ def sweep(
     return ds
 
 
-def _dtype(name: str):
-    return np.int8 if name in ("phase", "dominant_order", "controlled") else np.float64
-
-
 def _run_chunks(
     grid: Grid, blocks: list[slice], todo: list[int], write: Callable[[int, Mapping[str, np.ndarray]], None],
     client: Any, rtol: float, atol: float, progress: Callable[[int, int], None] | None, already: int,
 ) -> None:
-    """Compute the chunks ``todo`` (in-process, or as Dask tasks on ``client``) and ``write`` each as it ends."""
+    """Compute the chunks ``todo`` (in-process, or as Dask tasks on ``client``) and ``write`` each as it ends; if
+    ``write`` fails, the Dask tasks not yet finished are cancelled."""
     finished = already
     if progress is not None:
         progress(finished, len(blocks))
@@ -277,27 +489,75 @@ def _run_chunks(
 
     [grid_future] = client.scatter([grid], broadcast=True)
     futures = {client.submit(_compute_rows, grid_future, blocks[i], rtol, atol, pure=False): i for i in todo}
-    for future in as_completed(futures):
-        write(futures[future], future.result())
-        finished += 1
-        if progress is not None:
-            progress(finished, len(blocks))
+    try:
+        for future in as_completed(futures):
+            write(futures[future], future.result())
+            finished += 1
+            if progress is not None:
+                progress(finished, len(blocks))
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures))
+        raise
 
 
 def _row_blocks(grid: Grid, chunk_points: int) -> list[slice]:
-    row_points = int(np.prod(grid.shape[1:])) if len(grid.shape) > 1 else 1
-    rows_per_chunk = max(1, chunk_points // row_points)
-    return [slice(i, min(i + rows_per_chunk, grid.shape[0])) for i in range(0, grid.shape[0], rows_per_chunk)]
+    rows_per_chunk, n_chunks = _chunking(grid.shape, chunk_points)
+    return [slice(i * rows_per_chunk, min((i + 1) * rows_per_chunk, grid.shape[0])) for i in range(n_chunks)]
+
+
+def chunk_checksum(values: Mapping[str, np.ndarray]) -> int:
+    """The checksum of one chunk's results (module docstring, "Store format"): an integer in [0, 2**64).
+
+    Equal for equal values whatever their dtype in memory (they are first cast to the store's dtype: ``controlled``
+    as int8), so the checksum of what the engine returned equals that of what is read back from the store."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in RESULT_VARIABLES:
+        array = np.ascontiguousarray(values[name], dtype=_DTYPES[name].newbyteorder("<"))
+        digest.update(name.encode())
+        digest.update(repr(tuple(array.shape)).encode())
+        digest.update(array.tobytes())
+    return int.from_bytes(digest.digest(), "little")
 
 
 @dataclass(frozen=True)
 class SweepReport:
-    """What :func:`sweep_to_store` did: the store, and which chunks it computed and which it found done."""
+    """What :func:`sweep_to_store` did: the store, and which chunks it computed and which it found done.
+
+    ``computed``: the chunks computed by this call (those not done, and the damaged ones); ``skipped``: the chunks
+    found done and verified against their checksums; ``corrupt``: the chunks marked done (or with an unreadable
+    completion record) whose data failed verification and were recomputed (also in ``computed``);
+    ``stale_lock``: a note when the lock of a writer no longer running was taken over, else None.
+    """
 
     store: Path
     n_chunks: int
     computed: list[int]
     skipped: list[int]
+    corrupt: list[int] = field(default_factory=list)
+    stale_lock: str | None = None
+
+    @property
+    def recomputed_corrupt(self) -> int:
+        """How many chunks failed verification and were recomputed."""
+        return len(self.corrupt)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"store": str(self.store), "n_chunks": self.n_chunks, "computed": list(self.computed),
+                "skipped": list(self.skipped), "corrupt": list(self.corrupt),
+                "recomputed_corrupt": self.recomputed_corrupt, "stale_lock": self.stale_lock}
+
+
+@contextlib.contextmanager
+def _disk_errors(path: Path, hint: str) -> Iterator[None]:
+    """Turn an OSError (full disk, permission, ...) into a one-line StoreWriteError naming ``path``, plus ``hint``."""
+    try:
+        yield
+    except StoreWriteError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or _first_line(exc)
+        raise StoreWriteError(exc.errno, f"cannot write {str(path)!r}: {reason}; {hint}") from None
 
 
 def sweep_to_store(
@@ -308,81 +568,459 @@ def sweep_to_store(
     """Compute the sweep chunk by chunk into the Zarr store ``store``, writing each chunk as it finishes.
 
     A chunk is a block of rows of the first axis. ``client`` (a ``dask.distributed.Client``) runs the chunks
-    as Dask tasks; without it they run in-process. Each finished chunk is written, then marked done in the
-    store's ``chunk_done`` variable, so ``resume=True`` on an interrupted store computes only what is missing
-    (the grid and parameters must be the same: they are checked). Without ``resume`` an existing store is an
-    error rather than silently overwritten.
+    as Dask tasks; without it they run in-process. The store's format, its completion records, checksums and lock
+    are described in the module docstring. Guaranteed:
+
+    * nothing is computed or written before the grid, the tolerances and the size are validated (one-line
+      ModelError);
+    * a new store appears only complete (created under a temporary name, then renamed), holding this writer's lock;
+    * without ``resume`` an existing store is an error rather than silently overwritten; with ``resume=True`` the
+      store must hold the same sweep (grid, parameters, tolerances, chunking: checked), every chunk marked done is
+      read back and checked against its checksum, and only the chunks not done or failing that check are computed
+      (:class:`SweepReport` says which);
+    * a store locked by a running writer is refused (:class:`StoreLockedError`, one line naming it); a stale lock
+      is taken over and reported; the lock is released when this call ends, whether it succeeds or not;
+    * a failing write (a full disk: ``errno.ENOSPC``) raises :class:`StoreWriteError` (an OSError, one line), and
+      leaves the chunks already done intact and the store resumable.
     """
     import zarr
 
-    from .engine import DEFAULT_ATOL, DEFAULT_RTOL
-
-    grid = Grid(model, _as_axes(axes))
-    rtol, atol = rtol or DEFAULT_RTOL, atol or DEFAULT_ATOL
+    rtol, atol = _tolerances(rtol, atol)
+    chunk_points = _chunk_points(chunk_points)
+    arrays = _as_axes(axes)
+    _check_store_size(_shape_of(arrays), chunk_points)
+    grid = Grid(model, arrays)
     store = Path(store)
     blocks = _row_blocks(grid, chunk_points)
     rows_per_chunk = blocks[0].stop - blocks[0].start
-    if store.exists():
+    resume_hint = "free some space (or fix the permission) and run the same sweep again with --resume"
+    lock = None
+    if not store.exists():
+        lock = _create_store(store, grid, rtol, atol, rows_per_chunk, len(blocks))
+    fresh = lock is not None
+    if not fresh:  # it existed (or another creator won the race)
         if not resume:
-            raise ModelError(f"store {str(store)!r} exists; pass resume=True (--resume) to complete it")
+            raise StoreError(f"store {str(store)!r} exists; pass resume=True (--resume) to complete it")
         _check_same_sweep(store, grid, rtol, atol, len(blocks))
-    else:
-        _create_store(store, grid, rtol, atol, rows_per_chunk, len(blocks))
-    group = zarr.open_group(str(store), mode="r+")
-    done = group["chunk_done"][:]
-    todo = [i for i in range(len(blocks)) if not done[i]]
-    skipped = [i for i in range(len(blocks)) if done[i]]
+        with _disk_errors(store, resume_hint):
+            lock = _StoreLock.acquire(store)
+    try:
+        group = zarr.open_group(str(store), mode="r+")
+        if fresh:
+            done, corrupt = np.zeros(len(blocks), dtype=bool), []
+        else:
+            done, corrupt = _verified_done(group, blocks)
+            with _disk_errors(store, resume_hint):
+                for i in corrupt:  # not done any more: a stop before the recomputation leaves it to the next resume
+                    group["chunk_done"][i] = 0
+        todo = [i for i in range(len(blocks)) if not done[i]]
+        skipped = [i for i in range(len(blocks)) if done[i]]
 
-    def write(i: int, data: Mapping[str, np.ndarray]) -> None:
-        rows = blocks[i]
-        for name in RESULT_VARIABLES:
-            group[name][rows] = data[name]
-        group["chunk_done"][i] = 1  # only after the data: a kill in between recomputes the chunk
+        def write(i: int, data: Mapping[str, np.ndarray]) -> None:
+            rows = blocks[i]
+            with _disk_errors(store, resume_hint + " (the chunks written so far are kept)"):
+                for name in RESULT_VARIABLES:
+                    group[name][rows] = data[name]
+                # only after the data, the checksum, then the flag: a kill in between recomputes the chunk
+                group["chunk_checksum"][i] = np.uint64(chunk_checksum(data))
+                group["chunk_done"][i] = 1
 
-    _run_chunks(grid, blocks, todo, write, client, rtol, atol, progress, len(skipped))
-    return SweepReport(store=store, n_chunks=len(blocks), computed=todo, skipped=skipped)
+        _run_chunks(grid, blocks, todo, write, client, rtol, atol, progress, len(skipped))
+    finally:
+        lock.release()
+    return SweepReport(store=store, n_chunks=len(blocks), computed=todo, skipped=skipped, corrupt=corrupt,
+                       stale_lock=lock.stale_note)
 
 
-def _create_store(store: Path, grid: Grid, rtol: float, atol: float, rows_per_chunk: int, n_chunks: int) -> None:
+def _hostname() -> str:
+    return socket.gethostname()
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this host (a zombie, dead but not yet reaped, counts as not running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    except OSError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+@dataclass
+class _StoreLock:
+    """This process's hold on a store's lock file (module docstring): ``release()`` removes it if still ours."""
+
+    path: Path
+    nonce: str
+    stale_note: str | None = None
+
+    @staticmethod
+    def record(nonce: str) -> dict[str, Any]:
+        from datetime import UTC, datetime
+
+        from . import __version__
+
+        return {"pid": os.getpid(), "host": _hostname(),
+                "started": datetime.now(UTC).isoformat(timespec="seconds"), "nonce": nonce,
+                "program": f"pairing1d {__version__}"}
+
+    @classmethod
+    def create(cls, path: Path) -> _StoreLock | None:
+        """Create the lock file at ``path``, exclusively and complete: the lock, or None if a lock file exists."""
+        nonce = uuid.uuid4().hex
+        tmp = path.with_name(f"{path.name}.{nonce}.tmp")
+        tmp.write_text(json.dumps(cls.record(nonce)))
+        try:
+            try:
+                os.link(tmp, path)  # atomic and exclusive: readers never see a half-written lock
+            except FileExistsError:
+                return None
+            except OSError as exc:  # a file system without hard links: an exclusive create, then the content
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                try:
+                    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                except FileExistsError:
+                    return None
+                with os.fdopen(fd, "w") as f:
+                    f.write(tmp.read_text())
+        finally:
+            tmp.unlink(missing_ok=True)
+        return cls(path, nonce)
+
+    @classmethod
+    def acquire(cls, store: Path) -> _StoreLock:
+        """The lock of the existing ``store``: created, or taken over from a holder no longer running on this host;
+        StoreLockedError if a live (or uncheckable) holder has it."""
+        path = store / LOCK_FILE
+        stale_note = None
+        for _ in range(8):
+            lock = cls.create(path)
+            if lock is not None:
+                lock.stale_note = stale_note
+                return lock
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:  # released in between: try again
+                continue
+            holder = _parse_lock(raw)
+            if holder is None:
+                raise StoreLockedError(f"store {str(store)!r} has an unreadable lock file {str(path)!r}; if no "
+                                       "pairing1d is writing this store, delete that file and run again")
+            who = f"pid {holder['pid']} on host {_clip(holder['host'])!r}"
+            if isinstance(holder.get("started"), str):
+                who += f", started {_clip(holder['started'], 40)}"
+            if isinstance(holder.get("program"), str):
+                who += f" ({_clip(holder['program'], 40)})"
+            if holder["host"] != _hostname():
+                raise StoreLockedError(f"store {str(store)!r} is locked by {who}, on another host: if that writer is "
+                                       f"gone, delete {str(path)!r} and run again")
+            if _pid_alive(holder["pid"]):
+                raise StoreLockedError(f"store {str(store)!r} is being written by {who}; wait for it to finish (if "
+                                       f"that process is not a pairing1d writer any more, delete {str(path)!r})")
+            # stale: move it aside, and make sure what was moved is the lock judged stale, not a new one
+            aside = path.with_name(f"{path.name}.stale-{uuid.uuid4().hex}")
+            try:
+                os.rename(path, aside)
+            except FileNotFoundError:
+                continue
+            if aside.read_bytes() != raw:  # a new writer's lock: put it back
+                with contextlib.suppress(FileExistsError):
+                    os.link(aside, path)
+                aside.unlink(missing_ok=True)
+                continue
+            aside.unlink(missing_ok=True)
+            stale_note = f"took over the stale lock of {who}, which is no longer running"
+        raise StoreLockedError(f"store {str(store)!r}: could not take its lock {str(path)!r} (other writers keep "
+                               "taking it); run again when they are done")
+
+    def release(self) -> None:
+        """Remove the lock file if it still holds this lock (never another writer's)."""
+        with contextlib.suppress(OSError, ValueError):
+            holder = _parse_lock(self.path.read_bytes())
+            if holder is not None and holder.get("nonce") == self.nonce:
+                self.path.unlink()
+
+
+def _parse_lock(raw: bytes) -> dict[str, Any] | None:
+    """The holder recorded in a lock file, or None if it is not a valid lock record."""
+    try:
+        holder = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if (not isinstance(holder, dict) or not isinstance(holder.get("host"), str)
+            or isinstance(holder.get("pid"), bool) or not isinstance(holder.get("pid"), int) or holder["pid"] < 1):
+        return None
+    return holder
+
+
+def _creating_prefix(store: Path) -> str:
+    return f".{store.name}.creating-"
+
+
+def _remove_dead_creations(store: Path) -> None:
+    """Remove temporaries ``.NAME.creating-HOST-PID-NONCE`` of this store left by a creator killed on this host."""
+    prefix, host = _creating_prefix(store), _hostname()
+    with contextlib.suppress(OSError):
+        for entry in store.parent.iterdir():
+            if not entry.name.startswith(prefix):
+                continue
+            parts = entry.name[len(prefix):].rsplit("-", 2)
+            if len(parts) == 3 and parts[0] == host and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _create_store(store: Path, grid: Grid, rtol: float, atol: float, rows_per_chunk: int,
+                  n_chunks: int) -> _StoreLock | None:
+    """Create the empty store, with this writer's lock inside, atomically (module docstring): the lock, or None if
+    another creator renamed its store into place first. Writes metadata and coordinates only, in memory and time
+    independent of the number of points and chunks: the results and completion records are lazy Dask zeros, never
+    computed, so that their chunks start as fill values (NaN for floats, 0 for flags and records)."""
+    import dask.array as da
     import xarray as xr
 
-    empty = {name: np.zeros(grid.shape, dtype=_dtype(name)) for name in RESULT_VARIABLES}
-    ds = _dataset(grid, empty)
-    ds["chunk_done"] = xr.DataArray(np.zeros(n_chunks, dtype=np.int8), dims="chunk",
-                                    attrs={"long_name": "1 where the chunk's results are written"})
-    ds.attrs.update(rtol=rtol, atol=atol, rows_per_chunk=rows_per_chunk,
-                    sweep_fingerprint=grid.fingerprint(rtol, atol, n_chunks))
-    encoding = {name: {"chunks": (rows_per_chunk, *grid.shape[1:])} for name in RESULT_VARIABLES}
-    encoding["chunk_done"] = {"chunks": (1,)}  # one object per flag: concurrent-safe, kill-safe
-    for name in RESULT_VARIABLES:
-        encoding[name]["fill_value"] = None
-    ds.to_zarr(str(store), mode="w-", encoding=encoding, consolidated=False)
+    hint = "no store was created"
+    with _disk_errors(store, hint):
+        store.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_creations(store)
+    tmp = store.with_name(f"{_creating_prefix(store)}{_hostname()}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    try:
+        with _disk_errors(store, hint):
+            chunks = (rows_per_chunk, *grid.shape[1:])
+            # one Dask chunk per variable: a graph of eight tasks, never computed (compute=False)
+            empty = {name: da.zeros(grid.shape, chunks=grid.shape, dtype=_DTYPES[name]) for name in RESULT_VARIABLES}
+            ds = _dataset(grid, empty)
+            # the completion records too: their objects are written only when a chunk is done (0 = not done)
+            ds["chunk_done"] = xr.DataArray(da.zeros(n_chunks, chunks=n_chunks, dtype=np.int8), dims="chunk",
+                                            attrs={"long_name": "1 where the chunk's results are written"})
+            ds["chunk_checksum"] = xr.DataArray(
+                da.zeros(n_chunks, chunks=n_chunks, dtype=np.uint64), dims="chunk",
+                attrs={"long_name": "checksum of the chunk's results as written (pairing1d.sweep.chunk_checksum)"})
+            ds.attrs.update(rtol=rtol, atol=atol, rows_per_chunk=rows_per_chunk, pairing1d_store_format=STORE_FORMAT,
+                            sweep_fingerprint=grid.fingerprint(rtol, atol, n_chunks))
+            encoding: dict[str, dict[str, Any]] = {name: {"chunks": chunks, "fill_value": None}
+                                                   for name in RESULT_VARIABLES}
+            # one object per completion record: concurrent-safe, kill-safe
+            encoding["chunk_done"] = {"chunks": (1,)}
+            encoding["chunk_checksum"] = {"chunks": (1,)}
+            ds.to_zarr(str(tmp), mode="w-", encoding=encoding, consolidated=False, compute=False)
+            lock = _StoreLock.create(tmp / LOCK_FILE)
+            assert lock is not None  # a folder of our own
+            try:
+                os.rename(tmp, store)
+            except OSError:
+                if not store.exists():
+                    raise
+                return None  # another creator was first: its store is the one to use
+            lock.path = store / LOCK_FILE
+            return lock
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _check_same_sweep(store: Path, grid: Grid, rtol: float, atol: float, n_chunks: int) -> None:
-    import xarray as xr
-
-    try:
-        old = xr.open_zarr(str(store), consolidated=False)
-    except Exception as exc:  # noqa: BLE001 - any failure to read means it is not our store
-        raise ModelError(f"store {str(store)!r} is not a pairing1d sweep store ({exc})") from None
-    same = old.attrs.get("sweep_fingerprint") == grid.fingerprint(rtol, atol, n_chunks)
-    if not same:
-        raise ModelError(f"store {str(store)!r} holds a different sweep (axes, parameters or chunking differ); "
+    """The existing ``store`` is a pairing1d sweep store of this format holding this very sweep: StoreError if not."""
+    attrs = _store_attrs(store)
+    if attrs.get("pairing1d_store_format") != STORE_FORMAT:
+        raise StoreError(f"store {str(store)!r} was written by another version of pairing1d (store format "
+                         f"{attrs.get('pairing1d_store_format', 1)}, this one writes {STORE_FORMAT}) and cannot be "
+                         "verified or completed; read it with open_sweep, or compute into a new store")
+    if attrs.get("sweep_fingerprint") != grid.fingerprint(rtol, atol, n_chunks):
+        raise StoreError(f"store {str(store)!r} holds a different sweep (axes, parameters or chunking differ); "
                          "use a new store")
 
 
-def open_sweep(store: str | Path, *, allow_incomplete: bool = False):
-    """The Dataset of a finished sweep store (``chunk_done`` dropped); an error if chunks are missing."""
+def _store_attrs(store: Path) -> dict[str, Any]:
+    """The attributes of a pairing1d sweep store (it has completion records): StoreError if it is not one."""
+    import zarr
+
+    try:
+        group = zarr.open_group(str(store), mode="r")
+        attrs = dict(group.attrs)
+        members = set(group.array_keys())
+    except Exception as exc:  # noqa: BLE001 - any failure to read means it is not a store we can use
+        raise StoreError(f"store {str(store)!r} is not a pairing1d sweep store ({_first_line(exc)})") from None
+    if "chunk_done" not in members or "sweep_fingerprint" not in attrs or not set(RESULT_VARIABLES) <= members:
+        raise StoreError(f"store {str(store)!r} is not a pairing1d sweep store (no completion records); "
+                         "use a new store")
+    return attrs
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return _clip(text.splitlines()[0] if text else type(exc).__name__, 200)
+
+
+def _records(group: Any, n_chunks: int) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
+    """(done flags, checksums or None for a store without them, chunks whose records cannot be read); an
+    unreadable record counts as not done."""
+    unreadable: set[int] = set()
+    out = []
+    for name in ("chunk_done", "chunk_checksum"):
+        if name not in group.array_keys():
+            out.append(None)
+            continue
+        array = group[name]
+        try:
+            values = array[:]
+        except Exception:  # noqa: BLE001 - a damaged record object: read them one by one
+            values = np.zeros(n_chunks, dtype=array.dtype)
+            for i in range(n_chunks):
+                try:
+                    values[i] = array[i]
+                except Exception:  # noqa: BLE001 - any failure to decode means it cannot be trusted
+                    unreadable.add(i)
+        out.append(np.asarray(values))
+    done = out[0] != 0
+    done[sorted(unreadable)] = False
+    return done, out[1], sorted(unreadable)
+
+
+def _failing_chunks(read: Callable[[slice], Mapping[str, np.ndarray]], blocks: list[slice], candidates: list[int],
+                    checksums: np.ndarray | None, row_points: int) -> list[int]:
+    """The chunks among ``candidates`` whose values, ``read(rows)``, cannot be read or fail their checksum (without
+    checksums, a store of format 1: hold a NaN, i.e. a missing chunk object). Consecutive chunks are read in batches
+    of about _VERIFY_BATCH_POINTS points; a batch that cannot be read is read again chunk by chunk."""
+    bad: list[int] = []
+
+    def check(i: int, values: Mapping[str, np.ndarray]) -> bool:
+        if checksums is not None:
+            return chunk_checksum(values) == int(checksums[i])
+        return not any(np.isnan(values[n]).any() for n in RESULT_VARIABLES if _DTYPES[n].kind == "f")
+
+    def read_or_none(rows: slice) -> Mapping[str, np.ndarray] | None:
+        try:
+            return read(rows)
+        except Exception:  # noqa: BLE001 - any failure to read or decode means the chunk cannot be trusted
+            return None
+
+    batches: list[list[int]] = []
+    for i in candidates:
+        rows = blocks[i].stop - blocks[i].start
+        if batches and batches[-1][-1] == i - 1 and batches[-1][-1] - batches[-1][0] < max(
+                1, _VERIFY_BATCH_POINTS // max(rows * row_points, 1)):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    for batch in batches:
+        start = blocks[batch[0]].start
+        values = read_or_none(slice(start, blocks[batch[-1]].stop))
+        for i in batch:
+            if values is None:
+                chunk = read_or_none(blocks[i])
+            else:
+                rows = slice(blocks[i].start - start, blocks[i].stop - start)
+                chunk = {name: values[name][rows] for name in RESULT_VARIABLES}
+            if chunk is None or not check(i, chunk):
+                bad.append(i)
+    return bad
+
+
+def _verified_done(group: Any, blocks: list[slice]) -> tuple[np.ndarray, list[int]]:
+    """(chunks done and verified, chunks damaged: marked done but failing verification, or unreadable records)."""
+    done, checksums, unreadable = _records(group, len(blocks))
+    row_points = math.prod(group[RESULT_VARIABLES[0]].shape[1:])
+    bad = _failing_chunks(lambda rows: {name: group[name][rows] for name in RESULT_VARIABLES}, blocks,
+                          [i for i in range(len(blocks)) if done[i]], checksums, row_points)
+    done[bad] = False
+    return done, sorted(set(bad) | set(unreadable))
+
+
+def open_sweep(store: str | Path, *, allow_incomplete: bool = False, verify: bool = True, load: bool = True):
+    """The Dataset of a finished sweep store (the completion records dropped).
+
+    Guaranteed: a missing store, a folder that is not a sweep store, an incomplete store (unless
+    ``allow_incomplete``: its chunks not done then hold NaN for floats and 0 for flags) and, with ``verify``
+    (the default), a damaged one raise a one-line :class:`StoreError` (a ModelError), never a traceback. Verifying
+    reads every chunk marked done and checks it against its checksum (stores of format 1, without checksums: checks
+    that no float value is NaN, which catches a missing chunk object but not a wrong one), so a deleted, overwritten
+    or undecodable chunk is reported, not returned as NaN or wrong values. ``load`` (the default) reads the data into
+    memory, refused in one line if it does not fit; ``load=False`` returns a lazy (Dask-backed) Dataset, verified
+    chunk by chunk with bounded memory.
+    """
     import xarray as xr
+    import zarr
 
-    ds = xr.open_zarr(str(store), consolidated=False)
-    missing = int((ds["chunk_done"] == 0).sum())
+    store = Path(store)
+    name = str(store)
+    if not store.exists():
+        raise StoreError(f"store {name!r} does not exist")
+    attrs = _store_attrs(store)
+    try:
+        group = zarr.open_group(name, mode="r")
+        ds = xr.open_zarr(name, consolidated=False)
+    except Exception as exc:  # noqa: BLE001 - damaged metadata
+        raise StoreError(f"store {name!r} cannot be read ({_first_line(exc)})") from None
+    rows_per_chunk = int(attrs.get("rows_per_chunk", 0)) or None
+    n_chunks = int(ds.sizes["chunk"])
+    done, checksums, unreadable = _records(group, n_chunks)
+    damaged_hint = "run the same sweep again with --resume (resume=True) to recompute them"
+    if unreadable:
+        raise StoreError(f"store {name!r} is damaged: the completion records of {len(unreadable)} of {n_chunks} "
+                         f"chunks cannot be read; {damaged_hint}")
+    missing = int((~done).sum())
     if missing and not allow_incomplete:
-        raise ModelError(f"store {str(store)!r} is incomplete: {missing} of {ds.sizes['chunk']} chunks missing "
+        raise StoreError(f"store {name!r} is incomplete: {missing} of {n_chunks} chunks missing "
                          "(run the same sweep again with --resume)")
-    return ds.drop_vars("chunk_done").load()
+    shape = tuple(int(s) for s in group[RESULT_VARIABLES[0]].shape)
+    if load:
+        available = _available_memory()
+        need = math.prod(shape) * RESULT_BYTES_PER_POINT
+        if available is not None and need > available:
+            raise StoreError(f"store {name!r} holds {math.prod(shape):,} points, about {_size(need)} in memory, more "
+                             f"than the {_size(available)} available; open it with open_sweep(..., load=False)")
+    ds = ds.drop_vars([v for v in ("chunk_done", "chunk_checksum") if v in ds.variables])
+    loaded, failure = None, None
+    if load:
+        try:
+            loaded = ds.load()
+        except Exception as exc:  # noqa: BLE001 - undecodable data: located by the verification below
+            failure = exc
+    if verify or (load and loaded is None):
+        if rows_per_chunk is None:
+            rows_per_chunk = -(-shape[0] // max(n_chunks, 1))
+        blocks = [slice(i * rows_per_chunk, min((i + 1) * rows_per_chunk, shape[0])) for i in range(n_chunks)]
+        if loaded is not None:
+            def read(rows: slice) -> dict[str, np.ndarray]:
+                return {v: loaded[v].values[rows] for v in RESULT_VARIABLES}
+        else:
+            def read(rows: slice) -> dict[str, np.ndarray]:
+                return {v: group[v][rows] for v in RESULT_VARIABLES}
+        bad = _failing_chunks(read, blocks, [i for i in range(n_chunks) if done[i]], checksums,
+                              math.prod(shape[1:]))
+        if bad:
+            listed = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+            raise StoreError(f"store {name!r} is damaged: {len(bad)} of {n_chunks} chunks fail verification (chunks "
+                             f"{listed}); {damaged_hint}")
+    if load and loaded is None:
+        raise StoreError(f"store {name!r} cannot be read ({_first_line(failure or RuntimeError())})")
+    return loaded if load else ds
 
+
+def save_netcdf(ds: Any, path: str | Path) -> Path:
+    """Write the Dataset ``ds`` to the NetCDF file ``path`` (h5netcdf), atomically.
+
+    Guaranteed: ``path`` holds either its old content (or nothing) or the complete new file, never a part of it; the
+    new file is written under a temporary name in the same folder (created if missing) and renamed into place; no
+    temporary file is left behind. An existing directory at ``path`` is a one-line ModelError; a failing write (a
+    full disk, no permission) is a one-line :class:`StoreWriteError` (an OSError, ``errno`` kept) and leaves the old
+    file intact."""
+    from ._files import write_atomically
+
+    path = Path(path)
+    if path.is_dir():
+        raise ModelError(f"cannot write {str(path)!r}: it is a directory; give a file name ending in .nc")
+    with _disk_errors(path, "the old file, if any, is unchanged"):
+        write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    return path
 
 class _LocalClient:
     """A Dask client on a fresh local cluster of ``workers`` single-threaded processes, closed on exit."""

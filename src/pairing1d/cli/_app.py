@@ -40,6 +40,8 @@ except ImportError:  # pragma: no cover - older typer on top of click
 
 BAD_INPUT = 2
 """Exit code of a user error: a parameter outside the model's domain, a malformed flag or file, a missing extra."""
+ENVIRONMENT = 1
+"""Exit code of a failure of the machine rather than of the input: a full disk, a file that cannot be written."""
 INTERRUPTED = 130
 """Exit code of a command stopped by Ctrl-C (SIGINT), as shells report a process killed by it (128 + 2)."""
 
@@ -130,6 +132,14 @@ def _missing_extra(exc: ModuleNotFoundError) -> str:
             "(or 'pairing1d[all]')")
 
 
+def _os_error(exc: OSError) -> str:
+    """One line for an OSError: its own message when it is one of ours, else what failed and on which file."""
+    if type(exc).__module__.startswith("pairing1d"):
+        return str(exc)
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return f"{exc.strerror or exc}{where}"
+
+
 def _error(message: str, code: int) -> None:
     """One line on stderr (no Rich wrapping, no traceback), then exit."""
     print(f"pairing1d: error: {' '.join(message.split())}", file=sys.stderr)
@@ -186,6 +196,8 @@ def _run(argv: list[str] | None) -> None:
         _error(str(exc), BAD_INPUT)
     except ModuleNotFoundError as exc:  # an optional dependency (an extra) is not installed
         _error(_missing_extra(exc), BAD_INPUT)
+    except OSError as exc:  # the machine, not the input: a full disk, a file that cannot be written
+        _error(_os_error(exc), ENVIRONMENT)
     except _CommandLineError as exc:  # malformed flags and values: click's usage errors, exit code 2
         message = exc.format_message()
         if not message:  # `pairing1d` alone: the help was printed, nothing to add

@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from .._files import write_atomically
 from ..model import Model
 from ..phases import PHASES
 from ..sweep import AXIS_ALIASES
@@ -100,7 +99,7 @@ def phase_diagram(
     chunk_points: Annotated[int, typer.Option("--chunk-points", help="Points per chunk (task)")] = 4096,
 ) -> None:
     """Sweep two or three parameters through the RG of Eq. (16): the phase map of Fig. 4 and its data."""
-    from ..sweep import dask_client, open_sweep, sweep, sweep_to_store
+    from ..sweep import dask_client, open_sweep, save_netcdf, sweep, sweep_to_store
 
     model = model_from_flags(model_flags)
     axes = dict(parse_axis(spec) for spec in (x, y, z) if spec is not None)
@@ -133,10 +132,7 @@ def phase_diagram(
             ds = open_sweep(out)
         else:
             ds = sweep(model, client=client, chunk_points=chunk_points, progress=bar, **axes)
-            try:  # an existing file is replaced only by a complete new one
-                write_atomically(out, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
-            except OSError as exc:
-                raise InputError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
+            save_netcdf(ds, out)  # an existing file is replaced only by a complete new one
     elapsed = time.perf_counter() - started
     if plot is not None:
         from ..plotting import plot_phase_map
@@ -147,22 +143,28 @@ def phase_diagram(
             raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
     counts = dict(zip(PHASES, np.bincount(ds["phase"].values.ravel(), minlength=len(PHASES)).tolist(), strict=True))
     uncontrolled = int(np.sum(ds["controlled"].values == 0))
+    failed = int(np.sum(ds["status"].values != 0)) if "status" in ds else 0
     summary = {
         "out": str(out), "shape": {n: int(ds.sizes[n]) for n in names}, "points": int(ds["phase"].size),
-        "phase_counts": counts, "uncontrolled_points": uncontrolled, "seconds": elapsed,
+        "phase_counts": counts, "uncontrolled_points": uncontrolled, "failed_flows": failed, "seconds": elapsed,
         "scheme": ds.attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
     }
     if report is not None:
-        summary.update(chunks=report.n_chunks, computed_chunks=report.computed, skipped_chunks=report.skipped)
+        summary.update(chunks=report.n_chunks, computed_chunks=report.computed, skipped_chunks=report.skipped,
+                       corrupt_chunks=report.corrupt, stale_lock=report.stale_lock)
     if json_out:
         print_json(summary)
         return
     stdout.print(
         f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{ds.sizes[n]}]' for n in names)} "
         f"in {elapsed:.2f} s: " + ", ".join(f"{p} {n}" for p, n in counts.items() if n or p != "triplet")
-        + f"; not controlled {uncontrolled}"
+        + f"; not controlled {uncontrolled}" + (f"; failed flows {failed} (variable 'status')" if failed else "")
     )
     stdout.print(f"data written to [bold]{out}[/]" + (f", plot to [bold]{plot}[/]" if plot else ""))
     if report is not None and report.skipped:
         stdout.print(f"resumed: {len(report.skipped)} chunks were already done, {len(report.computed)} computed")
+    if report is not None and report.corrupt:
+        stdout.print(f"{report.recomputed_corrupt} chunks failed verification and were recomputed")
+    if report is not None and report.stale_lock:
+        stdout.print(f"note: {report.stale_lock}")
 
