@@ -21,6 +21,7 @@ import functools
 import io
 import math
 import time
+import weakref
 from typing import Any
 
 import panel as pn
@@ -34,14 +35,14 @@ from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
 from ..trion import sc_threshold
 from . import compute
-from ._widgets import _LABEL, WithAlert, _guarded, _label, _primary
+from ._widgets import _LABEL, WithAlert, _guarded, _label, _primary, log
 from .compute import AXIS_NAMES, DEFAULT_RANGES, Axis, Point
 from .device_tab import DEFAULT_PRESET, DeviceTab
 from .export import map_netcdf, map_png, params_toml
 from .params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of
 from .render import flow_curves, paired_palette, render_map, uncontrolled_from
 
-__all__ = ["Explorer", "build_app", "AXIS_TITLES", "TAB_TITLES"]
+__all__ = ["Explorer", "build_app", "live_pages", "AXIS_TITLES", "TAB_TITLES"]
 
 TAB_TITLES = ("Phase map", "Device")
 """The page's tabs, in order."""
@@ -108,6 +109,32 @@ def legend_html(flow: str, scheme: str) -> str:
 
 MAP_SIZE = (560, 460)
 
+_LIVE: weakref.WeakSet[Explorer] = weakref.WeakSet()
+"""Every page not yet garbage-collected (weak references: this registry keeps none of them alive)."""
+
+
+def live_pages() -> int:
+    """How many explorer pages are still in memory (call ``gc.collect()`` first for an exact count): a served page
+    is released when its session is destroyed, so that on a server this falls back once closed tabs are discarded."""
+    return len(_LIVE)
+
+
+def _release_js_callbacks(view) -> int:
+    """Drop the entries of ``view``'s objects from Panel's class-wide registry of JS callbacks and links
+    (``panel.links.Callback.registry``); returns how many. The registry is a WeakKeyDictionary whose *values* hold
+    strong references back to their key: an editable slider's text box is the key of a callback whose ``args``
+    hold the slider, whose watchers hold the composite widget, which holds the text box (and, through the page's
+    own watchers, the whole page, its figures and its map). Such an entry is never collected, so without this every
+    page ever served stayed in memory (about 4 MB a load). The entries are only needed to render the objects into
+    a new document; a page whose session is gone never is."""
+    from panel.links import Callback
+
+    mine = {id(obj) for obj in view.select()}
+    mine_in_registry = [source for source in list(Callback.registry.keys()) if id(source) in mine]
+    for source in mine_in_registry:  # Link (jslink) shares this registry
+        Callback.registry.pop(source, None)
+    return len(mine_in_registry)
+
 
 class Explorer(WithAlert):
     """One page: its widgets, figures and the current map, device and clicked point (the Phase map tab), and the
@@ -124,6 +151,8 @@ class Explorer(WithAlert):
         self.point: Point | None = None
         self.timings: dict[str, float] = {}
         self._hold = False  # set while several widgets change together: one refresh at the end
+        self.released = False
+        _LIVE.add(self)
 
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, sizing_mode="stretch_width",
                                    margin=(0, 10), css_classes=["explorer-alert"])
@@ -489,14 +518,29 @@ class Explorer(WithAlert):
         right = pn.Column(self.point_text, pn.pane.Bokeh(self.flow_figure), width=500)
         phase_map = pn.Column(pn.pane.Markdown(INTRO, sizing_mode="stretch_width"), self.alert,
                               pn.Row(left, middle, right), sizing_mode="stretch_width")
+        # dynamic: the Device tab's widgets reach the browser when it is first shown, not with every page load
         self.tabs = pn.Tabs((TAB_TITLES[0], phase_map), (TAB_TITLES[1], self.device_tab.view),
-                            sizing_mode="stretch_width")
+                            sizing_mode="stretch_width", dynamic=True)
         self.tabs.param.watch(self._on_tab, "active")
         return self.tabs
 
     def _on_tab(self, event) -> None:
         if TAB_TITLES[event.new] == "Device":
             self.device_tab.ensure_drawn()  # guarded: an error shows in the Device tab's alert
+
+    # --- lifetime -----------------------------------------------------------------------------------------
+
+    def release(self) -> None:
+        """Let the page go once its session is destroyed (the tab was closed): drop its entries from Panel's
+        registry of JS callbacks, which would otherwise keep it in memory for ever (:func:`_release_js_callbacks`),
+        and the data it holds (map, clicked device, gate map), so that these are freed even while something else
+        still points at the page. Called once per page; the page is not used afterwards."""
+        if self.released:
+            return
+        self.released = True
+        _release_js_callbacks(self.view)
+        self.ds = self.point = self.cnt_device = None
+        self.device_tab.result = None
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -584,5 +628,28 @@ def build_app(model: Model | None = None, x: Axis | None = None, y: Axis | None 
               device_preset: str = DEFAULT_PRESET):
     """The explorer page for ``model`` (default :class:`~pairing1d.model.Model()`) and, in its Device tab, the
     preset ``device_preset``: a Panel object; display it in Jupyter (after ``pn.extension()``) or serve it
-    (``pairing1d explore``, :func:`~pairing1d.explorer.server.serve`)."""
-    return Explorer(model, x, y, device_preset).view
+    (``pairing1d explore``, :func:`~pairing1d.explorer.server.serve`). Served, the page is released when its
+    session is destroyed (:meth:`Explorer.release`)."""
+    page = Explorer(model, x, y, device_preset)
+    release_with_session(page)
+    return page.view
+
+
+def release_with_session(page: Explorer) -> bool:
+    """Release ``page`` when the server session being built is destroyed; False outside a server session (Jupyter,
+    a script), where the page lives as long as its view."""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        return False
+    ref = weakref.ref(page)  # the document's callback must not be what keeps the page alive
+
+    def on_session_destroyed(session_context) -> None:
+        alive = ref()
+        try:
+            if alive is not None:
+                alive.release()
+        except Exception:  # noqa: BLE001 - never in the way of the server's own clean-up
+            log.exception("releasing an explorer page failed")
+
+    doc.on_session_destroyed(on_session_destroyed)
+    return True

@@ -14,6 +14,8 @@ trajectory.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +33,7 @@ __all__ = [
     "EXPLORER_RTOL", "EXPLORER_ATOL", "MAX_POINTS", "AXIS_NAMES", "DEFAULT_RANGES", "Axis", "compute_map",
     "field_value", "model_at", "axis_value", "snap", "Point", "solve_point", "CntDevice", "cnt_device",
     "marker_position", "warm_up", "MAX_GATE_POINTS", "DEFAULT_GATE_POINTS", "GateAxis", "default_gate_axis",
-    "DeviceMap", "compute_device", "phase_windows",
+    "DeviceMap", "compute_device", "phase_windows", "MapCache", "MAP_CACHE",
 ]
 
 EXPLORER_RTOL = 1e-7
@@ -84,15 +86,76 @@ class Axis:
         return AXIS_ALIASES.get(self.name, self.name)
 
 
+class MapCache:
+    """The last maps computed, shared by every page of the process and bounded both in count (``max_entries``) and
+    in memory (``max_bytes``, the Datasets' ``nbytes``): least recently used first out. Every visitor's first page
+    shows the same map (the model and axes the server was started with), and a slider moved back to a value
+    shows a map seen before; neither is computed again. Thread-safe; a map larger than ``max_bytes`` is not kept."""
+
+    def __init__(self, max_entries: int = 32, max_bytes: int = 64 * 2**20):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._entries: OrderedDict[tuple, Any] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (the sum of the kept Datasets' ``nbytes``)."""
+        return self._bytes
+
+    def get(self, key: tuple):
+        with self._lock:
+            ds = self._entries.get(key)
+            if ds is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return ds
+
+    def put(self, key: tuple, ds) -> None:
+        size = int(ds.nbytes)
+        with self._lock:
+            if key in self._entries or size > self.max_bytes:
+                return
+            self._entries[key] = ds
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= int(old.nbytes)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+MAP_CACHE = MapCache()
+"""The maps of :func:`compute_map`, shared by the pages of this process (bounded: :class:`MapCache`)."""
+
+
 def compute_map(model: Model, x: Axis, y: Axis, rtol: float = EXPLORER_RTOL, atol: float = EXPLORER_ATOL):
     """The phase map of ``model`` over ``x`` (columns) and ``y`` (rows): the Dataset of
     :func:`pairing1d.sweep.sweep` with dimensions ``(y, x)``; a ModelError names the first value out of the
-    model's domain."""
+    model's domain. A map computed before comes from :data:`MAP_CACHE` (a shallow copy: its own attrs, the arrays
+    shared and not to be written to)."""
     from ..sweep import sweep
 
     if x.target == y.target:
         raise ModelError(f"axes {x.name} and {y.name} set the same parameter {x.target}")
-    return sweep(model, rtol=rtol, atol=atol, **{y.name: y.values(), x.name: x.values()})
+    key = (model, x, y, float(rtol), float(atol))
+    ds = MAP_CACHE.get(key)
+    if ds is None:
+        ds = sweep(model, rtol=rtol, atol=atol, **{y.name: y.values(), x.name: x.values()})
+        for var in ds.variables.values():  # shared by every page that asks for this map: read-only
+            if isinstance(var.data, np.ndarray):
+                var.data.flags.writeable = False
+        MAP_CACHE.put(key, ds)
+    return ds.copy(deep=False)
 
 
 def field_value(name: str, value: float) -> tuple[str, float]:
