@@ -532,7 +532,7 @@ class Explorer(WithAlert):
 
     def release(self) -> None:
         """Let the page go once its session is destroyed (the tab was closed): drop its entries from Panel's
-        registry of JS callbacks, which would otherwise keep it in memory for ever (:func:`_release_js_callbacks`),
+        registry of JS callbacks, which would otherwise keep it in memory for ever (``_release_js_callbacks``),
         and the data it holds (map, clicked device, gate map), so that these are freed even while something else
         still points at the page. Called once per page; the page is not used afterwards."""
         if self.released:
