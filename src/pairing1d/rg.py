@@ -53,9 +53,9 @@ _HUGE = 1e300
 class _Failed(Exception):
     """Raised inside the integration to stop a flow that cannot go on; carries its status."""
 
-    def __init__(self, status: str, l: float):
+    def __init__(self, status: str):
         super().__init__(status)
-        self.status, self.l = status, l
+        self.status = status
 
 
 def flow_rhs(l: float, state: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -178,14 +178,17 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
     def fun(l, s):
         evaluations[0] += 1
         if evaluations[0] > MAX_EVALUATIONS:
-            raise _Failed(fe.FAILURES[1], l)
+            raise _Failed(fe.FAILURES[1])
         try:
             fe.rhs(l, s, row, out)
         except (OverflowError, ValueError, ZeroDivisionError):  # math.exp refuses what numba returns as inf
             out.fill(_HUGE)
         # a trial stage beyond what floats hold (a wild step far past the wall) gets a huge finite slope, which the
-        # step control rejects, as the compiled kernel rejects its non-finite error; NaN would stall scipy's control
-        return np.nan_to_num(out, nan=_HUGE, posinf=_HUGE, neginf=-_HUGE)
+        # step control rejects, as the compiled kernel rejects its non-finite error; NaN would stall scipy's control.
+        # The check is cheap; the replacement runs only on such stages
+        if not np.isfinite(out).all():
+            return np.nan_to_num(out, nan=_HUGE, posinf=_HUGE, neginf=-_HUGE)
+        return out.copy()
 
     def wall(i):
         def event(l, s):  # |Y_i| = Y_WALL: the flow stops, the weak-coupling equations mean nothing beyond

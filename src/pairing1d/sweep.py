@@ -1022,35 +1022,6 @@ def save_netcdf(ds: Any, path: str | Path) -> Path:
         write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
     return path
 
-class _LocalClient:
-    """A Dask client on a fresh local cluster of ``workers`` single-threaded processes, closed on exit."""
-
-    def __init__(self, workers: int):
-        from dask.distributed import Client, LocalCluster
-
-        self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None, host="127.0.0.1")
-        self.client = Client(self.cluster)
-
-    def close(self) -> None:
-        """Close the client, then the cluster. Workers still heartbeating while the scheduler goes away make
-        ``distributed`` log CommClosedError tracebacks that mean nothing once the work is stored: its loggers are
-        quietened for the shutdown only."""
-        import logging
-
-        loggers = [logging.getLogger(name) for name in ("distributed", "distributed.core", "distributed.worker",
-                                                          "distributed.nanny", "distributed.scheduler")]
-        levels = [lg.level for lg in loggers]
-        for lg in loggers:
-            lg.setLevel(logging.CRITICAL)
-        try:
-            self.client.close()
-            self.cluster.close()
-        finally:
-            for lg, level in zip(loggers, levels, strict=True):
-                lg.setLevel(level)
-
-
 def dask_client(workers: int | None = None, scheduler: str | None = None):
     """A context manager yielding a ``dask.distributed.Client``: on a new local cluster of ``workers``
     processes, or connected to a running ``scheduler`` address; ``None`` for neither (in-process)."""
@@ -1074,11 +1045,10 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
         elif workers is not None:
             if workers < 1:
                 raise ModelError(f"workers = {workers} is outside the allowed range [1, inf) (Dask workers)")
-            local = _LocalClient(workers)
-            try:
-                yield local.client
-            finally:
-                local.close()
+            from ._dask import local_client
+
+            with local_client(workers) as client:
+                yield client
         else:
             yield None
 

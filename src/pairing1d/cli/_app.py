@@ -104,6 +104,10 @@ EXTRAS = {"xarray": "sweep", "h5netcdf": "sweep", "h5py": "sweep", "zarr": "swee
 """Which extra of ``pip install 'pairing1d[EXTRA]'`` brings each optional package (pyproject.toml)."""
 
 
+class MissingExtras(ModuleNotFoundError):
+    """Raised by :func:`require`: its message already names every missing package and its extra."""
+
+
 def require(*packages: str) -> None:
     """Refuse a command up front, in one line, when optional packages it needs are missing, naming every extra that
     brings them (a command that needs two extras used to compute for half a minute and then name the second)."""
@@ -112,17 +116,15 @@ def require(*packages: str) -> None:
     missing = [name for name in packages if find_spec(name) is None]
     if missing:
         extras = ",".join(dict.fromkeys(EXTRAS[name] for name in missing))
-        error = ModuleNotFoundError(
+        raise MissingExtras(
             f"this command needs the optional package{'s' if len(missing) > 1 else ''} "
             f"{', '.join(map(repr, missing))}: pip install 'pairing1d[{extras}]' (or 'pairing1d[all]')",
             name=missing[0])
-        error.pairing1d_message = True
-        raise error
 
 
 def _missing_extra(exc: ModuleNotFoundError) -> str:
     """One line naming the optional package a command needs and the extra that installs it."""
-    if getattr(exc, "pairing1d_message", False):  # raised by require(): the message names every extra already
+    if isinstance(exc, MissingExtras):
         return str(exc)
     name = (exc.name or "").split(".")[0]
     extra = EXTRAS.get(name)

@@ -185,18 +185,6 @@ def _shown(v: Any) -> str:
     return fmt.NOT_COMPUTED if v is None else str(v)
 
 
-def _anything_to_run(scans, store: Path) -> bool:
-    """Whether a scan file's plan has a run that the store lacks (a new store lacks them all)."""
-    from ..lattice.scan import plan
-    from ..lattice.store import RunStore
-
-    if not store.exists():
-        return True
-    with RunStore(store) as runs:
-        done = runs.keys()
-    return any(task.key not in done for scan in scans.scans for task in plan(scan))
-
-
 def _sizes(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
@@ -311,14 +299,8 @@ def scan(
     if workers < 0:
         raise InputError(f"--workers {workers} is outside the allowed range [0, inf)")
     scans = read_scan_file(config)
-    if workers and scheduler is None and _anything_to_run(scans, store):
-        # our own local cluster, whose workers ignore Ctrl-C (cli/_dask.py); run_scan connects to it
-        from ._dask import local_client
-
-        with local_client(workers) as client:
-            summary = run_scan(scans, store, scheduler=client.scheduler.address, progress=not json_out)
-    else:
-        summary = run_scan(scans, store, workers=workers or None, scheduler=scheduler, progress=not json_out)
+    # run_scan starts a local cluster (workers that ignore Ctrl-C, pairing1d._dask) only when runs are missing
+    summary = run_scan(scans, store, workers=workers or None, scheduler=scheduler, progress=not json_out)
     if json_out:
         print_json(summary.to_dict() | {"store": str(store), "version": __version__})
         return

@@ -117,15 +117,7 @@ def phase_diagram(
             *(("distributed",) if workers is not None or scheduler is not None else ()))
     started = time.perf_counter()
     report = None
-    if workers is not None and scheduler is None:  # a local cluster whose workers ignore Ctrl-C (cli/_dask.py)
-        if workers < 1:
-            raise InputError(f"--workers {workers} is outside the allowed range [1, inf)")
-        from ._dask import local_client
-
-        cluster = local_client(workers)
-    else:
-        cluster = dask_client(workers, scheduler)
-    with cluster as client, _Bar("phase diagram") as bar:
+    with dask_client(workers, scheduler) as client, _Bar("phase diagram") as bar:
         if suffix == ".zarr":
             report = sweep_to_store(model, out, resume=resume, client=client, chunk_points=chunk_points,
                                     progress=bar, **axes)

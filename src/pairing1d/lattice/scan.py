@@ -350,7 +350,9 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """A Dask client connected to ``scheduler``, or on a new local cluster of ``workers`` single-threaded worker
     processes (closed on exit). The local scheduler listens on 127.0.0.1 only, and its HTTP server (no dashboard)
     on a free port, so that two scans on one machine do not fight over port 8787."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
+
+    from .._dask import local_client
 
     if scheduler is not None:
         try:
@@ -360,10 +362,8 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
-        with Client(cluster) as client:
-            yield client
+    with local_client(workers) as client:  # its workers ignore Ctrl-C, its shutdown is quiet
+        yield client
 
 
 def run_scan(

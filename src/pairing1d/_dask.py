@@ -1,4 +1,5 @@
-"""A local Dask cluster for the commands' ``--workers N``, quiet under Ctrl-C.
+"""The one local Dask cluster of the package (sweeps, lattice scans, the commands' ``--workers N``), quiet under
+Ctrl-C.
 
 A terminal sends Ctrl-C (SIGINT) to every process of the foreground group, so Dask's worker processes receive it
 too, each printing a traceback, and the cluster's shutdown logs warnings: the user would read fifty lines instead of
