@@ -20,6 +20,7 @@ import xarray as xr
 
 from pairing1d import Model, ModelError
 from pairing1d import sweep as sweep_module
+from pairing1d.files import WriteError
 from pairing1d.sweep import (
     LOCK_FILE,
     RESULT_VARIABLES,
@@ -376,7 +377,7 @@ def test_save_netcdf_is_atomic(tmp_path: Path, reference, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
-    with pytest.raises(StoreWriteError, match="unchanged") as info:
+    with pytest.raises(WriteError, match="unchanged") as info:
         save_netcdf(reference, out)
     assert info.value.errno == errno.ENOSPC and one_line(info.value)
     assert out.read_bytes() == old and sorted(p.name for p in tmp_path.iterdir()) == ["keep.nc"]

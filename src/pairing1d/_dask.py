@@ -94,3 +94,38 @@ def local_client(workers: int) -> Iterator[Any]:
         with quiet_loggers():
             client.close()
             cluster.close()
+
+
+class SchedulerUnreachable(ConnectionError):
+    """No Dask scheduler answered at a well-formed address: a failure of the network or of the scheduler, not of
+    the input (exit code 1 at the command line)."""
+
+
+@contextlib.contextmanager
+def remote_client(address: str, timeout: float = 10.0) -> Iterator[Any]:
+    """A ``dask.distributed.Client`` connected to the running scheduler at ``address`` (``tcp://HOST:PORT``),
+    closed on exit. A malformed address is a one-line :class:`~pairing1d.model.ModelError` (bad input); a scheduler
+    that does not answer within ``timeout`` seconds a one-line :class:`SchedulerUnreachable` (an OSError)."""
+    from dask.distributed import Client
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    from .model import ModelError
+
+    try:  # distributed's own parser, so that what passes here is what Client accepts
+        _, location = parse_address(address)
+        parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise ModelError(f"--scheduler {address!r} is not a Dask scheduler address like tcp://HOST:PORT "
+                         f"({' '.join(str(exc).split())})") from None
+    try:
+        client = Client(address, timeout=f"{timeout:g}s")
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address!r} "
+                                   f"({' '.join(str(exc).split()) or type(exc).__name__})") from None
+    except ValueError as exc:  # a well-formed address of a protocol Client cannot use
+        raise ModelError(f"--scheduler {address!r}: {' '.join(str(exc).split())}") from None
+    try:
+        yield client
+    finally:
+        with quiet_loggers():
+            client.close()

@@ -1,7 +1,7 @@
 r"""The paper's statements, measured by the package under one second-order flow and one cutoff scheme.
 
 Each function takes the scheme (``cic``, ``printed`` or ``frozen``) and the flow (``consistent`` or ``paper``,
-DESIGN.md Sec. 2) and returns a :class:`Claim`: the statement as the paper words it, where it says so, the numbers
+docs/physics.md Sec. 3) and returns a :class:`Claim`: the statement as the paper words it, where it says so, the numbers
 our RG gives, and whether they bear it out (True, False, or None where the measurement cannot decide). Nothing here
 is tuned to make a statement hold; docs/reproduction.md discusses every verdict. Statements that do not depend on
 the flow or the scheme (closed forms, transport, the nanotube) say so in their finding. The ``paper`` flow is

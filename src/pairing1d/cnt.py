@@ -37,6 +37,13 @@ HBAR_MEV_S = _HBAR_MEV_S
 """Reduced Planck constant in meV s (from :mod:`scipy.constants`, via :mod:`pairing1d.units`)."""
 
 
+VF_RANGE = (1e3, 299_792_458.0)
+"""Allowed Fermi velocities, m/s: from a very slow band to (not including) the speed of light; a velocity of
+1e-320 m/s divided k_F by zero."""
+MAX_ENERGY_MEV = 1e4
+"""Largest absolute value of an energy of Eq. (A2) accepted, meV (10 eV: every nanotube scale is below an eV)."""
+
+
 @dataclass(frozen=True)
 class CNT:
     """Parameters of Eq. (A1): Fermi velocity (m/s), curvature gap, spin-orbit, flux and Zeeman energies (meV)."""
@@ -52,8 +59,14 @@ class CNT:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value):
                 raise ModelError(f"{name} = {value!r} is not a finite real number (Eq. (A2))")
-        if self.vF <= 0:
-            raise ModelError(f"vF = {self.vF!r} is outside the allowed range (0, inf) m/s (Eq. (A2))")
+        low, high = VF_RANGE
+        if not low <= self.vF < high:
+            raise ModelError(f"vF = {self.vF!r} is outside the allowed range [{low:g}, {high:g}) m/s (Eq. (A2): a "
+                             "Fermi velocity, below the speed of light)")
+        for name in ("delta0", "delta_so", "delta_phi", "zeeman"):
+            if abs(getattr(self, name)) > MAX_ENERGY_MEV:
+                raise ModelError(f"{name} = {getattr(self, name)!r} is outside the allowed range [-{MAX_ENERGY_MEV:g}, "
+                                 f"{MAX_ENERGY_MEV:g}] meV (Eq. (A2): nanotube band energies are below an eV)")
         if self.delta0 <= self.delta_so:
             raise ModelError(f"delta0 = {self.delta0!r} is outside the allowed range (delta_so, inf) meV "
                              "(Appendix A assumes Delta_0 > Delta_so)")

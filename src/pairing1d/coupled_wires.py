@@ -156,7 +156,9 @@ def coupled_wires(Kc_minus: float, t_perp: float, spin_gap: float, U_perp: float
     l_delta = math.inf if delta_alpha0 == 0 else max(0.0, math.log(1.0 / delta_alpha0))
 
     # Josephson: exists only from l_s on (J_at_l_s < 1 since t_perp < spin_gap).
-    l_j = None if t_perp == 0 else _reach(math.log(J_at_l_s), 2.0 - dims["josephson"], l_s, lmax)
+    # its logarithm from the logarithms: (t_perp/spin_gap)^2 underflows to 0 for t_perp ~ 1e-160 and below
+    l_j = None if t_perp == 0 else _reach(2.0 * (math.log(t_perp) - math.log(spin_gap)), 2.0 - dims["josephson"],
+                                          l_s, lmax)
 
     # pi-CDW: exponent 2 - Kc- - Ks above the gap, 2 - Kc- below; stopped at l_delta.
     l_stop = min(lmax, l_delta)

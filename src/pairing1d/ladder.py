@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import Model, ModelError, _finite, mass_cutoff, upsilon_from_coupling
+from .model import POSITIVE_RANGES, Model, ModelError, _finite, mass_cutoff, upsilon_from_coupling
 from .phases import PhaseResult, phase_of
 
 __all__ = [
@@ -145,6 +145,11 @@ def ladder_model(
     if clash:
         raise ModelError(f"{', '.join(clash)} of a ladder device are set by K_minus, the gap and the back gate "
                          "(give K_minus, gap, mu_star, mismatch1, mismatch2 instead)")
+    K_minus = _finite("K_minus", K_minus, "Luttinger parameter K_rho- of the ladder's relative charge")
+    low, high = POSITIVE_RANGES["K0"]  # it is the vertex's K0: the same range, under the name the user gave
+    if not low <= K_minus <= high:
+        raise ModelError(f"K_minus = {K_minus!r} is outside the allowed range [{low:g}, {high:g}] (Luttinger "
+                         "parameter K_rho- of the ladder's relative charge, the K0 of the vertex)")
     cut = ladder_cutoffs(gap, mu_star, mismatch1, mismatch2)
     return Model(K0=K_minus, vertex_charge=LADDER_VERTEX_CHARGE, lstar=cut.lstar, lstar2=cut.lstar2,
                  lmass=cut.lmass, **model_fields)
@@ -193,7 +198,7 @@ def polarizer_energy(n, V, E_tilde):
     r"""Ground-state energy of one polarizer (levels 0 and :math:`\tilde E`) next to :math:`n` electrons, coupled by
     :math:`Vn(|g\rangle\langle e| + {\rm h.c.})`: the lower eigenvalue of :math:`\begin{pmatrix}0 & nV\\ nV &
     \tilde E\end{pmatrix}`, :math:`E_n = \tilde E/2 - \sqrt{\tilde E^2/4 + n^2V^2}`. Numbers or arrays."""
-    return E_tilde / 2.0 - np.sqrt(E_tilde**2 / 4.0 + (n * V) ** 2)
+    return E_tilde / 2.0 - np.hypot(E_tilde / 2.0, n * V)  # hypot: no overflow of the squares
 
 
 @dataclass(frozen=True)
@@ -254,6 +259,9 @@ def little_limit(U: float, V: float, E_tilde: float, vF: float = 1.0, **model_fi
     e0, e1, e2 = (float(polarizer_energy(n, V, E_tilde)) for n in (0, 1, 2))
     U_eff = U + e2 + e0 - 2.0 * e1
     g = U_eff / (math.pi * vF)
+    if not math.isfinite(g):
+        raise ModelError(f"U_eff/(pi vF) overflows for U = {U!r}, V = {V!r}, E_tilde = {E_tilde!r}, vF = {vF!r}: give "
+                         "the energies in a unit where they are of order one")
     if not -1 < g < 1:
         raise ModelError(f"U_eff/(pi vF) = {g:.4g} is outside the allowed range (-1, 1) (weak-coupling bosonization "
                          "of the primary Hubbard chain; reduce |U_eff| or raise vF)")

@@ -75,6 +75,10 @@ spinless secondary wire (Eq. 12), 1 for the relative-charge sector of a Mott lad
 trion-phase composite (:mod:`pairing1d.trion`) is worked out for these two."""
 
 
+MAX_LMAX = 1000.0
+"""Longest RG time a flow runs: ``lmax = ln(Lambda/T)`` = 1000 is T = e^-1000 Lambda, below any temperature (the
+smallest positive float gives 744); ``lmax = 1e30`` stepped the solvers into numbers no float holds."""
+
 POSITIVE_RANGES = {"Kc0": (1e-3, 1e3), "K0": (1e-3, 1e3), "u_ratio": (1e-3, 1e3), "chi": (1e-6, 1e6),
                    "y_strong": (1e-6, 1e3)}
 """Allowed ranges of the positive parameters. A Luttinger liquid has K and velocity ratios of order one; outside
@@ -85,11 +89,31 @@ that the trion mode's Schur complement (:func:`pairing1d.gaussian.trion_mode`) r
 1e-6 it is no threshold of strong coupling."""
 
 
+MAX_WORD = 120
+"""Longest run of non-blank characters an error message quotes in full (a pasted 10 MB value is cut)."""
+
+
+def shorten(text: str, limit: int = MAX_WORD) -> str:
+    """``text`` on one line, each run of non-blank characters longer than ``limit`` cut in its middle with the
+    number of characters left out, so that an error quoting a huge bad value stays one readable line."""
+    words = []
+    for word in str(text).split():
+        if len(word) > limit:
+            keep = (limit - 20) // 2
+            word = f"{word[:keep]}...[{len(word) - 2 * keep} characters]...{word[-keep:]}"
+        words.append(word)
+    return " ".join(words)
+
+
 class ModelError(ValueError):
     """A parameter lies outside the domain where the model (and its RG) is defined.
 
-    The message is one line: the parameter, its value, the allowed range and the equation that needs it.
+    The message is one line: the parameter, its value (shortened by :func:`shorten` when huge), the allowed range
+    and the equation that needs it.
     """
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(shorten(str(message)), *args)
 
 
 def _fail(name: str, value: Any, allowed: str, why: str) -> ModelError:
@@ -358,8 +382,8 @@ class Model:
         elif lmax is None:
             lmax = 20.0
         lmax = _finite("lmax", lmax, "infrared end of the RG flow")
-        if lmax <= 0:
-            raise _fail("lmax", lmax, "(0, inf)", "infrared end of the RG flow")
+        if not 0 < lmax <= MAX_LMAX:
+            raise _fail("lmax", lmax, f"(0, {MAX_LMAX:g}]", "infrared end of the RG flow, ln(Lambda/T)")
         set_(self, "lmax", lmax)
         set_(self, "temperature", temperature)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from ._files import write_atomically
+from .files import write_text
 from .model import ModelError
 
 __all__ = ["packaged_files", "copy_packaged"]
@@ -45,5 +45,5 @@ def copy_packaged(dest: str | Path, overwrite: bool = False) -> list[Path]:
                          "overwrite")
     written = []
     for rel, text in files.items():
-        written.append(write_atomically(dest / rel, lambda tmp, text=text: tmp.write_text(text)))
+        written.append(write_text(dest / rel, text))
     return written

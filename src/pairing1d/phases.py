@@ -1,7 +1,7 @@
 r"""The fate of a device: decoupled, paired, triplet or trion, its energy scales, its order, and whether the
 verdict is under control.
 
-Classification of a solved flow (DESIGN.md Sec. 2; the Fig. 4 caption, extended):
+Classification of a solved flow (docs/physics.md Sec. 3; the Fig. 4 caption, extended):
 
 * **trion** if :math:`|y_1|` reaches ``y_strong`` while the vertex still acts: before the cutoff
   :math:`\min(\ell^*_1, \ell_m)` in the ``printed`` and ``frozen`` schemes, before the vertex is dropped in

@@ -26,11 +26,14 @@ STYLE = {
 
 
 def save_figure(fig, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` (PNG or PDF by suffix), creating the folder, and free it."""
-    from ._files import write_atomically
+    """Write ``fig`` to ``path`` (PNG, PDF or SVG by suffix: :func:`~pairing1d.files.check_figure_path`) by
+    :func:`~pairing1d.files.write_atomically` (the folder created, an old file replaced only by a complete one),
+    and free it."""
+    from .files import check_figure_path, write_atomically
 
     try:
-        return write_atomically(path, lambda tmp: fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or None))
+        path = check_figure_path(path)
+        return write_atomically(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".").lower()))
     finally:
         plt.close(fig)
 

@@ -243,6 +243,11 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
         except _Failed as failed:  # the flow so far is kept (its events stand); it ends where it failed
             failure = failed.status
             break
+        except ValueError as exc:  # scipy's event root finder met a NaN state ("solver cannot continue")
+            if "NaN" not in str(exc):
+                raise
+            failure = fe.FAILURES[3]
+            break
         if not sol.success:  # the step size underflowed: the same verdict as a spent budget
             failure = fe.FAILURES[1]
             break

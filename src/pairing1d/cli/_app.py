@@ -1,12 +1,16 @@
 """The Typer application, its console and the error policy shared by every ``pairing1d`` command.
 
-Errors in what the user typed (a parameter out of the model's domain, a malformed flag, a bad parameter file)
-end the command with exit code 2 and one line on stderr, never a traceback; Ctrl-C ends any command with exit code
-130 and the one line "pairing1d: error: interrupted" (docs/outputs.md).
+Every exception of every command ends in one line on stderr, ``pairing1d: error: ...``, never a traceback
+(docs/outputs.md): exit code 2 for what the user gave (a parameter out of the model's domain, a malformed flag or
+file, a missing extra), 1 for a failure of the machine (a full disk, an unreachable scheduler, memory) or of the
+program itself (an internal error, to be reported), 130 for Ctrl-C. A value echoed in the line is shortened to
+:data:`~pairing1d.model.MAX_WORD` characters. ``pairing1d --debug COMMAND`` or ``PAIRING1D_DEBUG=1`` prints the
+traceback above the line.
 """
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import signal
@@ -20,7 +24,7 @@ import typer
 from rich.console import Console
 
 from .. import __version__
-from ..model import ModelError
+from ..model import ModelError, shorten
 
 app = typer.Typer(
     name="pairing1d",
@@ -44,10 +48,22 @@ ENVIRONMENT = 1
 """Exit code of a failure of the machine rather than of the input: a full disk, a file that cannot be written."""
 INTERRUPTED = 130
 """Exit code of a command stopped by Ctrl-C (SIGINT), as shells report a process killed by it (128 + 2)."""
+DEBUG_VARIABLE = "PAIRING1D_DEBUG"
+"""Environment variable that, set to anything but ``""`` or ``0``, makes errors print their traceback."""
+
+
+PATH_ERRNOS = frozenset({errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.EINVAL})
+"""OSError codes that say the path the user gave cannot name a file (a file where a folder should be, a name too
+long): bad input, exit code 2; every other OSError (no space, no permission, a read-only disk) is the machine's."""
 
 
 class InputError(ValueError):
     """A user error outside the model's own validation (a parameter file, a flag combination)."""
+
+
+class ComputationFailed(RuntimeError):
+    """A command did its work but part of it failed (a lattice scan with failed runs): exit code 1, after the
+    command's own output, with this one line."""
 
 @app.command()
 def examples(
@@ -71,6 +87,18 @@ def examples(
         stdout.print(f"wrote {path}")
 
 
+_debug = False
+
+
+def _set_debug(value: bool) -> None:
+    global _debug
+    _debug = _debug or value
+
+
+def _debugging() -> bool:
+    return _debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
 def _print_version(value: bool) -> None:
     if value:  # eager: runs while the arguments are parsed, before a command is looked for
         print(__version__)
@@ -81,6 +109,8 @@ def _print_version(value: bool) -> None:
 def _main_options(
     show_version: bool = typer.Option(False, "--version", help="Print the package version and exit.",
                                       is_eager=True, callback=_print_version),
+    debug: bool = typer.Option(False, "--debug", help="On an error, print the full traceback above the one-line "
+                               f"message (also: {DEBUG_VARIABLE}=1).", is_eager=True, callback=_set_debug),
 ) -> None:
     """Electron pairing from repulsion in 1D (Shavit & Oreg, PRR 2, 043283): RG flows, phases, signatures."""
 
@@ -143,8 +173,12 @@ def _os_error(exc: OSError) -> str:
 
 
 def _error(message: str, code: int) -> None:
-    """One line on stderr (no Rich wrapping, no traceback), then exit."""
-    print(f"pairing1d: error: {' '.join(message.split())}", file=sys.stderr)
+    """One line on stderr (no Rich wrapping; the traceback first only with --debug), then exit."""
+    if _debugging() and sys.exc_info()[0] is not None:
+        import traceback
+
+        traceback.print_exc()
+    print(f"pairing1d: error: {shorten(message)}", file=sys.stderr)
     sys.exit(code)
 
 
@@ -191,6 +225,8 @@ def _interrupted() -> None:
 
 
 def _run(argv: list[str] | None) -> None:
+    global _debug
+    _debug = False  # main() may run several commands in one process (tests)
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="pairing1d", standalone_mode=False)
@@ -198,8 +234,13 @@ def _run(argv: list[str] | None) -> None:
         _error(str(exc), BAD_INPUT)
     except ModuleNotFoundError as exc:  # an optional dependency (an extra) is not installed
         _error(_missing_extra(exc), BAD_INPUT)
-    except OSError as exc:  # the machine, not the input: a full disk, a file that cannot be written
-        _error(_os_error(exc), ENVIRONMENT)
+    except ComputationFailed as exc:
+        _error(str(exc), ENVIRONMENT)
+    except OSError as exc:  # the machine (a full disk, no permission), or a path that cannot name a file
+        _error(_os_error(exc), BAD_INPUT if exc.errno in PATH_ERRNOS else ENVIRONMENT)
+    except MemoryError:
+        _error("out of memory: give fewer points (a smaller grid or resolution), or a chunked store "
+               "(phase-diagram --out FILE.zarr)", ENVIRONMENT)
     except _CommandLineError as exc:  # malformed flags and values: click's usage errors, exit code 2
         message = exc.format_message()
         if not message:  # `pairing1d` alone: the help was printed, nothing to add
@@ -207,6 +248,9 @@ def _run(argv: list[str] | None) -> None:
         _error(message, getattr(exc, "exit_code", BAD_INPUT))
     except (typer.Abort, KeyboardInterrupt):
         _interrupted()
+    except Exception as exc:  # noqa: BLE001 - the policy: anything else is a bug of ours, still one line
+        _error(f"internal error, please report it with the output of 'pairing1d --debug ...': "
+               f"{type(exc).__name__}: {exc}", ENVIRONMENT)
     if code == INTERRUPTED:  # typer >= 0.2x turns a KeyboardInterrupt into a silent Exit(130): say it in one line
         _interrupted()
     sys.exit(code if isinstance(code, int) else 0)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import InputError, app, stdout
-from .options import JsonOpt, print_json, write_plot
+from .options import JsonOpt, plot_option, print_json
 
 
 @app.command("cnt")
@@ -20,7 +20,7 @@ def cnt_command(
     delta_phi: Annotated[float, typer.Option("--delta-phi", help="Flux Delta_Phi, meV (Fig. 8: 0.5)")] = 0.5,
     kF_primary: Annotated[float | None, typer.Option("--kF-primary", help="Primary Fermi momentum, 1/nm")] = None,
     alpha0: Annotated[float | None, typer.Option("--alpha0", help="Short-distance cutoff, nm (for l*)")] = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Draw Fig. 8 and the window map to this file")] = None,
+    plot: Annotated[Path | None, plot_option("Draw Fig. 8 and the window map to this PNG/PDF/SVG file")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Bands of a nanotube (Eq. A2) at the Fermi level: how many cross, hole- or particle-like, k_F, and l*."""
@@ -40,7 +40,7 @@ def cnt_command(
     if plot is not None:
         from ..plotting import plot_cnt
 
-        out["plot"] = write_plot(plot, lambda: plot_cnt(cnt, mu, plot))
+        out["plot"] = str(plot_cnt(cnt, mu, plot))
     if json_out:
         print_json(out)
         return

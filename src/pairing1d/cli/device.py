@@ -10,7 +10,7 @@ import typer
 
 from . import _format as fmt
 from ._app import InputError, app, require, stdout
-from .options import JsonOpt, print_json, write_plot
+from .options import JsonOpt, plot_option, print_json
 
 
 @app.command("device")
@@ -33,8 +33,8 @@ def device_command(
                                              "'uncertain' table this many times (0: off)")] = 0,
     method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) | sobol")] = "lhs",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sampler")] = 0,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Figure file (PNG/PDF); default DEVICE_gate_map.png "
-                                              "unless --json")] = None,
+    plot: Annotated[Path | None, plot_option("Figure file (PNG/PDF/SVG); default DEVICE_gate_map.png unless "
+                                             "--json")] = None,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Do not draw")] = False,
     netcdf: Annotated[Path | None, typer.Option("--netcdf", help="Also write the gate map (xarray, CF units) to "
                                                 "this netCDF file")] = None,
@@ -108,20 +108,16 @@ def device_command(
         out["sensitivity"] = {"samples": sensitivity, "method": method, "seed": seed,
                               "uncertain": {n: [lo, hi] for n, lo, hi in device.uncertain}}
     if netcdf is not None:
-        from .._files import write_atomically
+        from ..sweep import save_netcdf
 
-        try:
-            write_atomically(netcdf, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot write {str(netcdf)!r}: {exc}") from None
+        save_netcdf(ds, netcdf)
         out["netcdf"] = str(netcdf)
     if plot is None and not json_out and not no_plot:
         plot = Path(f"{stem}_gate_map.png")
     if plot is not None and not no_plot:
         from ..device_plots import plot_gate_map
 
-        out["plot"] = write_plot(plot, lambda: plot_gate_map(ds, plot, sensitivity=sens, curves=curves,
-                                                              title=device.name))
+        out["plot"] = str(plot_gate_map(ds, plot, sensitivity=sens, curves=curves, title=device.name))
     if json_out:
         print_json(out)
         return

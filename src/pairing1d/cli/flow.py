@@ -6,20 +6,19 @@ import math
 from pathlib import Path
 from typing import Annotated
 
-import typer
 from rich.table import Table
 
 from .. import __version__
 from . import _format as fmt
-from ._app import InputError, app, stdout
-from .options import JsonOpt, model_from_flags, model_options, print_json
+from ._app import app, stdout
+from .options import JsonOpt, model_from_flags, model_options, plot_option, print_json
 
 
 @app.command()
 @model_options
 def flow(
     json_out: JsonOpt = False, model_flags: dict | None = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Draw the flow to this PNG or PDF file")] = None,
+    plot: Annotated[Path | None, plot_option("Draw the flow to this PNG/PDF/SVG file")] = None,
 ) -> None:
     """Integrate the RG flow of one device and report its phase, gaps, dominant order and control.
 
@@ -35,10 +34,7 @@ def flow(
     if plot is not None:
         from ..plotting import plot_flow
 
-        try:
-            plot_flow(result, plot)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
+        plot_flow(result, plot)
     if json_out:
         out = result.to_dict() | {"parameters": model.to_dict(), "version": __version__}
         if plot is not None:

@@ -12,7 +12,7 @@ from .. import __version__
 from ..ladder import SET_BY_LADDER
 from . import _format as fmt
 from ._app import InputError, app, require, stdout
-from .options import JsonOpt, LmaxOpt, TempOpt, model_options, model_values, print_json
+from .options import JsonOpt, LmaxOpt, TempOpt, model_options, model_values, plot_option, print_json
 
 KMinusOpt = Annotated[float, typer.Option("--K-minus", help="Luttinger parameter K_rho- of the relative charge")]
 GapOpt = Annotated[float, typer.Option("--gap", help="Relative-charge gap Delta / Lambda_sec, in (0, 1)")]
@@ -22,7 +22,7 @@ Mis2Opt = Annotated[float, typer.Option("--mismatch2", help="(kF - k1) alpha0 at
 ScanOpt = Annotated[
     str | None, typer.Option("--scan-mu", help="Sweep mu* instead: 'MIN:MAX:N' (e.g. -0.3:0.3:61)")
 ]
-PlotOpt = Annotated[Path | None, typer.Option("--plot", help="With --scan-mu: draw the sweep to this PNG/PDF")]
+PlotOpt = Annotated[Path | None, plot_option("With --scan-mu: draw the sweep to this PNG/PDF/SVG file")]
 
 
 def _scan_values(text: str) -> np.ndarray:
@@ -58,10 +58,7 @@ def ladder(
         if plot is not None:
             from ..plotting import plot_back_gate
 
-            try:
-                plot_back_gate(ds, plot)
-            except (OSError, ValueError) as exc:
-                raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
+            plot_back_gate(ds, plot)
         from ..engine import ORDERS
         from ..phases import PHASES
 

@@ -12,7 +12,7 @@ from .. import __version__
 from .._toml import read_toml
 from ..lattice.params import COUPLING_NAMES
 from . import _format as fmt
-from ._app import InputError, app, stdout
+from ._app import ComputationFailed, InputError, app, stdout
 from .options import JsonOpt, print_json
 
 lattice_app = typer.Typer(help="Lattice model (Hubbard chain + spinless chain) by ED and DMRG, against the RG.",
@@ -153,7 +153,7 @@ def _runs_per_scan(store: Path) -> dict[str, tuple[int, int, int]]:
     from ..lattice.scan import ScanConfig, plan
     from ..lattice.store import RunStore
 
-    with RunStore(store) as runs:
+    with RunStore(store, mode="r") as runs:
         configs = runs.configs()
         keys = runs.keys()
     out = {}
@@ -201,12 +201,17 @@ def _points_file(path: Path) -> list[dict[str, Any]]:
     points = data.get("point")
     if not isinstance(points, list) or not points:
         raise InputError(f"points file {str(path)!r} has no [[point]] tables")
-    for p in points:
+    for i, p in enumerate(points, 1):
+        if not isinstance(p, dict):
+            raise InputError(f"points file {str(path)!r}: 'point' must be an array of tables ([[point]])")
         unknown = set(p) - set(COUPLING_NAMES) - {"n", "ns"}
         if unknown or "n" not in p or "ns" not in p:
             raise InputError(f"points file {str(path)!r}: a point needs n and ns and may set "
                              f"{', '.join(COUPLING_NAMES)}"
                              + (f" (unknown: {', '.join(sorted(unknown))})" if unknown else ""))
+        for name, value in p.items():  # TOML has strings, arrays, dates: only a real number is a coupling
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputError(f"points file {str(path)!r}, point {i}: {name} = {value!r} is not a number")
     return points
 
 
@@ -218,7 +223,7 @@ def compare(
     ns: Annotated[float, typer.Option("--ns", help="Fermions per site (secondary); 1 - n/2 = hole-like "
                                                   "commensurate")] = 0.75,
     sizes: Annotated[str, typer.Option("--sizes", help="Chain lengths for the 1/L extrapolation")] = "8,12",
-    points: Annotated[Path | None, typer.Option("--points", help="TOML file of [[point]] tables instead")] = None,
+    points: Annotated[Path | None, typer.Option("--points", help="TOML file of \\[\\[point]] tables instead")] = None,
     method: MethodOpt = "dmrg", chi: ChiOpt = 128,
     json_out: JsonOpt = False,
 ) -> None:
@@ -293,7 +298,8 @@ def scan(
     json_out: JsonOpt = False,
 ) -> None:
     """Run every missing (point, size, sector) of a scan, each a Dask task, writing each run to the store as it ends.
-    Re-running computes only what is missing; an interrupted scan loses at most the runs in flight."""
+    Re-running computes only what is missing; an interrupted scan loses at most the runs in flight. Exit code 1
+    (after the summary, with one line: how many failed and the first error) when any run failed."""
     from ..lattice.scan import read_scan_file, run_scan
 
     if workers < 0:
@@ -303,13 +309,21 @@ def scan(
     summary = run_scan(scans, store, workers=workers or None, scheduler=scheduler, progress=not json_out)
     if json_out:
         print_json(summary.to_dict() | {"store": str(store), "version": __version__})
-        return
-    stdout.print(f"{summary.total} runs: {summary.already_done} already stored, {summary.computed} computed, "
-                 f"{summary.failed} failed, in {summary.wall_time:.1f} s -> {store}")
-    budget = "no budget" if summary.budget_core_hours is None else f"budget {summary.budget_core_hours:g}"
-    stdout.print(f"solver time of the stored runs: {summary.cost_core_hours:.2f} core-hours ({budget})")
-    if summary.budget_reached:
-        stdout.print("[yellow]budget reached: runs were left unsubmitted; raise budget_core_hours to go on[/]")
+    else:
+        stdout.print(f"{summary.total} runs: {summary.already_done} already stored, {summary.computed} computed, "
+                     f"{summary.failed} failed, in {summary.wall_time:.1f} s -> {store}")
+        budget = "no budget" if summary.budget_core_hours is None else f"budget {summary.budget_core_hours:g}"
+        stdout.print(f"solver time of the stored runs: {summary.cost_core_hours:.2f} core-hours ({budget})")
+        if summary.budget_reached:
+            stdout.print("[yellow]budget reached: runs were left unsubmitted; raise budget_core_hours to go on[/]")
+    if summary.failed:  # the study is incomplete: a script (make, a batch job) must see it
+        tried = summary.computed + summary.failed
+        first = " ".join(str(summary.first_error).split())
+        first = first if len(first) <= 300 else first[:300] + "..."
+        raise ComputationFailed(f"{summary.failed} of {tried} runs failed"
+                                + (" (all of them)" if summary.failed == tried else "")
+                                + f", the first with {first}; their errors are in the store's 'failures' table, and "
+                                "running the same command again retries them")
 
 
 @lattice_app.command("report")

@@ -133,14 +133,22 @@ def print_json(obj: Any, indent: int | None = None) -> None:
     print(json.dumps(json_safe(obj), allow_nan=False, indent=indent))
 
 
-def write_plot(path: Path, draw) -> str:
-    """Call ``draw()`` (which writes the figure to ``path``) and turn a failure to write into one InputError line;
-    returns the path as text, for the command's output."""
-    try:
-        draw()
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot write plot {str(path)!r}: {exc}") from None
-    return str(path)
+def _figure_path(value: Path | None) -> Path | None:
+    """``--plot``'s check, run while the flags are parsed: a figure suffix, not a directory (before any work)."""
+    from ..files import check_figure_path
+    from ..model import ModelError
+
+    if value is not None:
+        try:
+            check_figure_path(value)
+        except ModelError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def plot_option(help: str) -> Any:
+    """The ``--plot FILE`` option of a command, with ``help``; the file's suffix is checked up front."""
+    return typer.Option("--plot", help=help, callback=_figure_path)
 
 
 MODEL_OPTIONS: dict[str, Any] = {

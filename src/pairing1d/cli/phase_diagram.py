@@ -15,7 +15,7 @@ from ..model import Model
 from ..phases import PHASES
 from ..sweep import AXIS_ALIASES
 from ._app import InputError, app, require, stdout
-from .options import JsonOpt, model_from_flags, model_options, print_json
+from .options import JsonOpt, model_from_flags, model_options, plot_option, print_json
 
 AxisOpt = Annotated[str | None, typer.Option(help="Axis NAME=START:STOP:N (linspace) or NAME=V1,V2,...")]
 
@@ -92,7 +92,7 @@ def phase_diagram(
     out: Annotated[Path, typer.Option("--out", help="Output: FILE.nc (NetCDF) or FILE.zarr (chunked, resumable)")],
     z: Annotated[str | None, typer.Option("--z", help="Third axis (one plot panel per value, at most 6)")] = None,
     json_out: JsonOpt = False, model_flags: dict | None = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Draw the phase map to this PNG or PDF file")] = None,
+    plot: Annotated[Path | None, plot_option("Draw the phase map to this PNG/PDF/SVG file")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Start a local Dask cluster of N workers")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted Zarr store")] = False,
@@ -102,9 +102,13 @@ def phase_diagram(
     from ..sweep import dask_client, open_sweep, save_netcdf, sweep, sweep_to_store
 
     model = model_from_flags(model_flags)
-    axes = dict(parse_axis(spec) for spec in (x, y, z) if spec is not None)
-    if len(axes) != sum(spec is not None for spec in (x, y, z)):
-        raise InputError("the same parameter is given on two axes")
+    parsed = [(flag, *parse_axis(spec)) for flag, spec in (("--x", x), ("--y", y), ("--z", z)) if spec is not None]
+    axes: dict = {}
+    for flag, name, values in parsed:
+        if name in axes:
+            first = next(f for f, n, _ in parsed if n == name)
+            raise InputError(f"{name} is swept on two axes ({first} and {flag}); give each axis its own parameter")
+        axes[name] = values
     names = list(axes)
     suffix = out.suffix.lower()
     if suffix not in (".nc", ".zarr"):
@@ -129,10 +133,7 @@ def phase_diagram(
     if plot is not None:
         from ..plotting import plot_phase_map
 
-        try:
-            plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
+        plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
     counts = dict(zip(PHASES, np.bincount(ds["phase"].values.ravel(), minlength=len(PHASES)).tolist(), strict=True))
     uncontrolled = int(np.sum(ds["controlled"].values == 0))
     failed = int(np.sum(ds["status"].values != 0)) if "status" in ds else 0

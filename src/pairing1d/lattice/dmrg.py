@@ -12,7 +12,6 @@ the :class:`~pairing1d.lattice.params.SectorResult`, so that every stored energy
 from __future__ import annotations
 
 import logging
-import os
 import time
 import warnings
 from pathlib import Path
@@ -68,20 +67,18 @@ def entanglement_profile(psi, L: int) -> dict[str, list[float]]:
 
 
 def save_state(psi, params: LatticeParams, sector: Sector, path: str | Path) -> None:
-    """Write an MPS with the point and sector it belongs to (HDF5 via TeNPy's ``hdf5_io``), to a temporary name
-    renamed into place: a reader never sees half a file."""
+    """Write an MPS with the point and sector it belongs to (HDF5 via TeNPy's ``hdf5_io``), by
+    :func:`~pairing1d.files.write_atomically`: a reader never sees half a file."""
     import h5py
     from tenpy.tools import hdf5_io
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    from ..files import write_atomically
+
+    def write(tmp: Path) -> None:
         with h5py.File(tmp, "w") as f:
             hdf5_io.save_to_hdf5(f, {"psi": psi, "params": params.to_dict(), "sector": sector.to_dict()})
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # only there if the write or the rename failed
+
+    write_atomically(path, write)
 
 
 def load_state(path: str | Path, L: int, sector: Sector):

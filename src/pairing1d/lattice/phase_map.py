@@ -278,7 +278,7 @@ def study_map(store_path: str | Path, margin: float = 0.5) -> StudyMap:
     path = Path(store_path)
     if not path.exists():
         raise LatticeError(f"store {str(path)!r} does not exist")
-    with RunStore(path) as store:
+    with RunStore(path, mode="r") as store:
         configs = [ScanConfig.from_dict(raw, source=f"scan {name!r} in {path}")
                    for name, raw in store.configs().items()]
         runs = _Runs(store)

@@ -27,7 +27,7 @@ def comparisons_from_store(store_path: str | Path) -> list[tuple[ScanConfig, lis
     if not path.exists():
         raise LatticeError(f"store {str(path)!r} does not exist")
     out = []
-    with RunStore(path) as store:
+    with RunStore(path, mode="r") as store:
         for name, raw in store.configs().items():
             config = ScanConfig.from_dict(raw, source=f"scan {name!r} in {path}")
             if len(config.sizes) < 2 or config.n == 0 or config.ns == 0:

@@ -302,6 +302,8 @@ class ScanSummary:
     cost_core_hours: float = 0.0
     budget_core_hours: float | None = None
     budget_reached: bool = False
+    first_error: str | None = None
+    """The one-line error of the first run that failed in this call (None if none failed)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -350,16 +352,10 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """A Dask client connected to ``scheduler``, or on a new local cluster of ``workers`` single-threaded worker
     processes (closed on exit). The local scheduler listens on 127.0.0.1 only, and its HTTP server (no dashboard)
     on a free port, so that two scans on one machine do not fight over port 8787."""
-    from dask.distributed import Client
-
-    from .._dask import local_client
+    from .._dask import local_client, remote_client
 
     if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise LatticeError(f"cannot reach the Dask scheduler at {scheduler!r} ({_one_line(exc)})") from None
-        with client:
+        with remote_client(scheduler) as client:
             yield client
         return
     with local_client(workers) as client:  # its workers ignore Ctrl-C, its shutdown is quiet
@@ -419,12 +415,13 @@ def run_scan(
         todo = sorted(missing(tasks, store), key=lambda t: priority[t.key])  # file order, longest chains first
         warm = _WarmStarts(index, store_path) if config.warm_start else None
         computed = failed = 0
+        first_error: str | None = None
 
         def affordable() -> bool:
             return budget is None or math.fsum(cost.values()) < 3600.0 * budget
 
         def record(task: Task, result: SectorResult | None, error: BaseException | None) -> None:
-            nonlocal computed, failed
+            nonlocal computed, failed, first_error
             if error is None:
                 store.put(task.key, result, task.options)
                 cost[task.key] = result.wall_time or 0.0
@@ -434,8 +431,10 @@ def run_scan(
                 if on_result is not None:
                     on_result(result)
             else:
-                store.put_failure(task.key, task.params, task.sector, task.method, task.options, _one_line(error))
+                message = _one_line(error)
+                store.put_failure(task.key, task.params, task.sector, task.method, task.options, message)
                 failed += 1
+                first_error = message if first_error is None else first_error
 
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -487,4 +486,4 @@ def run_scan(
     spent = math.fsum(cost.values()) / 3600.0
     return ScanSummary(total=len(tasks), already_done=len(tasks) - len(todo), computed=computed, failed=failed,
                        wall_time=time.perf_counter() - start, cost_core_hours=spent, budget_core_hours=budget,
-                       budget_reached=submitted < len(todo))
+                       budget_reached=submitted < len(todo), first_error=first_error)
