@@ -1009,6 +1009,11 @@ def open_sweep(store: str | Path, *, allow_incomplete: bool = False, verify: boo
     return loaded if load else ds
 
 
+NETCDF_IN_MEMORY = 2 * 2**30
+"""Datasets up to this many bytes are encoded to NetCDF in memory and then written as plain bytes (see
+:func:`save_netcdf`); larger ones are written by HDF5 directly, after a check of the free space."""
+
+
 def save_netcdf(ds: Any, path: str | Path) -> Path:
     """Write the Dataset ``ds`` to the NetCDF file ``path`` (h5netcdf), atomically.
 
@@ -1016,10 +1021,27 @@ def save_netcdf(ds: Any, path: str | Path) -> Path:
     new file is written under a temporary name in the same folder (created if missing) and renamed into place; no
     temporary file is left behind. An existing directory at ``path`` is a one-line ModelError; a failing write (a
     full disk, no permission) is a one-line :class:`~pairing1d.files.WriteError` (an OSError, ``errno`` kept) and
-    leaves the old file intact."""
-    from .files import write_atomically
+    leaves the old file intact.
 
+    Why in memory first: when the disk fills while HDF5 itself writes, h5py reports the failure from its
+    deallocators, a screen of "Exception ignored" tracebacks, and the process then dies of a segmentation fault
+    (exit code 139, measured on a full tmpfs), leaving its temporary file. Encoding to bytes (``to_netcdf()`` without
+    a path) and writing them with Python keeps a full disk an ordinary OSError. A dataset above
+    :data:`NETCDF_IN_MEMORY` is written directly, after checking that the folder has room for it."""
+    import shutil
+
+    from .files import make_folder, write_atomically
+
+    path = Path(path)
+    if ds.nbytes <= NETCDF_IN_MEMORY:
+        image = ds.to_netcdf(engine="h5netcdf")  # bytes of the whole file (a memoryview)
+        return write_atomically(path, lambda tmp: tmp.write_bytes(image))
+    free = shutil.disk_usage(make_folder(path.parent)).free
+    if free < 1.1 * ds.nbytes:
+        raise WriteError(errno.ENOSPC, f"cannot write {str(path)!r}: about {ds.nbytes / 1e9:.1f} GB needed, "
+                         f"{free / 1e9:.1f} GB free; the old file, if any, is unchanged")
     return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+
 
 def dask_client(workers: int | None = None, scheduler: str | None = None):
     """A context manager yielding a ``dask.distributed.Client``: on a new local cluster of ``workers``

@@ -48,7 +48,4 @@ def map_png(ds, x: str, y: str) -> bytes:
 
 def map_netcdf(ds) -> bytes:
     """The map's Dataset as NetCDF-4 bytes (h5netcdf, as ``pairing1d phase-diagram --out FILE.nc``)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "map.nc"
-        ds.to_netcdf(path, engine="h5netcdf")
-        return path.read_bytes()
+    return bytes(ds.to_netcdf(engine="h5netcdf"))  # without a path: the file's bytes
