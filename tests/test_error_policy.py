@@ -157,6 +157,16 @@ def test_unreadable_input_files_are_one_line(tmp_path, capsys):
         assert code == 2 and one_line(err) and words in err, err
 
 
+def test_non_utf8_scan_and_points_files_are_one_line(tmp_path, capsys):
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes(b"name = 'caf\xe9'\n")
+    for argv in (["lattice", "scan", str(bad), "--store", str(tmp_path / "s.sqlite")],
+                 ["lattice", "compare", "--points", str(bad), "--method", "ed"]):
+        code, _, err = run(argv, capsys)
+        assert code == 2 and one_line(err) and "is not UTF-8 text (byte 0xe9" in err, err
+    assert not (tmp_path / "s.sqlite").exists()
+
+
 def test_a_string_in_a_points_file_is_one_line(tmp_path, capsys):
     points = tmp_path / "points.toml"
     points.write_text('[[point]]\nU = "two"\nn = 0.5\nns = 0.75\n')
