@@ -61,14 +61,14 @@ def check_policy(rows: list[dict]) -> None:
 
 
 def test_fuzzed_bad_command_lines_follow_the_policy(tmp_path):
-    """300 seeded cases over every fast command and every option it has, values from the classic bad inputs (NaN,
+    """150 seeded cases over every fast command and every option it has, values from the classic bad inputs (NaN,
     infinities, 1e308, megabytes of digits, empty words, directories, non-UTF-8 and 5000-deep TOML files): each
     ends with exit code 0 or 2, and a refusal is one line of at most 1000 bytes that is not an internal error."""
-    rows = fuzz(tmp_path, seed=17, n=300, timeout=420)
-    assert len(rows) == 300
+    rows = fuzz(tmp_path, seed=17, n=150, timeout=420)
+    assert len(rows) == 150
     check_policy(rows)
     refused = sum(r["code"] == 2 for r in rows)
-    assert refused > 200  # the generator does produce bad input, mostly
+    assert refused > 100  # the generator does produce bad input, mostly
 
 
 @pytest.mark.long

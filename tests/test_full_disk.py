@@ -52,7 +52,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if ".tmp" in p.name)
 
 
-@pytest.mark.parametrize("free_kb", [20, 120])
+@pytest.mark.parametrize("free_kb", [20, pytest.param(120, marks=pytest.mark.long)])
 def test_netcdf_on_a_full_disk(disk, free_kb):
     mount, fill = disk
     (mount / "keep.nc").write_text("the old file")
@@ -61,6 +61,7 @@ def test_netcdf_on_a_full_disk(disk, free_kb):
     assert (mount / "keep.nc").read_text() == "the old file" and leftovers(mount) == []
 
 
+@pytest.mark.long
 def test_a_plot_on_a_full_disk_after_its_data(disk):
     mount, fill = disk
     fill(230)  # room for the NetCDF, not for the PNG as well
@@ -76,6 +77,7 @@ def test_figures_on_a_full_disk(disk):
     assert leftovers(mount) == []
 
 
+@pytest.mark.long
 def test_a_zarr_store_on_a_full_disk_resumes_once_there_is_room(disk):
     mount, fill = disk
     fill(60)

@@ -372,15 +372,26 @@ def test_save_netcdf_is_atomic(tmp_path: Path, reference, monkeypatch):
     assert_equal(xr.open_dataset(out, engine="h5netcdf").load(), reference)
     old = out.read_bytes()
 
-    def full(self, path, *args, **kwargs):
+    real_write_bytes = Path.write_bytes
+
+    def full_after_half(self, data):  # the in-memory path: the encoded file's bytes meet a full disk
+        real_write_bytes(self, bytes(data)[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def full(self, path, *args, **kwargs):  # the direct path (datasets above NETCDF_IN_MEMORY): HDF5 meets it
         Path(path).write_bytes(b"half a file")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
-    with pytest.raises(WriteError, match="unchanged") as info:
-        save_netcdf(reference, out)
-    assert info.value.errno == errno.ENOSPC and one_line(info.value)
-    assert out.read_bytes() == old and sorted(p.name for p in tmp_path.iterdir()) == ["keep.nc"]
+    for patch in ((Path, "write_bytes", full_after_half), (xr.Dataset, "to_netcdf", full)):
+        with monkeypatch.context() as m:
+            m.setattr(*patch)
+            if patch[2] is full:
+                m.setattr(sweep_module, "NETCDF_IN_MEMORY", 0)
+                m.setattr("shutil.disk_usage", lambda path: shutil._ntuple_diskusage(1 << 40, 0, 1 << 40))
+            with pytest.raises(WriteError, match="unchanged") as info:
+                save_netcdf(reference, out)
+        assert info.value.errno == errno.ENOSPC and one_line(info.value)
+        assert out.read_bytes() == old and sorted(p.name for p in tmp_path.iterdir()) == ["keep.nc"]
     (tmp_path / "dir.nc").mkdir()
     with pytest.raises(ModelError, match="is a directory"):
         save_netcdf(reference, tmp_path / "dir.nc")

@@ -12,6 +12,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from .model import ModelError
+
 
 class WriteError(OSError):
     """Writing an output failed in the environment: ``str()`` is one line naming the file and saying that the old
@@ -41,13 +43,9 @@ def check_figure_path(path: str | Path) -> Path:
     :class:`~pairing1d.model.ModelError` (``--plot results`` would otherwise draw, then fail or guess a format)."""
     path = Path(path)
     if path.suffix.lower() not in FIGURE_SUFFIXES:
-        from .model import ModelError
-
         raise ModelError(f"figure file {str(path)!r} must end in {', '.join(FIGURE_SUFFIXES)} (the format is taken "
                          "from the suffix)")
     if path.is_dir():
-        from .model import ModelError
-
         raise ModelError(f"cannot write {str(path)!r}: it is a directory; give a file name")
     return path
 
@@ -58,8 +56,6 @@ def _refuse_file_in_the_way(path: Path, what: str) -> None:
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
-                from .model import ModelError
-
                 raise ModelError(f"cannot write {what} {str(path)!r}: {str(parent)!r} is a file, not a folder")
             return
 
@@ -67,15 +63,13 @@ def _refuse_file_in_the_way(path: Path, what: str) -> None:
 def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file next to ``path`` (same suffix, so format detection by suffix works)
     and rename it onto ``path``; the folder is created (module docstring). An OSError leaves ``path`` as it was and
-    no temporary file behind, and is raised as a one-line :class:`WriteError` (``path`` an existing directory: a
-:class:`~pairing1d.model.ModelError`); other exceptions (a bad argument of
-    ``write``) pass through unchanged, with the same guarantees."""
+    no temporary file behind, and is raised as a one-line :class:`WriteError` (``path`` an existing directory, or a
+    path through a file: a :class:`~pairing1d.model.ModelError`); other exceptions (a bad argument of ``write``)
+    pass through unchanged, with the same guarantees."""
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
     try:
         if path.is_dir():  # what the user named, not the machine: a bad input (exit code 2 at the command line)
-            from .model import ModelError
-
             raise ModelError(f"cannot write {str(path)!r}: it is a directory; give a file name")
         _refuse_file_in_the_way(path, "file")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,8 +98,6 @@ def make_folder(path: str | Path) -> Path:
     :class:`WriteError`, a file in the way a :class:`~pairing1d.model.ModelError`."""
     path = Path(path)
     if path.exists() and not path.is_dir():
-        from .model import ModelError
-
         raise ModelError(f"output folder {str(path)!r} is a file; give a folder")
     _refuse_file_in_the_way(path, "the folder")
     try:

@@ -45,7 +45,8 @@ except ImportError:  # pragma: no cover - older typer on top of click
 BAD_INPUT = 2
 """Exit code of a user error: a parameter outside the model's domain, a malformed flag or file, a missing extra."""
 ENVIRONMENT = 1
-"""Exit code of a failure of the machine rather than of the input: a full disk, a file that cannot be written."""
+"""Exit code of a failure of the machine rather than of the input (a full disk, a file that cannot be written, an
+unreachable scheduler, memory), of part of the computation (failed lattice runs), or of the program (a bug)."""
 INTERRUPTED = 130
 """Exit code of a command stopped by Ctrl-C (SIGINT), as shells report a process killed by it (128 + 2)."""
 DEBUG_VARIABLE = "PAIRING1D_DEBUG"
@@ -64,6 +65,7 @@ class InputError(ValueError):
 class ComputationFailed(RuntimeError):
     """A command did its work but part of it failed (a lattice scan with failed runs): exit code 1, after the
     command's own output, with this one line."""
+
 
 @app.command()
 def examples(
