@@ -77,6 +77,35 @@ def best_of(repeats: int, run) -> float:
     return min(times)
 
 
+def cli_against_kernel(n: int = 1024) -> dict:
+    """The n x n Fig. 4 grid (default flow) through ``pairing1d phase-diagram`` (a .zarr store and a .nc file, each
+    in a fresh process) against the kernel alone on the same packed rows (integrate_batch, warm, in this process),
+    measured alternately so that a change of the machine's load hits both. ``command_s`` is the time the command
+    reports (its sweep, writing and reading back included; not the start of Python), ``wall_s`` the whole process."""
+    import tempfile
+
+    base = Model(K0=0.5)
+    axes = dict(exp_neg_lstar=np.linspace(0.0, 0.6, n), y0=np.linspace(0.0, 0.3, n))
+    params = pack_fields(Grid(base, axes).fields())
+    integrate_batch(params[:1000])
+    exe = os.path.join(os.path.dirname(sys.executable), "pairing1d")
+    argv = [exe, "phase-diagram", "--x", f"exp_neg_lstar=0:0.6:{n}", "--y", f"y0=0:0.3:{n}", "--K0", "0.5", "--json"]
+    kernel, out = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for suffix in ("zarr", "nc"):
+            kernel.append(best_of(1, lambda: integrate_batch(params)))
+            start = time.perf_counter()
+            proc = subprocess.run([*argv, "--out", os.path.join(tmp, f"map.{suffix}")], check=True,
+                                  capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            out[suffix] = {"command_s": json.loads(proc.stdout)["seconds"], "wall_s": wall}
+    k = min(kernel)
+    for row in out.values():
+        row["command_over_kernel"] = row["command_s"] / k
+        row["wall_over_kernel"] = row["wall_s"] / k
+    return {"grid": f"{n}x{n}", "kernel_s": k, "goal_ratio": 1.3, **out}
+
+
 def cpu_mhz() -> float | None:
     try:
         with open("/proc/cpuinfo") as f:
@@ -127,6 +156,7 @@ def main() -> None:
         "avx2_peak_gflops": None if vector_peak is None else vector_peak / 1e9,
         "numba_threads": threads, "cpu_count": os.cpu_count(),
         "packed_fields": len(PACKED_FIELDS),
+        "cli_sweep_against_kernel": cli_against_kernel(),
     }, indent=1))
 
 

@@ -358,8 +358,11 @@ def _flow_one(p, rtol, atol, out_state, ev):
 
 
 @nb.njit(cache=True, parallel=True)
-def _integrate(params, rtol, atol, events, states, steps):
-    for n in nb.prange(params.shape[0]):
+def _integrate(params, order, rtol, atol, events, states, steps):
+    # numba gives each thread one contiguous block of k; the cost of a flow varies smoothly over a grid (trion-rich
+    # rows are dearer), so the devices are visited in a random order to balance the blocks (without moving the rows)
+    for k in nb.prange(order.shape[0]):
+        n = order[k]
         steps[n] = _flow_one(params[n], rtol, atol, states[n], events[n])
 
 
@@ -377,19 +380,15 @@ def integrate_batch(
     """Run the kernel on packed rows (:func:`~pairing1d.flow_equations.pack_fields`; completed inside):
     ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the end of each flow
     (:data:`pairing1d.flow_equations.STATE`), ``steps[N])``."""
-    params = np.ascontiguousarray(params, dtype=np.float64)
+    # column-major, as pack_columns makes them (no copy then): each flow copies its own row first
+    params = np.asfortranarray(params, dtype=np.float64)
     n = params.shape[0]
-    # numba splits the rows into one contiguous block per thread; the cost of a flow varies smoothly over a grid
-    # (trion-rich rows are dearer), so shuffle the rows to balance the blocks, and put the results back in order
-    order = np.random.default_rng(0).permutation(n)
-    shuffled = params[order]
+    order = np.random.default_rng(0).permutation(n)  # the visiting order (_integrate); results stay in place
     events = np.empty((n, len(EVENTS)))
     states = np.empty((n, N_STATE))
     steps = np.empty(n, dtype=np.int64)
-    _integrate(shuffled, rtol, atol, events, states, steps)
-    back = np.empty_like(order)
-    back[order] = np.arange(n)
-    return events[back], states[back], steps[back]
+    _integrate(params, order, rtol, atol, events, states, steps)
+    return events, states, steps
 
 
 @dataclass(frozen=True)
