@@ -369,7 +369,7 @@ def _integrate(params, order, rtol, atol, events, states, steps):
 
 
 UNROLL_THRESHOLD = 20000
-"""LLVM's loop-unrolling threshold while the kernel is compiled (:func:`_compile_kernel`)."""
+"""LLVM's loop-unrolling threshold while the kernel, and only the kernel, is compiled (README, "Phase diagrams")."""
 _LLVM_O3_UNROLL_THRESHOLD = 300  # LLVM's own value at -O3 (numba's level), restored after the kernel is compiled
 
 
