@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import queue
 import re
 import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from pairing1d._subprocess import stop, wait_for_line
 from pairing1d.explorer.server import LOOPBACK, free_port
 
 _SERVER = """\
@@ -57,34 +56,19 @@ def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
-def start_server(timeout: float) -> tuple[subprocess.Popen, str, queue.Queue]:
-    """The explorer on a free loopback port in a subprocess; its URL once it listens, and its output lines."""
+def start_server(timeout: float) -> tuple[subprocess.Popen, str]:
+    """The explorer on a free loopback port in a subprocess, and its URL once it listens."""
     port = free_port(LOOPBACK)
     proc = subprocess.Popen([sys.executable, "-c", _SERVER.format(host=LOOPBACK, port=port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if line.startswith("URL "):
-            return proc, line.split()[1], lines
-    stop_server(proc)
-    raise SystemExit(f"the server did not start within {timeout:g} s: {''.join(seen)}")
+    line, seen = wait_for_line(proc, "URL ", timeout)
+    if line is None:
+        stop_server(proc)
+        raise SystemExit(f"the server did not start within {timeout:g} s: {''.join(seen)}")
+    return proc, line.split()[1]
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+stop_server = stop
 
 
 def load_page(url: str, timeout: float) -> tuple[float, float]:
@@ -243,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     deadline = started + args.deadline
     print(f"explorer load benchmark, cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # killed (timeout): still stop the server on the way out
-    proc, url, _lines = start_server(timeout=min(180.0, args.deadline))
+    proc, url = start_server(timeout=min(180.0, args.deadline))
     try:
         pid = proc.pid
         print(f"server {url} pid {pid}, RSS {rss_mb(pid):.1f} MB before the first load")

@@ -200,11 +200,25 @@ def test_a_plot_name_without_a_figure_suffix_is_refused_before_any_work(tmp_path
     assert not out.exists()  # refused while the flags were read
 
 
-def test_an_existing_directory_named_like_a_file_is_bad_input(tmp_path, capsys):
+def test_an_existing_directory_named_like_a_file_is_bad_input(tmp_path, capsys, monkeypatch):
+    """Refused before the sweep (which could take minutes), for phase-diagram's .nc and device's --netcdf."""
+    import pairing1d.sweep
+
+    def no_sweep(*args, **kwargs):
+        raise AssertionError("the sweep ran before the output name was checked")
+
+    monkeypatch.setattr(pairing1d.sweep, "sweep", no_sweep)
     (tmp_path / "keep.nc").mkdir()
     code, _, err = run(["phase-diagram", "--x", "y0=0:0.3:3", "--y", "exp_neg_lstar=0:0.6:3",
                         "--out", str(tmp_path / "keep.nc")], capsys)
     assert code == 2 and one_line(err) and "is a directory" in err
+    (tmp_path / "notes.txt").write_text("")
+    code, _, err = run(["phase-diagram", "--x", "y0=0:0.3:3", "--y", "exp_neg_lstar=0:0.6:3",
+                        "--out", str(tmp_path / "notes.txt" / "map.nc")], capsys)
+    assert code == 2 and one_line(err) and "is a file, not a folder" in err
+    code, _, err = run(["device", "--preset", "paper-idealized", "--no-plot", "--netcdf", str(tmp_path / "keep.nc")],
+                       capsys)
+    assert code == 2 and one_line(err) and "--netcdf" in err and "is a directory" in err
 
 
 def test_one_rule_for_missing_folders_every_output_creates_them(tmp_path, capsys):

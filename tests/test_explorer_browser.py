@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +21,7 @@ import pytest
 pytest.importorskip("panel")
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
 
+from pairing1d._subprocess import stop, wait_for_line  # noqa: E402
 from pairing1d.explorer.server import free_port  # noqa: E402
 
 
@@ -61,28 +59,13 @@ def server():
          "--no-show", "--K0", "0.5"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    url, log = None, []
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline and proc.poll() is None:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        log.append(line)
-        if line.startswith("pairing1d explorer: http://"):
-            url = line.split()[2]
+    line, log = wait_for_line(proc, "pairing1d explorer: http://", timeout=60)
+    url = None if line is None else line.split()[2]
     try:
         assert url == f"http://127.0.0.1:{port}/", f"the server did not announce its address: {''.join(log)}"
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @contextlib.contextmanager

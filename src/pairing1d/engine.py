@@ -367,7 +367,6 @@ def _integrate(params, order, rtol, atol, events, states, steps):
         steps[n] = _flow_one(params[n], rtol, atol, states[n], events[n])
 
 
-
 UNROLL_THRESHOLD = 20000
 """LLVM's loop-unrolling threshold while the kernel, and only the kernel, is compiled (README, "Phase diagrams")."""
 _LLVM_O3_UNROLL_THRESHOLD = 300  # LLVM's own value at -O3 (numba's level), restored after the kernel is compiled

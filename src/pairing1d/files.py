@@ -45,8 +45,17 @@ def check_figure_path(path: str | Path) -> Path:
     if path.suffix.lower() not in FIGURE_SUFFIXES:
         raise ModelError(f"figure file {str(path)!r} must end in {', '.join(FIGURE_SUFFIXES)} (the format is taken "
                          "from the suffix)")
-    if path.is_dir():
+    return check_output_path(path)
+
+
+def check_output_path(path: str | Path) -> Path:
+    """``path`` if it can name an output file, else a one-line :class:`~pairing1d.model.ModelError`: an existing
+    directory, or a path through a file (``notes.txt/map.nc``). What :func:`write_atomically` checks first; a command
+    calls it before it computes, so that a long sweep is not thrown away for a name."""
+    path = Path(path)
+    if path.is_dir():  # what the user named, not the machine: a bad input (exit code 2 at the command line)
         raise ModelError(f"cannot write {str(path)!r}: it is a directory; give a file name")
+    _refuse_file_in_the_way(path, "file")
     return path
 
 
@@ -69,9 +78,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
     try:
-        if path.is_dir():  # what the user named, not the machine: a bad input (exit code 2 at the command line)
-            raise ModelError(f"cannot write {str(path)!r}: it is a directory; give a file name")
-        _refuse_file_in_the_way(path, "file")
+        check_output_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
         os.replace(tmp, path)

@@ -661,15 +661,13 @@ def sweep_to_store(
 
 
 def _stored_chunk_points(store: Path, shape: tuple[int, ...]) -> int | None:
-    """Points per chunk of an existing store (its rows per chunk times the points of a row), or None when there is
-    no readable store there (the checks that follow say why)."""
-    import zarr
-
+    """Points per chunk of an existing store (its ``rows_per_chunk`` attribute times the points of a row), or None
+    when there is no usable store there (the checks that follow say why in one line)."""
     try:
-        rows = int(zarr.open_array(str(store / "phase"), mode="r").chunks[0])
-    except Exception:  # noqa: BLE001 - not a store, or damaged: _check_same_sweep refuses it in one line
+        rows = int(_store_attrs(store).get("rows_per_chunk", 0))
+    except (StoreError, TypeError, ValueError):
         return None
-    return rows * int(np.prod(shape[1:]))
+    return rows * int(np.prod(shape[1:])) if rows > 0 else None
 
 
 def _hostname() -> str:

@@ -10,7 +10,7 @@ import typer
 
 from . import _format as fmt
 from ._app import InputError, app, require, stdout
-from .options import JsonOpt, plot_option, print_json
+from .options import JsonOpt, output_path, plot_option, print_json
 
 
 @app.command("device")
@@ -36,7 +36,8 @@ def device_command(
     plot: Annotated[Path | None, plot_option("Figure file (PNG/PDF/SVG); default DEVICE_gate_map.png unless "
                                              "--json")] = None,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Do not draw")] = False,
-    netcdf: Annotated[Path | None, typer.Option("--netcdf", help="Also write the gate map (xarray, CF units) to "
+    netcdf: Annotated[Path | None, typer.Option("--netcdf", callback=output_path,
+                                                help="Also write the gate map (xarray, CF units) to "
                                                 "this netCDF file")] = None,
     json_out: JsonOpt = False,
 ) -> None:

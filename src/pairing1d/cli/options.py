@@ -133,17 +133,25 @@ def print_json(obj: Any, indent: int | None = None) -> None:
     print(json.dumps(json_safe(obj), allow_nan=False, indent=indent))
 
 
-def _figure_path(value: Path | None) -> Path | None:
-    """``--plot``'s check, run while the flags are parsed: a figure suffix, not a directory (before any work)."""
-    from ..files import check_figure_path
-    from ..model import ModelError
+def _path_check(check_name: str):
+    """A Typer callback running ``pairing1d.files.<check_name>`` on an output path while the flags are parsed, before
+    any work: a bad name is the flag's one-line usage error."""
+    def callback(value: Path | None) -> Path | None:
+        from .. import files
+        from ..model import ModelError
 
-    if value is not None:
-        try:
-            check_figure_path(value)
-        except ModelError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
+        if value is not None:
+            try:
+                getattr(files, check_name)(value)
+            except ModelError as exc:
+                raise typer.BadParameter(str(exc)) from None
+        return value
+    return callback
+
+
+_figure_path = _path_check("check_figure_path")
+output_path = _path_check("check_output_path")
+"""Callback of an output-file option (``--netcdf``): not a directory, not through a file."""
 
 
 def plot_option(help: str) -> Any:

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from ..files import check_output_path
 from ..model import Model
 from ..phases import PHASES
 from ..sweep import AXIS_ALIASES
@@ -118,6 +119,8 @@ def phase_diagram(
         raise InputError(f"--chunk-points {chunk_points} is outside the allowed range [1, inf)")
     if resume and suffix != ".zarr":
         raise InputError("--resume needs a .zarr store (a NetCDF file is written only at the end)")
+    if suffix == ".nc":
+        check_output_path(out)  # before the sweep, not after it
     require("numba", "xarray", *(("zarr",) if suffix == ".zarr" else ("h5netcdf",)),
             *(("distributed",) if workers is not None or scheduler is not None else ()))
     started = time.perf_counter()
