@@ -9,6 +9,9 @@ The floating-point estimate counts the operations of one Dormand-Prince step (6 
 stage combinations) and multiplies by the measured mean number of steps; it is compared with the machine's
 scalar and AVX2 (4-wide FMA) double-precision peaks on the cores numba uses.
 
+``kernels`` compares the two batched integrators on the same packed rows, alternately in one run: the scalar kernel
+(one device per thread) and the lane kernel (pairing1d.engine_lanes, devices in SIMD lanes).
+
 Run: .venv/bin/python benchmarks/sweep_speed.py
 """
 
@@ -106,6 +109,21 @@ def cli_against_kernel(n: int = 1024) -> dict:
     return {"grid": f"{n}x{n}", "kernel_s": k, "goal_ratio": 1.3, **out}
 
 
+def kernels_side_by_side(base: Model, rounds: int = 3) -> dict:
+    """The 256^2 grid's packed rows through the scalar kernel and the lane kernel (engine.KERNELS), warm, alternately
+    in ``rounds`` rounds (the best of each): the issue's goal is the lanes in <= 0.25 s and >= 4x the scalar."""
+    params = pack_fields(Grid(base, AXES).fields())
+    for kernel in ("scalar", "lanes"):
+        integrate_batch(params[:100], kernel=kernel)  # compiled, or loaded from the cache
+    times = {"scalar": [], "lanes": []}
+    for _ in range(rounds):
+        for kernel in times:
+            times[kernel].append(best_of(1, lambda kernel=kernel: integrate_batch(params, kernel=kernel)))
+    scalar, lanes = min(times["scalar"]), min(times["lanes"])
+    return {"scalar_kernel_s": scalar, "lanes_kernel_s": lanes, "lanes_speedup": scalar / lanes,
+            "goal_lanes_s": 0.25, "goal_speedup": 4.0}
+
+
 def cpu_mhz() -> float | None:
     try:
         with open("/proc/cpuinfo") as f:
@@ -135,6 +153,10 @@ def main() -> None:
         numba.set_num_threads(threads)
         flops_per_flow = float(steps.mean()) * STEP_FLOPS
         achieved = flops_per_flow * N**2 / warm
+        kernels = kernels_side_by_side(base)
+        kernels["lanes_achieved_gflops"] = flops_per_flow * N**2 / kernels["lanes_kernel_s"] / 1e9
+        kernels["lanes_fraction_of_vector_peak"] = (None if vector_peak is None else
+                                                    kernels["lanes_achieved_gflops"] * 1e9 / vector_peak)
         results[label] = {
             "baseline_scipy_dop853_per_flow_s": per_flow_scipy,
             "engine_grid_warm_s": warm,
@@ -146,6 +168,7 @@ def main() -> None:
             "flops_per_flow_estimate": flops_per_flow,
             "achieved_gflops": achieved / 1e9,
             "fraction_of_scalar_peak": None if scalar_peak is None else achieved / scalar_peak,
+            "kernels": kernels,
         }
     print(json.dumps({
         "grid": f"{N}x{N} Fig. 4 (K0=0.5, exp(-l*) in [0, 0.6], y0 in [0, 0.3])",

@@ -35,7 +35,7 @@ from .trion import sc_threshold
 
 __all__ = [
     "BatchResult", "PACKED_FIELDS", "pack", "pack_fields", "integrate_batch", "classify_batch", "run_fields",
-    "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS",
+    "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS", "KERNELS",
 ]
 
 DEFAULT_RTOL = 1e-8
@@ -56,7 +56,7 @@ def _cache_dir() -> str | None:
     """A numba cache directory keyed by the source of the compiled code (None: numba's default)."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("engine.py", "flow_equations.py"):
+    for name in ("engine.py", "engine_lanes.py", "flow_equations.py"):
         digest.update((here / name).read_bytes())
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pairing1d"
     path = base / f"numba-{digest.hexdigest()[:16]}"
@@ -211,6 +211,18 @@ def _crossed(kind, y, ynew, p):
 
 
 @nb.njit(cache=True)
+def _record_spin_gap(ev, l_gap, y):
+    r"""|Z| = 1 at ``l_gap`` with the state ``y``: the singlet weight :math:`(1 - \mathrm{Re}Z/|Z|)/2` decides between a
+    spin gap of pairs (``l_bar``, weight >= 1/2) and a runaway towards the triplet (``l_runaway``)."""
+    weight = 0.5 * (1.0 - y[fe.ZR] / math.hypot(y[fe.ZR], y[fe.ZI]))
+    ev[E_WEIGHT] = weight
+    if weight >= 0.5:
+        ev[E_BAR] = l_gap
+    else:
+        ev[E_RUN] = l_gap
+
+
+@nb.njit(cache=True)
 def _su2_tail(l, y, lmax, out_state, ev):
     """The rest of a flow whose vertices are all gone, on the SU(2) line: dys/dl = -ys^2 exactly, so
     ys(l) = ys0/(1 + ys0 (l - l0)) reaches -1 after (1 - |ys0|)/|ys0| if ys0 < 0 (the closed form of Sec. II B 1)."""
@@ -310,12 +322,7 @@ def _flow_one(p, rtol, atol, out_state, ev):
             _step(l, y, f0, h_take, p, k, ynew, tmp)
         if kind_term == _SPIN:
             l_gap = l + h_take
-            weight = 0.5 * (1.0 - ynew[fe.ZR] / math.hypot(ynew[fe.ZR], ynew[fe.ZI]))
-            ev[E_WEIGHT] = weight
-            if weight >= 0.5:
-                ev[E_BAR] = l_gap
-            else:
-                ev[E_RUN] = l_gap
+            _record_spin_gap(ev, l_gap, ynew)
             for i in range(N_STATE):
                 out_state[i] = ynew[i]
             ev[E_END] = l_gap
@@ -411,12 +418,25 @@ def pack(models: Sequence[Model]) -> np.ndarray:
     return pack_fields(fields_of(models))
 
 
+KERNELS = ("scalar", "lanes")
+"""The batched integrators: ``scalar``, one device per thread (this module; compiled when it is imported), and
+``lanes``, blocks of devices in SIMD lanes (:mod:`pairing1d.engine_lanes`; compiled at its first use, one to two
+minutes, then loaded from numba's cache). The same flow, integrator and events; they agree to ~1e-7 in the events
+and exactly in the phases (``tests/test_engine_lanes.py``)."""
+
+
 def integrate_batch(
-    params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
+    params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, kernel: str = "scalar"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the kernel on packed rows (:func:`~pairing1d.flow_equations.pack_fields`; completed inside):
-    ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the end of each flow
+    """Run a kernel (:data:`KERNELS`) on packed rows (:func:`~pairing1d.flow_equations.pack_fields`; completed
+    inside): ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the end of each flow
     (:data:`pairing1d.flow_equations.STATE`), ``steps[N])``."""
+    if kernel == "lanes":
+        from .engine_lanes import integrate_lanes
+
+        return integrate_lanes(params, rtol, atol)
+    if kernel != "scalar":
+        raise ValueError(f"unknown kernel {kernel!r} (known: {', '.join(KERNELS)})")
     # column-major, as pack_columns makes them (no copy then): each flow copies its own row first
     params = np.asfortranarray(params, dtype=np.float64)
     n = params.shape[0]
@@ -498,12 +518,14 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
     )
 
 
-def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> BatchResult:
-    """Phases of the devices given as arrays of (valid) Model fields: pack, integrate, classify."""
+def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
+               kernel: str = "scalar") -> BatchResult:
+    """Phases of the devices given as arrays of (valid) Model fields: pack, integrate (with ``kernel``, one of
+    :data:`KERNELS`), classify."""
     from .gaussian import trion_mode
 
     params = pack_fields(values)
-    events, states, steps = integrate_batch(params, rtol, atol)
+    events, states, steps = integrate_batch(params, rtol, atol, kernel)
     r = np.asarray(values["u_ratio"], dtype=float)
     ups = np.asarray(values["upsilon"], dtype=float)
     ups_t = np.asarray(values["upsilon_theta"], dtype=float)
@@ -513,6 +535,7 @@ def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: 
     return classify_batch(params, events, states, steps, np.broadcast_to(kf, events[:, 0].shape))
 
 
-def run_batch(models: Sequence[Model], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> BatchResult:
+def run_batch(models: Sequence[Model], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
+              kernel: str = "scalar") -> BatchResult:
     """Phases of a list of Models, the batched counterpart of :func:`pairing1d.phases.phase_of`."""
-    return run_fields(fields_of(models), rtol, atol)
+    return run_fields(fields_of(models), rtol, atol, kernel)

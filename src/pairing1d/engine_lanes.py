@@ -1,0 +1,789 @@
+r"""The RG flows of many devices in SIMD lanes: the lockstep kernel behind :func:`pairing1d.engine.integrate_batch`.
+
+The scalar kernel (:mod:`pairing1d.engine`) integrates one device per thread; its time goes to latency, one device's
+chain of dependent operations at a time. Here each thread integrates a block of :data:`LANES` devices side by side,
+structure-of-arrays (variable ``i`` of lane ``j`` at ``y[i, j]``), so that every loop over the lanes is a loop the
+compiler turns into vector instructions: the Runge-Kutta stages, the six right-hand sides per step, the error norm
+and the step-size control. Each lane keeps its own RG time, step size and acceptance; a lane whose flow ends takes
+the next device of the queue at once, so long flows do not idle a block. The rare things of a flow (an event inside
+the step, a dropped vertex, the end) are done for that lane alone, by the scalar kernel's own routines on the lane's
+column.
+
+**Same flow, same integrator.** The right-hand side is :func:`pairing1d.flow_equations.rhs`: its very code object,
+rebound (:func:`rebind`) to two other globals. ``math.exp`` and ``math.log1p`` become :func:`exp` and :func:`log1p`
+below, pure arithmetic that vectorises (numba compiles ``math.exp`` to ``llvm.exp.f64``, which LLVM vectorises only
+through Intel's SVML, absent from the PyPI llvmlite; ``log1p`` is a libm call). The arrays become
+:class:`LaneView`\ s, one lane's column of a ``[rows, LANES]`` array, which may pin some flags of the packed row
+(scheme, vertices present, real couplings) to compile-time constants, so that the branches of ``rhs`` on them fold
+away instead of being executed by every lane: devices are grouped by these flags (:data:`VARIANTS`) and a block
+holds one group. The integrator is the scalar kernel's: the Dormand-Prince 5(4) pair with scipy's step-size control,
+:data:`pairing1d.engine.MAX_STEPS`, the events located by Illinois regula falsi on the step's quartic continuous
+extension. One difference: at a terminal event (spin gap, dropped vertex, wall) the state is taken from that
+continuous extension instead of from a second Runge-Kutta step onto the event, so that no lane re-steps alone; the
+events move by less than 1e-7 and the phases, control flags and step counts are the same on 2000 random devices
+(``tests/test_engine_lanes.py``). Results do not depend on the batch: each lane computes the same operations
+whatever its neighbours do.
+
+**Status** (README, "Phase diagrams"): on the 256^2 Fig. 4 grid, two cores, the lanes take 0.25-0.29 s for the
+default flow (2.2-2.5x the scalar kernel in the same run) and 1.3-1.5x for the paper's flow, short of the 4x the
+issue asks for; the kernel is opt-in (``integrate_batch(..., kernel="lanes")``). Measured on the way: the
+vectorised right-hand side costs ~25-35 ns per device and evaluation against 60-90 ns scalar (it is
+latency-bound: one evaluation is ~400 vector instructions with long dependent chains, exp and the Bessel series);
+8 lanes per block gave 1.4x, 32 and 64 lanes 2.3x (more independent work in every loop); array views and array
+arguments inside the step loop cost two atomic reference-count updates each, a quarter of the time, hence
+``_lockstep`` compiled without reference counting; the right-hand side inlined into the step loop was not
+vectorised, so it is a function of its own. The first compilation takes 1-2 minutes (then numba's cache).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import types as _pytypes
+
+import numba as nb
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic, models, overload, register_jitable, register_model
+
+from . import engine as _engine
+from . import flow_equations as fe
+from .engine import (
+    _A,
+    _B,
+    _C,
+    _DROP1,
+    _E,
+    _FAST,
+    _SPIN,
+    _STRONG1,
+    _WALL1,
+    E_BBAR,
+    E_DROP1,
+    E_END,
+    MAX_STEPS,
+    _dense,
+    _event,
+    _locate,
+    _record_spin_gap,
+    _su2_tail,
+)
+
+_saved_cache_dir = nb.config.CACHE_DIR
+if _engine._dir is not None:
+    nb.config.CACHE_DIR = _engine._dir  # the scalar kernel's cache, keyed by the source of both kernels
+
+__all__ = ["LANES", "VARIANTS", "exp", "log1p", "rebind", "LaneView", "integrate_lanes"]
+
+LANES = 64
+"""Devices integrated side by side by one thread: 16 AVX2 vectors of doubles, so that every loop over the lanes has
+independent work to overlap (8 lanes: 1.4x the scalar kernel, 32 and 64 lanes: 2.3x, on the 256^2 grid)."""
+
+N_STATE = fe.N_STATE
+N_PACKED = fe.N_PACKED
+
+# --- pure-arithmetic exp and log1p (vectorisable) -------------------------------------------------------------------
+
+
+@intrinsic
+def _as_int(typingctx, x):
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _as_float(typingctx, x):
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # fdlibm's split of ln 2: n * _LN2_HI is exact for |n| < 2^11
+_LN2_LO = 1.90821492927058770002e-10
+_EXP_C = tuple(1.0 / math.factorial(k) for k in range(14))  # Taylor to r^13/13!: 4e-18 at |r| = ln2/2
+_ATANH_C = tuple(1.0 / (2 * k + 1) for k in range(12))  # 2 atanh z = 2 z sum z^2k/(2k+1), |z| <= 0.172
+
+
+@register_jitable(inline="always")
+def exp(x):
+    r""":math:`e^x = 2^n e^r` with :math:`n = \lfloor x/\ln2 + 1/2\rceil`, :math:`|r| \le \ln2/2` (Cody-Waite
+    reduction with fdlibm's two-part :math:`\ln 2`), :math:`e^r` by its Taylor series to :math:`r^{13}/13!`
+    (truncation :math:`4\times10^{-18}`), :math:`2^n` built in the exponent bits (as two factors, so that
+    subnormal results come out right). Within 1 ulp of libm's exp (``tests/test_engine_lanes.py``); inf above
+    709.78, 0 below -745.2, NaN kept."""
+    xc = x if x > -746.0 else -746.0
+    xc = xc if xc < 710.0 else 710.0
+    n = math.floor(xc * _LOG2E + 0.5)
+    r = xc - n * _LN2_HI
+    r = r - n * _LN2_LO
+    q = _EXP_C[13]
+    for k in range(12, -1, -1):
+        q = q * r + _EXP_C[k]
+    ni = nb.int64(n)
+    n1 = ni >> 1
+    n2 = ni - n1
+    res = q * _as_float((n1 + 1023) << 52) * _as_float((n2 + 1023) << 52)
+    res = math.inf if x > 709.782712893384 else res
+    res = 0.0 if x < -745.2 else res
+    return res if x == x else x
+
+
+@register_jitable(inline="always")
+def _log_normal(u):
+    r""":math:`\ln u` for a normal positive ``u``: :math:`u = m\,2^k` with :math:`1/\sqrt2 < m \le \sqrt2` read off
+    the bits, :math:`\ln m = 2\,\mathrm{atanh}\,z`, :math:`z = (m-1)/(m+1)`, :math:`|z| \le 0.172`, by its series to
+    :math:`z^{23}`."""
+    bits = _as_int(u)
+    k = ((bits >> 52) & 0x7FF) - 1023
+    m = _as_float((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)  # u = m 2^k, 1 <= m < 2
+    big = m > 1.4142135623730951
+    m = 0.5 * m if big else m
+    k = k + 1 if big else k
+    z = (m - 1.0) / (m + 1.0)
+    z2 = z * z
+    s = _ATANH_C[11]
+    for i in range(10, -1, -1):
+        s = s * z2 + _ATANH_C[i]
+    kf = float(k)
+    return kf * _LN2_HI + (kf * _LN2_LO + 2.0 * z * s)
+
+
+@register_jitable(inline="always")
+def log1p(x):
+    r""":math:`\ln(1+x)` by ``_log_normal`` of :math:`1 + x`, the rounding of :math:`1 + x` corrected to first
+    order. Within 3 ulp of libm's log1p for :math:`x \ge -1` (``tests/test_engine_lanes.py``); -inf at -1, NaN
+    below."""
+    u = 1.0 + x
+    res = _log_normal(u)
+    res = res + (x - (u - 1.0)) / (u if u != 0.0 else 1.0)  # the rounding of 1 + x, to first order
+    res = -math.inf if u == 0.0 else res
+    res = math.nan if u < 0.0 else res
+    return u if u == math.inf or u != u else res
+
+
+@register_jitable(inline="always")
+def log(x):
+    r""":math:`\ln x` by ``_log_normal``: -inf at 0, inf at inf, NaN below 0; within 2 ulp of libm's for normal
+    numbers (the step-size factor :math:`err^{-1/5}` of every lane)."""
+    res = _log_normal(x)
+    res = -math.inf if x == 0.0 else res
+    res = math.nan if x < 0.0 else res
+    return x if x == math.inf or x != x else res
+
+
+# --- one lane's column of a [rows, LANES] array -----------------------------------------------------------------------
+
+
+class LaneView(types.Type):
+    """Numba type of column ``j`` of a C-contiguous float64 array ``[rows, LANES]``, indexed like the 1-D arrays of
+    :func:`pairing1d.flow_equations.rhs`; ``consts``: ``((row, value), ...)`` read as compile-time constants."""
+
+    def __init__(self, consts=()):
+        self.consts = tuple(consts)
+        super().__init__(name=f"LaneView({LANES}, {self.consts})")
+
+
+@register_model(LaneView)
+class _LaneViewModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("ptr", types.CPointer(types.float64))])
+
+
+def _lane_maker(view_type):
+    """An intrinsic ``(array[rows, LANES], j) -> view_type``: the column as a bare pointer with the constant stride
+    LANES (a numpy view would carry a runtime stride and a reference count, whose atomics block vectorisation)."""
+    @intrinsic
+    def lane(typingctx, arr, j):
+        def codegen(context, builder, sig, args):
+            a = context.make_array(sig.args[0])(context, builder, args[0])
+            v = cgutils.create_struct_proxy(view_type)(context, builder)
+            v.ptr = builder.gep(a.data, [args[1]], inbounds=True)
+            return v._getvalue()
+        return view_type(arr, j), codegen
+    return lane
+
+
+def _lane_at_maker(view_type):
+    """An intrinsic ``(array, offset, j) -> view_type``: the column ``j`` of the ``[rows, LANES]`` block that starts
+    ``offset`` elements into a C-contiguous array (no array view is made: a view costs two atomic reference-count
+    updates, which inside the step loop took a quarter of the time)."""
+    @intrinsic
+    def lane_at(typingctx, arr, offset, j):
+        def codegen(context, builder, sig, args):
+            a = context.make_array(sig.args[0])(context, builder, args[0])
+            v = cgutils.create_struct_proxy(view_type)(context, builder)
+            v.ptr = builder.gep(a.data, [builder.add(args[1], args[2])], inbounds=True)
+            return v._getvalue()
+        return view_type(arr, offset, j), codegen
+    return lane_at
+
+
+def _address(context, builder, view_type, view, i):
+    ptr = cgutils.create_struct_proxy(view_type)(context, builder, view).ptr
+    return builder.gep(ptr, [builder.mul(i, context.get_constant(types.intp, LANES))], inbounds=True)
+
+
+@intrinsic
+def _load(typingctx, v, i):
+    def codegen(context, builder, sig, args):
+        value = builder.load(_address(context, builder, sig.args[0], args[0], args[1]))
+        for row, c in sig.args[0].consts:  # folds to the constant once the index is known (after unrolling)
+            hit = builder.icmp_signed("==", args[1], context.get_constant(types.intp, row))
+            value = builder.select(hit, context.get_constant(types.float64, c), value)
+        return value
+    return types.float64(v, types.intp), codegen
+
+
+@intrinsic
+def _store(typingctx, v, i, x):
+    def codegen(context, builder, sig, args):
+        builder.store(args[2], _address(context, builder, sig.args[0], args[0], args[1]))
+        return context.get_dummy_value()
+    return types.none(v, types.intp, types.float64), codegen
+
+
+@overload(operator.getitem)
+def _getitem(v, i):
+    if isinstance(v, LaneView) and isinstance(i, types.Integer):
+        return lambda v, i: _load(v, i)
+
+
+@overload(operator.setitem)
+def _setitem(v, i, x):
+    if isinstance(v, LaneView) and isinstance(i, types.Integer):
+        return lambda v, i, x: _store(v, i, float(x))
+
+
+def rebind(function, **names):
+    """The same code object as ``function`` with some of its globals replaced (the one definition of the flow,
+    compiled for other types and other elementary functions)."""
+    namespace = dict(function.__globals__)
+    namespace.update(names)
+    return _pytypes.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__,
+                                 function.__closure__)
+
+
+_MATH = _pytypes.ModuleType("lane_math")
+_MATH.__dict__.update({k: v for k, v in vars(math).items() if not k.startswith("_")})
+_MATH.exp = exp
+_MATH.log1p = log1p
+
+
+def _inlined(function, **names):
+    """``function`` rebound to the lane math (and to ``names``), inlined wherever it is called: a call left inside
+    the loop over the lanes stops its vectorisation."""
+    return register_jitable(inline="always")(rebind(function, math=_MATH, **names))
+
+
+_bessel_j0_j1 = _inlined(fe.bessel_j0_j1)
+_lane_helpers = dict(bessel_j0_j1=_bessel_j0_j1, bessel_j0=_inlined(fe.bessel_j0, bessel_j0_j1=_bessel_j0_j1),
+                     mismatch_rate=_inlined(fe.mismatch_rate), log_cutoff=_inlined(fe.log_cutoff))
+_lane_rhs = nb.njit(inline="always", fastmath=_FAST, error_model="numpy")(rebind(fe.rhs, math=_MATH, **_lane_helpers))
+
+# --- groups of devices whose flags a block pins --------------------------------------------------------------------
+
+_FLAGS = (fe.P_SCHEME, fe.P_HAS1, fe.P_HAS2, fe.P_REAL, fe.P_SU2, fe.P_LMASS)
+_FLAG_NAMES = ("scheme", "has1", "has2", "real", "su2", "lmass")
+VARIANTS = (
+    {"scheme": "cic", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
+    {"scheme": "printed", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
+    {},
+)
+"""The groups of devices a block holds, each with the flags of the packed row it pins (a device goes to the first
+group whose flags it has; the last group pins nothing and takes every device): the paper's device (one vertex,
+real couplings, the SU(2) line, no secondary mass) in the default scheme and in the paper's."""
+
+
+def _variant_table() -> np.ndarray:
+    table = np.full((len(VARIANTS), len(_FLAGS)), np.nan)
+    for v, pins in enumerate(VARIANTS):
+        for k, name in enumerate(_FLAG_NAMES):
+            if name in pins:
+                table[v, k] = fe.SCHEME_CODES[pins[name]] if name == "scheme" else pins[name]
+    return table
+
+
+_VARIANT_TABLE = _variant_table()
+_col = _lane_maker(LaneView())
+_at = _lane_at_maker(LaneView())
+_pin0, _pin1 = (
+    _lane_maker(LaneView(tuple((row, float(value)) for row, value in zip(_FLAGS, _VARIANT_TABLE[v], strict=True)
+                               if not math.isnan(value))))
+    for v in range(2))
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy", _nrt=False)  # its own function: inlined, it was not vectorised
+def _rhs_lanes(variant, l, y, y_at, p, out, out_at):
+    """``rhs`` of every lane, ``out[:, j] = rhs(l[j], y[:, j], p[:, j])`` for the ``[N_STATE, LANES]`` blocks that
+    start ``y_at`` and ``out_at`` elements into ``y`` and ``out``, the flags of ``variant`` pinned (one loop per
+    group, each vectorised on its own)."""
+    n = l.shape[0]  # a run-time trip count: a constant one would be unrolled instead of vectorised
+    if variant == 0:
+        for j in range(n):
+            _lane_rhs(l[j], _at(y, y_at, j), _pin0(p, j), _at(out, out_at, j))
+    elif variant == 1:
+        for j in range(n):
+            _lane_rhs(l[j], _at(y, y_at, j), _pin1(p, j), _at(out, out_at, j))
+    else:
+        for j in range(n):
+            _lane_rhs(l[j], _at(y, y_at, j), _col(p, j), _at(out, out_at, j))
+
+
+@nb.njit
+def _variant_of(row):
+    """The first group of :data:`VARIANTS` whose pinned flags the completed packed ``row`` has."""
+    for v in range(_VARIANT_TABLE.shape[0]):
+        match = True
+        for k in range(_VARIANT_TABLE.shape[1]):
+            pinned = _VARIANT_TABLE[v, k]
+            if pinned == pinned and row[_FLAGS[k]] != pinned:
+                match = False
+        if match:
+            return v
+    return _VARIANT_TABLE.shape[0] - 1
+
+
+@nb.njit(cache=True, parallel=True)
+def _variants(params, out):
+    for n in nb.prange(params.shape[0]):
+        row = params[n].copy()
+        fe.complete_row(row)
+        out[n] = _variant_of(row)
+
+
+# --- the lockstep integrator ------------------------------------------------------------------------------------------
+
+
+_A_ROWS = tuple(tuple(float(a) for a in _A[s, :s]) for s in range(1, 6))  # tuples: their lengths are constants
+_B_ROW = tuple(float(b) for b in _B[:6])
+_E_ROW = tuple(float(e) for e in _E)
+_C_END = np.append(_C, 1.0)  # the stage times, and the end of the step
+
+
+@nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
+def _combine(out, y, K, H, c):
+    """``out = y + H sum_m c_m K_m`` elementwise (a Runge-Kutta stage or the step's end), H the step per element."""
+    for q in range(out.shape[0]):
+        acc = 0.0
+        for m in range(len(c)):
+            acc += c[m] * K[m, q]
+        out[q] = y[q] + H[q] * acc
+
+
+@nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
+def _stage_state(s, tmpf, yf, Kf, H):
+    """The state at which stage ``s`` (1-5) evaluates the right-hand side, from the earlier slopes."""
+    if s == 1:
+        _combine(tmpf, yf, Kf, H, _A_ROWS[0])
+    elif s == 2:
+        _combine(tmpf, yf, Kf, H, _A_ROWS[1])
+    elif s == 3:
+        _combine(tmpf, yf, Kf, H, _A_ROWS[2])
+    elif s == 4:
+        _combine(tmpf, yf, Kf, H, _A_ROWS[3])
+    else:
+        _combine(tmpf, yf, Kf, H, _A_ROWS[4])
+
+
+@nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
+def _error_terms(q2, y, ynew, K, H, rtol, atol):
+    r"""The squared scaled error of each element, :math:`(h\sum_m e_mk_m / (a + r\max(|y|, |y_{new}|)))^2`, as in
+    :func:`pairing1d.engine._flow_one`."""
+    for q in range(q2.shape[0]):
+        e = 0.0
+        for m in range(7):
+            e += _E_ROW[m] * K[m, q]
+        sc = atol + rtol * max(abs(y[q]), abs(ynew[q]))
+        q2[q] = (H[q] * e / sc) ** 2
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy")
+def _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events, states, steps,
+           ys, f0):
+    """Load device ``n`` into lane ``j`` (the setup of :func:`pairing1d.engine._flow_one`); returns False when its
+    flow is already over (nothing to integrate, or all vertices gone on the SU(2) line: a closed form)."""
+    ev = events[n]
+    for e in range(ev.shape[0]):
+        ev[e] = math.inf
+    row = rows[j]
+    for c in range(N_PACKED):
+        row[c] = params[n, c]
+    fe.complete_row(row)
+    for c in range(N_PACKED):
+        P[c, j] = row[c]
+    for i in range(N_STATE):
+        ys[i] = row[i]
+        y[i, j] = row[i]
+    cic = row[fe.P_SCHEME] == fe.CIC
+    lmdrop[j] = row[fe.P_LMDROP] if cic else math.inf
+    lmax[j] = row[fe.P_LMAX]
+    l[j] = 0.0
+    nst[j] = 0
+    su2tail[j] = cic and row[fe.P_SU2] != 0.0
+    if su2tail[j] and row[fe.P_ALIVE1] == 0.0 and row[fe.P_ALIVE2] == 0.0:
+        _su2_tail(0.0, ys, lmax[j], states[n], ev)
+        steps[n] = 0
+        return False
+    if lmax[j] <= 0.0:
+        for i in range(N_STATE):
+            states[n, i] = ys[i]
+        ev[E_END] = 0.0
+        steps[n] = 0
+        return False
+    _engine._rhs(0.0, ys, row, f0)
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(N_STATE):
+        K[0, i, j] = f0[i]
+        sc = atol + abs(ys[i]) * rtol
+        d0 += (ys[i] / sc) ** 2
+        d1 += (f0[i] / sc) ** 2
+    d0 = math.sqrt(d0 / N_STATE)
+    d1 = math.sqrt(d1 / N_STATE)
+    h[j] = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
+    # thresholds of the cheap event test (_flagged): a vertex's |y| at y_strong (until recorded, if below it at the
+    # start), then at the wall; a cic mismatch at j01 while the vertex is alive
+    for i in range(2):
+        u = ys[fe.U1 + 2 * i]
+        if row[fe.P_HAS1 + i] == 0.0:
+            thr[i, j] = math.inf
+        elif u < row[fe.P_LOG_YSTRONG]:
+            thr[i, j] = row[fe.P_LOG_YSTRONG]
+        else:
+            thr[i, j] = fe.U_WALL
+        thr[2 + i, j] = fe.J01 if row[fe.P_ALIVE1 + i] != 0.0 else math.inf
+    return True
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy")
+def _finish(j, n, state, l_end, nst, events, states, steps):
+    for i in range(N_STATE):
+        states[n, i] = state[i]
+    events[n, E_END] = l_end
+    steps[n] = nst[j]
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy")
+def _run_lanes(params, queue, variant, n_stages, rtol, atol, events, states, steps):
+    """Integrate the devices ``queue`` (indices into ``params``, all of group ``variant``) in :data:`LANES` lanes:
+    the lanes' arrays, then :func:`_lockstep`."""
+    W = LANES
+    P = np.zeros((N_PACKED, W))
+    rows = np.zeros((W, N_PACKED))
+    y = np.zeros((N_STATE, W))
+    stage_states = np.zeros((3, N_STATE, W))  # a stage's state, the state at the end of the step, a slope
+    K = np.zeros((7, N_STATE, W))
+    H = np.zeros(N_STATE * W)
+    q2 = np.zeros(N_STATE * W)
+    l = np.zeros(W)
+    h = np.zeros(W)
+    hs = np.zeros(W)
+    ls = np.zeros(W)
+    lmax = np.zeros(W)
+    lmdrop = np.full(W, math.inf)
+    err2 = np.zeros(W)
+    errs = np.zeros(W)
+    fac = np.zeros(W)
+    thr = np.full((4, W), math.inf)
+    keep = np.zeros(W)  # 1: the lane takes its step's end (ynew, K[6]) as its new start
+    flagged = np.zeros(W)
+    nst = np.zeros(W, dtype=np.int64)
+    su2tail = np.zeros(W, dtype=np.bool_)
+    dev = np.full(W, -1, dtype=np.int64)
+    ys = np.empty(N_STATE)
+    ye = np.empty(N_STATE)
+    ks = np.empty((7, N_STATE))
+    f0 = np.empty(N_STATE)
+    _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, steps, P, rows, y, stage_states, K, H, q2,
+              l, h, hs, ls, lmax, lmdrop, err2, errs, fac, thr, keep, flagged, nst, su2tail, dev, ys, ye, ks, f0)
+
+
+# no reference counting in the step loop: its arrays are allocated by the caller, and each array view or array
+# argument would otherwise cost two atomic updates (measured: a quarter of the kernel's time)
+@nb.njit(fastmath=_FAST, error_model="numpy", _nrt=False)
+def _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, steps, P, rows, y, stage_states, K, H, q2,
+              l, h, hs, ls, lmax, lmdrop, err2, errs, fac, thr, keep, flagged, nst, su2tail, dev, ys, ye, ks, f0):
+    """The lockstep loop of :func:`_run_lanes`."""
+    W = LANES
+    tmp = stage_states[0]
+    ynew = stage_states[1]
+    L = N_STATE * W  # the stage combinations run over the flat [N_STATE * LANES] arrays: one long vector loop each
+    yf = y.reshape(L)
+    ynewf = ynew.reshape(L)
+    tmpf = tmp.reshape(L)
+    koutf = stage_states[2].reshape(L)
+    Kf = K.reshape((7, L))
+    nxt = 0
+    active = 0
+    for j in range(W):
+        while nxt < queue.shape[0]:
+            n = queue[nxt]
+            nxt += 1
+            if _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events,
+                      states, steps, ys, f0):
+                dev[j] = n
+                active += 1
+                break
+    while active > 0:
+        for j in range(W):
+            hj = min(h[j], lmax[j] - l[j])
+            hj = min(hj, lmdrop[j] - l[j]) if l[j] < lmdrop[j] else hj  # the mass drop: a breakpoint
+            hs[j] = hj if dev[j] >= 0 else 0.0
+        for q in range(L):
+            H[q] = hs[q % W]
+        # stages 1-5, then the end of the step (stage 6): one call site of the right-hand side, and a trip count
+        # unknown to the compiler (n_stages), so that the raised unrolling does not copy it six times
+        for s in range(1, n_stages):
+            if s == 6:
+                _combine(tmpf, yf, Kf, H, _B_ROW)
+            else:
+                _stage_state(s, tmpf, yf, Kf, H)
+            for j in range(W):
+                ls[j] = l[j] + _C_END[s] * hs[j]
+            # the right-hand side between fixed blocks (state at 0, slope at 2L of stage_states): with offsets known
+            # to the compiler it proves the lanes independent and vectorises the loop; then the slope is filed
+            _rhs_lanes(variant, ls, stage_states, 0, P, stage_states, 2 * L)
+            for q in range(L):
+                Kf[s, q] = koutf[q]
+            if s == 6:
+                for q in range(L):
+                    ynewf[q] = tmpf[q]
+        _error_terms(q2, yf, ynewf, Kf, H, rtol, atol)
+        for j in range(W):
+            err2[j] = 0.0
+        for i in range(N_STATE):
+            for j in range(W):
+                err2[j] += q2[i * W + j]
+        # something may have happened inside the step: the spin gap, a vertex at a threshold (_start)
+        for j in range(W):
+            z2 = ynew[fe.ZR, j] * ynew[fe.ZR, j] + ynew[fe.ZI, j] * ynew[fe.ZI, j]
+            hit = (z2 >= 1.0) | (ynew[fe.U1, j] >= thr[0, j]) | (ynew[fe.U2, j] >= thr[1, j])
+            hit = hit | (ynew[fe.D1, j] >= thr[2, j]) | (ynew[fe.D2, j] >= thr[3, j])
+            flagged[j] = 1.0 if hit else 0.0
+        # each lane's error norm and step-size factor (scipy's: 0.9 err^(-1/5), within [0.2, 10]), all lanes at once
+        for j in range(W):
+            err = math.sqrt(err2[j] / N_STATE)
+            errs[j] = err
+            grow = 0.9 * exp(-0.2 * log(err))
+            accepted = err <= 1.0
+            fac[j] = (min(10.0, grow) if err > 0.0 else 10.0) if accepted else max(0.2, grow)
+            fac[j] = fac[j] if err == err and err != math.inf else 0.2
+        for j in range(W):
+            keep[j] = 0.0
+            n = dev[j]
+            if n < 0:
+                continue
+            nst[j] += 1
+            err = errs[j]
+            done = False
+            if err > 1.0 or not math.isfinite(err):
+                h[j] = hs[j] * fac[j]
+            elif flagged[j] == 0.0:
+                keep[j] = 1.0
+                l[j] += hs[j]
+                h[j] = hs[j] * fac[j]
+                if l[j] >= lmax[j]:
+                    for i in range(N_STATE):
+                        ye[i] = ynew[i, j]
+                    _finish(j, n, ye, l[j], nst, events, states, steps)
+                    done = True
+                elif l[j] >= lmdrop[j] and (rows[j, fe.P_ALIVE1] != 0.0 or rows[j, fe.P_ALIVE2] != 0.0):
+                    keep[j] = 0.0
+                    for i in range(N_STATE):
+                        ys[i] = ynew[i, j]
+                    done = _mass_drop(j, n, ys, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps,
+                                      f0)
+            else:
+                done = _events(j, n, fac[j], y, ynew, K, hs, l, h, lmax, lmdrop, rows, P, thr, su2tail, nst, keep,
+                               events, states, steps, ys, ye, ks, f0)
+            if not done and nst[j] >= MAX_STEPS:  # abandoned: its events stay as found (engine.MAX_STEPS)
+                for i in range(N_STATE):
+                    ye[i] = ynew[i, j] if keep[j] != 0.0 else y[i, j]
+                _finish(j, n, ye, l[j], nst, events, states, steps)
+                done = True
+            if done:
+                keep[j] = 0.0
+                dev[j] = -1
+                active -= 1
+                while nxt < queue.shape[0]:
+                    n = queue[nxt]
+                    nxt += 1
+                    if _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol,
+                              events, states, steps, ys, f0):
+                        dev[j] = n
+                        active += 1
+                        break
+        for i in range(N_STATE):
+            for j in range(W):
+                if keep[j] != 0.0:
+                    y[i, j] = ynew[i, j]
+                    K[0, i, j] = K[6, i, j]
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy")
+def _mass_drop(j, n, ys, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps, f0):
+    """The secondary's gap drops every vertex of lane ``j`` at its breakpoint (state ``ys``); returns True when the
+    flow is over (the SU(2) closed form)."""
+    row = rows[j]
+    ev = events[n]
+    for i in range(2):
+        if row[fe.P_ALIVE1 + i] != 0.0:
+            row[fe.P_ALIVE1 + i] = 0.0
+            P[fe.P_ALIVE1 + i, j] = 0.0
+            thr[2 + i, j] = math.inf
+            ev[E_DROP1 + i] = row[fe.P_LMDROP]
+    if su2tail[j]:
+        _su2_tail(l[j], ys, lmax[j], states[n], ev)
+        steps[n] = nst[j]
+        return True
+    _restart(j, ys, l[j], rows, y, K, f0)
+    return False
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy")
+def _restart(j, ys, l, rows, y, K, f0):
+    """Lane ``j`` starts again from the state ``ys`` at ``l`` (after a vertex dropped): its first stage anew."""
+    _engine._rhs(l, ys, rows[j], f0)
+    for i in range(N_STATE):
+        y[i, j] = ys[i]
+        K[0, i, j] = f0[i]
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy")
+def _events(j, n, fac, y, ynew, K, hs, l, h, lmax, lmdrop, rows, P, thr, su2tail, nst, keep, events, states, steps,
+            ys, ye, ks, f0):
+    """An accepted step of lane ``j`` whose end passed a threshold: the events of
+    :func:`pairing1d.engine._flow_one`, located on the step's continuous extension; returns True when the flow
+    ends."""
+    row = rows[j]
+    ev = events[n]
+    hj = hs[j]
+    lj = l[j]
+    for i in range(N_STATE):
+        ys[i] = y[i, j]
+        ye[i] = ynew[i, j]
+        for m in range(7):
+            ks[m, i] = K[m, i, j]
+    s_term = math.inf
+    kind_term = -1
+    if _event(_SPIN, ys, row) < 0.0 <= _event(_SPIN, ye, row):
+        s_term = _locate(ys, ks, hj, row, _SPIN, _event(_SPIN, ye, row))
+        kind_term = _SPIN
+    for i in range(2):
+        if row[fe.P_ALIVE1 + i] != 0.0 and _event(_DROP1 + i, ys, row) < 0.0 <= _event(_DROP1 + i, ye, row):
+            s = _locate(ys, ks, hj, row, _DROP1 + i, _event(_DROP1 + i, ye, row))
+            if s < s_term:
+                s_term = s
+                kind_term = _DROP1 + i
+        if row[fe.P_HAS1 + i] != 0.0 and _event(_WALL1 + i, ys, row) < 0.0 <= _event(_WALL1 + i, ye, row):
+            s = _locate(ys, ks, hj, row, _WALL1 + i, _event(_WALL1 + i, ye, row))
+            if s < s_term:
+                s_term = s
+                kind_term = _WALL1 + i
+    for i in range(2):
+        if (row[fe.P_HAS1 + i] != 0.0 and ev[E_BBAR + i] == math.inf
+                and _event(_STRONG1 + i, ys, row) < 0.0 <= _event(_STRONG1 + i, ye, row)):
+            s = _locate(ys, ks, hj, row, _STRONG1 + i, _event(_STRONG1 + i, ye, row))
+            if s <= s_term:
+                ev[E_BBAR + i] = lj + s
+                thr[i, j] = fe.U_WALL
+    if kind_term < 0:  # an ordinary step after all (a threshold passed by a recorded event, or none crossed)
+        keep[j] = 1.0
+        l[j] = lj + hj
+        h[j] = hj * fac
+        if l[j] >= lmax[j]:
+            _finish(j, n, ye, l[j], nst, events, states, steps)
+            return True
+        if l[j] >= lmdrop[j] and (row[fe.P_ALIVE1] != 0.0 or row[fe.P_ALIVE2] != 0.0):
+            keep[j] = 0.0
+            return _mass_drop(j, n, ye, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps, f0)
+        return False
+    t = s_term / hj
+    for i in range(N_STATE):  # the state at the event, on the step's continuous extension
+        ye[i] = _dense(ys, ks, hj, t, i)
+    l_event = lj + s_term
+    if kind_term == _SPIN:
+        _record_spin_gap(ev, l_event, ye)
+        _finish(j, n, ye, l_event, nst, events, states, steps)
+        return True
+    if kind_term >= _WALL1:
+        _finish(j, n, ye, l_event, nst, events, states, steps)
+        return True
+    i = kind_term - _DROP1  # a vertex dropped (delta = j01): frozen from here on
+    row[fe.P_ALIVE1 + i] = 0.0
+    P[fe.P_ALIVE1 + i, j] = 0.0
+    thr[2 + i, j] = math.inf
+    ev[E_DROP1 + i] = l_event
+    l[j] = l_event
+    h[j] = hj
+    if su2tail[j] and row[fe.P_ALIVE1] == 0.0 and row[fe.P_ALIVE2] == 0.0:
+        _su2_tail(l_event, ye, lmax[j], states[n], ev)
+        steps[n] = nst[j]
+        return True
+    _restart(j, ye, l_event, rows, y, K, f0)
+    return False
+
+
+@nb.njit(cache=True, parallel=True)
+def _integrate_lanes(params, order, piece_start, piece_variant, n_stages, rtol, atol, events, states, steps):
+    for b in nb.prange(piece_variant.shape[0]):
+        _run_lanes(params, order[piece_start[b]:piece_start[b + 1]], piece_variant[b], n_stages, rtol, atol, events,
+                   states, steps)
+
+
+_SIGNATURE = (nb.float64[:, ::1], nb.int64[::1], nb.int64[::1], nb.int64[::1], nb.int64, nb.float64, nb.float64,
+              nb.float64[:, ::1], nb.float64[:, ::1], nb.int64[::1])
+_compiled = False
+
+
+def _compile() -> None:
+    """Compile the kernel (or load it from numba's cache) once, for its one signature, with the scalar kernel's
+    raised loop unrolling, which the lanes need (``rhs``'s loop over the two vertices must be unrolled for the loop
+    over the lanes to be the innermost one). The first compilation takes one to two minutes; numba's pedantic
+    warnings about the inlined loops (NumbaIRAssumptionWarning) are silenced while it runs."""
+    global _compiled
+    if _compiled:
+        return
+    import warnings
+
+    with _engine._aggressive_unrolling(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", nb.errors.NumbaIRAssumptionWarning)
+        _integrate_lanes.compile(_SIGNATURE)
+        _variants.compile((nb.float64[:, ::1], nb.int64[::1]))
+    _integrate_lanes.disable_compile()
+    _variants.disable_compile()
+    _compiled = True
+
+
+def integrate_lanes(params: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(events, states, steps)`` of the packed rows ``params`` (as :func:`pairing1d.engine.integrate_batch`), by
+    the lane kernel."""
+    _compile()
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    n = params.shape[0]
+    variant = np.empty(n, dtype=np.int64)
+    _variants(params, variant)
+    shuffle = np.random.default_rng(0).permutation(n)  # balances the pieces, as in the scalar kernel
+    order = shuffle[np.argsort(variant[shuffle], kind="stable")]
+    counts = np.bincount(variant, minlength=len(VARIANTS))
+    pieces = max(1, 4 * nb.get_num_threads())
+    starts, kinds = [0], []
+    for v, count in enumerate(counts):
+        cuts = min(pieces, max(1, count // (4 * LANES)))
+        for c in range(cuts):
+            if count:
+                starts.append(starts[-1] + count // cuts + (1 if c < count % cuts else 0))
+                kinds.append(v)
+    events = np.empty((n, len(_engine.EVENTS)))
+    states = np.empty((n, N_STATE))
+    steps = np.empty(n, dtype=np.int64)
+    _integrate_lanes(params, order, np.array(starts, dtype=np.int64), np.array(kinds, dtype=np.int64), 7,
+                     float(rtol), float(atol), events, states, steps)
+    return events, states, steps
+
+
+nb.config.CACHE_DIR = _saved_cache_dir

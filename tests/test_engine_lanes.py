@@ -1,0 +1,117 @@
+"""The lane kernel (:mod:`pairing1d.engine_lanes`) against the scalar kernel, and its elementary functions against
+libm. The kernel's first compilation takes one to two minutes, so its tests are in ``make test-long``."""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+import pytest
+
+from pairing1d import Model
+from pairing1d.engine import EVENTS, classify_batch, integrate_batch, pack, run_batch
+from pairing1d.engine_lanes import exp, log, log1p
+
+
+@nb.njit
+def _lane_math(x, out):
+    for i in range(x.shape[0]):
+        out[0, i] = exp(x[i])
+        out[1, i] = log1p(x[i])
+        out[2, i] = log(x[i])
+
+
+def _ulps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance in units in the last place (both finite)."""
+    return np.abs(a - b) / np.spacing(np.maximum(np.abs(a), np.abs(b)))
+
+
+def test_lane_exp_log1p_and_log_are_libm_to_a_few_ulp():
+    """The pure-arithmetic exp, log1p and log that let the lanes vectorise, against numpy's (libm's), over their
+    whole range, with the edges: overflow, underflow to subnormals and 0, -1, 0, inf and NaN."""
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.uniform(-745, 709.7, 20000), rng.uniform(-1, 1, 20000), rng.uniform(-1e-12, 1e-12, 2000),
+                        np.exp(rng.uniform(-700, 700, 20000))])
+    out = np.empty((3, len(x)))
+    _lane_math(x, out)
+    with np.errstate(all="ignore"):
+        # measured: exp 1 ulp, log1p 3 ulp (near x ~ 1e-3, where the rounding of 1 + x is corrected to first order),
+        # log 2 ulp
+        for got, want, bound in ((out[0], np.exp(x), 1.0), (out[1], np.log1p(x), 3.0), (out[2], np.log(x), 2.0)):
+            finite = np.isfinite(want) & (want != 0)
+            assert np.array_equal(np.isnan(got), np.isnan(want))
+            assert np.array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)])
+            normal = finite & (np.abs(want) > 1e-300)
+            assert _ulps(got[normal], want[normal]).max() <= bound
+    edges = np.array([710.0, -746.0, -1.0, 0.0, math.inf, -math.inf, math.nan, -2.0, 1e-310])
+    out = np.empty((3, len(edges)))
+    _lane_math(edges, out)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(out[0], np.exp(edges))
+        np.testing.assert_array_equal(out[1], np.log1p(edges))
+        np.testing.assert_array_equal(out[2][:-1], np.log(edges)[:-1])  # a subnormal argument: not a use here
+
+
+def test_an_unknown_kernel_is_refused():
+    with pytest.raises(ValueError, match="unknown kernel 'gpu'"):
+        integrate_batch(pack([Model()]), kernel="gpu")
+
+
+@pytest.fixture(scope="module")
+def both_kernels():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_engine import random_models
+
+    models = random_models(2000, seed=20201)
+    params = pack(models)
+    return params, integrate_batch(params), integrate_batch(params, kernel="lanes")
+
+
+@pytest.mark.long
+def test_the_lanes_give_the_scalar_kernels_phases_and_scales(both_kernels):
+    """2000 random devices (every flow, scheme and option, so every group of devices a block pins and the group that
+    pins nothing): the same phases, control flags, statuses and numbers of steps; the events within 1e-6 (the lanes
+    take the state at a terminal event from the step's continuous extension, the scalar kernel from a second
+    step onto it)."""
+    params, scalar, lanes = both_kernels
+    kf = np.zeros(len(params))
+    a, b = classify_batch(params, *scalar, kf), classify_batch(params, *lanes, kf)
+    np.testing.assert_array_equal(a.phase, b.phase)
+    np.testing.assert_array_equal(a.controlled, b.controlled)
+    np.testing.assert_array_equal(a.status, b.status)
+    np.testing.assert_array_equal(scalar[2], lanes[2])
+    for k, name in enumerate(EVENTS):
+        x, y = scalar[0][:, k], lanes[0][:, k]
+        np.testing.assert_array_equal(np.isinf(x), np.isinf(y), err_msg=name)
+        finite = np.isfinite(x)
+        np.testing.assert_allclose(y[finite], x[finite], rtol=1e-6, atol=1e-6, err_msg=name)
+    from pairing1d.engine_lanes import VARIANTS, _variants
+
+    groups = np.empty(len(params), dtype=np.int64)
+    _variants(np.ascontiguousarray(params), groups)
+    assert set(groups.tolist()) == set(range(len(VARIANTS)))  # every group of devices was exercised
+
+
+@pytest.mark.long
+def test_a_device_gets_the_same_bits_in_any_batch(both_kernels):
+    """Each lane computes the same operations whatever its neighbours: a device alone, every third device, and the
+    whole batch give bit-identical events and end states."""
+    params, _, lanes = both_kernels
+    alone = integrate_batch(params[[17]], kernel="lanes")
+    third = integrate_batch(params[::3], kernel="lanes")
+    np.testing.assert_array_equal(alone[0][0], lanes[0][17])
+    np.testing.assert_array_equal(alone[1][0], lanes[1][17])
+    np.testing.assert_array_equal(third[0], lanes[0][::3])
+    np.testing.assert_array_equal(third[1], lanes[1][::3])
+
+
+@pytest.mark.long
+def test_run_batch_takes_the_kernel():
+    """The closed form of the SU(2) line through the lane kernel, as through the scalar one."""
+    ys0 = np.array([-0.05, -0.1, -0.2, -0.5, -0.9])
+    batch = run_batch([Model(ys0=v, y0=0.0, lmax=40.0) for v in ys0], kernel="lanes")
+    np.testing.assert_allclose(batch.l_bar, (1 - np.abs(ys0)) / np.abs(ys0), rtol=1e-6)
