@@ -211,6 +211,21 @@ def _crossed(kind, y, ynew, p):
 
 
 @nb.njit(cache=True)
+def _first_step(y, f0, rtol, atol):
+    """The first step of a flow from the state ``y`` and its slope ``f0``: scipy's heuristic reduced to its first
+    guess, 1% of the ratio of the scaled norms of ``y`` and ``f0``."""
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(N_STATE):
+        sc = atol + abs(y[i]) * rtol
+        d0 += (y[i] / sc) ** 2
+        d1 += (f0[i] / sc) ** 2
+    d0 = math.sqrt(d0 / N_STATE)
+    d1 = math.sqrt(d1 / N_STATE)
+    return 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
+
+
+@nb.njit(cache=True)
 def _record_spin_gap(ev, l_gap, y):
     r"""|Z| = 1 at ``l_gap`` with the state ``y``: the singlet weight :math:`(1 - \mathrm{Re}Z/|Z|)/2` decides between a
     spin gap of pairs (``l_bar``, weight >= 1/2) and a runaway towards the triplet (``l_runaway``)."""
@@ -260,16 +275,7 @@ def _flow_one(p, rtol, atol, out_state, ev):
     tmp = np.empty(N_STATE)
     l = 0.0
     _rhs(l, y, p, f0)
-    # initial step: the scipy heuristic reduced to its first guess
-    d0 = 0.0
-    d1 = 0.0
-    for i in range(N_STATE):
-        sc = atol + abs(y[i]) * rtol
-        d0 += (y[i] / sc) ** 2
-        d1 += (f0[i] / sc) ** 2
-    d0 = math.sqrt(d0 / N_STATE)
-    d1 = math.sqrt(d1 / N_STATE)
-    h = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
+    h = _first_step(y, f0, rtol, atol)
     n_steps = 0
     # once every vertex is gone (dropped or absent) on the SU(2) line, the rest of the flow is a closed form
     su2_tail = cic and p[fe.P_SU2] != 0.0  # su2 is enforced only at theta = 0: real couplings on the SU(2) line

@@ -66,6 +66,7 @@ from .engine import (
     MAX_STEPS,
     _dense,
     _event,
+    _first_step,
     _locate,
     _record_spin_gap,
     _su2_tail,
@@ -194,23 +195,10 @@ class _LaneViewModel(models.StructModel):
 
 
 def _lane_maker(view_type):
-    """An intrinsic ``(array[rows, LANES], j) -> view_type``: the column as a bare pointer with the constant stride
-    LANES (a numpy view would carry a runtime stride and a reference count, whose atomics block vectorisation)."""
-    @intrinsic
-    def lane(typingctx, arr, j):
-        def codegen(context, builder, sig, args):
-            a = context.make_array(sig.args[0])(context, builder, args[0])
-            v = cgutils.create_struct_proxy(view_type)(context, builder)
-            v.ptr = builder.gep(a.data, [args[1]], inbounds=True)
-            return v._getvalue()
-        return view_type(arr, j), codegen
-    return lane
-
-
-def _lane_at_maker(view_type):
     """An intrinsic ``(array, offset, j) -> view_type``: the column ``j`` of the ``[rows, LANES]`` block that starts
-    ``offset`` elements into a C-contiguous array (no array view is made: a view costs two atomic reference-count
-    updates, which inside the step loop took a quarter of the time)."""
+    ``offset`` elements into a C-contiguous array, as a bare pointer with the constant stride LANES (no array view is
+    made: a view carries a run-time stride and a reference count, whose atomic updates took a quarter of the step
+    loop's time and block vectorisation)."""
     @intrinsic
     def lane_at(typingctx, arr, offset, j):
         def codegen(context, builder, sig, args):
@@ -308,12 +296,11 @@ def _variant_table() -> np.ndarray:
 
 
 _VARIANT_TABLE = _variant_table()
-_col = _lane_maker(LaneView())
-_at = _lane_at_maker(LaneView())
-_pin0, _pin1 = (
+_at = _lane_maker(LaneView())
+_pin0, _pin1 = (  # the pinned groups, one per branch of _rhs_lanes (the last group of VARIANTS pins nothing: _at)
     _lane_maker(LaneView(tuple((row, float(value)) for row, value in zip(_FLAGS, _VARIANT_TABLE[v], strict=True)
                                if not math.isnan(value))))
-    for v in range(2))
+    for v in range(len(VARIANTS) - 1))
 
 
 @nb.njit(fastmath=_FAST, error_model="numpy", _nrt=False)  # its own function: inlined, it was not vectorised
@@ -324,13 +311,13 @@ def _rhs_lanes(variant, l, y, y_at, p, out, out_at):
     n = l.shape[0]  # a run-time trip count: a constant one would be unrolled instead of vectorised
     if variant == 0:
         for j in range(n):
-            _lane_rhs(l[j], _at(y, y_at, j), _pin0(p, j), _at(out, out_at, j))
+            _lane_rhs(l[j], _at(y, y_at, j), _pin0(p, 0, j), _at(out, out_at, j))
     elif variant == 1:
         for j in range(n):
-            _lane_rhs(l[j], _at(y, y_at, j), _pin1(p, j), _at(out, out_at, j))
+            _lane_rhs(l[j], _at(y, y_at, j), _pin1(p, 0, j), _at(out, out_at, j))
     else:
         for j in range(n):
-            _lane_rhs(l[j], _at(y, y_at, j), _col(p, j), _at(out, out_at, j))
+            _lane_rhs(l[j], _at(y, y_at, j), _at(p, 0, j), _at(out, out_at, j))
 
 
 @nb.njit
@@ -362,6 +349,7 @@ _A_ROWS = tuple(tuple(float(a) for a in _A[s, :s]) for s in range(1, 6))  # tupl
 _B_ROW = tuple(float(b) for b in _B[:6])
 _E_ROW = tuple(float(e) for e in _E)
 _C_END = np.append(_C, 1.0)  # the stage times, and the end of the step
+_REJECTED, _NO_STOP, _RESTARTED, _ENDED = range(4)  # what became of a lane's step
 
 
 @nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
@@ -435,17 +423,10 @@ def _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, r
         steps[n] = 0
         return False
     _engine._rhs(0.0, ys, row, f0)
-    d0 = 0.0
-    d1 = 0.0
     for i in range(N_STATE):
         K[0, i, j] = f0[i]
-        sc = atol + abs(ys[i]) * rtol
-        d0 += (ys[i] / sc) ** 2
-        d1 += (f0[i] / sc) ** 2
-    d0 = math.sqrt(d0 / N_STATE)
-    d1 = math.sqrt(d1 / N_STATE)
-    h[j] = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
-    # thresholds of the cheap event test (_flagged): a vertex's |y| at y_strong (until recorded, if below it at the
+    h[j] = _first_step(ys, f0, rtol, atol)
+    # thresholds of the cheap event test of _lockstep: a vertex's |y| at y_strong (until recorded, if below it at the
     # start), then at the wall; a cic mismatch at j01 while the vertex is alive
     for i in range(2):
         u = ys[fe.U1 + 2 * i]
@@ -457,6 +438,22 @@ def _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, r
             thr[i, j] = fe.U_WALL
         thr[2 + i, j] = fe.J01 if row[fe.P_ALIVE1 + i] != 0.0 else math.inf
     return True
+
+
+@nb.njit(fastmath=_FAST, error_model="numpy")
+def _refill(j, nxt, queue, dev, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events,
+            states, steps, ys, f0):
+    """Lane ``j`` takes the next device of ``queue`` (from position ``nxt``) whose flow needs integrating, or goes
+    idle (``dev[j] = -1``) when the queue is empty; returns the new position."""
+    dev[j] = -1
+    while nxt < queue.shape[0]:
+        n = queue[nxt]
+        nxt += 1
+        if _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events, states,
+                  steps, ys, f0):
+            dev[j] = n
+            break
+    return nxt
 
 
 @nb.njit(fastmath=_FAST, error_model="numpy")
@@ -518,16 +515,13 @@ def _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, step
     koutf = stage_states[2].reshape(L)
     Kf = K.reshape((7, L))
     nxt = 0
+    for j in range(W):
+        nxt = _refill(j, nxt, queue, dev, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol,
+                      events, states, steps, ys, f0)
     active = 0
     for j in range(W):
-        while nxt < queue.shape[0]:
-            n = queue[nxt]
-            nxt += 1
-            if _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events,
-                      states, steps, ys, f0):
-                dev[j] = n
-                active += 1
-                break
+        if dev[j] >= 0:
+            active += 1
     while active > 0:
         for j in range(W):
             hj = min(h[j], lmax[j] - l[j])
@@ -582,24 +576,28 @@ def _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, step
             done = False
             if err > 1.0 or not math.isfinite(err):
                 h[j] = hs[j] * fac[j]
+                stop = _REJECTED
             elif flagged[j] == 0.0:
+                stop = _NO_STOP
+            else:  # a threshold passed: the events inside the step, located on its continuous extension
+                stop = _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events, states, steps,
+                               ys, ye, ks, f0)
+            if stop == _NO_STOP:  # an accepted step that goes on (an event inside it at most recorded)
                 keep[j] = 1.0
                 l[j] += hs[j]
                 h[j] = hs[j] * fac[j]
-                if l[j] >= lmax[j]:
+                ends = l[j] >= lmax[j]
+                drops = not ends and l[j] >= lmdrop[j] and (rows[j, fe.P_ALIVE1] != 0.0 or rows[j, fe.P_ALIVE2] != 0.0)
+                if ends or drops:
                     for i in range(N_STATE):
                         ye[i] = ynew[i, j]
+                if ends:
                     _finish(j, n, ye, l[j], nst, events, states, steps)
                     done = True
-                elif l[j] >= lmdrop[j] and (rows[j, fe.P_ALIVE1] != 0.0 or rows[j, fe.P_ALIVE2] != 0.0):
+                elif drops:
                     keep[j] = 0.0
-                    for i in range(N_STATE):
-                        ys[i] = ynew[i, j]
-                    done = _mass_drop(j, n, ys, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps,
-                                      f0)
-            else:
-                done = _events(j, n, fac[j], y, ynew, K, hs, l, h, lmax, lmdrop, rows, P, thr, su2tail, nst, keep,
-                               events, states, steps, ys, ye, ks, f0)
+                    done = _mass_drop(j, n, ye, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps, f0)
+            done = done or stop == _ENDED
             if not done and nst[j] >= MAX_STEPS:  # abandoned: its events stay as found (engine.MAX_STEPS)
                 for i in range(N_STATE):
                     ye[i] = ynew[i, j] if keep[j] != 0.0 else y[i, j]
@@ -607,16 +605,10 @@ def _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, step
                 done = True
             if done:
                 keep[j] = 0.0
-                dev[j] = -1
-                active -= 1
-                while nxt < queue.shape[0]:
-                    n = queue[nxt]
-                    nxt += 1
-                    if _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol,
-                              events, states, steps, ys, f0):
-                        dev[j] = n
-                        active += 1
-                        break
+                nxt = _refill(j, nxt, queue, dev, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol,
+                              atol, events, states, steps, ys, f0)
+                if dev[j] < 0:
+                    active -= 1
         for i in range(N_STATE):
             for j in range(W):
                 if keep[j] != 0.0:
@@ -654,11 +646,11 @@ def _restart(j, ys, l, rows, y, K, f0):
 
 
 @nb.njit(fastmath=_FAST, error_model="numpy")
-def _events(j, n, fac, y, ynew, K, hs, l, h, lmax, lmdrop, rows, P, thr, su2tail, nst, keep, events, states, steps,
-            ys, ye, ks, f0):
+def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events, states, steps, ys, ye, ks, f0):
     """An accepted step of lane ``j`` whose end passed a threshold: the events of
-    :func:`pairing1d.engine._flow_one`, located on the step's continuous extension; returns True when the flow
-    ends."""
+    :func:`pairing1d.engine._flow_one`, located on the step's continuous extension. Returns ``_NO_STOP`` (the step
+    stands, a crossing of y_strong at most recorded), ``_RESTARTED`` (a vertex dropped: the lane goes on from the
+    event) or ``_ENDED`` (spin gap, wall, or the SU(2) closed form)."""
     row = rows[j]
     ev = events[n]
     hj = hs[j]
@@ -691,17 +683,8 @@ def _events(j, n, fac, y, ynew, K, hs, l, h, lmax, lmdrop, rows, P, thr, su2tail
             if s <= s_term:
                 ev[E_BBAR + i] = lj + s
                 thr[i, j] = fe.U_WALL
-    if kind_term < 0:  # an ordinary step after all (a threshold passed by a recorded event, or none crossed)
-        keep[j] = 1.0
-        l[j] = lj + hj
-        h[j] = hj * fac
-        if l[j] >= lmax[j]:
-            _finish(j, n, ye, l[j], nst, events, states, steps)
-            return True
-        if l[j] >= lmdrop[j] and (row[fe.P_ALIVE1] != 0.0 or row[fe.P_ALIVE2] != 0.0):
-            keep[j] = 0.0
-            return _mass_drop(j, n, ye, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps, f0)
-        return False
+    if kind_term < 0:
+        return _NO_STOP
     t = s_term / hj
     for i in range(N_STATE):  # the state at the event, on the step's continuous extension
         ye[i] = _dense(ys, ks, hj, t, i)
@@ -709,10 +692,10 @@ def _events(j, n, fac, y, ynew, K, hs, l, h, lmax, lmdrop, rows, P, thr, su2tail
     if kind_term == _SPIN:
         _record_spin_gap(ev, l_event, ye)
         _finish(j, n, ye, l_event, nst, events, states, steps)
-        return True
+        return _ENDED
     if kind_term >= _WALL1:
         _finish(j, n, ye, l_event, nst, events, states, steps)
-        return True
+        return _ENDED
     i = kind_term - _DROP1  # a vertex dropped (delta = j01): frozen from here on
     row[fe.P_ALIVE1 + i] = 0.0
     P[fe.P_ALIVE1 + i, j] = 0.0
@@ -723,9 +706,9 @@ def _events(j, n, fac, y, ynew, K, hs, l, h, lmax, lmdrop, rows, P, thr, su2tail
     if su2tail[j] and row[fe.P_ALIVE1] == 0.0 and row[fe.P_ALIVE2] == 0.0:
         _su2_tail(l_event, ye, lmax[j], states[n], ev)
         steps[n] = nst[j]
-        return True
+        return _ENDED
     _restart(j, ye, l_event, rows, y, K, f0)
-    return False
+    return _RESTARTED
 
 
 @nb.njit(cache=True, parallel=True)
@@ -773,11 +756,10 @@ def integrate_lanes(params: np.ndarray, rtol: float, atol: float) -> tuple[np.nd
     pieces = max(1, 4 * nb.get_num_threads())
     starts, kinds = [0], []
     for v, count in enumerate(counts):
-        cuts = min(pieces, max(1, count // (4 * LANES)))
-        for c in range(cuts):
-            if count:
-                starts.append(starts[-1] + count // cuts + (1 if c < count % cuts else 0))
-                kinds.append(v)
+        cuts = min(pieces, max(1, count // (4 * LANES)))  # a piece fills its lanes four times at least
+        for c in range(cuts if count else 0):
+            starts.append(starts[-1] + count // cuts + (1 if c < count % cuts else 0))
+            kinds.append(v)
     events = np.empty((n, len(_engine.EVENTS)))
     states = np.empty((n, N_STATE))
     steps = np.empty(n, dtype=np.int64)
