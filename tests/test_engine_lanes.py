@@ -53,6 +53,44 @@ def test_lane_exp_log1p_and_log_are_libm_to_a_few_ulp():
         np.testing.assert_array_equal(out[2][:-1], np.log(edges)[:-1])  # a subnormal argument: not a use here
 
 
+def test_the_variables_a_group_does_not_integrate_have_zero_slope():
+    """still_rows, the variables the lanes leave out of a group's Runge-Kutta stages, against the right-hand side
+    itself: on every random device of the group, at random states (the variables that move drawn at random, the
+    still ones at their start) and RG times, their slope is exactly zero; and every variable the lanes do integrate
+    moves on some device, so the list is not vacuous."""
+    import sys
+    from pathlib import Path
+
+    from pairing1d import flow_equations as fe
+    from pairing1d.engine_lanes import VARIANTS, _variants, still_rows
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_engine import random_models
+
+    params = np.ascontiguousarray(pack(random_models(3000, seed=7)))
+    groups = np.empty(len(params), dtype=np.int64)
+    _variants(params, groups)
+    rng = np.random.default_rng(8)
+    out = np.empty(fe.N_STATE)
+    for v, pins in enumerate(VARIANTS[:-1]):
+        still = list(still_rows(pins))
+        moving = [i for i in range(fe.N_STATE) if i not in still]
+        members = np.flatnonzero(groups == v)
+        assert len(members) >= 10 and still
+        slopes = []
+        for n in members:
+            row = params[n].copy()
+            fe.complete_row(row)
+            for _ in range(5):
+                state = row[:fe.N_STATE].copy()
+                state[moving] += rng.normal(0.0, 0.3, len(moving))
+                fe.rhs(rng.uniform(0.0, 10.0), state, row, out)
+                slopes.append(out.copy())
+        slopes = np.array(slopes)
+        assert np.all(slopes[:, still] == 0.0), pins
+        assert np.all(np.any(slopes[:, moving] != 0.0, axis=0)), pins
+
+
 def test_an_unknown_kernel_is_refused():
     with pytest.raises(ValueError, match="unknown kernel 'gpu'"):
         integrate_batch(pack([Model()]), kernel="gpu")

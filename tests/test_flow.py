@@ -365,15 +365,21 @@ def test_pokrovsky_talapov_energies():
     assert commensurate["mismatch_energy"] == 0 and commensurate["trion"]
 
 
-def test_cutoff_function_and_its_logarithm_agree():
-    """The tanh cutoff c(l) (Model.cutoff1, trion scales) and the logarithm the right-hand side uses are one
-    function, also far past l* where c ~ e^{-2(l-l*)/chi} underflows a naive 1 - tanh."""
+def test_cutoff_function_and_the_weight_of_the_flow_agree():
+    """The tanh cutoff c(l) (Model.cutoff1, trion scales) and the weight c y^2 the right-hand side uses are one
+    function, also far past l* where c ~ e^{-2(l-l*)/chi} underflows a naive 1 - tanh; and c y^2 stays finite
+    where c underflows and y^2 overflows (their product representable)."""
     from pairing1d.model import smooth_cutoff
 
     for lstar, chi in ((2.0, 1.5), (-1.0, 0.3), (math.inf, 1.0)):
         for l in (0.0, 1.0, 2.0, 5.0, 40.0, 400.0):
-            assert smooth_cutoff(l, lstar, chi) == pytest.approx(math.exp(fe.log_cutoff(l, lstar, chi)), rel=1e-12,
+            assert smooth_cutoff(l, lstar, chi) == pytest.approx(fe.cutoff_weight(l, lstar, chi, 0.0), rel=1e-12,
                                                                  abs=1e-300)
+            assert fe.cutoff_weight(l, lstar, chi, 3.0) == pytest.approx(math.exp(3.0) * smooth_cutoff(l, lstar, chi),
+                                                                         rel=1e-12, abs=1e-300)
             if l - lstar < 5:
                 assert smooth_cutoff(l, lstar, chi) == pytest.approx(0.5 * (1 - math.tanh((l - lstar) / chi)),
                                                                      rel=1e-9)
+    # c = e^-1000 / (1 + e^-1000) underflows, y^2 = e^1000 overflows, c y^2 = 1 / (1 + e^-1000)
+    assert fe.cutoff_weight(500.0, 0.0, 1.0, 1000.0) == 1.0
+    assert fe.cutoff_weight(500.0, 0.0, 1.0, 990.0) == pytest.approx(math.exp(-10.0), rel=1e-13)

@@ -64,10 +64,7 @@ from .engine import (
     E_DROP1,
     E_END,
     MAX_STEPS,
-    _dense,
-    _event,
     _first_step,
-    _locate,
     _record_spin_gap,
     _su2_tail,
 )
@@ -269,21 +266,49 @@ def _inlined(function, **names):
 
 _bessel_j0_j1 = _inlined(fe.bessel_j0_j1)
 _lane_helpers = dict(bessel_j0_j1=_bessel_j0_j1, bessel_j0=_inlined(fe.bessel_j0, bessel_j0_j1=_bessel_j0_j1),
-                     mismatch_rate=_inlined(fe.mismatch_rate), log_cutoff=_inlined(fe.log_cutoff))
+                     mismatch_rate=_inlined(fe.mismatch_rate), cutoff_weight=_inlined(fe.cutoff_weight))
 _lane_rhs = nb.njit(inline="always", fastmath=_FAST, error_model="numpy")(rebind(fe.rhs, math=_MATH, **_lane_helpers))
 
 # --- groups of devices whose flags a block pins --------------------------------------------------------------------
 
-_FLAGS = (fe.P_SCHEME, fe.P_HAS1, fe.P_HAS2, fe.P_REAL, fe.P_SU2, fe.P_LMASS)
-_FLAG_NAMES = ("scheme", "has1", "has2", "real", "su2", "lmass")
+_FLAGS = (fe.P_SCHEME, fe.P_FLOW, fe.P_HAS1, fe.P_HAS2, fe.P_REAL, fe.P_SU2, fe.P_LMASS)
+_FLAG_NAMES = ("scheme", "flow", "has1", "has2", "real", "su2", "lmass")
 VARIANTS = (
-    {"scheme": "cic", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
-    {"scheme": "printed", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
+    {"scheme": "cic", "flow": "consistent", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
+    {"scheme": "printed", "flow": "paper", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
     {},
 )
 """The groups of devices a block holds, each with the flags of the packed row it pins (a device goes to the first
 group whose flags it has; the last group pins nothing and takes every device): the paper's device (one vertex,
-real couplings, the SU(2) line, no secondary mass) in the default scheme and in the paper's."""
+real couplings, the SU(2) line, no secondary mass) in the default flow and scheme and in the paper's."""
+
+
+def still_rows(pins: dict) -> tuple[int, ...]:
+    r"""The variables of the state whose slope :func:`pairing1d.flow_equations.rhs` is exactly zero for every device
+    with the flags ``pins`` (a group of :data:`VARIANTS`), so that the lanes need not integrate them:
+
+    - the SU(2) line: :math:`1/K_s` (its slope is set to zero, :math:`K_s = 1 + Z/2` instead);
+    - real couplings: :math:`Z` starts real (:func:`~pairing1d.flow_equations.complete_row` asks for
+      :math:`\mathrm{Im}\,Z = 0`) and :math:`\sin 2\alpha_i = 0`, so :math:`d\,\mathrm{Im}Z/d\ell =
+      (2 - 2K_s)\,\mathrm{Im}Z = 0` and :math:`d\alpha_i/d\ell \propto \mathrm{Im}(Z e^{-2i\alpha_i}) = 0`;
+    - a vertex absent from the start: its :math:`u_i, \alpha_i, \delta_i`;
+    - a tanh scheme (printed, frozen): both mismatches :math:`\delta_i` (only the cic scheme moves them);
+    - the paper's flow: :math:`G_{12}` (Eq. 16 feeds the vertices into :math:`G_{11}` and :math:`G_{22}` only).
+
+    Checked against ``rhs`` itself on random states of each group (``tests/test_engine_lanes.py``)."""
+    still = set()
+    if pins.get("su2") == 1.0:
+        still.add(fe.INV_KS)
+    if pins.get("real") == 1.0:
+        still.update((fe.ZI, fe.A1, fe.A2))
+    for i in range(2):
+        if pins.get(f"has{i + 1}") == 0.0:
+            still.update((fe.U1 + 2 * i, fe.A1 + 2 * i, fe.D1 + i))
+    if pins.get("scheme") in ("printed", "frozen"):
+        still.update((fe.D1, fe.D2))
+    if pins.get("flow") == "paper":
+        still.add(fe.G12)
+    return tuple(sorted(still))
 
 
 def _variant_table() -> np.ndarray:
@@ -291,10 +316,22 @@ def _variant_table() -> np.ndarray:
     for v, pins in enumerate(VARIANTS):
         for k, name in enumerate(_FLAG_NAMES):
             if name in pins:
-                table[v, k] = fe.SCHEME_CODES[pins[name]] if name == "scheme" else pins[name]
+                codes = fe.SCHEME_CODES if name == "scheme" else fe.FLOW_CODES if name == "flow" else None
+                table[v, k] = codes[pins[name]] if codes else pins[name]
     return table
 
 
+def _moving_table() -> np.ndarray:
+    """``[group, k]``: the k-th variable the lanes integrate for a group of :data:`VARIANTS`, padded with -1."""
+    table = np.full((len(VARIANTS), N_STATE), -1, dtype=np.int64)
+    for v, pins in enumerate(VARIANTS):
+        moving = [i for i in range(N_STATE) if i not in still_rows(pins)]
+        table[v, :len(moving)] = moving
+    return table
+
+
+_MOVING = _moving_table()
+_N_MOVING = np.array([int((row >= 0).sum()) for row in _MOVING], dtype=np.int64)
 _VARIANT_TABLE = _variant_table()
 _at = _lane_maker(LaneView())
 _pin0, _pin1 = (  # the pinned groups, one per branch of _rhs_lanes (the last group of VARIANTS pins nothing: _at)
@@ -352,46 +389,85 @@ _C_END = np.append(_C, 1.0)  # the stage times, and the end of the step
 _REJECTED, _NO_STOP, _RESTARTED, _ENDED = range(4)  # what became of a lane's step
 
 
-@nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
-def _combine(out, y, K, H, c):
-    """``out = y + H sum_m c_m K_m`` elementwise (a Runge-Kutta stage or the step's end), H the step per element."""
-    for q in range(out.shape[0]):
-        acc = 0.0
-        for m in range(len(c)):
-            acc += c[m] * K[m, q]
-        out[q] = y[q] + H[q] * acc
+# the routines of one lane, called from the step loop: no reference counting either (they allocate nothing), since
+# the atomic updates of their many array arguments took 8 % of the kernel's time
+_PER_LANE = dict(fastmath=_FAST, error_model="numpy", _nrt=False)
+
+
+def _without_refcounts(function, **names):
+    """The scalar kernel's routine ``function`` (a numba dispatcher), compiled again from its own code without
+    reference counting (and with ``names`` rebound to such copies): numba's counted copies incref and decref their
+    array arguments at each call, which in the Illinois iterations of the event location took 10 % of the time."""
+    return nb.njit(**_PER_LANE)(rebind(function.py_func, **names))
+
+
+_event = _without_refcounts(_engine._event)
+_dense = _without_refcounts(_engine._dense)
+_locate = _without_refcounts(_engine._locate, _event=_event,
+                             _event_dense=_without_refcounts(_engine._event_dense, _dense=_dense))
 
 
 @nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
-def _stage_state(s, tmpf, yf, Kf, H):
-    """The state at which stage ``s`` (1-5) evaluates the right-hand side, from the earlier slopes."""
+def _combine(out, y, K, hs, c, moving, n_moving):
+    """``out = y + h sum_m c_m K_m`` for the variables ``moving[:n_moving]`` of every lane (a Runge-Kutta stage or
+    the step's end; ``[N_STATE, LANES]`` arrays, ``hs`` the step of each lane)."""
+    W = hs.shape[0]  # a run-time trip count: a constant one would be unrolled instead of vectorised
+    for k in range(n_moving):
+        i = moving[k]  # the variable's index: a second index j >= 0 (no wraparound) keeps the lane loop contiguous
+        for j in range(W):
+            acc = 0.0
+            for m in range(len(c)):
+                acc += c[m] * K[m, i, j]
+            out[i, j] = y[i, j] + hs[j] * acc
+
+
+@nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
+def _stage_state(s, tmp, y, K, hs, moving, n_moving):
+    """The state at which stage ``s`` (1-6: 6 is the step's end) evaluates the right-hand side."""
     if s == 1:
-        _combine(tmpf, yf, Kf, H, _A_ROWS[0])
+        _combine(tmp, y, K, hs, _A_ROWS[0], moving, n_moving)
     elif s == 2:
-        _combine(tmpf, yf, Kf, H, _A_ROWS[1])
+        _combine(tmp, y, K, hs, _A_ROWS[1], moving, n_moving)
     elif s == 3:
-        _combine(tmpf, yf, Kf, H, _A_ROWS[2])
+        _combine(tmp, y, K, hs, _A_ROWS[2], moving, n_moving)
     elif s == 4:
-        _combine(tmpf, yf, Kf, H, _A_ROWS[3])
+        _combine(tmp, y, K, hs, _A_ROWS[3], moving, n_moving)
+    elif s == 5:
+        _combine(tmp, y, K, hs, _A_ROWS[4], moving, n_moving)
     else:
-        _combine(tmpf, yf, Kf, H, _A_ROWS[4])
+        _combine(tmp, y, K, hs, _B_ROW, moving, n_moving)
 
 
 @nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
-def _error_terms(q2, y, ynew, K, H, rtol, atol):
-    r"""The squared scaled error of each element, :math:`(h\sum_m e_mk_m / (a + r\max(|y|, |y_{new}|)))^2`, as in
-    :func:`pairing1d.engine._flow_one`."""
-    for q in range(q2.shape[0]):
-        e = 0.0
-        for m in range(7):
-            e += _E_ROW[m] * K[m, q]
-        sc = atol + rtol * max(abs(y[q]), abs(ynew[q]))
-        q2[q] = (H[q] * e / sc) ** 2
+def _error_norms(err2, y, ynew, K, hs, rtol, atol, moving, n_moving):
+    r"""Each lane's sum of squared scaled errors, :math:`\sum_i (h\sum_m e_mk_{m,i} / (a + r\max(|y_i|,
+    |y_{new,i}|)))^2`, as in :func:`pairing1d.engine._flow_one` (a variable that does not move adds an exact 0)."""
+    W = hs.shape[0]
+    for j in range(W):
+        err2[j] = 0.0
+    for k in range(n_moving):
+        i = moving[k]
+        for j in range(W):
+            e = 0.0
+            for m in range(7):
+                e += _E_ROW[m] * K[m, i, j]
+            sc = atol + rtol * max(abs(y[i, j]), abs(ynew[i, j]))
+            err2[j] += (hs[j] * e / sc) ** 2
 
 
-@nb.njit(fastmath=_FAST, error_model="numpy")
-def _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events, states, steps,
-           ys, f0):
+@nb.njit(**_PER_LANE)
+def _set_column(j, values, y, stage_states):
+    """Lane ``j`` starts from the state ``values``: in ``y``, and in the stage states, whose variables that do not
+    move are never written by the step loop."""
+    for i in range(N_STATE):
+        y[i, j] = values[i]
+        for b in range(2):
+            stage_states[b, i, j] = values[i]
+
+
+@nb.njit(**_PER_LANE)
+def _start(j, n, params, rows, P, y, stage_states, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events,
+           states, steps, ys, f0):
     """Load device ``n`` into lane ``j`` (the setup of :func:`pairing1d.engine._flow_one`); returns False when its
     flow is already over (nothing to integrate, or all vertices gone on the SU(2) line: a closed form)."""
     ev = events[n]
@@ -405,7 +481,7 @@ def _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, r
         P[c, j] = row[c]
     for i in range(N_STATE):
         ys[i] = row[i]
-        y[i, j] = row[i]
+    _set_column(j, ys, y, stage_states)
     cic = row[fe.P_SCHEME] == fe.CIC
     lmdrop[j] = row[fe.P_LMDROP] if cic else math.inf
     lmax[j] = row[fe.P_LMAX]
@@ -440,23 +516,23 @@ def _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, r
     return True
 
 
-@nb.njit(fastmath=_FAST, error_model="numpy")
-def _refill(j, nxt, queue, dev, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events,
-            states, steps, ys, f0):
+@nb.njit(**_PER_LANE)
+def _refill(j, nxt, queue, dev, params, rows, P, y, stage_states, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol,
+            atol, events, states, steps, ys, f0):
     """Lane ``j`` takes the next device of ``queue`` (from position ``nxt``) whose flow needs integrating, or goes
     idle (``dev[j] = -1``) when the queue is empty; returns the new position."""
     dev[j] = -1
     while nxt < queue.shape[0]:
         n = queue[nxt]
         nxt += 1
-        if _start(j, n, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol, events, states,
-                  steps, ys, f0):
+        if _start(j, n, params, rows, P, y, stage_states, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol,
+                  events, states, steps, ys, f0):
             dev[j] = n
             break
     return nxt
 
 
-@nb.njit(fastmath=_FAST, error_model="numpy")
+@nb.njit(**_PER_LANE)
 def _finish(j, n, state, l_end, nst, events, states, steps):
     for i in range(N_STATE):
         states[n, i] = state[i]
@@ -474,8 +550,6 @@ def _run_lanes(params, queue, variant, n_stages, rtol, atol, events, states, ste
     y = np.zeros((N_STATE, W))
     stage_states = np.zeros((3, N_STATE, W))  # a stage's state, the state at the end of the step, a slope
     K = np.zeros((7, N_STATE, W))
-    H = np.zeros(N_STATE * W)
-    q2 = np.zeros(N_STATE * W)
     l = np.zeros(W)
     h = np.zeros(W)
     hs = np.zeros(W)
@@ -483,11 +557,10 @@ def _run_lanes(params, queue, variant, n_stages, rtol, atol, events, states, ste
     lmax = np.zeros(W)
     lmdrop = np.full(W, math.inf)
     err2 = np.zeros(W)
-    errs = np.zeros(W)
     fac = np.zeros(W)
     thr = np.full((4, W), math.inf)
     keep = np.zeros(W)  # 1: the lane takes its step's end (ynew, K[6]) as its new start
-    flagged = np.zeros(W)
+    special = np.zeros(W)  # the lane's step needs attention of its own: 2 a threshold passed, 1 the end, drop, budget
     nst = np.zeros(W, dtype=np.int64)
     su2tail = np.zeros(W, dtype=np.bool_)
     dev = np.full(W, -1, dtype=np.int64)
@@ -495,29 +568,30 @@ def _run_lanes(params, queue, variant, n_stages, rtol, atol, events, states, ste
     ye = np.empty(N_STATE)
     ks = np.empty((7, N_STATE))
     f0 = np.empty(N_STATE)
-    _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, steps, P, rows, y, stage_states, K, H, q2,
-              l, h, hs, ls, lmax, lmdrop, err2, errs, fac, thr, keep, flagged, nst, su2tail, dev, ys, ye, ks, f0)
+    moving = _MOVING[variant].copy()
+    _lockstep(params, queue, variant, moving, _N_MOVING[variant], n_stages, rtol, atol, events, states, steps, P,
+              rows, y, stage_states, K, l, h, hs, ls, lmax, lmdrop, err2, fac, thr, keep, special, nst, su2tail, dev,
+              ys, ye, ks, f0)
 
 
 # no reference counting in the step loop: its arrays are allocated by the caller, and each array view or array
 # argument would otherwise cost two atomic updates (measured: a quarter of the kernel's time)
 @nb.njit(fastmath=_FAST, error_model="numpy", _nrt=False)
-def _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, steps, P, rows, y, stage_states, K, H, q2,
-              l, h, hs, ls, lmax, lmdrop, err2, errs, fac, thr, keep, flagged, nst, su2tail, dev, ys, ye, ks, f0):
-    """The lockstep loop of :func:`_run_lanes`."""
-    W = LANES
+def _lockstep(params, queue, variant, moving, n_moving, n_stages, rtol, atol, events, states, steps, P, rows, y,
+              stage_states, K, l, h, hs, ls, lmax, lmdrop, err2, fac, thr, keep, special, nst, su2tail, dev, ys, ye, ks,
+              f0):
+    """The lockstep loop of :func:`_run_lanes`: every step's stages, error norms and step-size factors for all lanes
+    at once, over the variables that move (``moving[:n_moving]``); a lane whose step ends its flow, passes a
+    threshold or a breakpoint, or exhausts the step budget is then handled alone."""
+    W = l.shape[0]  # run-time trip counts: constant ones would be unrolled instead of vectorised
     tmp = stage_states[0]
     ynew = stage_states[1]
-    L = N_STATE * W  # the stage combinations run over the flat [N_STATE * LANES] arrays: one long vector loop each
-    yf = y.reshape(L)
-    ynewf = ynew.reshape(L)
-    tmpf = tmp.reshape(L)
-    koutf = stage_states[2].reshape(L)
-    Kf = K.reshape((7, L))
+    kout = stage_states[2]
+    L = N_STATE * LANES  # the offset of the slope in stage_states
     nxt = 0
     for j in range(W):
-        nxt = _refill(j, nxt, queue, dev, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol, atol,
-                      events, states, steps, ys, f0)
+        nxt = _refill(j, nxt, queue, dev, params, rows, P, y, stage_states, K, l, h, lmax, lmdrop, thr, nst, su2tail,
+                      rtol, atol, events, states, steps, ys, f0)
     active = 0
     for j in range(W):
         if dev[j] >= 0:
@@ -527,97 +601,114 @@ def _lockstep(params, queue, variant, n_stages, rtol, atol, events, states, step
             hj = min(h[j], lmax[j] - l[j])
             hj = min(hj, lmdrop[j] - l[j]) if l[j] < lmdrop[j] else hj  # the mass drop: a breakpoint
             hs[j] = hj if dev[j] >= 0 else 0.0
-        for q in range(L):
-            H[q] = hs[q % W]
         # stages 1-5, then the end of the step (stage 6): one call site of the right-hand side, and a trip count
         # unknown to the compiler (n_stages), so that the raised unrolling does not copy it six times
         for s in range(1, n_stages):
-            if s == 6:
-                _combine(tmpf, yf, Kf, H, _B_ROW)
-            else:
-                _stage_state(s, tmpf, yf, Kf, H)
+            _stage_state(s, tmp, y, K, hs, moving, n_moving)
             for j in range(W):
                 ls[j] = l[j] + _C_END[s] * hs[j]
             # the right-hand side between fixed blocks (state at 0, slope at 2L of stage_states): with offsets known
             # to the compiler it proves the lanes independent and vectorises the loop; then the slope is filed
             _rhs_lanes(variant, ls, stage_states, 0, P, stage_states, 2 * L)
-            for q in range(L):
-                Kf[s, q] = koutf[q]
-            if s == 6:
-                for q in range(L):
-                    ynewf[q] = tmpf[q]
-        _error_terms(q2, yf, ynewf, Kf, H, rtol, atol)
+            for k in range(n_moving):
+                i = moving[k]
+                for j in range(W):
+                    K[s, i, j] = kout[i, j]
+                if s == 6:
+                    for j in range(W):
+                        ynew[i, j] = tmp[i, j]
+        _error_norms(err2, y, ynew, K, hs, rtol, atol, moving, n_moving)
+        # each lane's verdict on its step, all lanes at once: scipy's step-size factor 0.9 err^(-1/5) within
+        # [0.2, 10]; an accepted step that passes no threshold (_start), ends nothing and keeps within the step
+        # budget is taken here, any other lane is marked special
         for j in range(W):
-            err2[j] = 0.0
-        for i in range(N_STATE):
-            for j in range(W):
-                err2[j] += q2[i * W + j]
-        # something may have happened inside the step: the spin gap, a vertex at a threshold (_start)
-        for j in range(W):
+            err = math.sqrt(err2[j] / N_STATE)
+            grow = 0.9 * exp(-0.2 * log(err))
+            accepted = err <= 1.0  # false for inf and NaN
+            f = (min(10.0, grow) if err > 0.0 else 10.0) if accepted else max(0.2, grow)
+            fac[j] = f if err == err and err != math.inf else 0.2
             z2 = ynew[fe.ZR, j] * ynew[fe.ZR, j] + ynew[fe.ZI, j] * ynew[fe.ZI, j]
             hit = (z2 >= 1.0) | (ynew[fe.U1, j] >= thr[0, j]) | (ynew[fe.U2, j] >= thr[1, j])
             hit = hit | (ynew[fe.D1, j] >= thr[2, j]) | (ynew[fe.D2, j] >= thr[3, j])
-            flagged[j] = 1.0 if hit else 0.0
-        # each lane's error norm and step-size factor (scipy's: 0.9 err^(-1/5), within [0.2, 10]), all lanes at once
+            l_new = l[j] + hs[j]
+            alive = (P[fe.P_ALIVE1, j] != 0.0) | (P[fe.P_ALIVE2, j] != 0.0)
+            past = (l_new >= lmax[j]) | ((l_new >= lmdrop[j]) & alive)
+            running = dev[j] >= 0
+            count = nst[j] + (1 if running else 0)
+            odd = running & ((accepted & (hit | past)) | (count >= MAX_STEPS))
+            plain = running & ~odd
+            nst[j] = count
+            take = plain & accepted
+            keep[j] = 1.0 if take else 0.0
+            l[j] = l_new if take else l[j]
+            h[j] = hs[j] * fac[j] if plain else h[j]
+            special[j] = (2.0 if accepted & hit else 1.0) if odd else 0.0
         for j in range(W):
-            err = math.sqrt(err2[j] / N_STATE)
-            errs[j] = err
-            grow = 0.9 * exp(-0.2 * log(err))
-            accepted = err <= 1.0
-            fac[j] = (min(10.0, grow) if err > 0.0 else 10.0) if accepted else max(0.2, grow)
-            fac[j] = fac[j] if err == err and err != math.inf else 0.2
-        for j in range(W):
-            keep[j] = 0.0
-            n = dev[j]
-            if n < 0:
-                continue
-            nst[j] += 1
-            err = errs[j]
-            done = False
-            if err > 1.0 or not math.isfinite(err):
-                h[j] = hs[j] * fac[j]
-                stop = _REJECTED
-            elif flagged[j] == 0.0:
-                stop = _NO_STOP
-            else:  # a threshold passed: the events inside the step, located on its continuous extension
-                stop = _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events, states, steps,
-                               ys, ye, ks, f0)
-            if stop == _NO_STOP:  # an accepted step that goes on (an event inside it at most recorded)
-                keep[j] = 1.0
-                l[j] += hs[j]
-                h[j] = hs[j] * fac[j]
-                ends = l[j] >= lmax[j]
-                drops = not ends and l[j] >= lmdrop[j] and (rows[j, fe.P_ALIVE1] != 0.0 or rows[j, fe.P_ALIVE2] != 0.0)
-                if ends or drops:
-                    for i in range(N_STATE):
-                        ye[i] = ynew[i, j]
-                if ends:
-                    _finish(j, n, ye, l[j], nst, events, states, steps)
-                    done = True
-                elif drops:
-                    keep[j] = 0.0
-                    done = _mass_drop(j, n, ye, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps, f0)
-            done = done or stop == _ENDED
-            if not done and nst[j] >= MAX_STEPS:  # abandoned: its events stay as found (engine.MAX_STEPS)
-                for i in range(N_STATE):
-                    ye[i] = ynew[i, j] if keep[j] != 0.0 else y[i, j]
-                _finish(j, n, ye, l[j], nst, events, states, steps)
-                done = True
-            if done:
-                keep[j] = 0.0
-                nxt = _refill(j, nxt, queue, dev, params, rows, P, y, K, l, h, lmax, lmdrop, thr, nst, su2tail, rtol,
-                              atol, events, states, steps, ys, f0)
-                if dev[j] < 0:
-                    active -= 1
-        for i in range(N_STATE):
+            if special[j] != 0.0:
+                nxt, ended = _special(j, nxt, queue, dev, params, rows, P, y, stage_states, K, hs, l, h, lmax,
+                                      lmdrop, thr, fac, err2, keep, special, nst, su2tail, rtol, atol, events, states,
+                                      steps, ys, ye, ks, f0)
+                active -= ended
+        for k in range(n_moving):
+            i = moving[k]
             for j in range(W):
                 if keep[j] != 0.0:
                     y[i, j] = ynew[i, j]
                     K[0, i, j] = K[6, i, j]
 
 
-@nb.njit(fastmath=_FAST, error_model="numpy")
-def _mass_drop(j, n, ys, l, lmax, rows, P, y, K, thr, su2tail, nst, events, states, steps, f0):
+@nb.njit(**_PER_LANE)
+def _special(j, nxt, queue, dev, params, rows, P, y, stage_states, K, hs, l, h, lmax, lmdrop, thr, fac, err2, keep,
+             special, nst, su2tail, rtol, atol, events, states, steps, ys, ye, ks, f0):
+    """A step of lane ``j`` that the lockstep loop does not take on its own (its step count already advanced): a
+    rejected step at the step budget, or an accepted step with a threshold passed (the events, :func:`_events`),
+    the end of the flow, the mass drop, or the budget reached. Returns the queue's new position and 1 when the lane
+    went idle (0 otherwise)."""
+    n = dev[j]
+    ynew = stage_states[1]
+    keep[j] = 0.0
+    err = math.sqrt(err2[j] / N_STATE)
+    done = False
+    if err > 1.0 or not math.isfinite(err):
+        h[j] = hs[j] * fac[j]
+        stop = _REJECTED
+    elif special[j] != 2.0:
+        stop = _NO_STOP
+    else:  # a threshold passed: the events inside the step, located on its continuous extension
+        stop = _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events, states, steps, ys, ye,
+                       ks, f0, stage_states)
+    if stop == _NO_STOP:  # an accepted step that goes on (an event inside it at most recorded)
+        keep[j] = 1.0
+        l[j] += hs[j]
+        h[j] = hs[j] * fac[j]
+        ends = l[j] >= lmax[j]
+        drops = not ends and l[j] >= lmdrop[j] and (rows[j, fe.P_ALIVE1] != 0.0 or rows[j, fe.P_ALIVE2] != 0.0)
+        if ends or drops:
+            for i in range(N_STATE):
+                ye[i] = ynew[i, j]
+        if ends:
+            _finish(j, n, ye, l[j], nst, events, states, steps)
+            done = True
+        elif drops:
+            keep[j] = 0.0
+            done = _mass_drop(j, n, ye, l, lmax, rows, P, y, stage_states, K, thr, su2tail, nst, events, states, steps,
+                              f0)
+    done = done or stop == _ENDED
+    if not done and nst[j] >= MAX_STEPS:  # abandoned: its events stay as found (engine.MAX_STEPS)
+        for i in range(N_STATE):
+            ye[i] = ynew[i, j] if keep[j] != 0.0 else y[i, j]
+        _finish(j, n, ye, l[j], nst, events, states, steps)
+        done = True
+    if not done:
+        return nxt, 0
+    keep[j] = 0.0
+    nxt = _refill(j, nxt, queue, dev, params, rows, P, y, stage_states, K, l, h, lmax, lmdrop, thr, nst, su2tail,
+                  rtol, atol, events, states, steps, ys, f0)
+    return nxt, 1 if dev[j] < 0 else 0
+
+
+@nb.njit(**_PER_LANE)
+def _mass_drop(j, n, ys, l, lmax, rows, P, y, stage_states, K, thr, su2tail, nst, events, states, steps, f0):
     """The secondary's gap drops every vertex of lane ``j`` at its breakpoint (state ``ys``); returns True when the
     flow is over (the SU(2) closed form)."""
     row = rows[j]
@@ -632,21 +723,22 @@ def _mass_drop(j, n, ys, l, lmax, rows, P, y, K, thr, su2tail, nst, events, stat
         _su2_tail(l[j], ys, lmax[j], states[n], ev)
         steps[n] = nst[j]
         return True
-    _restart(j, ys, l[j], rows, y, K, f0)
+    _restart(j, ys, l[j], rows, y, stage_states, K, f0)
     return False
 
 
-@nb.njit(fastmath=_FAST, error_model="numpy")
-def _restart(j, ys, l, rows, y, K, f0):
+@nb.njit(**_PER_LANE)
+def _restart(j, ys, l, rows, y, stage_states, K, f0):
     """Lane ``j`` starts again from the state ``ys`` at ``l`` (after a vertex dropped): its first stage anew."""
     _engine._rhs(l, ys, rows[j], f0)
+    _set_column(j, ys, y, stage_states)
     for i in range(N_STATE):
-        y[i, j] = ys[i]
         K[0, i, j] = f0[i]
 
 
-@nb.njit(fastmath=_FAST, error_model="numpy")
-def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events, states, steps, ys, ye, ks, f0):
+@nb.njit(**_PER_LANE)
+def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events, states, steps, ys, ye, ks, f0,
+            stage_states):
     """An accepted step of lane ``j`` whose end passed a threshold: the events of
     :func:`pairing1d.engine._flow_one`, located on the step's continuous extension. Returns ``_NO_STOP`` (the step
     stands, a crossing of y_strong at most recorded), ``_RESTARTED`` (a vertex dropped: the lane goes on from the
@@ -707,7 +799,7 @@ def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events
         _su2_tail(l_event, ye, lmax[j], states[n], ev)
         steps[n] = nst[j]
         return _ENDED
-    _restart(j, ye, l_event, rows, y, K, f0)
+    _restart(j, ye, l_event, rows, y, stage_states, K, f0)
     return _RESTARTED
 
 

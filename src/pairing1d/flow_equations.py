@@ -50,7 +50,7 @@ except ImportError:  # pragma: no cover - numba is in the 'engine' extra
 
 __all__ = [
     "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
-    "bessel_j0_j1", "log_cutoff", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop",
+    "bessel_j0_j1", "cutoff_weight", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop",
     "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model", "Y_WALL", "U_WALL", "FAILURES",
 ]
 
@@ -128,14 +128,18 @@ def bessel_j1(x):
 
 
 @_compilable
-def log_cutoff(l, lstar, chi):
-    r""":math:`\ln c(\ell)` with :math:`c = [1-\tanh((\ell-\ell^*)/\chi)]/2 = 1/(1+e^{2(\ell-\ell^*)/\chi})`,
-    without overflow: far past :math:`\ell^*` the feedback :math:`c\,y^2` of the ``printed`` scheme is a ratio of
-    two huge numbers and is computed as :math:`\exp(2\ln|y| + \ln c)`."""
+def cutoff_weight(l, lstar, chi, two_u):
+    r""":math:`c(\ell)\,e^{2u}`, the tanh cutoff :math:`c = [1-\tanh((\ell-\ell^*)/\chi)]/2 = 1/(1+e^x)`,
+    :math:`x = 2(\ell-\ell^*)/\chi`, times :math:`y^2 = e^{2u}` (``two_u = 0``: :math:`c` itself), computed as
+    :math:`e^{2u - x_+}/(1 + e^{-|x|})` with :math:`x_+ = \max(x, 0)`. The same number for :math:`x \le 0`
+    and, multiplying by :math:`e^{-x}/e^{-x}`, for :math:`x > 0`; written so that neither factor overflows
+    (:math:`e^{-|x|} \le 1`; the exponential overflows only where :math:`c\,y^2` itself does, far past
+    :math:`\ell^*` where the feedback of the ``printed`` scheme is a ratio of two huge numbers), without a branch
+    (so that the SIMD lanes of :mod:`pairing1d.engine_lanes` compute one expression, not both sides of a test), at
+    the cost of the naive :math:`e^{2u}/(1+e^x)`: two exponentials and a division. :math:`\ell^* = \infty` gives
+    :math:`x = -\infty`, :math:`c = 1`."""
     x = 2.0 * (l - lstar) / chi  # -inf for lstar = inf: c = 1
-    if x > 0.0:
-        return -x - math.log1p(math.exp(-x))
-    return -math.log1p(math.exp(x))
+    return math.exp(two_u - max(x, 0.0)) / (1.0 + math.exp(-abs(x)))
 
 
 @_compilable
@@ -216,14 +220,8 @@ def rhs(l, s, p, out):
                 grow = 0.0
                 out[idl] = 0.0
         else:
-            x = 2.0 * (l - p[P_LSTAR1 + i]) / p[P_CHI]
-            if x < 600.0 and u < 300.0:  # c = 1/(1 + e^x) and y^2 both representable
-                c = 1.0 / (1.0 + math.exp(x))
-                fy = c * math.exp(2.0 * u)
-            else:  # far past l*: c_i y_i^2 is a ratio of two huge numbers
-                c = math.exp(log_cutoff(l, p[P_LSTAR1 + i], p[P_CHI]))
-                fy = math.exp(2.0 * u + log_cutoff(l, p[P_LSTAR1 + i], p[P_CHI]))
-            grow = c if scheme == FROZEN else 1.0
+            fy = cutoff_weight(l, p[P_LSTAR1 + i], p[P_CHI], 2.0 * u)  # c_i y_i^2
+            grow = cutoff_weight(l, p[P_LSTAR1 + i], p[P_CHI], 0.0) if scheme == FROZEN else 1.0
             out[idl] = 0.0
         if p[P_REAL] != 0.0:  # theta = 0 or pi: Z and the vertices stay real, 2 alpha = -theta (mod 2 pi)
             cos2a = p[P_COS_THETA]

@@ -541,8 +541,8 @@ class Model:
 def smooth_cutoff(l, lstar: float, chi: float):
     r"""The smooth incommensurability cutoff :math:`c(\ell) = \frac12[1-\tanh((\ell-\ell^*)/\chi)]
     = 1/(1 + e^{2(\ell-\ell^*)/\chi})`, computed as :math:`\exp(-\operatorname{logaddexp}(0, 2(\ell-\ell^*)/\chi))`
-    (no overflow far past :math:`\ell^*`; the flow's right-hand side uses its logarithm,
-    :func:`pairing1d.flow_equations.log_cutoff`).
+    (no overflow far past :math:`\ell^*`; the flow's right-hand side multiplies it by :math:`y^2` in
+    :func:`pairing1d.flow_equations.cutoff_weight`).
 
     Works on floats and numpy arrays; :math:`\ell^* = \infty` gives 1 everywhere.
     """
