@@ -8,7 +8,9 @@ without a server: the websocket transfer of the 64 kB image and the browser's re
 (``cic``, the default, then the paper's ``printed`` and ``frozen``), with the default flow (``consistent``): K0
 alternates between two values so that every redraw is a real recomputation; the median of several. The last column
 is the share of the map's verdicts that are not controlled (hatched in the page); the last line gives the machine's
-load average, since other processes on the two cores slow every number down. Run:
+load average, since other processes on the two cores slow every number down. The two last-but-one columns time the
+map's integration alone with each kernel (``engine.KERNELS``: the SIMD lanes, the explorer's, and the scalar
+kernel), alternately, at the explorer's tolerances. Run:
 ``.venv/bin/python benchmarks/explorer_redraw.py``.
 """
 
@@ -21,11 +23,11 @@ import time
 import numpy as np
 
 from pairing1d import Model
-from pairing1d.engine import DEFAULT_ATOL, DEFAULT_RTOL
+from pairing1d.engine import DEFAULT_ATOL, DEFAULT_KERNEL, DEFAULT_RTOL, integrate_batch, pack_fields
 from pairing1d.explorer.app import Explorer
 from pairing1d.explorer.compute import DEFAULT_RANGES, EXPLORER_ATOL, EXPLORER_RTOL, Axis, compute_map
 from pairing1d.model import SCHEMES
-from pairing1d.sweep import sweep
+from pairing1d.sweep import Grid, sweep
 
 GOAL = 0.300
 REPEATS = 9
@@ -38,7 +40,7 @@ def main() -> None:
     y = Axis("y0", *DEFAULT_RANGES["y0"], N)
     print(f"explorer redraw, {N} x {N} map (exp_neg_lstar x y0, Fig. 4), median of {REPEATS}, goal {GOAL * 1e3:.0f} ms")
     print(f"{'scheme':8} {'redraw':>8} {'engine':>8} {'colour':>8} {'redraw/goal':>12} {'engine at sweep tol':>20} "
-          f"{'not controlled':>15}")
+          f"{'lanes':>8} {'scalar':>8} {'not controlled':>15}")
     for scheme in SCHEMES:
         page = Explorer(Model(K0=0.5, scheme=scheme), x, y)
         page.on_tap(type("Tap", (), {"x": 0.3, "y": 0.15})())  # a clicked device is re-solved on every redraw
@@ -58,13 +60,22 @@ def main() -> None:
             ref = sweep(model, y0=y.values(), exp_neg_lstar=x.values())
             strict.append(time.perf_counter() - started)
         ds = compute_map(model, x, y)
+        params = pack_fields(Grid(model, {y.name: y.values(), x.name: x.values()}).fields())
+        kernels = {"lanes": [], "scalar": []}
+        for _ in range(3):
+            for kernel, times in kernels.items():
+                started = time.perf_counter()
+                integrate_batch(params, EXPLORER_RTOL, EXPLORER_ATOL, kernel=kernel)
+                times.append(time.perf_counter() - started)
         same = all(np.array_equal(ref[name].values, ds[name].values) for name in ("phase", "controlled"))
         med = statistics.median(redraw)
         columns = (f"{med * 1e3:6.0f} ms", f"{statistics.median(engine) * 1e3:5.0f} ms",
                    f"{statistics.median(colour) * 1e3:5.1f} ms", f"{med / GOAL:11.2f}x",
                    f"{statistics.median(strict) * 1e3:14.0f} ms",
+                   *(f"{statistics.median(kernels[k]) * 1e3:5.0f} ms" for k in ("lanes", "scalar")),
                    f"{100 * float((ds['controlled'] == 0).mean()):13.0f} %")
         print(f"{scheme:8} " + " ".join(columns) + ("" if same else "  (phases or control differ!)"))
+    print(f"the explorer's kernel: {DEFAULT_KERNEL}")
     print(f"engine tolerance in the explorer: rtol {EXPLORER_RTOL:g}, atol {EXPLORER_ATOL:g} "
           f"(sweep default {DEFAULT_RTOL:g}, {DEFAULT_ATOL:g}; a differing phase or control flag is flagged above)")
     print(f"load average before and after: {load_before:.2f}, {os.getloadavg()[0]:.2f} "

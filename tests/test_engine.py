@@ -167,19 +167,22 @@ def test_closed_form_in_the_engine():
     assert np.all(batch.phase == 1)
 
 
-def test_jit_cache_is_on_disk_and_bit_for_bit(tmp_path: Path):
+@pytest.mark.parametrize("kernel", ["lanes", pytest.param("scalar", marks=pytest.mark.long)])
+def test_jit_cache_is_on_disk_and_bit_for_bit(tmp_path: Path, kernel: str):
     """A second process loads the compiled kernel from numba's on-disk cache instead of compiling it, and the
     loaded kernel gives exactly the freshly compiled one's results (a Dask worker and its parent must agree
-    bit for bit; with fastmath "contract" + "nsz" they did not)."""
+    bit for bit; with fastmath "contract" + "nsz" they did not). The default kernel in ``make test``, the scalar one
+    in ``make test-long`` (a cold compilation each: about a minute and 25 s)."""
+    dispatcher = "engine_lanes import _integrate_lanes as k" if kernel == "lanes" else "engine import _integrate as k"
     code = (
         f"import sys, hashlib; sys.path.insert(0, {str(Path(__file__).parent)!r});"
-        "from test_engine import random_models; from pairing1d.engine import run_batch, _integrate;"
-        "b = run_batch(random_models(400, seed=5));"
+        f"from test_engine import random_models; from pairing1d.engine import run_batch; from pairing1d.{dispatcher};"
+        f"b = run_batch(random_models(400, seed=5), kernel={kernel!r});"
         "h = hashlib.sha256(b.events.tobytes() + b.Kc_tilde_end.tobytes() + b.K_tilde_end.tobytes()).hexdigest();"
-        "sys.stdout.write(f'{len(_integrate.stats.cache_hits)} {h}')"
+        "sys.stdout.write(f'{len(k.stats.cache_hits)} {h}')"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}  # an empty cache: the first process compiles
-    runs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=300,
+    runs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=600,
                            env=env).stdout.split() for _ in range(2)]
     assert int(runs[0][0]) == 0 and int(runs[1][0]) >= 1
     assert runs[0][1] == runs[1][1]
@@ -191,10 +194,10 @@ def test_the_kernel_has_one_compiled_signature_for_every_layout():
     compilation: a lazily compiled second specialisation would miss the unrolling and cost 15 s."""
     from pairing1d import engine
 
-    one = engine.integrate_batch(engine.pack([Model()]))
+    one = engine.integrate_batch(engine.pack([Model()]), kernel="scalar")
     rows = engine.pack([Model(), Model(y0=0.2), Model(K0=0.4)])
-    batch = engine.integrate_batch(rows)
-    strided = engine.integrate_batch(np.asfortranarray(rows)[::2])
+    batch = engine.integrate_batch(rows, kernel="scalar")
+    strided = engine.integrate_batch(np.asfortranarray(rows)[::2], kernel="scalar")
     assert len(engine._integrate.signatures) == 1 and not engine._integrate._can_compile
     np.testing.assert_array_equal(one[0][0], batch[0][0])
     np.testing.assert_array_equal(strided[0][1], batch[0][2])

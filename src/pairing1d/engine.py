@@ -35,7 +35,7 @@ from .trion import sc_threshold
 
 __all__ = [
     "BatchResult", "PACKED_FIELDS", "pack", "pack_fields", "integrate_batch", "classify_batch", "run_fields",
-    "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS", "KERNELS",
+    "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS", "KERNELS", "DEFAULT_KERNEL",
 ]
 
 DEFAULT_RTOL = 1e-8
@@ -407,15 +407,22 @@ _KERNEL_SIGNATURE = (nb.types.Array(nb.float64, 2, "A"), nb.int64[::1], nb.float
 single C-contiguous row), the visiting order, rtol, atol, events, states, steps."""
 
 
+_compiled = False
+
+
 def _compile_kernel() -> None:
     """Compile (or load from the cache) the kernel for :data:`_KERNEL_SIGNATURE` with unrolling on, and forbid
-    further specialisations, which numba would compile lazily without it."""
+    further specialisations, which numba would compile lazily without it; once per process, at the kernel's first
+    use (a process that only uses the default lane kernel does not pay its 25 s of first compilation)."""
+    global _compiled
+    if _compiled:
+        return
     with _aggressive_unrolling():
         _integrate.compile(_KERNEL_SIGNATURE)
     _integrate.disable_compile()
+    _compiled = True
 
 
-_compile_kernel()
 nb.config.CACHE_DIR = _saved_cache_dir
 
 
@@ -424,15 +431,20 @@ def pack(models: Sequence[Model]) -> np.ndarray:
     return pack_fields(fields_of(models))
 
 
-KERNELS = ("scalar", "lanes")
-"""The batched integrators: ``scalar``, one device per thread (this module; compiled when it is imported), and
-``lanes``, blocks of devices in SIMD lanes (:mod:`pairing1d.engine_lanes`; compiled at its first use, one to two
-minutes, then loaded from numba's cache). The same flow, integrator and events; they agree to ~1e-7 in the events
-and exactly in the phases (``tests/test_engine_lanes.py``)."""
+KERNELS = ("lanes", "scalar")
+"""The batched integrators: ``lanes`` (the default, :data:`DEFAULT_KERNEL`), blocks of devices in SIMD lanes
+(:mod:`pairing1d.engine_lanes`; compiled at its first use, about a minute, then loaded from numba's cache), and
+``scalar``, one device per thread (this module; compiled at its first use, about 25 s). The same flow, integrator and
+events; they agree to ~1e-7 in the events and exactly in the phases (``tests/test_engine_lanes.py``)."""
+
+DEFAULT_KERNEL = "lanes"
+"""The kernel of every batched computation (sweeps, maps, figures, gate maps) unless one is asked for: 3.5-4x faster
+than the scalar kernel on the 256^2 Fig. 4 grid (README, "Phase diagrams"). A device's numbers do not depend on the
+batch it is computed in, for either kernel; they differ between the kernels by ~1e-7 in the events."""
 
 
 def integrate_batch(
-    params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, kernel: str = "scalar"
+    params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, kernel: str = DEFAULT_KERNEL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run a kernel (:data:`KERNELS`) on packed rows (:func:`~pairing1d.flow_equations.pack_fields`; completed
     inside): ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the end of each flow
@@ -443,6 +455,7 @@ def integrate_batch(
         return integrate_lanes(params, rtol, atol)
     if kernel != "scalar":
         raise ValueError(f"unknown kernel {kernel!r} (known: {', '.join(KERNELS)})")
+    _compile_kernel()
     # column-major, as pack_columns makes them (no copy then): each flow copies its own row first
     params = np.asfortranarray(params, dtype=np.float64)
     n = params.shape[0]
@@ -525,7 +538,7 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
 
 
 def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
-               kernel: str = "scalar") -> BatchResult:
+               kernel: str = DEFAULT_KERNEL) -> BatchResult:
     """Phases of the devices given as arrays of (valid) Model fields: pack, integrate (with ``kernel``, one of
     :data:`KERNELS`), classify."""
     from .gaussian import trion_mode
@@ -542,6 +555,6 @@ def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: 
 
 
 def run_batch(models: Sequence[Model], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
-              kernel: str = "scalar") -> BatchResult:
+              kernel: str = DEFAULT_KERNEL) -> BatchResult:
     """Phases of a list of Models, the batched counterpart of :func:`pairing1d.phases.phase_of`."""
     return run_fields(fields_of(models), rtol, atol, kernel)

@@ -24,15 +24,20 @@ events move by less than 1e-7 and the phases, control flags and step counts are 
 (``tests/test_engine_lanes.py``). Results do not depend on the batch: each lane computes the same operations
 whatever its neighbours do.
 
-**Status** (README, "Phase diagrams"): on the 256^2 Fig. 4 grid, two cores, the lanes take 0.25-0.29 s for the
-default flow (2.2-2.5x the scalar kernel in the same run) and 1.3-1.5x for the paper's flow, short of the 4x the
-issue asks for; the kernel is opt-in (``integrate_batch(..., kernel="lanes")``). Measured on the way: the
-vectorised right-hand side costs ~25-35 ns per device and evaluation against 60-90 ns scalar (it is
-latency-bound: one evaluation is ~400 vector instructions with long dependent chains, exp and the Bessel series);
-8 lanes per block gave 1.4x, 32 and 64 lanes 2.3x (more independent work in every loop); array views and array
-arguments inside the step loop cost two atomic reference-count updates each, a quarter of the time, hence
-``_lockstep`` compiled without reference counting; the right-hand side inlined into the step loop was not
-vectorised, so it is a function of its own. The first compilation takes 1-2 minutes (then numba's cache).
+**Status**: the default kernel (:data:`pairing1d.engine.DEFAULT_KERNEL`). On the 256^2 Fig. 4 grid, two cores,
+kernels alternately in one process: 0.12-0.16 s for the default flow (3.6-4.2x the scalar kernel), 0.18-0.25 s
+for the paper's (3.2-3.9x); README, "Phase diagrams". What it took, each found with ``perf`` on the running kernel:
+array views and array arguments cost two atomic reference-count updates each (a quarter of the step loop's time,
+then a tenth in the event location), hence the step loop and the per-lane routines compiled without reference
+counting, and the event location compiled again for them (``_without_refcounts``); the right-hand side inlined
+into the step loop was not vectorised, so it is a function of its own; a group integrates only the variables that
+move (:func:`still_rows`: 6 of 12 for the paper's device in cic, 4 in printed); the lane loops index
+``[variable, lane]`` with a lane index the compiler knows to be non-negative (a flat index with an unknown offset
+made numba emit its negative-index wraparound for every element, and LLVM gathers instead of vector loads); the
+tanh cutoff's feedback is one branch-free expression (:func:`pairing1d.flow_equations.cutoff_weight`), which the
+lanes had evaluated on both sides of a test; one vector pass decides every lane's step, and only a lane with an
+event, an end, a drop or the step budget goes through ``_special``. 8 lanes per block gave 1.4x, 32 and 64
+lanes 2.3x (before the rest). The first compilation takes about a minute (then numba's cache).
 """
 
 from __future__ import annotations
@@ -73,7 +78,7 @@ _saved_cache_dir = nb.config.CACHE_DIR
 if _engine._dir is not None:
     nb.config.CACHE_DIR = _engine._dir  # the scalar kernel's cache, keyed by the source of both kernels
 
-__all__ = ["LANES", "VARIANTS", "exp", "log1p", "rebind", "LaneView", "integrate_lanes"]
+__all__ = ["LANES", "VARIANTS", "still_rows", "exp", "log1p", "rebind", "LaneView", "integrate_lanes"]
 
 LANES = 64
 """Devices integrated side by side by one thread: 16 AVX2 vectors of doubles, so that every loop over the lanes has
