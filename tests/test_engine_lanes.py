@@ -106,7 +106,7 @@ def both_kernels():
 
     models = random_models(2000, seed=20201)
     params = pack(models)
-    return params, integrate_batch(params), integrate_batch(params, kernel="lanes")
+    return params, integrate_batch(params, kernel="scalar"), integrate_batch(params, kernel="lanes")
 
 
 @pytest.mark.long
@@ -149,14 +149,16 @@ def test_a_device_gets_the_same_bits_in_any_batch(both_kernels):
 
 @pytest.mark.long
 def test_run_batch_takes_the_kernel():
-    """run_batch with kernel="lanes" runs the lane kernel: its events are the lane kernel's bits, which differ from
-    the scalar kernel's in the last places (a run_batch that ignored the argument fails here); and the closed form of
+    """run_batch with kernel="lanes" runs the lane kernel, and so does run_batch without one (the default): its events
+    are the lane kernel's bits, which differ from the scalar kernel's in the last places (a run_batch that ignored
+    the argument fails here); and the closed form of
     the SU(2) line comes out of it as out of the scalar one."""
     models = [Model(y0=y) for y in (0.05, 0.1, 0.2, 0.3)]
     lanes = integrate_batch(pack(models), kernel="lanes")[0]
     batch = run_batch(models, kernel="lanes")
     np.testing.assert_array_equal(batch.events, lanes)
-    assert not np.array_equal(batch.events, run_batch(models).events)
+    assert not np.array_equal(batch.events, run_batch(models, kernel="scalar").events)
+    np.testing.assert_array_equal(run_batch(models).events, lanes)  # the default kernel
     ys0 = np.array([-0.05, -0.1, -0.2, -0.5, -0.9])
     batch = run_batch([Model(ys0=v, y0=0.0, lmax=40.0) for v in ys0], kernel="lanes")
     np.testing.assert_allclose(batch.l_bar, (1 - np.abs(ys0)) / np.abs(ys0), rtol=1e-6)

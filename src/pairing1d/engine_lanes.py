@@ -25,8 +25,10 @@ events move by less than 1e-7 and the phases, control flags and step counts are 
 whatever its neighbours do.
 
 **Status**: the default kernel (:data:`pairing1d.engine.DEFAULT_KERNEL`). On the 256^2 Fig. 4 grid, two cores,
-kernels alternately in one process: 0.12-0.16 s for the default flow (3.6-4.2x the scalar kernel), 0.18-0.25 s
-for the paper's (3.2-3.9x); README, "Phase diagrams". What it took, each found with ``perf`` on the running kernel:
+kernels alternately in one process (``make bench``, three runs): 0.118-0.158 s for the default flow (3.9-5.6x the
+scalar kernel), 0.176-0.221 s for the paper's (3.2-4.6x); on one thread 4.9x, the lanes gaining less from the
+second core (1.5x) than the scalar kernel (1.8x); README, "Phase diagrams". What it took, each found with
+``perf`` on the running kernel:
 array views and array arguments cost two atomic reference-count updates each (a quarter of the step loop's time,
 then a tenth in the event location), hence the step loop and the per-lane routines compiled without reference
 counting, and the event location compiled again for them (``_without_refcounts``); the right-hand side inlined
@@ -37,7 +39,7 @@ made numba emit its negative-index wraparound for every element, and LLVM gather
 tanh cutoff's feedback is one branch-free expression (:func:`pairing1d.flow_equations.cutoff_weight`), which the
 lanes had evaluated on both sides of a test; one vector pass decides every lane's step, and only a lane with an
 event, an end, a drop or the step budget goes through ``_special``. 8 lanes per block gave 1.4x, 32 and 64
-lanes 2.3x (before the rest). The first compilation takes about a minute (then numba's cache).
+lanes 2.3x (before the rest). The first compilation takes about 50 s (then numba's cache).
 """
 
 from __future__ import annotations
@@ -345,7 +347,7 @@ _pin0, _pin1 = (  # the pinned groups, one per branch of _rhs_lanes (the last gr
     for v in range(len(VARIANTS) - 1))
 
 
-@nb.njit(fastmath=_FAST, error_model="numpy", _nrt=False)  # its own function: inlined, it was not vectorised
+@nb.njit(fastmath=_FAST, error_model="numpy", _nrt=False, cache=True)  # its own function: inlined, not vectorised
 def _rhs_lanes(variant, l, y, y_at, p, out, out_at):
     """``rhs`` of every lane, ``out[:, j] = rhs(l[j], y[:, j], p[:, j])`` for the ``[N_STATE, LANES]`` blocks that
     start ``y_at`` and ``out_at`` elements into ``y`` and ``out``, the flags of ``variant`` pinned (one loop per
@@ -815,23 +817,28 @@ def _integrate_lanes(params, order, piece_start, piece_variant, n_stages, rtol, 
                    states, steps)
 
 
+_RHS_SIGNATURE = (nb.int64, nb.float64[::1], nb.float64[:, :, ::1], types.literal(0), nb.float64[:, ::1],
+                  nb.float64[:, :, ::1], nb.int64)  # as _lockstep calls it: the state at the literal offset 0
 _SIGNATURE = (nb.float64[:, ::1], nb.int64[::1], nb.int64[::1], nb.int64[::1], nb.int64, nb.float64, nb.float64,
               nb.float64[:, ::1], nb.float64[:, ::1], nb.int64[::1])
 _compiled = False
 
 
 def _compile() -> None:
-    """Compile the kernel (or load it from numba's cache) once, for its one signature, with the scalar kernel's
-    raised loop unrolling, which the lanes need (``rhs``'s loop over the two vertices must be unrolled for the loop
-    over the lanes to be the innermost one). The first compilation takes one to two minutes; numba's pedantic
-    warnings about the inlined loops (NumbaIRAssumptionWarning) are silenced while it runs."""
+    """Compile the kernel (or load it from numba's cache) once, for its one signature. The right-hand side first, with
+    the scalar kernel's raised loop unrolling, which it needs (``rhs``'s loop over the two vertices must be unrolled
+    for the loop over the lanes to be the innermost one), then the rest, linked to it, with LLVM's own (the same
+    speed, and 49 s of first compilation instead of 65). Numba's pedantic warnings about the inlined loops
+    (NumbaIRAssumptionWarning) are silenced while it runs."""
     global _compiled
     if _compiled:
         return
     import warnings
 
-    with _engine._aggressive_unrolling(), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", nb.errors.NumbaIRAssumptionWarning)
+        with _engine._aggressive_unrolling():  # only the right-hand side needs it (compiled first, then linked)
+            _rhs_lanes.compile(_RHS_SIGNATURE)
         _integrate_lanes.compile(_SIGNATURE)
         _variants.compile((nb.float64[:, ::1], nb.int64[::1]))
     _integrate_lanes.disable_compile()
