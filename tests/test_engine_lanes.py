@@ -62,14 +62,14 @@ def test_the_variables_a_group_does_not_integrate_have_zero_slope():
     from pathlib import Path
 
     from pairing1d import flow_equations as fe
-    from pairing1d.engine_lanes import VARIANTS, _variants, still_rows
+    from pairing1d.engine_lanes import VARIANTS, _complete, still_rows
 
     sys.path.insert(0, str(Path(__file__).parent))
     from test_engine import random_models
 
-    params = np.ascontiguousarray(pack(random_models(3000, seed=7)))
+    params = np.empty((3000, fe.N_PACKED))
     groups = np.empty(len(params), dtype=np.int64)
-    _variants(params, groups)
+    _complete(pack(random_models(3000, seed=7)), params, groups)
     rng = np.random.default_rng(8)
     out = np.empty(fe.N_STATE)
     for v, pins in enumerate(VARIANTS[:-1]):
@@ -79,8 +79,7 @@ def test_the_variables_a_group_does_not_integrate_have_zero_slope():
         assert len(members) >= 10 and still
         slopes = []
         for n in members:
-            row = params[n].copy()
-            fe.complete_row(row)
+            row = params[n]
             for _ in range(5):
                 state = row[:fe.N_STATE].copy()
                 state[moving] += rng.normal(0.0, 0.3, len(moving))
@@ -127,10 +126,10 @@ def test_the_lanes_give_the_scalar_kernels_phases_and_scales(both_kernels):
         np.testing.assert_array_equal(np.isinf(x), np.isinf(y), err_msg=name)
         finite = np.isfinite(x)
         np.testing.assert_allclose(y[finite], x[finite], rtol=1e-6, atol=1e-6, err_msg=name)
-    from pairing1d.engine_lanes import VARIANTS, _variants
+    from pairing1d.engine_lanes import VARIANTS, _complete
 
     groups = np.empty(len(params), dtype=np.int64)
-    _variants(np.ascontiguousarray(params), groups)
+    _complete(params, np.empty(params.shape), groups)
     assert set(groups.tolist()) == set(range(len(VARIANTS)))  # every group of devices was exercised
 
 

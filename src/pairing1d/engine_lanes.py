@@ -379,11 +379,16 @@ def _variant_of(row):
 
 
 @nb.njit(cache=True, parallel=True)
-def _variants(params, out):
+def _complete(params, rows, groups):
+    """``rows[n]``: the packed row ``params[n]`` (any layout) completed (:func:`pairing1d.flow_equations.complete_row`),
+    C-contiguous; ``groups[n]``: its group of :data:`VARIANTS`. One parallel pass, before the lanes start (the copy
+    to C order and the completion had been two passes, one of them single-threaded)."""
     for n in nb.prange(params.shape[0]):
-        row = params[n].copy()
+        row = rows[n]
+        for c in range(N_PACKED):
+            row[c] = params[n, c]
         fe.complete_row(row)
-        out[n] = _variant_of(row)
+        groups[n] = _variant_of(row)
 
 
 # --- the lockstep integrator ------------------------------------------------------------------------------------------
@@ -482,8 +487,7 @@ def _start(j, n, params, rows, P, y, stage_states, K, l, h, lmax, lmdrop, thr, n
         ev[e] = math.inf
     row = rows[j]
     for c in range(N_PACKED):
-        row[c] = params[n, c]
-    fe.complete_row(row)
+        row[c] = params[n, c]  # completed by _complete
     for c in range(N_PACKED):
         P[c, j] = row[c]
     for i in range(N_STATE):
@@ -840,9 +844,9 @@ def _compile() -> None:
         with _engine._aggressive_unrolling():  # only the right-hand side needs it (compiled first, then linked)
             _rhs_lanes.compile(_RHS_SIGNATURE)
         _integrate_lanes.compile(_SIGNATURE)
-        _variants.compile((nb.float64[:, ::1], nb.int64[::1]))
+        _complete.compile((nb.types.Array(nb.float64, 2, "A"), nb.float64[:, ::1], nb.int64[::1]))
     _integrate_lanes.disable_compile()
-    _variants.disable_compile()
+    _complete.disable_compile()
     _compiled = True
 
 
@@ -850,10 +854,11 @@ def integrate_lanes(params: np.ndarray, rtol: float, atol: float) -> tuple[np.nd
     """``(events, states, steps)`` of the packed rows ``params`` (as :func:`pairing1d.engine.integrate_batch`), by
     the lane kernel."""
     _compile()
-    params = np.ascontiguousarray(params, dtype=np.float64)
+    params = np.asarray(params, dtype=np.float64)
     n = params.shape[0]
     variant = np.empty(n, dtype=np.int64)
-    _variants(params, variant)
+    rows = np.empty((n, N_PACKED))
+    _complete(params, rows, variant)
     shuffle = np.random.default_rng(0).permutation(n)  # balances the pieces, as in the scalar kernel
     order = shuffle[np.argsort(variant[shuffle], kind="stable")]
     counts = np.bincount(variant, minlength=len(VARIANTS))
@@ -867,7 +872,7 @@ def integrate_lanes(params: np.ndarray, rtol: float, atol: float) -> tuple[np.nd
     events = np.empty((n, len(_engine.EVENTS)))
     states = np.empty((n, N_STATE))
     steps = np.empty(n, dtype=np.int64)
-    _integrate_lanes(params, order, np.array(starts, dtype=np.int64), np.array(kinds, dtype=np.int64), 7,
+    _integrate_lanes(rows, order, np.array(starts, dtype=np.int64), np.array(kinds, dtype=np.int64), 7,
                      float(rtol), float(atol), events, states, steps)
     return events, states, steps
 
