@@ -433,14 +433,15 @@ def pack(models: Sequence[Model]) -> np.ndarray:
 
 KERNELS = ("lanes", "scalar")
 """The batched integrators: ``lanes`` (the default, :data:`DEFAULT_KERNEL`), blocks of devices in SIMD lanes
-(:mod:`pairing1d.engine_lanes`; compiled at its first use, about a minute, then loaded from numba's cache), and
+(:mod:`pairing1d.engine_lanes`; compiled at its first use, about 50 s, then loaded from numba's cache), and
 ``scalar``, one device per thread (this module; compiled at its first use, about 25 s). The same flow, integrator and
 events; they agree to ~1e-7 in the events and exactly in the phases (``tests/test_engine_lanes.py``)."""
 
 DEFAULT_KERNEL = "lanes"
-"""The kernel of every batched computation (sweeps, maps, figures, gate maps) unless one is asked for: 3.5-4x faster
-than the scalar kernel on the 256^2 Fig. 4 grid (README, "Phase diagrams"). A device's numbers do not depend on the
-batch it is computed in, for either kernel; they differ between the kernels by ~1e-7 in the events."""
+"""The kernel of every batched computation (sweeps, maps, figures, gate maps) unless one is asked for: on the 256^2
+Fig. 4 grid, two cores, 3.9-5.6x the scalar kernel for the default flow and 3.2-4.6x for the paper's (README,
+"Phase diagrams"). A device's numbers do not depend on the batch it is computed in, for either kernel; they differ
+between the kernels by ~1e-7 in the events."""
 
 
 def integrate_batch(
