@@ -182,10 +182,15 @@ def test_jit_cache_is_on_disk_and_bit_for_bit(tmp_path: Path, kernel: str):
         "sys.stdout.write(f'{len(k.stats.cache_hits)} {h}')"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}  # an empty cache: the first process compiles
-    runs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=600,
-                           env=env).stdout.split() for _ in range(2)]
+    procs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=600,
+                            env=env) for _ in range(2)]
+    runs = [proc.stdout.split() for proc in procs]
     assert int(runs[0][0]) == 0 and int(runs[1][0]) >= 1
     assert runs[0][1] == runs[1][1]
+    if kernel == "lanes":  # the first compilation says so in one line, the cached load says nothing
+        from pairing1d.engine_lanes import COMPILING_NOTICE
+
+        assert procs[0].stderr.strip() == COMPILING_NOTICE and procs[1].stderr == ""
 
 
 def test_the_kernel_has_one_compiled_signature_for_every_layout():

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 import types as _pytypes
 
 import numba as nb
@@ -827,6 +828,20 @@ _SIGNATURE = (nb.float64[:, ::1], nb.int64[::1], nb.int64[::1], nb.int64[::1], n
               nb.float64[:, ::1], nb.float64[:, ::1], nb.int64[::1])
 _compiled = False
 
+COMPILING_NOTICE = ("pairing1d: compiling the lane kernel, once for this installation (about a minute; then it is "
+                    "loaded from numba's cache)")
+"""The line written to stderr before a first compilation (a silent minute would look like a hang)."""
+
+
+def _in_cache() -> bool:
+    """Whether numba's cache directory of the kernels holds a compiled lane kernel (an index file of
+    ``_integrate_lanes``); True when the directory is unknown (nothing to say then)."""
+    if _engine._dir is None:
+        return True
+    from pathlib import Path
+
+    return any(Path(_engine._dir).glob("*/engine_lanes._integrate_lanes-*.nbi"))
+
 
 def _compile() -> None:
     """Compile the kernel (or load it from numba's cache) once, for its one signature. The right-hand side first, with
@@ -839,6 +854,9 @@ def _compile() -> None:
         return
     import warnings
 
+    if not _in_cache():
+        sys.stderr.write(COMPILING_NOTICE + "\n")
+        sys.stderr.flush()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", nb.errors.NumbaIRAssumptionWarning)
         with _engine._aggressive_unrolling():  # only the right-hand side needs it (compiled first, then linked)
