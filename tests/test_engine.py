@@ -193,6 +193,7 @@ def test_jit_cache_is_on_disk_and_bit_for_bit(tmp_path: Path, kernel: str):
         assert procs[0].stderr.strip() == COMPILING_NOTICE and procs[1].stderr == ""
 
 
+@pytest.mark.long  # the scalar kernel (no longer the default) compiles cold in 25-35 s; make test uses only the lanes
 def test_the_kernel_has_one_compiled_signature_for_every_layout():
     """The kernel is compiled once, with LLVM's unrolling on (engine._aggressive_unrolling), for packed rows of any
     layout; a single C-contiguous row, a column-major batch and a sliced (strided) one all run that one
