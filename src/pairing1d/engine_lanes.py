@@ -724,18 +724,31 @@ def _mass_drop(j, n, ys, l, lmax, rows, P, y, stage_states, K, thr, su2tail, nst
     """The secondary's gap drops every vertex of lane ``j`` at its breakpoint (state ``ys``); returns True when the
     flow is over (the SU(2) closed form)."""
     row = rows[j]
-    ev = events[n]
     for i in range(2):
         if row[fe.P_ALIVE1 + i] != 0.0:
-            row[fe.P_ALIVE1 + i] = 0.0
-            P[fe.P_ALIVE1 + i, j] = 0.0
-            thr[2 + i, j] = math.inf
-            ev[E_DROP1 + i] = row[fe.P_LMDROP]
-    if su2tail[j]:
-        _su2_tail(l[j], ys, lmax[j], states[n], ev)
+            _drop_vertex(j, i, row[fe.P_LMDROP], row, P, thr, events[n])
+    return _after_drops(j, n, ys, l[j], lmax, rows, y, stage_states, K, su2tail, nst, events, states, steps, f0)
+
+
+@nb.njit(**_PER_LANE)
+def _drop_vertex(j, i, l_drop, row, P, thr, ev):
+    """Vertex ``i`` of lane ``j`` averages out at ``l_drop`` (mismatch at j01, or the mass drop): frozen from then."""
+    row[fe.P_ALIVE1 + i] = 0.0
+    P[fe.P_ALIVE1 + i, j] = 0.0
+    thr[2 + i, j] = math.inf
+    ev[E_DROP1 + i] = l_drop
+
+
+@nb.njit(**_PER_LANE)
+def _after_drops(j, n, ys, l_at, lmax, rows, y, stage_states, K, su2tail, nst, events, states, steps, f0):
+    """Lane ``j`` after vertices dropped at ``l_at`` (state ``ys``): the SU(2) closed form when none is left on the
+    SU(2) line (returns True: the flow is over), else its flow starts again from there (False)."""
+    row = rows[j]
+    if su2tail[j] and row[fe.P_ALIVE1] == 0.0 and row[fe.P_ALIVE2] == 0.0:
+        _su2_tail(l_at, ys, lmax[j], states[n], events[n])
         steps[n] = nst[j]
         return True
-    _restart(j, ys, l[j], rows, y, stage_states, K, f0)
+    _restart(j, ys, l_at, rows, y, stage_states, K, f0)
     return False
 
 
@@ -800,19 +813,11 @@ def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events
     if kind_term >= _WALL1:
         _finish(j, n, ye, l_event, nst, events, states, steps)
         return _ENDED
-    i = kind_term - _DROP1  # a vertex dropped (delta = j01): frozen from here on
-    row[fe.P_ALIVE1 + i] = 0.0
-    P[fe.P_ALIVE1 + i, j] = 0.0
-    thr[2 + i, j] = math.inf
-    ev[E_DROP1 + i] = l_event
+    _drop_vertex(j, kind_term - _DROP1, l_event, row, P, thr, ev)  # delta = j01
     l[j] = l_event
     h[j] = hj
-    if su2tail[j] and row[fe.P_ALIVE1] == 0.0 and row[fe.P_ALIVE2] == 0.0:
-        _su2_tail(l_event, ye, lmax[j], states[n], ev)
-        steps[n] = nst[j]
-        return _ENDED
-    _restart(j, ye, l_event, rows, y, stage_states, K, f0)
-    return _RESTARTED
+    ended = _after_drops(j, n, ye, l_event, lmax, rows, y, stage_states, K, su2tail, nst, events, states, steps, f0)
+    return _ENDED if ended else _RESTARTED
 
 
 @nb.njit(cache=True, parallel=True)
