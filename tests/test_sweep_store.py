@@ -455,3 +455,50 @@ def test_the_default_chunking_depends_on_the_grid_alone_and_a_resume_finds_the_s
     stored = open_sweep(store)
     for name in RESULT_VARIABLES:
         np.testing.assert_array_equal(stored[name].values, reference[name].values)
+
+
+# --- the in-process pipeline (chunk k+1 packed, chunk k integrated, chunk k-1 classified and written) --------------
+
+
+def _count_integrations(monkeypatch, stop_at: int | None = None) -> list[int]:
+    """Patch the engine's integrate_batch to count its calls (one per chunk) and, at call ``stop_at``, to raise a
+    KeyboardInterrupt as a Ctrl-C in the middle of the sweep would."""
+    import pairing1d.engine as engine
+
+    real, calls = engine.integrate_batch, []
+
+    def counted(*args, **kwargs):
+        calls.append(len(calls))
+        if stop_at is not None and len(calls) - 1 == stop_at:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "integrate_batch", counted)
+    return calls
+
+
+def test_an_interruption_keeps_every_chunk_integrated_before_it(tmp_path: Path, reference, monkeypatch):
+    """Ctrl-C while chunk 3 is integrated: chunk 2, integrated before and being written on the writer thread when the
+    interruption comes, is finished and marked done with 0 and 1 (nothing computed is lost); 3 and 4 are not done,
+    and a resume computes only them, equal to a clean run."""
+    store = tmp_path / "s.zarr"
+    _count_integrations(monkeypatch, stop_at=3)
+    with pytest.raises(KeyboardInterrupt):
+        sweep_to_store(BASE, store, chunk_points=CHUNK, **AXES)
+    assert not (store / LOCK_FILE).exists()
+    monkeypatch.undo()
+    report = sweep_to_store(BASE, store, resume=True, chunk_points=CHUNK, **AXES)
+    assert report.skipped == [0, 1, 2] and report.computed == [3, 4] and report.corrupt == []
+    assert_equal(open_sweep(store), reference)
+
+
+def test_a_failed_write_stops_the_sweep_one_chunk_later(tmp_path: Path, monkeypatch):
+    """A full disk at chunk 1's write: the sweep stops when that write's failure is collected, after integrating
+    chunk 2 (integrated while chunk 1 was written) and before integrating chunk 3; memory holds at most three
+    chunks, so the work lost to a failure is bounded too."""
+    store = tmp_path / "s.zarr"
+    _full_disk_at(monkeypatch, lambda key: key == "l_bar/c/1/0")
+    calls = _count_integrations(monkeypatch)
+    with pytest.raises(StoreWriteError):
+        sweep_to_store(BASE, store, chunk_points=CHUNK, **AXES)
+    assert calls == [0, 1, 2]

@@ -35,7 +35,8 @@ from .trion import sc_threshold
 
 __all__ = [
     "BatchResult", "PACKED_FIELDS", "pack", "pack_fields", "integrate_batch", "classify_batch", "run_fields",
-    "run_batch", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS", "KERNELS", "DEFAULT_KERNEL",
+    "run_batch", "trion_luttinger", "load_kernel", "DEFAULT_RTOL", "DEFAULT_ATOL", "EVENTS", "MAX_STEPS", "KERNELS",
+    "DEFAULT_KERNEL",
 ]
 
 DEFAULT_RTOL = 1e-8
@@ -371,7 +372,7 @@ def _flow_one(p, rtol, atol, out_state, ev):
     return n_steps
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, nogil=True)
 def _integrate(params, order, rtol, atol, events, states, steps):
     # numba gives each thread one contiguous block of k; the cost of a flow varies smoothly over a grid (trion-rich
     # rows are dearer), so the devices are visited in a random order to balance the blocks (without moving the rows)
@@ -444,6 +445,20 @@ Fig. 4 grid, two cores, 3.9-5.6x the scalar kernel for the default flow and 3.2-
 between the kernels by ~1e-7 in the events."""
 
 
+def load_kernel(kernel: str = DEFAULT_KERNEL) -> None:
+    """Compile ``kernel`` (one of :data:`KERNELS`), or load it from numba's cache, now rather than at its first
+    integration: for a command that times its work apart from this once-per-process cost (0.3-0.8 s from the cache,
+    about a minute the first time after an install)."""
+    if kernel == "lanes":
+        from .engine_lanes import _compile
+
+        _compile()
+    elif kernel == "scalar":
+        _compile_kernel()
+    else:
+        raise ValueError(f"unknown kernel {kernel!r} (known: {', '.join(KERNELS)})")
+
+
 def integrate_batch(
     params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, kernel: str = DEFAULT_KERNEL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -503,6 +518,7 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
                    kf: np.ndarray) -> BatchResult:
     """Vectorized :func:`pairing1d.phases.classify` (same rules) on the kernel's output."""
     l_bar, l_bbar, l_bbar2, l_run = (events[:, j] for j in (E_BAR, E_BBAR, E_BBAR2, E_RUN))
+    kf = np.broadcast_to(kf, l_bar.shape)
     lmax = params[:, fe.P_LMAX]
     cic = params[:, fe.P_SCHEME] == fe.CIC
     lstar_eff = params[:, fe.P_LSTAR1]  # min(lstar, lmass) for the tanh schemes
@@ -538,21 +554,26 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
     )
 
 
-def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
-               kernel: str = DEFAULT_KERNEL) -> BatchResult:
-    """Phases of the devices given as arrays of (valid) Model fields: pack, integrate (with ``kernel``, one of
-    :data:`KERNELS`), classify."""
+def trion_luttinger(values: dict[str, np.ndarray]) -> np.ndarray:
+    """Luttinger parameter K_f of the trion mode (:func:`pairing1d.gaussian.trion_mode`) of the devices given as
+    arrays of Model fields: what :func:`classify_batch` needs beyond the flow (the trion phase's dominant order)."""
     from .gaussian import trion_mode
 
-    params = pack_fields(values)
-    events, states, steps = integrate_batch(params, rtol, atol, kernel)
     r = np.asarray(values["u_ratio"], dtype=float)
     ups = np.asarray(values["upsilon"], dtype=float)
     ups_t = np.asarray(values["upsilon_theta"], dtype=float)
     ups_t = np.where(np.isnan(ups_t), -r * ups, ups_t)
-    kf = trion_mode(np.asarray(values["Kc0"], dtype=float), np.asarray(values["K0"], dtype=float), r, ups, ups_t,
-                    np.asarray(values["vertex_charge"], dtype=float))[0]
-    return classify_batch(params, events, states, steps, np.broadcast_to(kf, events[:, 0].shape))
+    return trion_mode(np.asarray(values["Kc0"], dtype=float), np.asarray(values["K0"], dtype=float), r, ups, ups_t,
+                      np.asarray(values["vertex_charge"], dtype=float))[0]
+
+
+def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
+               kernel: str = DEFAULT_KERNEL) -> BatchResult:
+    """Phases of the devices given as arrays of (valid) Model fields: pack, integrate (with ``kernel``, one of
+    :data:`KERNELS`), classify."""
+    params = pack_fields(values)
+    events, states, steps = integrate_batch(params, rtol, atol, kernel)
+    return classify_batch(params, events, states, steps, trion_luttinger(values))
 
 
 def run_batch(models: Sequence[Model], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,

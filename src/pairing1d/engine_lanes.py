@@ -379,7 +379,7 @@ def _variant_of(row):
     return _VARIANT_TABLE.shape[0] - 1
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, nogil=True)
 def _complete(params, rows, groups):
     """``rows[n]``: the packed row ``params[n]`` (any layout) completed (:func:`pairing1d.flow_equations.complete_row`),
     C-contiguous; ``groups[n]``: its group of :data:`VARIANTS`. One parallel pass, before the lanes start (the copy
@@ -820,7 +820,7 @@ def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events
     return _ENDED if ended else _RESTARTED
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, nogil=True)  # nogil: a sweep writes the last chunk meanwhile
 def _integrate_lanes(params, order, piece_start, piece_variant, n_stages, rtol, atol, events, states, steps):
     for b in nb.prange(piece_variant.shape[0]):
         _run_lanes(params, order[piece_start[b]:piece_start[b + 1]], piece_variant[b], n_stages, rtol, atol, events,
