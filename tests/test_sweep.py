@@ -220,3 +220,38 @@ def test_a_grid_beyond_memory_is_refused_up_front(monkeypatch):
         sweep(BASE, K0=np.linspace(0.3, 0.6, 100), y0=np.linspace(0.0, 0.3, 100))
     with pytest.raises(ModelError, match="chunk_points"):
         sweep(BASE, y0=[0.1], chunk_points=0)
+
+
+@pytest.mark.parametrize("base, axes", [
+    (Model(K0=0.5), dict(exp_neg_lstar=np.linspace(0, 0.6, 9), y0=np.linspace(0, 0.3, 7))),  # constant Gaussian inputs
+    (Model(K0=0.5, flow="paper", scheme="printed", upsilon=0.2),
+     dict(K0=np.linspace(0.3, 0.7, 5), y0=np.array([0.1, 0.2]))),
+    (Model(upsilon_theta=-0.1, vertex_charge=1.0), dict(u_ratio=np.array([0.5, 1.0, 2.0]), y0=np.array([0.1]))),
+])
+def test_inputs_constant_over_a_chunk_give_the_numbers_of_the_elementwise_path(monkeypatch, base, axes):
+    """pack_fields and trion_luttinger evaluate the Gaussian theory once when its inputs are the same for the whole
+    batch (flow_equations.once_if_constant): the packed rows and K_f are bit for bit those of the point-by-point
+    evaluation, whether the shortcut is taken (first grid) or not (the others sweep a Gaussian input); and the
+    unset upsilon_theta reaches them as a float NaN, as fields_of writes it."""
+    from pairing1d import flow_equations as fe
+    from pairing1d.engine import pack_fields, trion_luttinger
+    from pairing1d.sweep import Grid
+
+    values = Grid(base, axes).fields()
+    assert values["upsilon_theta"].dtype == np.float64
+    shortcut = []
+    real = fe.once_if_constant
+
+    def watched(function, *columns):
+        shortcut.append(all(bool(np.all(c == c[0])) for c in columns))
+        return real(function, *columns)
+
+    monkeypatch.setattr(fe, "once_if_constant", watched)
+    fast = pack_fields(values), trion_luttinger(values)
+    monkeypatch.setattr(fe, "once_if_constant", lambda function, *columns: function(*columns))
+    slow = pack_fields(values), trion_luttinger(values)
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert all(shortcut) == ("exp_neg_lstar" in axes)
+    first = Grid(base, {name: values[:1] for name, values in axes.items()}).fields()  # one device, as fields_of
+    np.testing.assert_array_equal(pack_fields(first)[0], slow[0][0])

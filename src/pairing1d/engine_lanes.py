@@ -821,16 +821,20 @@ def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events
 
 
 @nb.njit(cache=True, parallel=True, nogil=True)  # nogil: a sweep writes the last chunk meanwhile
-def _integrate_lanes(params, order, piece_start, piece_variant, n_stages, rtol, atol, events, states, steps):
-    for b in nb.prange(piece_variant.shape[0]):
-        _run_lanes(params, order[piece_start[b]:piece_start[b + 1]], piece_variant[b], n_stages, rtol, atol, events,
-                   states, steps)
+def _integrate_lanes(params, order, piece_start, piece_end, piece_variant, thread_pieces, n_stages, rtol, atol, events,
+                     states, steps):
+    # one iteration per thread, each running its own pieces (thread_pieces[t] to thread_pieces[t + 1]): numba's
+    # static schedule would give one thread a contiguous half of the pieces, whatever their sizes
+    for t in nb.prange(thread_pieces.shape[0] - 1):
+        for b in range(thread_pieces[t], thread_pieces[t + 1]):
+            _run_lanes(params, order[piece_start[b]:piece_end[b]], piece_variant[b], n_stages, rtol, atol, events,
+                       states, steps)
 
 
 _RHS_SIGNATURE = (nb.int64, nb.float64[::1], nb.float64[:, :, ::1], types.literal(0), nb.float64[:, ::1],
                   nb.float64[:, :, ::1], nb.int64)  # as _lockstep calls it: the state at the literal offset 0
-_SIGNATURE = (nb.float64[:, ::1], nb.int64[::1], nb.int64[::1], nb.int64[::1], nb.int64, nb.float64, nb.float64,
-              nb.float64[:, ::1], nb.float64[:, ::1], nb.int64[::1])
+_SIGNATURE = (nb.float64[:, ::1], nb.int64[::1], nb.int64[::1], nb.int64[::1], nb.int64[::1], nb.int64[::1], nb.int64,
+              nb.float64, nb.float64, nb.float64[:, ::1], nb.float64[:, ::1], nb.int64[::1])
 _compiled = False
 
 COMPILING_NOTICE = ("pairing1d: compiling the lane kernel, once for this installation (about a minute; then it is "
@@ -873,6 +877,34 @@ def _compile() -> None:
     _compiled = True
 
 
+def _pieces(counts: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How the devices, sorted by group (``counts[v]`` of group ``v``), are cut into pieces (a piece holds one group
+    and fills its lanes four times at least) and shared among ``threads``: ``(start, end, group)`` of each piece, in
+    order of thread, and ``thread_pieces``, where each thread's pieces begin (``threads + 1`` entries). A group is
+    cut into at most one piece per thread (each piece's end drains its lanes, so fewer are better), and the pieces
+    go to the least loaded thread, largest first. Numba's static schedule had cut 4 pieces per thread and group into
+    contiguous halves: on the Fig. 4 grid, whose y0 = 0 column forms a second group of 256 devices, one thread got 5
+    of the 8 large pieces and two threads ran 1.5x one instead of 1.8x."""
+    pieces = []
+    first = 0
+    for v, count in enumerate(counts):
+        cuts = min(threads, max(1, count // (4 * LANES))) if count else 0
+        for c in range(cuts):
+            size = count // cuts + (1 if c < count % cuts else 0)
+            pieces.append((size, first, v))
+            first += size
+    load = [0] * threads
+    mine: list[list[tuple[int, int, int]]] = [[] for _ in range(threads)]
+    for size, start, v in sorted(pieces, reverse=True):
+        t = load.index(min(load))
+        load[t] += size
+        mine[t].append((start, start + size, v))
+    flat = [piece for thread in mine for piece in thread]
+    thread_pieces = np.cumsum([0] + [len(thread) for thread in mine]).astype(np.int64)
+    columns = np.array(flat, dtype=np.int64).reshape(-1, 3).T
+    return columns[0].copy(), columns[1].copy(), columns[2].copy(), thread_pieces
+
+
 def integrate_lanes(params: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(events, states, steps)`` of the packed rows ``params`` (as :func:`pairing1d.engine.integrate_batch`), by
     the lane kernel."""
@@ -884,19 +916,12 @@ def integrate_lanes(params: np.ndarray, rtol: float, atol: float) -> tuple[np.nd
     _complete(params, rows, variant)
     shuffle = np.random.default_rng(0).permutation(n)  # balances the pieces, as in the scalar kernel
     order = shuffle[np.argsort(variant[shuffle], kind="stable")]
-    counts = np.bincount(variant, minlength=len(VARIANTS))
-    pieces = max(1, 4 * nb.get_num_threads())
-    starts, kinds = [0], []
-    for v, count in enumerate(counts):
-        cuts = min(pieces, max(1, count // (4 * LANES)))  # a piece fills its lanes four times at least
-        for c in range(cuts if count else 0):
-            starts.append(starts[-1] + count // cuts + (1 if c < count % cuts else 0))
-            kinds.append(v)
+    starts, ends, kinds, thread_pieces = _pieces(np.bincount(variant, minlength=len(VARIANTS)), nb.get_num_threads())
     events = np.empty((n, len(_engine.EVENTS)))
     states = np.empty((n, N_STATE))
     steps = np.empty(n, dtype=np.int64)
-    _integrate_lanes(rows, order, np.array(starts, dtype=np.int64), np.array(kinds, dtype=np.int64), 7,
-                     float(rtol), float(atol), events, states, steps)
+    _integrate_lanes(rows, order, starts, ends, kinds, thread_pieces, 7, float(rtol), float(atol), events, states,
+                     steps)
     return events, states, steps
 
 

@@ -51,7 +51,7 @@ except ImportError:  # pragma: no cover - numba is in the 'engine' extra
 __all__ = [
     "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
     "bessel_j0_j1", "cutoff_weight", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop",
-    "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model", "Y_WALL", "U_WALL", "FAILURES",
+    "once_if_constant", "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model", "Y_WALL", "U_WALL", "FAILURES",
 ]
 
 Y_WALL = 1e30
@@ -331,6 +331,21 @@ PACKED_FIELDS = (
 """Model fields that determine a flow (an unset ``upsilon_theta`` travels as NaN: the line of Eq. 13)."""
 
 
+def once_if_constant(function, *columns: np.ndarray):
+    """``function(*columns)`` for an elementwise ``function`` of 1-D arrays of one length, returning arrays (or
+    tuples of them, nested) of that length: evaluated on the first element alone when every column holds one value
+    (a sweep over other parameters, as the Gaussian inputs of the Fig. 4 grid), and broadcast (read-only views). The
+    same numbers either way; a NaN anywhere takes the elementwise path."""
+    n = len(columns[0])
+    if n < 2 or not all(bool(np.all(c == c[0])) for c in columns):
+        return function(*columns)
+
+    def spread(x):
+        return tuple(spread(e) for e in x) if isinstance(x, tuple) else np.broadcast_to(np.asarray(x)[:1], (n,))
+
+    return spread(function(*(c[:1] for c in columns)))
+
+
 def pack_fields(values: dict) -> np.ndarray:
     """Packed rows from 1-D arrays of the :data:`PACKED_FIELDS` of valid Models (equal lengths).
 
@@ -343,8 +358,12 @@ def pack_fields(values: dict) -> np.ndarray:
     Kc0, K0, ups, r = (np.asarray(v[n], dtype=float) for n in ("Kc0", "K0", "upsilon", "u_ratio"))
     ups_t = np.asarray(v["upsilon_theta"], dtype=float)
     ups_t = np.where(np.isnan(ups_t), -r * ups, ups_t)  # unset: the line of Eq. (13)
-    Q = rotation_q(ups, r, Kc0, K0)
-    g = inverse(*rotate(*correlation_matrix(*forward_matrices(Kc0, K0, r, ups, ups_t)), Q))
+
+    def gaussian(Kc0, K0, r, ups, ups_t):
+        Q = rotation_q(ups, r, Kc0, K0)
+        return inverse(*rotate(*correlation_matrix(*forward_matrices(Kc0, K0, r, ups, ups_t)), Q)), Q
+
+    g, Q = once_if_constant(gaussian, Kc0, K0, r, ups, ups_t)
     paper = np.asarray(v["flow"]) == "paper"
     with np.errstate(invalid="ignore", divide="ignore"):
         # Eq. (14)'s closed forms are only taken where flow == "paper" (Model has checked |u upsilon/u_c| < 1 there);

@@ -215,6 +215,8 @@ class Grid:
                 shape = [1] * len(sub_shape)
                 shape[dim] = values.size
                 out[name] = np.broadcast_to(values.reshape(shape), sub_shape).ravel()
+            elif name == "upsilon_theta" and base.upsilon_theta is None:  # unset: NaN, as fields_of writes it
+                out[name] = np.full(int(np.prod(sub_shape)), np.nan)  # (an object array of None took 3 ms to read)
             else:
                 out[name] = np.full(int(np.prod(sub_shape)), getattr(base, name))
         if "temperature" in swept:  # the temperature sets lmax = ln(Lambda/T)

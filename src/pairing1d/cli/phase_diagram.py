@@ -102,6 +102,18 @@ def _load_libraries(suffix: str) -> None:
     load_kernel()
 
 
+def _summary_flags(ds, store: Path | None) -> dict[str, np.ndarray]:
+    """The int8 variables the summary counts: from the store through Zarr itself when there is one (through the lazy
+    Dataset, Dask's first computation imports dask.distributed, half a second), else from ``ds``."""
+    names = [name for name in ("phase", "controlled", "status") if name in ds]
+    if store is None:
+        return {name: ds[name].values for name in names}
+    import zarr
+
+    group = zarr.open_group(str(store), mode="r")
+    return {name: group[name][...] for name in names}
+
+
 @app.command("phase-diagram")
 @model_options
 def phase_diagram(
@@ -159,9 +171,10 @@ def phase_diagram(
         from ..plotting import plot_phase_map
 
         plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
-    counts = dict(zip(PHASES, np.bincount(ds["phase"].values.ravel(), minlength=len(PHASES)).tolist(), strict=True))
-    uncontrolled = int(np.sum(ds["controlled"].values == 0))
-    failed = int(np.sum(ds["status"].values != 0)) if "status" in ds else 0
+    flags = _summary_flags(ds, out if report is not None else None)
+    counts = dict(zip(PHASES, np.bincount(flags["phase"].ravel(), minlength=len(PHASES)).tolist(), strict=True))
+    uncontrolled = int(np.sum(flags["controlled"] == 0))
+    failed = int(np.sum(flags["status"] != 0)) if "status" in flags else 0
     summary = {
         "out": str(out), "shape": {n: int(ds.sizes[n]) for n in names}, "points": int(ds["phase"].size),
         "phase_counts": counts, "uncontrolled_points": uncontrolled, "failed_flows": failed, "seconds": elapsed,
