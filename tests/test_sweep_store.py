@@ -440,13 +440,13 @@ def test_the_command_line_on_a_damaged_and_a_locked_store(store: Path, reference
 
 
 def test_the_default_chunking_depends_on_the_grid_alone_and_a_resume_finds_the_stores(tmp_path: Path, reference):
-    """Sixteen chunks of 4096 to 65536 points (4096-point chunks made a 1024^2 store take 29 s for a 10.5 s kernel:
+    """Sixteen chunks of 16384 to 65536 points (4096-point chunks made a 1024^2 store take 29 s for a 10.5 s kernel:
     each chunk costs ~30 ms of Zarr calls); a resume without chunk_points uses the store's own chunking, whatever
     made it, instead of refusing it as another sweep."""
     from pairing1d.sweep import default_chunk_points
 
     assert default_chunk_points((1024, 1024)) == 65536 and default_chunk_points((512, 512)) == 16384
-    assert default_chunk_points((256, 256)) == 4096 and default_chunk_points((7,)) == 4096
+    assert default_chunk_points((256, 256)) == 16384 and default_chunk_points((7,)) == 16384
     assert default_chunk_points((4096, 4096)) == 65536
     store = tmp_path / "s.zarr"
     sweep_to_store(BASE, store, chunk_points=CHUNK, **AXES)  # not the default chunking

@@ -25,9 +25,8 @@ events move by less than 1e-7 and the phases, control flags and step counts are 
 whatever its neighbours do.
 
 **Status**: the default kernel (:data:`pairing1d.engine.DEFAULT_KERNEL`). On the 256^2 Fig. 4 grid, two cores,
-kernels alternately in one process (``make bench``, three runs): 0.118-0.158 s for the default flow (3.9-5.6x the
-scalar kernel), 0.176-0.221 s for the paper's (3.2-4.6x); on one thread 4.9x, the lanes gaining less from the
-second core (1.5x) than the scalar kernel (1.8x); README, "Phase diagrams". What it took, each found with
+kernels alternately in one process (``make bench``, four runs): 0.093-0.124 s for the default flow (3.9-5.4x the
+scalar kernel), 0.177-0.195 s for the paper's (4.5-5.1x); README, "Phase diagrams". What it took, each found with
 ``perf`` on the running kernel:
 array views and array arguments cost two atomic reference-count updates each (a quarter of the step loop's time,
 then a tenth in the event location), hence the step loop and the per-lane routines compiled without reference
@@ -39,7 +38,9 @@ made numba emit its negative-index wraparound for every element, and LLVM gather
 tanh cutoff's feedback is one branch-free expression (:func:`pairing1d.flow_equations.cutoff_weight`), which the
 lanes had evaluated on both sides of a test; one vector pass decides every lane's step, and only a lane with an
 event, an end, a drop or the step budget goes through ``_special``. 8 lanes per block gave 1.4x, 32 and 64
-lanes 2.3x (before the rest). The first compilation takes about 50 s (then numba's cache).
+lanes 2.3x (before the rest); each thread runs its own pieces of the batch, shared by size (``_pieces``: with
+numba's static schedule the lanes had gained 1.5x from the second core, the scalar kernel 1.8x). The first
+compilation takes about 50 s (then numba's cache).
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def phase_diagram(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted Zarr store")] = False,
     chunk_points: Annotated[int | None, typer.Option("--chunk-points", help="Points per chunk (task); default: "
-                                                     "the grid in 16 chunks of 4096 to 65536 points")] = None,
+                                                     "the grid in 16 chunks of 16384 to 65536 points")] = None,
 ) -> None:
     """Sweep two or three parameters through the RG of Eq. (16): the phase map of Fig. 4 and its data."""
     from ..sweep import dask_client, open_sweep, save_netcdf, sweep, sweep_to_store
