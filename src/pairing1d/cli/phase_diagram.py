@@ -129,7 +129,10 @@ def phase_diagram(
     chunk_points: Annotated[int | None, typer.Option("--chunk-points", help="Points per chunk (task); default: "
                                                      "the grid in 16 chunks of 16384 to 65536 points")] = None,
 ) -> None:
-    """Sweep two or three parameters through the RG of Eq. (16): the phase map of Fig. 4 and its data."""
+    """Sweep two or three parameters through the RG of Eq. (16): the phase map of Fig. 4 and its data.
+
+    The time reported (seconds, with --json) is the sweep's, its writing included; setup_seconds is what loading the
+    libraries and the compiled kernel took before it."""
     from ..sweep import dask_client, open_sweep, save_netcdf, sweep, sweep_to_store
 
     model = model_from_flags(model_flags)
