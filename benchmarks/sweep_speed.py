@@ -82,7 +82,7 @@ def best_of(repeats: int, run) -> float:
     return min(times)
 
 
-def cli_against_kernel(n: int = 1024, rounds: int = 2) -> dict:
+def cli_against_kernel(n: int = 1024, rounds: int = 3) -> dict:
     """The n x n Fig. 4 grid (default flow) through ``pairing1d phase-diagram`` (a .zarr store and a .nc file, each
     in a fresh process) against the kernel alone on the same packed rows (integrate_batch, warm, in this process),
     timed right before and right after each command, so that the machine's load, which drifts by 20-30 % within a

@@ -255,3 +255,27 @@ def test_inputs_constant_over_a_chunk_give_the_numbers_of_the_elementwise_path(m
     assert all(shortcut) == ("exp_neg_lstar" in axes)
     first = Grid(base, {name: values[:1] for name, values in axes.items()}).fields()  # one device, as fields_of
     np.testing.assert_array_equal(pack_fields(first)[0], slow[0][0])
+
+
+@pytest.mark.parametrize("axes", [
+    dict(exp_neg_lstar=np.linspace(0, 0.6, 40), y0=np.linspace(0, 0.3, 30)),
+    dict(exp_neg_lstar=np.linspace(0, 0.6, 6), y0=np.linspace(0, 0.3, 5), scheme=np.array(["cic", "printed"])),
+])
+def test_a_netcdf_file_encoded_during_the_sweep_is_the_file_save_netcdf_writes(tmp_path: Path, axes):
+    """sweep_to_netcdf writes each chunk into the encoded file as it is computed (here 6 and 2 chunks of whole rows
+    of the first axis): the file reads back identical (values, dtypes, attributes, coordinates) to sweep followed by
+    save_netcdf, and so does the Dataset it returns."""
+    from pairing1d.sweep import save_netcdf, sweep_to_netcdf
+
+    base = Model(K0=0.45)
+    chunk = 200 if len(axes) == 2 else 30
+    streamed = sweep_to_netcdf(base, tmp_path / "streamed.nc", chunk_points=chunk, **axes)
+    reference = sweep(base, chunk_points=chunk, **axes)
+    save_netcdf(reference, tmp_path / "saved.nc")
+    with xr.open_dataset(tmp_path / "streamed.nc", engine="h5netcdf") as a, \
+            xr.open_dataset(tmp_path / "saved.nc", engine="h5netcdf") as b:
+        xr.testing.assert_identical(a.load(), b.load())
+        for name in RESULT_VARIABLES:
+            assert a[name].dtype == b[name].dtype and a[name].encoding["dtype"] == b[name].encoding["dtype"]
+    xr.testing.assert_identical(streamed, reference)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["saved.nc", "streamed.nc"]  # no temporary left

@@ -96,7 +96,7 @@ from .model import Model, ModelError
 from .phases import PHASES
 
 __all__ = [
-    "sweep", "sweep_to_store", "open_sweep", "save_netcdf", "chunk_checksum", "Grid", "SweepReport",
+    "sweep", "sweep_to_store", "sweep_to_netcdf", "open_sweep", "save_netcdf", "chunk_checksum", "Grid", "SweepReport",
     "StoreError", "StoreLockedError", "StoreWriteError", "AXIS_ALIASES", "RESULT_VARIABLES", "axis_field_values",
     "MAX_SWEEP_POINTS", "MAX_STORE_POINTS", "MAX_STORE_CHUNKS", "RTOL_RANGE", "ATOL_RANGE",
 ]
@@ -447,10 +447,11 @@ def _shape_of(axes: Mapping[str, np.ndarray]) -> tuple[int, ...]:
     return tuple(int(values.size) for values in axes.values())
 
 
-def _check_sweep_size(shape: tuple[int, ...], chunk_points: int) -> None:
-    """Refuse (ModelError, one line) an in-memory grid above MAX_SWEEP_POINTS or the memory available."""
+def _check_sweep_size(shape: tuple[int, ...], chunk_points: int, copies: int = 1) -> None:
+    """Refuse (ModelError, one line) an in-memory grid above MAX_SWEEP_POINTS or the memory available (its results
+    held ``copies`` times)."""
     points = math.prod(shape)
-    need = points * RESULT_BYTES_PER_POINT + min(points, chunk_points) * WORK_BYTES_PER_POINT
+    need = copies * points * RESULT_BYTES_PER_POINT + min(points, chunk_points) * WORK_BYTES_PER_POINT
     available = _available_memory()
     if points > MAX_SWEEP_POINTS:
         why = f"more than the {MAX_SWEEP_POINTS:,} points an in-memory sweep accepts"
@@ -507,17 +508,28 @@ def sweep(
     fit in memory (at most :data:`MAX_SWEEP_POINTS` points): otherwise a one-line ModelError is raised before
     anything is computed.
     """
+    return _sweep(model, client, chunk_points, rtol, atol, progress, axes)
+
+
+def _sweep(model: Model, client: Any, chunk_points: int | None, rtol: float | None, atol: float | None,
+           progress: Callable[[int, int], None] | None, axes: Mapping[str, Iterable],
+           netcdf: Callable[[Grid, list[slice], dict[str, np.ndarray], float, float], Callable] | None = None):
+    """:func:`sweep`; with ``netcdf``, a factory of a second writer (called with the grid, its blocks, the results'
+    arrays and the tolerances) that each chunk's results also go to, on the writer thread."""
     rtol, atol = _tolerances(rtol, atol)
     arrays = _as_axes(axes)
     chunk_points = _chunk_points(chunk_points, _shape_of(arrays))
-    _check_sweep_size(_shape_of(arrays), chunk_points)
+    _check_sweep_size(_shape_of(arrays), chunk_points, copies=1 if netcdf is None else 2)
     grid = Grid(model, arrays)
     blocks = _row_blocks(grid, chunk_points)
     data = {name: np.empty(grid.shape, dtype=_DTYPES[name]) for name in RESULT_VARIABLES}
+    also = None if netcdf is None else netcdf(grid, blocks, data, rtol, atol)
 
     def write(i: int, block: Mapping[str, np.ndarray]) -> None:
         for name in RESULT_VARIABLES:
             data[name][blocks[i]] = block[name]
+        if also is not None:
+            also(i, block)
 
     _run_chunks(grid, blocks, list(range(len(blocks))), write, client, rtol, atol, progress, 0)
     ds = _dataset(grid, data)
@@ -700,15 +712,18 @@ def sweep_to_store(
                     group["chunk_done"][i] = 0
         todo = [i for i in range(len(blocks)) if not done[i]]
         skipped = [i for i in range(len(blocks)) if done[i]]
+        with _disk_errors(store, resume_hint):
+            # opened once: group[name] reads and parses the array's metadata each time (9 ms per chunk)
+            arrays = {name: group[name] for name in (*RESULT_VARIABLES, "chunk_checksum", "chunk_done")}
 
         def write(i: int, data: Mapping[str, np.ndarray]) -> None:
             rows = blocks[i]
             with _disk_errors(store, resume_hint + " (the chunks written so far are kept)"):
                 for name in RESULT_VARIABLES:
-                    group[name][rows] = data[name]
+                    arrays[name][rows] = data[name]
                 # only after the data, the checksum, then the flag: a kill in between recomputes the chunk
-                group["chunk_checksum"][i] = np.uint64(chunk_checksum(data))
-                group["chunk_done"][i] = 1
+                arrays["chunk_checksum"][i] = np.uint64(chunk_checksum(data))
+                arrays["chunk_done"][i] = 1
 
         _run_chunks(grid, blocks, todo, write, client, rtol, atol, progress, len(skipped))
     finally:
@@ -1132,6 +1147,52 @@ def save_netcdf(ds: Any, path: str | Path) -> Path:
         raise WriteError(errno.ENOSPC, f"cannot write {str(path)!r}: about {ds.nbytes / 1e9:.1f} GB needed, "
                          f"{free / 1e9:.1f} GB free; the old file, if any, is unchanged")
     return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+
+
+def sweep_to_netcdf(
+    model: Model, path: str | Path, *, client: Any = None, chunk_points: int | None = None, rtol: float | None = None,
+    atol: float | None = None, progress: Callable[[int, int], None] | None = None, **axes: Iterable,
+):
+    """:func:`sweep` then :func:`save_netcdf` to ``path``, with the same guarantees and the same file, but the file
+    is encoded while the chunks are computed: the empty file is encoded in memory at the first chunk's write, and
+    each chunk's results are written into it on the writer thread, so that only its writing to disk follows the
+    last chunk (0.05 s for 1024^2 instead of 0.25-0.45 s of encoding and writing). Returns the Dataset. A dataset
+    above :data:`NETCDF_IN_MEMORY` goes through :func:`sweep` and :func:`save_netcdf` one after the other."""
+    import io
+
+    from .files import write_atomically
+
+    path = Path(path)
+    points = math.prod(_shape_of(_as_axes(axes)))
+    if points * RESULT_BYTES_PER_POINT > NETCDF_IN_MEMORY:
+        ds = sweep(model, client=client, chunk_points=chunk_points, rtol=rtol, atol=atol, progress=progress, **axes)
+        save_netcdf(ds, path)
+        return ds
+    image: dict[str, Any] = {}
+
+    def netcdf(grid: Grid, blocks: list[slice], data: dict[str, np.ndarray], rtol: float, atol: float):
+        def also(i: int, block: Mapping[str, np.ndarray]) -> None:
+            if "file" not in image:
+                import h5py
+
+                # the file :func:`save_netcdf` would write, its variables' values still to come: the results of
+                # each chunk are written into its (contiguous, uncompressed) HDF5 datasets
+                template = _dataset(grid, data)
+                template.attrs.update(rtol=rtol, atol=atol)
+                image["buffer"] = io.BytesIO(template.to_netcdf(engine="h5netcdf"))
+                image["file"] = h5py.File(image["buffer"], "r+")
+            for name in RESULT_VARIABLES:
+                image["file"][name][blocks[i]] = block[name]
+
+        return also
+
+    try:
+        ds = _sweep(model, client, chunk_points, rtol, atol, progress, axes, netcdf=netcdf)
+    finally:
+        if "file" in image:
+            image["file"].close()
+    write_atomically(path, lambda tmp: tmp.write_bytes(image["buffer"].getbuffer()))
+    return ds
 
 
 def dask_client(workers: int | None = None, scheduler: str | None = None):

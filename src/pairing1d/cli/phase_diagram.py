@@ -87,31 +87,38 @@ class _Bar:
 
 def _load_libraries(suffix: str) -> None:
     """What every run pays once, whatever its size, done before the sweep's clock starts: importing xarray and the
-    writer's libraries (Zarr and Dask's arrays, or h5netcdf), about 1.4 s, and loading the compiled kernel from
-    numba's cache (0.3-0.8 s; about a minute the first time after an install). The JSON summary reports it as
-    ``setup_seconds``, apart from the sweep's ``seconds``."""
-    import xarray  # noqa: F401
+    writer's libraries (Zarr and Dask's arrays, or h5netcdf), about 1.4 s; their first use, which sets them up
+    (Zarr's event loop and codecs, xarray's backends, HDF5), about 0.15 s, here on a two-element dataset in memory;
+    and loading the compiled kernel from numba's cache (0.3-0.8 s; about a minute the first time after an install).
+    The JSON summary reports it as ``setup_seconds``, apart from the sweep's ``seconds``."""
+    import numpy as np
+    import xarray as xr
 
     if suffix == ".zarr":
-        import dask.array  # noqa: F401  (the empty store is written from lazy Dask zeros)
-        import zarr  # noqa: F401
+        import dask.array as da  # the empty store is written from lazy Dask zeros
+        import zarr
+
+        tiny = xr.Dataset({"x": ("i", da.zeros(2, chunks=1))})
+        store = zarr.storage.MemoryStore()
+        tiny.to_zarr(store, mode="w-", consolidated=False, compute=False)
+        zarr.open_group(store, mode="r+")["x"][:] = np.ones(2)
     else:
-        import h5netcdf  # noqa: F401
+        xr.Dataset({"x": ("i", np.zeros(2))}).to_netcdf(engine="h5netcdf")
     from ..engine import load_kernel
 
     load_kernel()
 
 
-def _summary_flags(ds, store: Path | None) -> dict[str, np.ndarray]:
-    """The int8 variables the summary counts: from the store through Zarr itself when there is one (through the lazy
-    Dataset, Dask's first computation imports dask.distributed, half a second), else from ``ds``."""
-    names = [name for name in ("phase", "controlled", "status") if name in ds]
+def _summary_flags(ds, store: Path | None) -> tuple[dict[str, np.ndarray], dict]:
+    """The int8 variables the summary counts, and the attributes: from the store through Zarr itself when there is
+    one (through a lazy Dataset, Dask's first computation imports dask.distributed, half a second), else from
+    ``ds``."""
     if store is None:
-        return {name: ds[name].values for name in names}
+        return {name: ds[name].values for name in ("phase", "controlled", "status") if name in ds}, dict(ds.attrs)
     import zarr
 
     group = zarr.open_group(str(store), mode="r")
-    return {name: group[name][...] for name in names}
+    return {name: group[name][...] for name in ("phase", "controlled", "status") if name in group}, dict(group.attrs)
 
 
 @app.command("phase-diagram")
@@ -133,7 +140,7 @@ def phase_diagram(
 
     The time reported (seconds, with --json) is the sweep's, its writing included; setup_seconds is what loading the
     libraries and the compiled kernel took before it."""
-    from ..sweep import dask_client, open_sweep, save_netcdf, sweep, sweep_to_store
+    from ..sweep import dask_client, open_sweep, sweep_to_netcdf, sweep_to_store
 
     model = model_from_flags(model_flags)
     parsed = [(flag, *parse_axis(spec)) for flag, spec in (("--x", x), ("--y", y), ("--z", z)) if spec is not None]
@@ -163,26 +170,29 @@ def phase_diagram(
         if suffix == ".zarr":
             report = sweep_to_store(model, out, resume=resume, client=client, chunk_points=chunk_points,
                                     progress=bar, **axes)
-            # every chunk was verified just now (computed and checksummed here, or checked by the resume): read it
-            # lazily, without a second verification (1 s for 1024^2); the summary reads three int8 variables
-            ds = open_sweep(out, verify=False, load=False)
+            ds = None  # the summary reads three int8 variables and the attributes through Zarr
         else:
-            ds = sweep(model, client=client, chunk_points=chunk_points, progress=bar, **axes)
-            save_netcdf(ds, out)  # an existing file is replaced only by a complete new one
+            # encoded while the chunks are computed; an existing file is replaced only by a complete new one
+            ds = sweep_to_netcdf(model, out, client=client, chunk_points=chunk_points, progress=bar, **axes)
     elapsed = time.perf_counter() - started
     if plot is not None:
         from ..plotting import plot_phase_map
 
+        if ds is None:
+            # every chunk was verified just now (computed and checksummed here, or checked by the resume): read it
+            # lazily, without a second verification (1 s for 1024^2)
+            ds = open_sweep(out, verify=False, load=False)
         plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
-    flags = _summary_flags(ds, out if report is not None else None)
+    flags, attrs = _summary_flags(ds, out if report is not None else None)
+    shape = {n: len(axes[n]) for n in names}
     counts = dict(zip(PHASES, np.bincount(flags["phase"].ravel(), minlength=len(PHASES)).tolist(), strict=True))
     uncontrolled = int(np.sum(flags["controlled"] == 0))
     failed = int(np.sum(flags["status"] != 0)) if "status" in flags else 0
     summary = {
-        "out": str(out), "shape": {n: int(ds.sizes[n]) for n in names}, "points": int(ds["phase"].size),
+        "out": str(out), "shape": shape, "points": int(flags["phase"].size),
         "phase_counts": counts, "uncontrolled_points": uncontrolled, "failed_flows": failed, "seconds": elapsed,
         "setup_seconds": started - setup_started,
-        "scheme": ds.attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
+        "scheme": attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
     }
     if report is not None:
         summary.update(chunks=report.n_chunks, computed_chunks=report.computed, skipped_chunks=report.skipped,
@@ -191,7 +201,7 @@ def phase_diagram(
         print_json(summary)
         return
     stdout.print(
-        f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{ds.sizes[n]}]' for n in names)} "
+        f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{shape[n]}]' for n in names)} "
         f"in {elapsed:.2f} s: " + ", ".join(f"{p} {n}" for p, n in counts.items() if n or p != "triplet")
         + f"; not controlled {uncontrolled}" + (f"; failed flows {failed} (variable 'status')" if failed else "")
     )
