@@ -457,7 +457,7 @@ def test_the_default_chunking_depends_on_the_grid_alone_and_a_resume_finds_the_s
         np.testing.assert_array_equal(stored[name].values, reference[name].values)
 
 
-# --- the in-process pipeline (chunk k+1 packed, chunk k integrated, chunk k-1 classified and written) --------------
+# --- the in-process pipeline (chunks k+1, k+2 packed, chunk k integrated, chunks k-2, k-1 classified and written) --
 
 
 def _count_integrations(monkeypatch, stop_at: int | None = None) -> list[int]:
@@ -478,9 +478,9 @@ def _count_integrations(monkeypatch, stop_at: int | None = None) -> list[int]:
 
 
 def test_an_interruption_keeps_every_chunk_integrated_before_it(tmp_path: Path, reference, monkeypatch):
-    """Ctrl-C while chunk 3 is integrated: chunk 2, integrated before and being written on the writer thread when the
-    interruption comes, is finished and marked done with 0 and 1 (nothing computed is lost); 3 and 4 are not done,
-    and a resume computes only them, equal to a clean run."""
+    """Ctrl-C while chunk 3 is integrated: chunks 1 and 2, integrated before and waiting for or being written on the
+    writer thread when the interruption comes, are finished and marked done with 0 (nothing computed is lost); 3 and
+    4 are not done, and a resume computes only them, equal to a clean run."""
     store = tmp_path / "s.zarr"
     _count_integrations(monkeypatch, stop_at=3)
     with pytest.raises(KeyboardInterrupt):
@@ -492,13 +492,13 @@ def test_an_interruption_keeps_every_chunk_integrated_before_it(tmp_path: Path, 
     assert_equal(open_sweep(store), reference)
 
 
-def test_a_failed_write_stops_the_sweep_one_chunk_later(tmp_path: Path, monkeypatch):
+def test_a_failed_write_stops_the_sweep_two_chunks_later(tmp_path: Path, monkeypatch):
     """A full disk at chunk 1's write: the sweep stops when that write's failure is collected, after integrating
-    chunk 2 (integrated while chunk 1 was written) and before integrating chunk 3; memory holds at most three
-    chunks, so the work lost to a failure is bounded too."""
+    chunks 2 and 3 (two writes may wait while the flows go on) and before integrating chunk 4; the chunks in flight
+    are bounded, so the work lost to a failure is bounded too."""
     store = tmp_path / "s.zarr"
     _full_disk_at(monkeypatch, lambda key: key == "l_bar/c/1/0")
     calls = _count_integrations(monkeypatch)
     with pytest.raises(StoreWriteError):
         sweep_to_store(BASE, store, chunk_points=CHUNK, **AXES)
-    assert calls == [0, 1, 2]
+    assert calls == [0, 1, 2, 3]

@@ -281,9 +281,9 @@ ATOL_RANGE = (1e-300, 0.1)
 """Allowed absolute tolerances (below: subnormal step scales; above: a coupling of 0.1 counts as zero)."""
 RESULT_BYTES_PER_POINT = sum(_DTYPES[name].itemsize for name in RESULT_VARIABLES)
 """Bytes of results per grid point (43 for the eight variables)."""
-WORK_BYTES_PER_POINT = 2000
-"""Peak working memory per point of a chunk, with the in-process pipeline's three chunks in flight (one packed, one
-integrated, one classified and written; measured with tracemalloc: about 1.9 kB, 0.98 kB for one chunk alone)."""
+WORK_BYTES_PER_POINT = 2500
+"""Peak working memory per point of a chunk, with the in-process pipeline's chunks in flight (two packed ahead, one
+integrated, up to two classified and written; measured with tracemalloc: 2.2 kB, 0.98 kB for one chunk alone)."""
 MAX_SWEEP_POINTS = 10**8
 """Most points an in-memory :func:`sweep` accepts (4.3 GB of results); larger grids go to :func:`sweep_to_store`."""
 MAX_STORE_POINTS = 10**10
@@ -549,35 +549,47 @@ def _run_chunks(
     if client is None:
         from .engine import integrate_batch
 
-        # three chunks in flight, each step on its own thread: the next chunk is packed while this one's flows are
-        # integrated, and the last one is classified and written meanwhile. The kernel runs without the GIL, and
-        # Zarr's and HDF5's calls mostly wait (I/O, Zarr's event loop), so that packing, classifying and writing a
-        # 1024^2 store (2.2 s of 16 chunks, one after another) fill the cores' idle moments instead of adding to the
-        # kernel's time. At most three chunks' data are held. A failed write stops the sweep before the next chunk
-        # is handed over; an interruption first lets the write in progress finish (the executors' exit), so that no
-        # chunk whose flows were integrated before it is lost
+        # the chunks in flight, each step on its own thread: the next chunks are packed while this one's flows are
+        # integrated, and the ones before are classified and written meanwhile. The kernel runs without the GIL,
+        # and Zarr's and HDF5's calls mostly wait (I/O, Zarr's event loop), so that packing, classifying and writing
+        # a 1024^2 store (2.2 s of 16 chunks, one after another) fill the cores' idle moments instead of adding to
+        # the kernel's time. Two writes may wait, so that a slow one (the first, which encodes a NetCDF file) does
+        # not hold up the flows; at most five chunks' data are held. After a failed write nothing more is written,
+        # and the sweep stops before the next chunk but one is handed over; an interruption first lets the writes
+        # handed over finish (the executors' exit), so that no chunk whose flows were integrated before it is lost
         with ThreadPoolExecutor(1, "pairing1d-prepare") as preparer, ThreadPoolExecutor(1, "pairing1d-write") as writer:
-            def finish_and_write(i: int, prepared: tuple, integrated: tuple) -> None:
-                write(i, _finish_rows(grid, blocks[i], prepared, integrated))
+            broken: list[BaseException] = []  # the failure of a write: the writes queued after it write nothing
 
-            upcoming = preparer.submit(_prepare_rows, grid, blocks[todo[0]]) if todo else None
-            pending = None
-            for k, i in enumerate(todo):
-                prepared = upcoming.result()
-                if k + 1 < len(todo):
-                    upcoming = preparer.submit(_prepare_rows, grid, blocks[todo[k + 1]])
-                integrated = integrate_batch(prepared[0], rtol, atol)
-                if pending is not None:
-                    pending.result()  # a failed write raises here
-                    finished += 1
-                    if progress is not None:
-                        progress(finished, len(blocks))
-                pending = writer.submit(finish_and_write, i, prepared, integrated)
-            if pending is not None:
-                pending.result()
+            def finish_and_write(i: int, prepared: tuple, integrated: tuple) -> None:
+                if broken:
+                    raise broken[0]
+                try:
+                    write(i, _finish_rows(grid, blocks[i], prepared, integrated))
+                except BaseException as exc:
+                    broken.append(exc)
+                    raise
+
+            def collect(future) -> None:
+                nonlocal finished
+                future.result()  # a failed write raises here
                 finished += 1
                 if progress is not None:
                     progress(finished, len(blocks))
+
+            # packed two chunks ahead: a write that holds the GIL for a while (encoding a NetCDF file) delays a
+            # packing without holding up the flows
+            upcoming = [preparer.submit(_prepare_rows, grid, blocks[i]) for i in todo[:2]]
+            pending: list = []
+            for k, i in enumerate(todo):
+                prepared = upcoming.pop(0).result()
+                if k + 2 < len(todo):
+                    upcoming.append(preparer.submit(_prepare_rows, grid, blocks[todo[k + 2]]))
+                integrated = integrate_batch(prepared[0], rtol, atol)
+                if len(pending) == 2:
+                    collect(pending.pop(0))
+                pending.append(writer.submit(finish_and_write, i, prepared, integrated))
+            for future in pending:
+                collect(future)
         return
     from dask.distributed import as_completed
 
@@ -1155,16 +1167,16 @@ def sweep_to_netcdf(
 ):
     """:func:`sweep` then :func:`save_netcdf` to ``path``, with the same guarantees and the same file, but the file
     is encoded while the chunks are computed: the empty file is encoded in memory at the first chunk's write, and
-    each chunk's results are written into it on the writer thread, so that only its writing to disk follows the
-    last chunk (0.05 s for 1024^2 instead of 0.25-0.45 s of encoding and writing). Returns the Dataset. A dataset
-    above :data:`NETCDF_IN_MEMORY` goes through :func:`sweep` and :func:`save_netcdf` one after the other."""
+    each chunk's results are written into it, on the writer thread while the next chunks' flows are integrated, so
+    that only its writing to disk follows the last chunk (0.04-0.07 s for 1024^2 instead of 0.25-0.45 s of encoding
+    and writing). Returns the Dataset. A dataset above :data:`NETCDF_IN_MEMORY` goes through :func:`sweep` and
+    :func:`save_netcdf` one after the other."""
     import io
 
     from .files import write_atomically
 
     path = Path(path)
-    points = math.prod(_shape_of(_as_axes(axes)))
-    if points * RESULT_BYTES_PER_POINT > NETCDF_IN_MEMORY:
+    if math.prod(_shape_of(_as_axes(axes))) * RESULT_BYTES_PER_POINT > NETCDF_IN_MEMORY:
         ds = sweep(model, client=client, chunk_points=chunk_points, rtol=rtol, atol=atol, progress=progress, **axes)
         save_netcdf(ds, path)
         return ds
@@ -1175,13 +1187,12 @@ def sweep_to_netcdf(
             if "file" not in image:
                 import h5py
 
-                # the file :func:`save_netcdf` would write, its variables' values still to come: the results of
-                # each chunk are written into its (contiguous, uncompressed) HDF5 datasets
-                template = _dataset(grid, data)
-                template.attrs.update(rtol=rtol, atol=atol)
-                image["buffer"] = io.BytesIO(template.to_netcdf(engine="h5netcdf"))
+                # the file save_netcdf would write, its variables' values still to come (zeros until then)
+                empty = _dataset(grid, {name: np.zeros(grid.shape, dtype=_DTYPES[name]) for name in RESULT_VARIABLES})
+                empty.attrs.update(rtol=rtol, atol=atol)
+                image["buffer"] = io.BytesIO(empty.to_netcdf(engine="h5netcdf"))
                 image["file"] = h5py.File(image["buffer"], "r+")
-            for name in RESULT_VARIABLES:
+            for name in RESULT_VARIABLES:  # into the file's (contiguous, uncompressed) HDF5 datasets
                 image["file"][name][blocks[i]] = block[name]
 
         return also

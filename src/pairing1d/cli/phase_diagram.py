@@ -89,7 +89,8 @@ def _load_libraries(suffix: str) -> None:
     """What every run pays once, whatever its size, done before the sweep's clock starts: importing xarray and the
     writer's libraries (Zarr and Dask's arrays, or h5netcdf), about 1.4 s; their first use, which sets them up
     (Zarr's event loop and codecs, xarray's backends, HDF5), about 0.15 s, here on a two-element dataset in memory;
-    and loading the compiled kernel from numba's cache (0.3-0.8 s; about a minute the first time after an install).
+    loading the compiled kernel from numba's cache (0.3-0.8 s; about a minute the first time after an install), and
+    one device through the engine, which loads the rest.
     The JSON summary reports it as ``setup_seconds``, apart from the sweep's ``seconds``."""
     import numpy as np
     import xarray as xr
@@ -104,9 +105,11 @@ def _load_libraries(suffix: str) -> None:
         zarr.open_group(store, mode="r+")["x"][:] = np.ones(2)
     else:
         xr.Dataset({"x": ("i", np.zeros(2))}).to_netcdf(engine="h5netcdf")
-    from ..engine import load_kernel
+    from ..engine import load_kernel, run_batch
+    from ..model import Model
 
     load_kernel()
+    run_batch([Model()])  # the first use of the packing and classification (numba's cache, numpy), about 0.2 s
 
 
 def _summary_flags(ds, store: Path | None) -> tuple[dict[str, np.ndarray], dict]:
