@@ -440,7 +440,7 @@ events; they agree to ~1e-7 in the events and exactly in the phases (``tests/tes
 
 DEFAULT_KERNEL = "lanes"
 """The kernel of every batched computation (sweeps, maps, figures, gate maps) unless one is asked for: on the 256^2
-Fig. 4 grid, two cores, 3.9-5.4x the scalar kernel for the default flow and 4.5-5.1x for the paper's (README,
+Fig. 4 grid, two cores, 3.9-6.1x the scalar kernel for the default flow and 4.5-5.7x for the paper's (README,
 "Phase diagrams"). A device's numbers do not depend on the batch it is computed in, for either kernel; they differ
 between the kernels by ~1e-7 in the events."""
 

@@ -25,8 +25,8 @@ events move by less than 1e-7 and the phases, control flags and step counts are 
 whatever its neighbours do.
 
 **Status**: the default kernel (:data:`pairing1d.engine.DEFAULT_KERNEL`). On the 256^2 Fig. 4 grid, two cores,
-kernels alternately in one process (``make bench``, four runs): 0.093-0.124 s for the default flow (3.9-5.4x the
-scalar kernel), 0.177-0.195 s for the paper's (4.5-5.1x); README, "Phase diagrams". What it took, each found with
+kernels alternately in one process (``make bench``, eight runs): 0.093-0.126 s for the default flow (3.9-6.1x the
+scalar kernel), 0.13-0.195 s for the paper's (4.5-5.7x); README, "Phase diagrams". What it took, each found with
 ``perf`` on the running kernel:
 array views and array arguments cost two atomic reference-count updates each (a quarter of the step loop's time,
 then a tenth in the event location), hence the step loop and the per-lane routines compiled without reference
