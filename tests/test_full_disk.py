@@ -87,3 +87,17 @@ def test_a_zarr_store_on_a_full_disk_resumes_once_there_is_room(disk):
     resume = ["--resume"] if (mount / "s.zarr").exists() else []
     proc = pairing1d("phase-diagram", *AXES, "--out", "s.zarr", "--chunk-points", "512", *resume, cwd=mount)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_write_task_failing_after_the_reported_error_adds_no_traceback(quiet):
+    """Zarr writes through asyncio tasks: on a nearly full disk, a write started beside the one that failed may fail
+    after the command has printed its one line, and asyncio then printed "Task exception was never retrieved" and a
+    traceback at exit (once in about fifty runs of a store created there). The command line keeps these reports off
+    stderr (cli._app._quiet_background_tasks); without it, the same unretrieved failure does print (quiet=False)."""
+    call = "from pairing1d.cli._app import _quiet_background_tasks; _quiet_background_tasks()" if quiet else "pass"
+    code = (f"import asyncio, gc\n{call}\nloop = asyncio.new_event_loop()\nfuture = loop.create_future()\n"
+            "future.set_exception(OSError(28, 'No space left on device'))\ndel future\ngc.collect()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert (proc.stderr == "") == quiet, proc.stderr

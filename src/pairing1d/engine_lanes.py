@@ -880,8 +880,9 @@ def _compile() -> None:
 
 def _pieces(counts: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """How the devices, sorted by group (``counts[v]`` of group ``v``), are cut into pieces (a piece holds one group,
-    and fills its lanes four times at least unless the group is smaller) and shared among ``threads``: ``(start, end, group)`` of each piece, in
-    order of thread, and ``thread_pieces``, where each thread's pieces begin (``threads + 1`` entries). A group is
+    and fills its lanes four times at least unless the group is smaller) and shared among ``threads``: ``(start,
+    end, group)`` of each piece, in order of thread, and ``thread_pieces``, where each thread's pieces begin
+    (``threads + 1`` entries). A group is
     cut into at most one piece per thread (each piece's end drains its lanes, so fewer are better), and the pieces
     go to the least loaded thread, largest first. Numba's static schedule had cut 4 pieces per thread and group into
     contiguous halves: on the Fig. 4 grid, whose y0 = 0 column forms a second group of 256 devices, one thread got 5

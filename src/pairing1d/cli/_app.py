@@ -203,11 +203,23 @@ class _Interrupt:
         raise KeyboardInterrupt
 
 
+def _quiet_background_tasks() -> None:
+    """Keep asyncio's "Task exception was never retrieved" reports (a traceback each) off stderr. Zarr writes through
+    asyncio tasks on a loop of its own: when one fails on a full disk, the writes it started beside it may fail too,
+    after the command has reported the failure in its one line, and asyncio printed each at exit (seen once in about
+    fifty runs of a store created on a nearly full disk). Nothing else in this program runs asyncio tasks; a library
+    user's own logging is untouched (the command line only)."""
+    import logging
+
+    logging.getLogger("asyncio").addHandler(logging.NullHandler())  # and so not logging's last-resort stderr
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the Typer app and turn every user error into one line on stderr and exit code 2, and Ctrl-C
     into one line and exit code 130."""
     # the commands write figures to files and never show them: the Agg backend, unless the user chose one
     os.environ.setdefault("MPLBACKEND", "Agg")
+    _quiet_background_tasks()
     handler = _Interrupt()
     previous = None
     if threading.current_thread() is threading.main_thread():
