@@ -564,12 +564,7 @@ def trion_luttinger(values: dict[str, np.ndarray]) -> np.ndarray:
     arrays of Model fields: what :func:`classify_batch` needs beyond the flow (the trion phase's dominant order)."""
     from .gaussian import trion_mode
 
-    r = np.asarray(values["u_ratio"], dtype=float)
-    ups = np.asarray(values["upsilon"], dtype=float)
-    ups_t = np.asarray(values["upsilon_theta"], dtype=float)
-    ups_t = np.where(np.isnan(ups_t), -r * ups, ups_t)
-    return fe.once_if_constant(lambda *args: trion_mode(*args)[0], np.asarray(values["Kc0"], dtype=float),
-                               np.asarray(values["K0"], dtype=float), r, ups, ups_t,
+    return fe.once_if_constant(lambda *args: trion_mode(*args)[0], *fe.gaussian_inputs(values),
                                np.asarray(values["vertex_charge"], dtype=float))
 
 

@@ -51,7 +51,8 @@ except ImportError:  # pragma: no cover - numba is in the 'engine' extra
 __all__ = [
     "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
     "bessel_j0_j1", "cutoff_weight", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop",
-    "once_if_constant", "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model", "Y_WALL", "U_WALL", "FAILURES",
+    "once_if_constant", "gaussian_inputs", "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model", "Y_WALL",
+    "U_WALL", "FAILURES",
 ]
 
 Y_WALL = 1e30
@@ -346,6 +347,15 @@ def once_if_constant(function, *columns: np.ndarray):
     return spread(function(*(c[:1] for c in columns)))
 
 
+def gaussian_inputs(values: dict) -> tuple[np.ndarray, ...]:
+    """``(Kc0, K0, u_ratio, upsilon, upsilon_theta)`` as float arrays from arrays of Model fields, an unset
+    ``upsilon_theta`` (NaN) replaced by the line of Eq. (13), :math:`-r\\upsilon`: the batched
+    :attr:`pairing1d.model.Model.upsilon_theta_eff`, the arguments of :mod:`pairing1d.gaussian`'s functions."""
+    Kc0, K0, r, ups, ups_t = (np.asarray(values[n], dtype=float)
+                              for n in ("Kc0", "K0", "u_ratio", "upsilon", "upsilon_theta"))
+    return Kc0, K0, r, ups, np.where(np.isnan(ups_t), -r * ups, ups_t)
+
+
 def pack_fields(values: dict) -> np.ndarray:
     """Packed rows from 1-D arrays of the :data:`PACKED_FIELDS` of valid Models (equal lengths).
 
@@ -355,9 +365,7 @@ def pack_fields(values: dict) -> np.ndarray:
     from .model import k_tilde0, kc_tilde0, rotation_q
 
     v = {name: np.asarray(values[name]) for name in PACKED_FIELDS}
-    Kc0, K0, ups, r = (np.asarray(v[n], dtype=float) for n in ("Kc0", "K0", "upsilon", "u_ratio"))
-    ups_t = np.asarray(v["upsilon_theta"], dtype=float)
-    ups_t = np.where(np.isnan(ups_t), -r * ups, ups_t)  # unset: the line of Eq. (13)
+    Kc0, K0, r, ups, ups_t = gaussian_inputs(values)
 
     def gaussian(Kc0, K0, r, ups, ups_t):
         Q = rotation_q(ups, r, Kc0, K0)

@@ -513,23 +513,22 @@ def sweep(
 
 def _sweep(model: Model, client: Any, chunk_points: int | None, rtol: float | None, atol: float | None,
            progress: Callable[[int, int], None] | None, axes: Mapping[str, Iterable],
-           netcdf: Callable[[Grid, list[slice], dict[str, np.ndarray], float, float], Callable] | None = None):
-    """:func:`sweep`; with ``netcdf``, a factory of a second writer (called with the grid, its blocks, the results'
-    arrays and the tolerances) that each chunk's results also go to, on the writer thread."""
+           also: Callable[[Grid, slice, Mapping[str, np.ndarray], float, float], None] | None = None):
+    """:func:`sweep`; with ``also``, each chunk's results also go to ``also(grid, rows, results, rtol, atol)`` on
+    the writer thread (its results are then held twice: the memory check counts them so)."""
     rtol, atol = _tolerances(rtol, atol)
     arrays = _as_axes(axes)
     chunk_points = _chunk_points(chunk_points, _shape_of(arrays))
-    _check_sweep_size(_shape_of(arrays), chunk_points, copies=1 if netcdf is None else 2)
+    _check_sweep_size(_shape_of(arrays), chunk_points, copies=1 if also is None else 2)
     grid = Grid(model, arrays)
     blocks = _row_blocks(grid, chunk_points)
     data = {name: np.empty(grid.shape, dtype=_DTYPES[name]) for name in RESULT_VARIABLES}
-    also = None if netcdf is None else netcdf(grid, blocks, data, rtol, atol)
 
     def write(i: int, block: Mapping[str, np.ndarray]) -> None:
         for name in RESULT_VARIABLES:
             data[name][blocks[i]] = block[name]
         if also is not None:
-            also(i, block)
+            also(grid, blocks[i], block, rtol, atol)
 
     _run_chunks(grid, blocks, list(range(len(blocks))), write, client, rtol, atol, progress, 0)
     ds = _dataset(grid, data)
@@ -1182,23 +1181,20 @@ def sweep_to_netcdf(
         return ds
     image: dict[str, Any] = {}
 
-    def netcdf(grid: Grid, blocks: list[slice], data: dict[str, np.ndarray], rtol: float, atol: float):
-        def also(i: int, block: Mapping[str, np.ndarray]) -> None:
-            if "file" not in image:
-                import h5py
+    def into_file(grid: Grid, rows: slice, block: Mapping[str, np.ndarray], rtol: float, atol: float) -> None:
+        if "file" not in image:
+            import h5py
 
-                # the file save_netcdf would write, its variables' values still to come (zeros until then)
-                empty = _dataset(grid, {name: np.zeros(grid.shape, dtype=_DTYPES[name]) for name in RESULT_VARIABLES})
-                empty.attrs.update(rtol=rtol, atol=atol)
-                image["buffer"] = io.BytesIO(empty.to_netcdf(engine="h5netcdf"))
-                image["file"] = h5py.File(image["buffer"], "r+")
-            for name in RESULT_VARIABLES:  # into the file's (contiguous, uncompressed) HDF5 datasets
-                image["file"][name][blocks[i]] = block[name]
-
-        return also
+            # the file save_netcdf would write, its variables' values still to come (zeros until then)
+            empty = _dataset(grid, {name: np.zeros(grid.shape, dtype=_DTYPES[name]) for name in RESULT_VARIABLES})
+            empty.attrs.update(rtol=rtol, atol=atol)
+            image["buffer"] = io.BytesIO(empty.to_netcdf(engine="h5netcdf"))
+            image["file"] = h5py.File(image["buffer"], "r+")
+        for name in RESULT_VARIABLES:  # into the file's (contiguous, uncompressed) HDF5 datasets
+            image["file"][name][rows] = block[name]
 
     try:
-        ds = _sweep(model, client, chunk_points, rtol, atol, progress, axes, netcdf=netcdf)
+        ds = _sweep(model, client, chunk_points, rtol, atol, progress, axes, also=into_file)
     finally:
         if "file" in image:
             image["file"].close()

@@ -112,7 +112,7 @@ def _load_libraries(suffix: str) -> None:
     run_batch([Model()])  # the first use of the packing and classification (numba's cache, numpy), about 0.2 s
 
 
-def _summary_flags(ds, store: Path | None) -> tuple[dict[str, np.ndarray], dict]:
+def _summary_data(ds, store: Path | None) -> tuple[dict[str, np.ndarray], dict]:
     """The int8 variables the summary counts, and the attributes: from the store through Zarr itself when there is
     one (through a lazy Dataset, Dask's first computation imports dask.distributed, half a second), else from
     ``ds``."""
@@ -186,7 +186,7 @@ def phase_diagram(
             # lazily, without a second verification (1 s for 1024^2)
             ds = open_sweep(out, verify=False, load=False)
         plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
-    flags, attrs = _summary_flags(ds, out if report is not None else None)
+    flags, attrs = _summary_data(ds, out if report is not None else None)
     shape = {n: len(axes[n]) for n in names}
     counts = dict(zip(PHASES, np.bincount(flags["phase"].ravel(), minlength=len(PHASES)).tolist(), strict=True))
     uncontrolled = int(np.sum(flags["controlled"] == 0))
