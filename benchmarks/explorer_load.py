@@ -30,6 +30,8 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from machine import describe
+
 from pairing1d._subprocess import stop, wait_for_line
 from pairing1d.explorer.server import LOOPBACK, free_port
 
@@ -225,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     linger = args.linger if args.linger is not None else getattr(server_module, "SESSION_DISCARD_S", 32.0) + 5
     started = time.monotonic()
     deadline = started + args.deadline
-    print(f"explorer load benchmark, cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}")
+    print(f"explorer load benchmark, machine: {describe()}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # killed (timeout): still stop the server on the way out
     proc, url = start_server(timeout=min(180.0, args.deadline))
     try:

@@ -22,6 +22,7 @@ import statistics
 import time
 
 import numpy as np
+from machine import describe
 
 from pairing1d import Model
 from pairing1d.engine import DEFAULT_ATOL, DEFAULT_KERNEL, DEFAULT_RTOL, integrate_batch, pack_fields
@@ -39,6 +40,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     x = Axis("exp_neg_lstar", *DEFAULT_RANGES["exp_neg_lstar"], N)
     y = Axis("y0", *DEFAULT_RANGES["y0"], N)
+    print(f"machine: {describe()}")
     print(f"explorer redraw, {N} x {N} map (exp_neg_lstar x y0, Fig. 4), median of {REPEATS}, goal {GOAL * 1e3:.0f} ms")
     print(f"{'scheme':8} {'redraw':>8} {'engine':>8} {'colour':>8} {'redraw/goal':>12} {'engine at sweep tol':>20} "
           f"{'lanes':>8} {'scalar':>8} {'not controlled':>15}")

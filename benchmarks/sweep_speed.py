@@ -3,7 +3,9 @@ the grid of Fig. 4 (K0 = 0.5), for the default flow (consistent, cic) and for th
 
 Prints one JSON line. Baseline: ``solve_ivp`` (DOP853, rtol 1e-8, atol 1e-10) with the same events, one flow
 at a time, on 300 random points of the grid. Engine: the whole 256 x 256 grid through ``sweep`` (warm: same
-process after a first call; cold: a fresh Python process, numba's on-disk cache already filled).
+process after a first call; cold: a fresh Python process, numba's on-disk cache already filled). A sweep gives every
+device its verdict ensemble, so it integrates several flows per device (the packed rows of
+``engine_ensemble.pack_ensemble``); the per-flow figures divide by those rows.
 
 The floating-point estimate counts the operations of one Dormand-Prince step (6 evaluations of Eq. 16 and the
 stage combinations) and multiplies by the measured mean number of steps; it is compared with the machine's
@@ -13,6 +15,13 @@ useful work of the full 12-variable step; the lanes skip the variables that do n
 
 ``kernels`` compares the two batched integrators on the same packed rows, alternately in one run: the scalar kernel
 (one device per thread) and the lane kernel (pairing1d.engine_lanes, devices in SIMD lanes).
+
+``ensemble_against_single`` is the cost of the verdict ensemble (pairing1d.engine_ensemble.run_ensemble: six flows
+per device, each read at three thresholds, one pass over packed rows) against the single map of the reported flow
+(engine.run_fields) on the same grid, alternately in one run; the goal is at most 6x.
+
+The output starts with the machine (CPU model, SIMD width in doubles, cores, load): ratios are comparable between
+runs on machines alike.
 
 Run: .venv/bin/python benchmarks/sweep_speed.py
 """
@@ -26,6 +35,7 @@ import sys
 import time
 
 import numpy as np
+from machine import describe
 
 from pairing1d import Model
 from pairing1d.engine import PACKED_FIELDS, integrate_batch, pack_fields, run_fields
@@ -86,16 +96,19 @@ def cli_against_kernel(n: int = 1024, rounds: int = 3) -> dict:
     """The n x n Fig. 4 grid (default flow) through ``pairing1d phase-diagram`` (a .zarr store and a .nc file, each
     in a fresh process) against the kernel alone on the same packed rows (integrate_batch, warm, in this process),
     timed right before and right after each command, so that the machine's load, which drifts by 20-30 % within a
-    minute here, hits both sides of each ratio alike; ``rounds`` rounds. A command's ratio is its time over the
+    minute here, hits both sides of each ratio alike; ``rounds`` rounds. The kernel integrates the command's rows:
+    every device's verdict ensemble. A command's ratio is its time over the
     faster of its two kernels; the best round is reported, with every round's ratio beside it.
     ``command_s`` is the time the command reports (its sweep, writing and reading back included), ``setup_s`` what
     it did before (importing xarray and the writer's libraries, loading the kernel from numba's cache: once per
     process, whatever the grid), ``wall_s`` the whole process (Python's start and the plot-free summary included)."""
     import tempfile
 
+    from pairing1d.engine_ensemble import pack_ensemble
+
     base = Model(K0=0.5)
     axes = dict(exp_neg_lstar=np.linspace(0.0, 0.6, n), y0=np.linspace(0.0, 0.3, n))
-    params = pack_fields(Grid(base, axes).fields())
+    params = pack_ensemble(Grid(base, axes).fields()).params  # the command's flows: every device's ensemble
     integrate_batch(params[:1000])
     exe = os.path.join(os.path.dirname(sys.executable), "pairing1d")
     argv = [exe, "phase-diagram", "--x", f"exp_neg_lstar=0:0.6:{n}", "--y", f"y0=0:0.3:{n}", "--K0", "0.5", "--json"]
@@ -137,6 +150,29 @@ def kernels_side_by_side(base: Model, rounds: int = 3) -> dict:
             "goal_lanes_s": 0.25, "goal_speedup": 4.0}
 
 
+def ensemble_against_single(rounds: int = 3) -> dict:
+    """The 256^2 Fig. 4 grid (default flow) as one map (the reported flow alone, run_fields) and with its verdict
+    ensemble (run_ensemble), warm, alternately in ``rounds`` rounds; the best of each and their ratio. At u = uc (the
+    Fig. 4 planes) the three velocity conventions are one flow (four flows per device); at u = 2 uc they are three
+    (six flows per device)."""
+    from pairing1d.engine_ensemble import pack_ensemble, run_ensemble
+
+    out = {}
+    for label, base in (("u = uc (Fig. 4)", Model(K0=0.5)), ("u = 2 uc", Model(K0=0.5, u_ratio=2.0))):
+        fields = Grid(base, AXES).fields()
+        run_fields({k: v[:100] for k, v in fields.items()})
+        run_ensemble({k: v[:100] for k, v in fields.items()})
+        times: dict[str, list[float]] = {"single": [], "ensemble": []}
+        for _ in range(rounds):
+            times["single"].append(best_of(1, lambda fields=fields: run_fields(fields)))
+            times["ensemble"].append(best_of(1, lambda fields=fields: run_ensemble(fields)))
+        single, ensemble = min(times["single"]), min(times["ensemble"])
+        out[label] = {"single_map_s": single, "ensemble_map_s": ensemble, "ensemble_over_single": ensemble / single,
+                      "flows_per_device": len(pack_ensemble(fields).params) / N**2, "members_per_device": 18,
+                      "every_round": times}
+    return {"goal_ratio": 6.0, **out}
+
+
 def cpu_mhz() -> float | None:
     try:
         with open("/proc/cpuinfo") as f:
@@ -155,10 +191,13 @@ def main() -> None:
     vector_peak = None if mhz is None else threads * mhz * 1e6 * 16  # 2 AVX2 FMA units x 4 doubles x 2
     results = {}
     for label, base in BASES.items():
+        from pairing1d.engine_ensemble import pack_ensemble
+
         sweep(base, y0=[0.1])  # warm the kernel
         warm = best_of(3, lambda base=base: sweep(base, **AXES))
+        rows = pack_ensemble(Grid(base, AXES).fields()).params  # the sweep's flows: every device's ensemble
         _, _, steps = integrate_batch(pack_fields(Grid(base, AXES).fields()))
-        per_flow_engine = warm / N**2
+        per_flow_engine = warm / len(rows)
         per_flow_scipy = baseline_per_flow(base)  # measured right after the engine: the same machine load
         # one core against one core: a ratio that another process on the machine disturbs much less. run_fields on
         # one numba thread does all of it in this thread (sweep's pipeline would pack and write on the other core)
@@ -176,7 +215,8 @@ def main() -> None:
                 None if peak is None else gflops * 1e9 / peak)
         results[label] = {
             "baseline_scipy_dop853_per_flow_s": per_flow_scipy,
-            "engine_grid_warm_s": warm,
+            "engine_grid_warm_s (with every device's ensemble)": warm,
+            "flows_per_device": len(rows) / N**2,
             "engine_per_flow_s": per_flow_engine,
             "speedup_per_flow": per_flow_scipy / per_flow_engine,
             "engine_per_flow_one_core_s": one_core,
@@ -188,6 +228,8 @@ def main() -> None:
             "kernels": kernels,
         }
     print(json.dumps({
+        "machine": describe(),
+        "ensemble_against_single": ensemble_against_single(),
         "grid": f"{N}x{N} Fig. 4 (K0=0.5, exp(-l*) in [0, 0.6], y0 in [0, 0.3])",
         "goal_speedup": 300, "goal_grid_warm_s": 1.0,
         "by_flow": results,

@@ -76,7 +76,9 @@ def test_phase_diagram_counts_every_phase(tmp_path, capsys):
                           "--ys0", "0", "--theta", "3.14159", "--out", str(tmp_path / "t.nc"), "--json"], capsys)
     assert code == 0, err
     summary = json.loads(out)
-    assert set(summary["phase_counts"]) == {"decoupled", "paired", "trion", "triplet"}
+    assert set(summary["phase_counts"]) == {"decoupled", "paired", "trion", "triplet", "undetermined"}
+    assert set(summary["certainty_counts"]) == {"robust", "leaning", "undetermined"}
+    assert sum(summary["certainty_counts"].values()) == 36
     assert summary["phase_counts"]["triplet"] > 0 and sum(summary["phase_counts"].values()) == 36
     assert 0 <= summary["uncontrolled_points"] <= 36
 

@@ -123,8 +123,9 @@ def test_strong_backscattering_is_refused_with_its_name():
 
 def test_device_point_reduces_to_the_paper_model_by_hand():
     """Every dimensionless number of the Model recomputed from the point's physical quantities by the package's
-    independent formulas: Eq. (15) for l*, upsilon of Eq. (14) from V(0), y0 = V(2kF)/(pi(uc + u)), and the
-    bandwidth hbar u_s / alpha0 in kelvin with scipy.constants."""
+    independent formulas: Eq. (15) for l*, upsilon of Eq. (14) from V(0), y0 = 2 sqrt2 V(2kF)/(pi(uc + u)) (g1 = 2V,
+    y = g1 / (sqrt2 pi u_bar); the paper's V/(pi(uc + u)) with y_normalization = "paper"), and the bandwidth
+    hbar u_s / alpha0 in kelvin with scipy.constants."""
     d = preset(PAPER)
     p = d.point(window(d, 0.4))
     assert p.regime == "single band" and p.ground is not None
@@ -140,7 +141,11 @@ def test_device_point_reduces_to_the_paper_model_by_hand():
     q = p.kF_per_nm + abs(p.k_secondary_per_nm)
     far = math.sqrt(d.geometry.separation_nm**2 + 4 * d.geometry.gate_distance_nm**2)
     Vb = units.COULOMB_MEV_NM / d.geometry.epsilon_r * 2 * (k0(q * d.geometry.separation_nm) - k0(q * far))
-    assert m.y0 == pytest.approx(Vb * to_v / (math.pi * (p.uc_m_s + p.u_m_s)))
+    assert m.y0 == pytest.approx(2 * Vb * to_v / (math.sqrt(2) * math.pi * (p.uc_m_s + p.u_m_s) / 2))
+    paper = d.with_inputs({"y_normalization": "paper"}).point(window(d, 0.4)).ground
+    assert paper.y0 == pytest.approx(Vb * to_v / (math.pi * (p.uc_m_s + p.u_m_s)))
+    scaled = d.with_inputs({"y_scale": 0.5}).point(window(d, 0.4)).ground
+    assert scaled.y0 == pytest.approx(0.5 * m.y0) and scaled.upsilon == m.upsilon
     assert (m.Kc0, m.K0, m.ys0) == (0.9, 0.3, 0.1)
     alpha0 = max(1 / p.kF_per_nm, d.geometry.separation_nm)
     assert p.alpha0_nm == pytest.approx(alpha0)
@@ -244,7 +249,8 @@ def test_finite_temperature_phase_is_the_flow_stopped_at_ln_lambda_over_t(paper_
 
 def test_zeeman_energy_above_the_gap_closes_it(paper_map):
     d, ds = paper_map
-    spin = d.with_inputs({"primary.g_factor": 2.0})  # E_Z = 2 mu_B x 1 T = 1.34 K > every gap of this map
+    g = 2.0 * float(ds["trion_scale_K"].max()) * units.K_B_MEV_PER_K / (units.MU_B_MEV_PER_T * d.field_T)
+    spin = d.with_inputs({"primary.g_factor": g})  # E_Z = twice the largest gap of this map
     z = gate_map(spin, ds["gate_V"].values)
     was_gapped = ds["phase_T0"].values == PHASES.index("trion")
     assert was_gapped.any()
@@ -253,7 +259,15 @@ def test_zeeman_energy_above_the_gap_closes_it(paper_map):
     # a closed trion quotes no trion scale (the trion scale exists in the trion phase only; the reason keeps it)
     assert np.all(z["trion_scale_K"].values[was_gapped] == 0.0) and np.all(ds["trion_scale_K"].values[was_gapped] > 0)
     assert "exceeds the gap" in str(z["reason"].values[was_gapped][0])
-    assert z["zeeman_primary_K"].values[0] == pytest.approx(2 * units.MU_B_MEV_PER_T / units.K_B_MEV_PER_K)
+    assert z["zeeman_primary_K"].values[0] == pytest.approx(g * units.MU_B_MEV_PER_T * d.field_T / units.K_B_MEV_PER_K)
+    # the members are closed by the same field where their own scales lie below it: the agreement is the fraction
+    # of members left decoupled, and it grows with the field
+    members = z["ensemble_phase"].values[was_gapped]
+    np.testing.assert_allclose(z["agreement"].values[was_gapped], (members == 0).mean(axis=1), rtol=1e-6)
+    stronger = gate_map(d.with_inputs({"primary.g_factor": 2 * g}), ds["gate_V"].values)  # 4 times the largest gap
+    assert np.all(stronger["phase"].values[was_gapped] == PHASES.index("decoupled"))
+    assert np.all(stronger["agreement"].values[was_gapped] >= z["agreement"].values[was_gapped])
+    assert np.mean(stronger["certainty"].values[was_gapped] == 0) > 0.9
 
 
 def test_json_has_equal_length_lists_and_no_nan(paper_map):
@@ -407,7 +421,7 @@ lever_arm = 0.01
 gate_offset_V = 0.0
 
 [geometry]
-separation_nm = 20.0
+separation_nm = 40.0
 gate_distance_nm = 50.0
 epsilon_r = 10.0
 """
@@ -418,13 +432,13 @@ epsilon_r = 10.0
     for gate, regime in ((0.002, "gapped"), (0.008, "soliton liquid")):
         p = d.point(gate)
         assert p.regime == regime and p.mu_meV == pytest.approx(0.01 * gate * 1e3)
-        alpha0 = max(1 / p.kF_per_nm, 20.0)
+        alpha0 = max(1 / p.kF_per_nm, 40.0)
         lam_sec = sc.hbar * 2e5 / (alpha0 * 1e-9) / (1e-3 * sc.e)
-        far = math.sqrt(20.0**2 + 4 * 50.0**2)
-        V0 = units.COULOMB_MEV_NM / 10.0 * math.log(far**2 / 20.0**2) * 1e-9 / units.HBAR_MEV_S
+        far = math.sqrt(40.0**2 + 4 * 50.0**2)
+        V0 = units.COULOMB_MEV_NM / 10.0 * math.log(far**2 / 40.0**2) * 1e-9 / units.HBAR_MEV_S
         qb = p.kF_per_nm + 0.0032
-        Vb = units.COULOMB_MEV_NM / 10.0 * 2 * (k0(qb * 20.0) - k0(qb * far)) * 1e-9 / units.HBAR_MEV_S
-        y0 = Vb / (math.pi * (p.uc_m_s + 2e5))
+        Vb = units.COULOMB_MEV_NM / 10.0 * 2 * (k0(qb * 40.0) - k0(qb * far)) * 1e-9 / units.HBAR_MEV_S
+        y0 = 2 * math.sqrt(2) * Vb / (math.pi * (p.uc_m_s + 2e5))  # the derived normalization, amplitude 1
         expected = ladder_model(0.8, 0.05 / lam_sec, p.mu_meV / lam_sec, (p.kF_per_nm - 0.0032) * alpha0,
                                 (p.kF_per_nm + 0.0032) * alpha0, Kc0=0.9, ys0=0.1, y0=y0, y2=y0,
                                 upsilon=ladder_upsilon(V0, 2e5, p.uc_m_s, 0.9, 0.8), u_ratio=2e5 / p.uc_m_s,
@@ -435,3 +449,31 @@ epsilon_r = 10.0
             assert got[key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key
         assert p.ground.vertex_charge == 1.0
     assert d.to_dict()["secondary"]["kind"] == "mott_ladder"
+
+
+def test_gate_map_figure_marks_the_certainty_it_stores():
+    """The phase strip at the temperature is dotted exactly where the stored certainty is leaning and cross-hatched
+    where it is undetermined (a phase claimed, the ensemble not supporting it), with legend entries for both."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pairing1d.device_plots import _certainty_masks, gate_map_figure
+    from pairing1d.plotting import LEANING_HATCH, STYLE, UNCERTAIN_HATCH
+
+    d = preset(PAPER)
+    ds = gate_map(d, np.linspace(window(d, 0.0), window(d, 1.0), 61))
+    masks = dict(_certainty_masks(ds))
+    cert, phase = ds["certainty"].values, ds["phase"].values
+    claimed = (phase != OUTSIDE) & (phase != PHASES.index("undetermined"))
+    assert set(masks) <= {LEANING_HATCH, UNCERTAIN_HATCH} and masks  # the preset's map has both kinds
+    for hatch, code in ((LEANING_HATCH, 1), (UNCERTAIN_HATCH, 2)):
+        want = claimed & (cert == code)
+        assert np.array_equal(masks.get(hatch, np.zeros_like(want)), want)
+    with plt.rc_context(STYLE):
+        fig = gate_map_figure(ds)
+        labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+        plt.close(fig)
+    assert ("leaning (2/3 of the ensemble)" in labels) == (LEANING_HATCH in masks)
+    assert ("not supported by the ensemble" in labels) == (UNCERTAIN_HATCH in masks)

@@ -23,6 +23,7 @@ from pairing1d.explorer.export import map_netcdf, map_png, params_toml  # noqa: 
 from pairing1d.explorer.params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of  # noqa: E402
 from pairing1d.explorer.render import hatch_stripes, render_map  # noqa: E402
 from pairing1d.model import FLOWS, SCHEMES  # noqa: E402
+from pairing1d.phases import PHASES  # noqa: E402
 from pairing1d.plotting import PHASE_COLOURS  # noqa: E402
 from pairing1d.sweep import sweep  # noqa: E402
 from pairing1d.transport import signatures  # noqa: E402
@@ -129,8 +130,7 @@ def test_map_colours_follow_the_matplotlib_figure():
     by_gap = np.argsort(gap[inside])
     brightness = rgba[inside][by_gap][:, :3].astype(float) @ [0.299, 0.587, 0.114]
     assert np.all(np.diff(brightness) <= 1e-9) and brightness[0] > brightness[-1]  # darker green, larger gap
-    names = ("decoupled", "paired", "trion", "triplet")
-    assert image.counts == {n: int((phase == c).sum()) for c, n in enumerate(names)}
+    assert image.counts == {n: int((phase == c).sum()) for c, n in enumerate(PHASES)}
     assert image.uncontrolled == 0 and not image.hatched.any()
 
 
@@ -154,9 +154,10 @@ def test_uncontrolled_verdicts_are_hatched_exactly_where_the_sweep_says_so():
     diff = np.abs(_rgb(image.rgba).astype(int) - _rgb(plain.rgba).astype(int))[changed]
     assert np.all(diff.max(axis=-1) >= 50)
 
-    # the default scheme (cic) on the same device: every verdict controlled, nothing hatched
+    # the default scheme (cic) on the same device: every verdict with a phase controlled (an undetermined one is not
+    # a verdict: drawn in its own colour, not hatched), nothing hatched
     cic = compute_map(FIG4_PRINTED.replace(scheme="cic"), X, Y)
-    assert np.all(cic["controlled"].values == 1)
+    assert np.all((cic["controlled"].values == 1) == (cic["phase"].values != PHASES.index("undetermined")))
     image = render_map(cic["phase"].values, cic["spin_gap"].values, xs, ys, cic["controlled"].values)
     assert not image.hatched.any()
     np.testing.assert_array_equal(image.rgba, render_map(cic["phase"].values, cic["spin_gap"].values, xs, ys).rgba)
@@ -474,7 +475,9 @@ def test_device_tab_gate_map_of_a_preset_has_the_right_phases():
     gap = ref["spin_gap_K"].values
     assert f"largest spin gap {gap.max():.3g} K (T = 0, at {gate.values()[gap.argmax()]:.6g} V)" in summary
     outside = int((ref["phase_T0"].values == OUTSIDE).sum())
-    assert outside > 0 and f"outside the theory {outside} of 81 points, not controlled 0" in summary
+    undetermined = int(((ref["certainty"].values == 2) & (ref["phase"].values != OUTSIDE)).sum())
+    assert outside > 0
+    assert f"outside the theory {outside} of 81 points, not controlled 0, undetermined {undetermined}" in summary
     assert "α0 " in result.details() and " nm" in result.details() and "1/nm" in result.details()
 
 

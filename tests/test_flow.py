@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
 from scipy.linalg import sqrtm
 
 from pairing1d import Model, ModelError, phase_of, solve_flow
@@ -241,61 +240,63 @@ def test_su2_line_not_enforced_off_theta_zero():
 # --- the commensurate-incommensurate scheme ---------------------------------------------------------------------
 
 
-def single_field_cic(beta2, K0, y0, d0, y_lock=50.0):
-    """The single-field C-IC RG built from the package's own pieces (feedback weight, mismatch rate):
-    dK^-1/dl = beta^2 y^2 w(delta)/16, dy/dl = (2 - beta^2 K/4) y, ddelta/dl = delta - beta^2 K y^2 J1(delta)/8.
-    Returns (locked, dimension beta^2 K/4 at the end)."""
+def shell_second_order(beta, K, g, delta, alpha=1.0):
+    """The second-order terms a pair of vertices (g / 2 pi^2 alpha^2) cos(beta phi - delta0 x) generates per unit RG
+    time, integrated over the shell |r| = alpha numerically (quad over the angle, the exponential kept complex): the
+    coefficient of (grad phi)^2 in the action, isotropic part, and of d_x phi. Written from the derivation of
+    docs/physics.md Sec. 14 and nothing of the package: -1/2 <S_int^2>, cos A cos B = Re e^{i(A - B)}/2 + ..., the
+    fused pair e^{i beta r.grad phi - i delta cos(theta)}, d^2r = alpha^2 dl dtheta on the shell, u = 1."""
+    from scipy.integrate import quad
 
-    def rhs(l, s):
-        inv_k, y, d = s
-        alive = d < fe.J01
-        q = beta2 / inv_k
-        return [beta2 * y * y * fe.cic_weight(d) / 16, (2 - q / 4) * y if alive else 0.0,
-                fe.mismatch_rate(d, q, y * y, fe.bessel_j1(d)) if alive else 0.0]
+    amplitude = (g / (2 * math.pi**2 * alpha**2)) ** 2
 
-    def lock(l, s):
-        return abs(s[1]) - y_lock
-    lock.terminal = True
+    def average(f):  # integral over the shell's angle of Re[e^{-i delta cos(theta)} f(theta)]
+        re = quad(lambda t: math.cos(delta * math.cos(t)) * f(t).real + math.sin(delta * math.cos(t)) * f(t).imag,
+                  0, 2 * math.pi, epsabs=1e-13)[0]
+        return re
 
-    def escape(l, s):
-        return s[2] - fe.J01
-    escape.terminal = True
-    sol = solve_ivp(rhs, (0, 80), [1 / K0, y0, d0], rtol=1e-10, atol=1e-12, events=(lock, escape), max_step=0.05)
-    return len(sol.t_events[0]) > 0, beta2 / sol.y[0, -1] / 4
-
-
-@pytest.mark.parametrize("beta2, K0, y0", [(8.0, 0.8, 0.2), (8.0, 0.7, 0.3), (4.0, 1.5, 0.2), (8.0, 0.9, 0.05)])
-def test_cic_universal_stiffness_at_the_transition(beta2, K0, y0):
-    """The C-IC transition (Pokrovsky-Talapov; Japaridze-Nersesyan; Schulz): on the incommensurate side next to it
-    the solitons are free fermions, so the commensurate vertex ends with dimension 1 (K* = 1/2 for the Hubbard
-    umklapp, beta^2 = 8). The RG built from the package's feedback weight and mismatch rate gives 1 within 6 %
-    (a perturbative flow cannot do better); a mismatch rate with half or twice its prefactor misses by > 15 %."""
-    lo, hi = 1e-8, 3.0
-    for _ in range(45):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if single_field_cic(beta2, K0, y0, mid)[0] else (lo, mid)
-    locked, dimension = single_field_cic(beta2, K0, y0, hi * (1 + 1e-9))
-    assert not locked and dimension == pytest.approx(1.0, abs=0.065)
+    # linear term: i beta alpha cos(theta) d_x phi
+    linear = -0.5 * amplitude * 0.5 * alpha**2 * average(lambda t: 1j * beta * alpha * math.cos(t))
+    # quadratic term, isotropic part: -(beta alpha)^2 / 2 (cos^2 + sin^2) / 2 of (grad phi)^2
+    quadratic = -0.5 * amplitude * 0.5 * alpha**2 * average(lambda t: -(beta * alpha) ** 2 / 4 + 0j)
+    return quadratic, linear
 
 
-def test_cic_prefactor_matters():
-    """The same transition with the J1 term scaled by 1/2 or 2 (a wrong prefactor) misses the universal value."""
-    original = fe.mismatch_rate
+@pytest.mark.parametrize("beta2, K, y, delta", [(8.0, 0.8, 0.2, 0.0), (8.0, 0.7, 0.3, 1.3), (4.0, 1.5, 0.2, 2.0),
+                                                  (6.0, 0.5, 0.1, 0.4)])
+def test_lock_in_prefactor_from_the_shell_average(beta2, K, y, delta):
+    """The J1 prefactor of the lock-in, derived again by an independent path: the shell integrals done numerically
+    (no Bessel identity), the generated d_x phi absorbed by the shift phi -> phi + pi K h x of S0 = (grad phi)^2 /
+    (2 pi K), which moves delta by -beta pi K h alpha. The same integrals give the KT feedback dK^-1/dl = beta^2 y^2 /
+    16 at delta = 0 (the normalization check of the chain) and J0(delta) times it in general; the package's
+    mismatch_rate and cic_weights must give both (a factor 2 anywhere in the chain fails it)."""
+    beta = math.sqrt(beta2)
+    g = math.pi * y  # y = g / (pi u), u = 1
+    quadratic, linear = shell_second_order(beta, K, g, delta)
+    d_inv_k = 2 * math.pi * quadratic  # S0 = (1/(2 pi K)) (grad phi)^2
+    assert d_inv_k == pytest.approx(beta2 * y * y / 16 * fe.cic_weights(delta, fe.BESSEL)[0], rel=1e-9, abs=1e-14)
+    h = -linear  # the generated term is -h d_x phi
+    d_delta = -beta * math.pi * K * h
+    w, w1 = fe.cic_weights(delta, fe.BESSEL)
+    assert d_delta == pytest.approx(fe.mismatch_rate(delta, beta2 * K, y * y, w1) - delta, rel=1e-9, abs=1e-14)
+    # the smooth regulator keeps w1 = -dw/d delta, as J1 = -J0' does
+    for kind in (fe.BESSEL, fe.GAUSSIAN):
+        h_step = 1e-6
+        derivative = (fe.cic_weights(delta + h_step, kind)[0] - fe.cic_weights(max(delta - h_step, 0.0), kind)[0]) / (
+            h_step + min(delta, h_step))
+        assert fe.cic_weights(delta, kind)[1] == pytest.approx(-derivative, abs=1e-6)
 
-    def run(scale):
-        def scaled(d, q, y2, j1):
-            return original(d, scale * q, y2, j1)
-        fe.mismatch_rate = scaled
-        try:
-            lo, hi = 1e-8, 3.0
-            for _ in range(45):
-                mid = 0.5 * (lo + hi)
-                lo, hi = (mid, hi) if single_field_cic(8.0, 0.8, 0.2, mid)[0] else (lo, mid)
-            return single_field_cic(8.0, 0.8, 0.2, hi * (1 + 1e-9))[1]
-        finally:
-            fe.mismatch_rate = original
 
-    assert abs(run(0.5) - 1) > 0.15 and abs(run(2.0) - 1) > 0.15
+def test_regulators_drop_where_they_say():
+    """j01: J0's first zero; delta1: delta = 1; smooth: where e^{-delta^2/4} = 1/100. A commensurate device keeps its
+    vertex under every regulator, and a mismatched one drops it later the later its regulator cuts."""
+    assert fe.bessel_j0(fe.DELTA_DROP["j01"]) == pytest.approx(0.0, abs=1e-14)
+    assert math.exp(-fe.DELTA_DROP["smooth"] ** 2 / 4) == pytest.approx(0.01, rel=1e-12)
+    drops = {r: solve_flow(Model(K0=0.6, y0=0.05, lstar=2.0, regulator=r)).l_drop1 for r in fe.DELTA_DROP}
+    assert drops["delta1"] < drops["j01"] < drops["smooth"]
+    for r, delta in fe.DELTA_DROP.items():  # weak lock-in: delta = 2 e^{l - l*} at the drop, nearly
+        assert drops[r] == pytest.approx(2.0 + math.log(delta / 2), abs=0.05)
+        assert solve_flow(Model(K0=0.6, y0=0.05, lstar=math.inf, regulator=r)).l_drop1 is None
 
 
 def test_bessel_series():
@@ -352,17 +353,41 @@ def test_printed_verdict_resting_on_huge_y1_is_not_controlled():
 
 
 def test_pokrovsky_talapov_energies():
-    """E_mu = 4 k+ / (a^T M^-1 a); holding phi_f fixed gives Eq. (C2)'s 2 u_g k+/(3 K_g) (from locked_sector, an
-    independent formula), which can only be larger."""
+    """At a hand-over: E_mu = 2 delta / (alpha_h b^T M^-1 b) and E_sol = (4 sqrt2 / pi alpha_h) sqrt(u_bar y /
+    b^T M^-1 b), recomputed here from the Gaussian theory (M rotated by hand) and the recorded state; holding phi_f
+    fixed (Eq. C2's M_gg, locked_sector, an independent formula at the bare level) can only cost more; E_sol > E_mu
+    is delta < delta_c.
+    A commensurate device (delta = 0) always locks."""
     m = Model(K0=0.3, lstar=3.0)
-    pt = phase_of(m).pokrovsky_talapov
-    locked = locked_sector_of_model(m)
-    k_plus = math.exp(-3.0)
-    assert pt["mismatch_energy_c2"] == pytest.approx(2 * locked["ug"] * k_plus / (3 * locked["Kg"]), rel=1e-12)
+    r = phase_of(m)
+    pt, step = r.pokrovsky_talapov, r.hand_over
+    assert pt is not None and step is not None
+    g = m.gaussian
+    T = np.array([[1.0, -m.Q], [0.0, 1.0]])
+    M_rot = T.T @ g.M @ T
+    snap = r.flow.handovers[step["threshold"]]
+    G0 = np.linalg.inv(g.C_rotated)
+    G = np.array([[snap["g11"], snap["g12"]], [snap["g12"], snap["g22"]]])
+    ubar = (1 + m.u_ratio) / 2
+    M = M_rot + ubar * (G - G0)  # velocity 'mean': v_ref = u_bar
+    b = np.array([math.sqrt(2.0), 2.0 - math.sqrt(2.0) * m.Q])
+    bMb = float(b @ np.linalg.solve(M, b))
+    alpha = math.exp(step["l"])
+    assert pt["mismatch_energy"] == pytest.approx(2 * snap["delta1"] / (alpha * bMb), rel=1e-9)
+    e_sol = 4 * math.sqrt(2) / (math.pi * alpha) * math.sqrt(ubar * step["y"] / bMb)  # 8 sqrt(2 A B), Bogomolny
+    assert pt["soliton_energy"] == pytest.approx(e_sol, rel=1e-9)
     assert pt["mismatch_energy"] <= pt["mismatch_energy_c2"]
-    assert pt["soliton_energy"] == pytest.approx(math.exp(-solve_flow(m.replace(lstar=math.inf)).l_bbar))
-    commensurate = phase_of(m.replace(lstar=math.inf)).pokrovsky_talapov
-    assert commensurate["mismatch_energy"] == 0 and commensurate["trion"]
+    locks = snap["delta1"] < step["critical_mismatch"]
+    assert pt["locked"] == locks == (pt["soliton_energy"] > pt["mismatch_energy"])
+    # at the bare level (l = 0, delta = 2 k+ alpha0) the phi_f-held energy is Eq. (C2)'s 2 u_g k+ / (3 K_g)
+    locked = locked_sector_of_model(m)
+    from pairing1d.phases import pokrovsky_talapov
+
+    bare = {"l": 0.0, "delta1": 2 * math.exp(-3.0), "g11": G0[0, 0], "g12": G0[0, 1], "g22": G0[1, 1]}
+    e = pokrovsky_talapov(r.flow.row, bare, 1.0)
+    assert e["mismatch_energy_c2"] == pytest.approx(2 * locked["ug"] * math.exp(-3.0) / (3 * locked["Kg"]), rel=1e-9)
+    commensurate = phase_of(m.replace(lstar=math.inf))
+    assert commensurate.pokrovsky_talapov["mismatch_energy"] == 0 and commensurate.phase == "trion"
 
 
 def test_cutoff_function_and_the_weight_of_the_flow_agree():

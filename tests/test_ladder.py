@@ -70,19 +70,30 @@ def test_ladder_model_and_upsilon():
 
 def test_ladder_vertex_is_more_relevant_than_the_wire_vertex():
     """Sec. III A: with phi_rho- entering with 1 instead of sqrt2 (p = 1 vs 2) the vertex is 'significantly more
-    relevant': at equal bare parameters y1 reaches strong coupling earlier, and a device that stays decoupled
-    with a spinless-wire secondary is non-trivial with the ladder."""
+    relevant': at equal bare parameters y1 reaches strong coupling where the spinless wire's never does, and at the
+    commensurate back gate both lock into a trion, the ladder's at a scale e^4 higher."""
     ladder = ladder_model(K_minus=0.9, gap=0.05, mu_star=0.0, mismatch1=0.05)
     wire = ladder.replace(vertex_charge=2.0)
     r_ladder, r_wire = phase_of(ladder), phase_of(wire)
-    assert r_wire.phase == "decoupled" and r_ladder.phase in ("paired", "trion")
-    assert r_ladder.l_bbar is not None and (r_wire.l_bbar is None or r_ladder.l_bbar < r_wire.l_bbar)
+    assert r_wire.l_bbar is None and r_wire.phase == "decoupled"
+    # the ladder's vertex is handed over, but the mismatch is too large for it to lock: it slides (decoupled)
+    assert r_ladder.l_bbar is not None and r_ladder.hand_over is not None and not r_ladder.hand_over["locked"]
+    commensurate = math.sqrt(0.05**2 + 4 * 0.05**2)  # docs/physics.md Sec. 7: mu* = sqrt(gap^2 + 4 delta_1^2)
+    r_ladder = phase_of(ladder.replace(**_cutoffs(commensurate)))
+    r_wire = phase_of(r_ladder.model.replace(vertex_charge=2.0))
+    assert r_ladder.phase == r_wire.phase == "trion" and r_wire.l_bbar - r_ladder.l_bbar > 4.0
+
+
+def _cutoffs(mu_star):
+    cut = ladder_cutoffs(0.05, mu_star, 0.05, 2.0)
+    return {"lstar": cut.lstar, "lstar2": cut.lstar2, "lmass": cut.lmass}
 
 
 def test_back_gate_sets_the_phase():
     """The scan is the batched engine over ladder_model: it agrees with phase_of point by point, and moving the
     gate towards commensurability (l*_1 growing) turns a paired device into a trion one under the paper's Eq. (16);
-    under the controlled default the outer devices are decoupled instead (their "pairing" rested on |y1| > 1)."""
+    under the controlled default the outer devices are decoupled instead (their "pairing" rested on |y1| > 1), and
+    between them and the trion window the strong-coupling step cannot decide (undetermined, not controlled)."""
     mu = np.linspace(-0.3, 0.3, 25)
     paper = dict(flow="paper", scheme="printed")
     ds = back_gate_scan(mu, K_minus=0.9, gap=0.05, mismatch1=0.05, **paper)
@@ -93,8 +104,11 @@ def test_back_gate_sets_the_phase():
     assert ds["phase"].values[best] == 2 and ds["phase"].values[0] == 1 and ds["controlled"].values[0] == 0
     assert ds.attrs["gap"] == 0.05 and ds["mu_star"].attrs["long_name"].startswith("back-gate")
     default = back_gate_scan(mu, K_minus=0.9, gap=0.05, mismatch1=0.05)
-    assert set(default["phase"].values) == {0, 2} and default["phase"].values[best] == 2
-    assert np.all(default["controlled"].values == 1)
+    assert set(default["phase"].values) == {0, 2, 4} and default["phase"].values[best] == 2
+    assert default["phase"].values[0] == default["phase"].values[-1] == 0
+    assert np.all((default["controlled"].values == 1) == (default["phase"].values != 4))
+    assert np.all(default["certainty"].values[default["phase"].values == 4] == 2)
+    assert default["certainty"].values[best] == 0 and default["agreement"].values[best] == 1.0
     for m, phase in zip(mu[::4], default["phase"].values[::4], strict=True):
         assert PHASES.index(phase_of(ladder_model(0.9, 0.05, m, 0.05)).phase) == phase
 
@@ -159,7 +173,7 @@ def test_ladder_cli(tmp_path, capsys):
     assert len(scan) == 9 and (tmp_path / "bg.png").stat().st_size > 10_000
     for argv, needle in ((["ladder", "--gap", "2"], "gap"), (["ladder", "--scan-mu", "x"], "--scan-mu"),
                          (["ladder", "--plot", "a.png"], "--scan-mu"), (["little", "--E-tilde", "0"], "E_tilde"),
-                         (["signatures", "--vertex-charge", "1", "--lstar", "3"], "vertex charge 1")):
+                         (["signatures", "--vertex-charge", "1", "--lstar", "inf"], "vertex charge 1")):
         code, out, err = run(argv, capsys)
         assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
 

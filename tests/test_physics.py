@@ -47,7 +47,10 @@ def test_rotation_gives_eq14_and_Q(V, u, uc, Kc, K):
     assert model.Kc_tilde0 == pytest.approx(Kc_tilde, rel=1e-12)
     assert model.K_tilde0 == pytest.approx(K_tilde, rel=1e-12)
     assert model.Q == pytest.approx(Q, rel=1e-12)
-    assert model.y0 == pytest.approx((V / 2) / (math.pi * (uc + u) / 2))  # g1 = V/2, y1 = g1/(pi u_bar)
+    # standard bosonization: g1 = 2V, and Eq. (16) is exact for y = g1 / (sqrt2 pi u_bar) (docs/physics.md Sec. 12)
+    assert model.y0 == pytest.approx((2 * V) / (math.sqrt(2) * math.pi * (uc + u) / 2), rel=1e-12)
+    paper = Model.from_density_coupling(V, u=u, uc=uc, Kc=Kc, K=K, ys0=0.1, line13=True, y_normalization="paper")
+    assert paper.y0 == pytest.approx((V / 2) / (math.pi * (uc + u) / 2), rel=1e-12)  # the paper's g1 = V/2
 
 
 def test_eq14_numbers():
@@ -320,11 +323,13 @@ def test_classification_rules(kw, phase):
         assert r.l_bar <= m.lmax
     if phase == "decoupled":
         assert r.l_bar is None and r.spin_gap is None and r.dominant_order is None
-    if r.l_bar is not None:
+    if phase == "paired":
         assert r.spin_gap == pytest.approx(math.exp(-r.l_bar))
     if phase == "trion":
         c1 = 0.5 * (1 - math.tanh((r.l_bbar - m.lstar_eff) / m.chi))
         assert r.trion_scale == pytest.approx(math.exp(-r.l_bbar) * c1)
+        # the trion phase's spin sector has the trion scale, not a gap read off the flow continued past y_strong
+        assert r.l_bar is not None and r.spin_gap == r.trion_scale != pytest.approx(math.exp(-r.l_bar))
     else:  # an l_bbar past the cutoff forms no trion: it is recorded, but no trion scale is quoted
         assert r.trion_scale is None
 

@@ -17,6 +17,7 @@ import xarray as xr
 
 from pairing1d import Model, ModelError, phase_of
 from pairing1d.cli import main
+from pairing1d.ensemble import CERTAINTIES
 from pairing1d.sweep import RESULT_VARIABLES, open_sweep, sweep, sweep_to_store
 
 BASE = Model(K0=0.45, scheme="frozen")  # all three of the paper's phases, and uncontrolled points, on this plane
@@ -33,8 +34,11 @@ def test_dataset_contract(dataset):
     assert list(ds["phase"].dims) == ["exp_neg_lstar", "y0"] and ds["phase"].shape == (24, 17)
     assert set(RESULT_VARIABLES) <= set(ds.data_vars)
     assert ds["phase"].dtype == np.int8 and ds["dominant_order"].dtype == np.int8
-    assert ds["phase"].attrs["flag_meanings"] == "decoupled paired trion triplet"
-    assert list(ds["phase"].attrs["flag_values"]) == [0, 1, 2, 3]
+    assert ds["phase"].attrs["flag_meanings"] == "decoupled paired trion triplet undetermined"
+    assert list(ds["phase"].attrs["flag_values"]) == [0, 1, 2, 3, 4]
+    assert ds["certainty"].dtype == np.int8 and ds["certainty"].attrs["flag_meanings"] == "robust leaning undetermined"
+    assert set(np.unique(ds["certainty"].values)) <= {0, 1, 2} and len(np.unique(ds["certainty"].values)) > 1
+    assert ds["agreement"].dtype == np.float32 and 0 <= ds["agreement"].min() <= ds["agreement"].max() == 1
     assert ds["dominant_order"].attrs["flag_meanings"] == "none CDW SC SDW TS"
     assert ds["controlled"].dtype == np.int8 and set(np.unique(ds["controlled"].values)) == {0, 1}
     np.testing.assert_allclose(ds["lstar"].values[1:], -np.log(AXES["exp_neg_lstar"][1:]))
@@ -59,11 +63,11 @@ def test_grid_points_equal_single_flows(dataset):
         r = phase_of(BASE.replace(lstar=-math.log(x) if x > 0 else math.inf, y0=float(y0)))
         point = dataset.isel(exp_neg_lstar=i, y0=j)
         assert int(point["phase"]) == r.code and bool(point["controlled"]) == r.controlled
+        assert str(CERTAINTIES[int(point["certainty"])]) == r.certainty
+        assert float(point["agreement"]) == pytest.approx(r.agreement, abs=1e-6)
         if r.l_bar is not None:
             assert float(point["l_bar"]) == pytest.approx(r.l_bar, abs=1e-4)
-            assert float(point["spin_gap"]) == pytest.approx(r.spin_gap, rel=1e-4)
-        else:
-            assert float(point["spin_gap"]) == 0.0
+        assert float(point["spin_gap"]) == pytest.approx(r.spin_gap or 0.0, rel=1e-4)
 
 
 def test_three_axes_and_string_axes():

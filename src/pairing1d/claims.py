@@ -42,9 +42,9 @@ from .phases import PHASES
 
 __all__ = ["Claim", "CLAIMS", "evaluate", "claims_markdown"]
 
-DECOUPLED, PAIRED, TRION, TRIPLET = (PHASES.index(p) for p in ("decoupled", "paired", "trion", "triplet"))
+DECOUPLED, PAIRED, TRION, TRIPLET, UNDETERMINED = (PHASES.index(p) for p in PHASES)
 CDW, SC = 1, 2  # dominant_order codes in sweeps (0 none, 1 CDW, 2 SC, 3 SDW, 4 TS)
-_RANK = np.array([0, 1, 2, 1])  # decoupled < paired = triplet (a spin gap) < trion, indexed by phase code
+_RANK = np.array([0, 1, 2, 1, -1])  # decoupled < paired = triplet (a spin gap) < trion; undetermined: no rank
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,21 @@ def _uncontrolled(ds, mask: np.ndarray) -> float | None:
     return round(float(np.mean(ds["controlled"].values[mask] == 0)), 4) if mask.any() else None
 
 
+def _paired_certainty(planes) -> np.ndarray:
+    """The paired points of sweep planes by certainty: counts of robust, leaning, undetermined. A statement that the
+    paired phase does something holds only where some of its points are robust or leaning; where all are
+    undetermined the verdict ensemble supports none of them and the statement cannot be decided."""
+    sure = np.zeros(3, dtype=int)
+    for ds in planes:
+        sure += np.bincount(ds["certainty"].values[ds["phase"].values == PAIRED].astype(int).ravel(), minlength=3)
+    return sure
+
+
+def _sure_text(sure: np.ndarray) -> str:
+    return (f"; its {int(sure.sum())} paired points are robust {sure[0]}, leaning {sure[1]}, undetermined {sure[2]} "
+            "under the verdict ensemble" if sure.sum() else "")
+
+
 def _pct(share: float | None) -> str:
     return "n/a" if share is None else f"{share:.0%}"
 
@@ -194,10 +209,13 @@ def small_K_enlarges(scheme: str, flow: str = "consistent", n: int = 64) -> Clai
     decreasing = lambda v: all(a >= b for a, b in zip(v, v[1:], strict=False))  # noqa: E731
     rising = [name for name, v in (("non-trivial", nontrivial), ("paired", paired), ("trion", trion))
               if not decreasing(v)]
+    sure = _paired_certainty(planes.values())
     if rising:
-        holds = False
+        holds: bool | None = False
     else:
         holds = True if any(paired) else None  # no paired point at any K0: that half cannot be tested
+    if sure[0] + sure[1] == 0 and (holds or rising == ["paired"]):
+        holds = None  # the verdict rests on the paired half, whose points the ensemble does not support
     return _claim(
         "small_K_enlarges", "strong interactions among the electrons in the secondary system (smaller K) enlarge "
         "the regions of both the trion and electron pair phases", "Sec. I, Sec. II C, Sec. IV, Fig. 4", scheme, flow,
@@ -208,34 +226,50 @@ def small_K_enlarges(scheme: str, flow: str = "consistent", n: int = 64) -> Clai
         + "; trion " + ", ".join(f"{v:.2f}" for v in trion)
         + ("" if any(paired) else "; no paired point at any K0, so the paired half is untested")
         + (f"; not monotone in K0: {', '.join(rising)} (paired: {', '.join(f'{v:.4f}' for v in paired)})"
-           if rising else ""),
-        {"fractions_by_K0": fractions, "paired_uncontrolled_share_by_K0": uncontrolled, "not_monotone": rising},
+           if rising else "") + _sure_text(sure)
+        + ("; with no robust or leaning paired point the paired half, and so the statement, cannot be decided"
+           if holds is None and any(paired) else ""),
+        {"fractions_by_K0": fractions, "paired_uncontrolled_share_by_K0": uncontrolled, "not_monotone": rising,
+         "paired_by_certainty": dict(zip(("robust", "leaning", "undetermined"), sure.tolist(), strict=True))},
     )
 
 
 def paired_in_between(scheme: str, flow: str = "consistent", n: int = 64) -> Claim:
-    """Along each row of constant y0 of the Fig. 4 planes, is the order trion -> paired -> decoupled?"""
+    """Along each row of constant y0 of the Fig. 4 planes, is the order trion -> paired -> decoupled? And is the paired
+    phase there a result, i.e. is any of its points robust or leaning under the verdict ensemble? Where the order
+    holds but every paired point is undetermined, the statement cannot be decided (``holds`` None)."""
     from .figures import FIG4_K0
 
-    rows = bad = rows_all_three = rows_paired = rows_triplet = 0
+    rows = bad = rows_all_three = rows_paired = rows_triplet = rows_undetermined = 0
+    sure = _paired_certainty(_fig4_plane(scheme, K0, flow, n) for K0 in FIG4_K0)
     for K0 in FIG4_K0:
         phase, _, _, _ = _rows(_fig4_plane(scheme, K0, flow, n))
         for row in phase:
             rows += 1
-            bad += int(np.any(np.diff(_RANK[row.astype(int)]) > 0))  # the rank may only fall with exp(-l*)
+            rank = _RANK[row.astype(int)]
+            rank = rank[rank >= 0]  # an undetermined point claims no phase: the order is read around it
+            bad += int(np.any(np.diff(rank) > 0))  # the rank may only fall with exp(-l*)
+            rows_undetermined += int(np.any(row == UNDETERMINED))
             rows_all_three += int({DECOUPLED, PAIRED, TRION} <= set(row.tolist()))
             rows_paired += int(np.any(row == PAIRED))
             rows_triplet += int(np.any(row == TRIPLET))
-    holds = bad == 0 and rows_paired > 0
+    holds: bool | None = bad == 0 and rows_paired > 0
+    if holds and sure[0] + sure[1] == 0:
+        holds = None  # the order is there, but the ensemble supports none of its paired points
     return _claim(
         "paired_in_between", "the paired phase is stabilized in an intermediate region of phase space, "
         "encompassed by a decoupled phase and a trion phase", "Abstract, Sec. IV", scheme, flow, holds,
         f"{rows - bad} of {rows} rows of constant y0 (K0 = 0.4, 0.55, 0.7) run trion -> paired -> decoupled "
         f"with exp(-l*) (each phase possibly absent); {rows_paired} rows have a paired point, {rows_all_three} show "
         f"all three" + (f", {rows_triplet} have a triplet point" if rows_triplet else "")
-        + ("" if rows_paired else "; without any paired point the order says nothing about the paired phase"),
+        + (f", {rows_undetermined} an undetermined one (skipped in the order)" if rows_undetermined else "")
+        + ("" if rows_paired else "; without any paired point the order says nothing about the paired phase")
+        + _sure_text(sure)
+        + ("; with no robust or leaning paired point the statement cannot be decided" if holds is None else ""),
         {"rows": rows, "rows_out_of_order": bad, "rows_with_paired": rows_paired,
-         "rows_with_all_three": rows_all_three, "rows_with_triplet": rows_triplet},
+         "rows_with_all_three": rows_all_three, "rows_with_triplet": rows_triplet,
+         "rows_with_undetermined": rows_undetermined,
+         "paired_by_certainty": dict(zip(("robust", "leaning", "undetermined"), sure.tolist(), strict=True))},
     )
 
 
@@ -353,7 +387,10 @@ def cooling_sequence(scheme: str, flow: str = "consistent", n: int = 321) -> Cla
         "a trion phase", "Sec. II C, Fig. 5", scheme, flow, default is not None,
         ("window of l* with LL -> paired -> trion: " + (f"{default}" if default else "none")
          + " at y_strong = 1 ("
-         + (f"T_trion/T_pair = {finite.min():.3g} to {finite.max():.3g} in the trion phase" if finite.size
+         + ("in every trion the vertex reaches strong coupling before y_s reaches -1, so its spin gap is its "
+            "trion scale: T_trion/T_pair = 1; no trion opens below an earlier spin gap"
+            if finite.size and np.allclose(finite, 1.0) else
+            f"T_trion/T_pair = {finite.min():.3g} to {finite.max():.3g} in the trion phase" if finite.size
             else "no spin gap before the trion scale")
          + (f", {no_gap} trion points with no spin gap at all" if no_gap and finite.size else "") + "); "
          if ratio.size else "no trion phase at y_strong = 1; ")
@@ -532,9 +569,9 @@ def free_limit_decoupled(scheme: str, flow: str = "consistent", n: int = 64) -> 
 
 def conductances(scheme: str, flow: str = "consistent") -> Claim:
     """Table I and Appendix D: G = 2, 2, 4/3 e^2/h and the cross-conductance -2/3 e^2/h."""
-    from .transport import signatures
+    from .transport import PINNED, signatures
 
-    rows = {p: signatures(p) for p in PHASES}
+    rows = {p: signatures(p) for p in PINNED}
     values = {p: [round(r.conductance, 12), round(r.cross_conductance, 12)] for p, r in rows.items()}
     holds = (np.allclose([rows["decoupled"].conductance, rows["paired"].conductance, rows["trion"].conductance],
                          [2, 2, 4 / 3]) and np.isclose(rows["trion"].cross_conductance, -2 / 3))
@@ -845,9 +882,24 @@ def cross_terms_harmless(scheme: str, flow: str = "consistent", n: int = 64) -> 
     )
 
 
+def _locking(result) -> dict[str, Any] | None:
+    """The locking test of the strong-coupling step at a device's hand-over at y_strong, in any scheme (the tanh
+    schemes do not flow the mismatch: it is the bare one there, 2 exp(l - l*)); None without a hand-over."""
+    from .phases import REPORTED, pokrovsky_talapov
+
+    snap = result.flow.handovers[REPORTED]
+    if snap is None:
+        return None
+    m = result.model
+    if m.scheme != "cic":
+        snap = dict(snap, delta1=2.0 * math.exp(snap["l"] - m.lstar_eff) if math.isfinite(m.lstar_eff) else 0.0)
+    return pokrovsky_talapov(result.flow.row, snap, m.y_strong)
+
+
 def cic_transition_at_lstar(scheme: str, flow: str = "consistent", n: int = 64, n_pt: int = 5) -> Claim:
-    """Sec. II B 3: the trion boundary sits where y1 reaches strong coupling at l ~ l*; and where does the
-    Pokrovsky-Talapov estimate (soliton energy = mismatch energy) put it, for ``n_pt`` rows per K0?"""
+    """Sec. II B 3: the trion boundary sits where y1 reaches strong coupling at l ~ l*; and does the locking test of
+    the strong-coupling step (Pokrovsky-Talapov: soliton energy against mismatch energy at the hand-over) put it there,
+    for ``n_pt`` rows per K0?"""
     from .figures import FIG4, FIG4_K0
     from .phases import phase_of
 
@@ -856,7 +908,7 @@ def cic_transition_at_lstar(scheme: str, flow: str = "consistent", n: int = 64, 
     for K0 in FIG4_K0:
         ds = _fig4_plane(scheme, K0, flow, n).transpose("y0", "exp_neg_lstar")
         phase, l_bbar = ds["phase"].values, ds["l_bbar"].values
-        y0, x = ds["y0"].values, ds["exp_neg_lstar"].values
+        y0 = ds["y0"].values
         lstar = ds["lstar"].values
         rows = []  # (row index, boundary index)
         only_commensurate = beyond = 0
@@ -877,17 +929,16 @@ def cic_transition_at_lstar(scheme: str, flow: str = "consistent", n: int = 64, 
             i, b = rows[int(k)]
             model = Model(**FIG4, K0=K0, y0=float(y0[i]), lstar=float(lstar[b]), scheme=scheme, flow=flow)
             r = phase_of(model)
-            pt = r.pokrovsky_talapov
-            outside = phase_of(model.replace(lstar=float(lstar[b + 1]))).pokrovsky_talapov
-            x_pt = x[b] * pt["soliton_energy"] / pt["mismatch_energy"] if pt["soliton_energy"] > 0 else 0.0
-            x_c2 = x[b] * pt["soliton_energy"] / pt["mismatch_energy_c2"] if pt["soliton_energy"] > 0 else 0.0
+            pt = _locking(r)
+            pt_out = _locking(phase_of(model.replace(lstar=float(lstar[b + 1]))))
             pt_rows.append({
                 "y0": round(float(y0[i]), 4), "lstar_last_trion": round(float(lstar[b]), 4),
                 "lstar_first_not_trion": round(float(lstar[b + 1]), 4),
                 "l_bbar_at_boundary": round(float(l_bbar[i, b]), 4),
-                "lstar_pt": round(-math.log(x_pt), 4) if x_pt > 0 else None,
-                "lstar_pt_c2": round(-math.log(x_c2), 4) if x_c2 > 0 else None,
-                "pt_trion_at_last_trion": pt["trion"], "pt_trion_at_first_not_trion": outside["trion"],
+                "mismatch_at_last_trion": None if pt is None else round(pt["mismatch"], 4),
+                "critical_mismatch_at_last_trion": None if pt is None else round(pt["critical_mismatch"], 4),
+                "pt_trion_at_last_trion": bool(pt and pt["locked"]),
+                "pt_trion_at_first_not_trion": bool(pt_out and pt_out["locked"]),
                 "rg_phase_at_last_trion": r.phase})
         per_K0[f"{K0:g}"] = {
             "rows_with_boundary": len(rows), "rows_trion_only_at_commensurability": only_commensurate,
@@ -901,9 +952,8 @@ def cic_transition_at_lstar(scheme: str, flow: str = "consistent", n: int = 64, 
     pt_all = [r for v in per_K0.values() for r in v["pokrovsky_talapov"]]
     agree = sum(r["pt_trion_at_last_trion"] and not r["pt_trion_at_first_not_trion"] for r in pt_all)
     pt_text = "; ".join(
-        f"K0 = {k}: " + ", ".join(f"y0 {r['y0']:.3f}: {r['lstar_last_trion']:.2f}/"
-                                  + ("-" if r["lstar_pt"] is None else f"{r['lstar_pt']:.2f}")
-                                  for r in v["pokrovsky_talapov"])
+        f"K0 = {k}: " + ", ".join(f"y0 {r['y0']:.3f}: delta {r['mismatch_at_last_trion']}/"
+                                  f"{r['critical_mismatch_at_last_trion']}" for r in v["pokrovsky_talapov"])
         for k, v in per_K0.items() if v["pokrovsky_talapov"])
     return _claim(
         "cic_transition_at_lstar", "y reaches strong coupling before l exceeds l*. This signals the approximate "
@@ -913,8 +963,10 @@ def cic_transition_at_lstar(scheme: str, flow: str = "consistent", n: int = 64, 
          f"{diffs_a.mean():+.2f} on average, largest |l_bbar - l*| {np.abs(diffs_a).max():.2f} (tolerance "
          f"{tol:g}" + (", and l_bbar < l* by the trion rule" if scheme != "cic" else "") + ")"
          if diffs else "no row has a trion boundary inside the plane")
-        + (f"; l* of the last trion point (RG) / of the Pokrovsky-Talapov boundary: {pt_text}; PT agrees with the RG "
-           f"on both sides of the boundary in {agree} of {len(pt_all)} rows" if pt_all else ""),
+        + (f"; at the last trion point of a row the running mismatch at the hand-over against the locking threshold "
+           f"of the strong-coupling step (Pokrovsky-Talapov with the locked sine-Gordon soliton): {pt_text}; the "
+           f"locking test gives trion inside and no trion outside the boundary in {agree} of {len(pt_all)} rows"
+           + (" (in cic it is the trion rule itself)" if scheme == "cic" else "") if pt_all else ""),
         {"by_K0": per_K0, "mean_l_bbar_minus_lstar": float(diffs_a.mean()) if diffs else None,
          "max_abs_l_bbar_minus_lstar": float(np.abs(diffs_a).max()) if diffs else None, "tolerance": tol,
          "pt_agrees_both_sides": agree, "pt_rows": len(pt_all)},
@@ -927,12 +979,13 @@ def tuning_protocol(scheme: str, flow: str = "consistent", n: int = 64) -> Claim
     from .figures import FIG4_K0
 
     per_K0: dict[str, Any] = {}
-    exits_all = paired_all = 0
+    exits_all = paired_all = supported = 0  # supported: paired exits that are robust or leaning
     thresholds_found = []
     for K0 in FIG4_K0:
         ds = _fig4_plane(scheme, K0, flow, n)
         phase, controlled, y0, _ = _rows(ds)
-        exits: list[tuple[float, int, int]] = []  # (y0, phase just outside, controlled)
+        certainty = ds.transpose("y0", "exp_neg_lstar")["certainty"].values
+        exits: list[tuple[float, int, int, int]] = []  # (y0, phase just outside, controlled, certainty)
         no_exit = 0
         for i, row in enumerate(phase):
             b = _trion_block_end(row)
@@ -941,10 +994,10 @@ def tuning_protocol(scheme: str, flow: str = "consistent", n: int = 64) -> Claim
             if b == row.size - 1:
                 no_exit += 1
                 continue
-            exits.append((float(y0[i]), int(row[b + 1]), int(controlled[i, b + 1])))
+            exits.append((float(y0[i]), int(row[b + 1]), int(controlled[i, b + 1]), int(certainty[i, b + 1])))
         paired = [e for e in exits if e[1] == PAIRED]
         threshold = None  # smallest y0 above which every exit is paired
-        for y, ph, _ in sorted(exits, reverse=True):
+        for y, ph, _, _ in sorted(exits, reverse=True):
             if ph != PAIRED:
                 break
             threshold = y
@@ -956,6 +1009,7 @@ def tuning_protocol(scheme: str, flow: str = "consistent", n: int = 64) -> Claim
             "y0_above_which_always_paired": threshold}
         exits_all += len(exits)
         paired_all += len(paired)
+        supported += sum(e[3] < 2 for e in paired)
         thresholds_found.append(threshold is not None)
     share = paired_all / exits_all if exits_all else None
     if share is None:
@@ -966,6 +1020,8 @@ def tuning_protocol(scheme: str, flow: str = "consistent", n: int = 64) -> Claim
         holds = False
     else:
         holds = None
+    if holds and not supported:
+        holds = None  # every paired exit is undetermined under the verdict ensemble
     return _claim(
         "tuning_protocol", "one can modify the chemical potential of the secondary c-fermions to a point where the "
         "fractional conductance emerges. Then, one can detune the chemical potential back, right up to where the "
@@ -980,8 +1036,11 @@ def tuning_protocol(scheme: str, flow: str = "consistent", n: int = 64) -> Claim
                                                               if c and p != "paired") for k, v in per_K0.items())
         + "; always paired above y0 = " + ", ".join(
             "none" if v["y0_above_which_always_paired"] is None else f"{v['y0_above_which_always_paired']:.3f}"
-            for v in per_K0.values()),
-        {"by_K0": per_K0, "paired_share_all": share},
+            for v in per_K0.values())
+        + (f"; of the {paired_all} paired exits {supported} are robust or leaning under the verdict ensemble"
+           if paired_all else "")
+        + ("; with none supported the statement cannot be decided" if paired_all and not supported else ""),
+        {"by_K0": per_K0, "paired_share_all": share, "paired_exits_supported": supported},
     )
 
 
@@ -1198,9 +1257,9 @@ def single_band_windows(scheme: str, flow: str = "consistent", n_mu: int = 1601,
 def floating_secondary_drag(scheme: str, flow: str = "consistent") -> Claim:
     """Appendix D: with a floating secondary the primary wire carries no current in the trion phase (absolute
     drag), and 2 e^2/h in the others."""
-    from .transport import signatures
+    from .transport import PINNED, signatures
 
-    values = {p: signatures(p).floating_conductance for p in PHASES}
+    values = {p: signatures(p).floating_conductance for p in PINNED}
     holds = math.isclose(values["trion"], 0.0, abs_tol=1e-12) and all(
         math.isclose(v, 2.0) for p, v in values.items() if p != "trion")
     return _claim(

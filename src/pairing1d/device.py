@@ -23,8 +23,9 @@ units"):
    edge that sets the mass cutoff of Eq. (B1) (then :math:`k = 0` and :math:`v = v_F`, the massive Dirac band);
 3. the gated Coulomb potential (:mod:`pairing1d.coulomb`) gives :math:`V(0)` and :math:`V(2k_F)` within each wire
    and between them; g-ology gives :math:`K_c, u_c, y_s^0, u_s` of the primary and :math:`K, u` of the secondary
-   (unless measured values are given), and Eq. (6) with :math:`V_\phi = \sqrt2V_{12}(0)`,
-   :math:`g_{1,2} = V_{12}(k_F+|k|)/2` gives :math:`\upsilon` and :math:`y^0`;
+   (unless measured values are given), and Eq. (6) with :math:`V_\phi = \sqrt2V_{12}(0)` gives :math:`\upsilon`,
+   and :math:`y^0 = 2\sqrt2\,V_{12}(k_F+|k|)/\pi(u_c+u)` (``docs/physics.md`` Sec. 12; the paper's normalization,
+   2.83 times smaller, with ``y_normalization = "paper"``);
 4. the cutoffs of Eq. (15) use the mean :math:`k_F` of the two spins: a Zeeman energy :math:`E_Z = |g|\mu_BB` below
    the spin gap does not magnetize a spin-gapped wire (the spin sector stays commensurate), and one above it closes
    the gap (the commensurate-incommensurate transition of the spin sector; the flow's cutoff
@@ -52,7 +53,14 @@ from ._toml import read_toml
 from .cnt import CNT, crossing
 from .coulomb import gated_potential, spinful_wire, spinless_wire
 from .ladder import ladder_cutoffs, ladder_model, ladder_upsilon
-from .model import Model, ModelError, mass_cutoff, upsilon_from_coupling
+from .model import (
+    Y_NORMALIZATIONS,
+    Model,
+    ModelError,
+    mass_cutoff,
+    upsilon_from_coupling,
+    y_from_backscattering,
+)
 from .units import (
     HBAR_MEV_S,
     K_B_MEV_PER_K,
@@ -345,6 +353,8 @@ class Device:
     impurity: float = 0.0
     alpha0_nm: float | None = None
     chi: float = 1.5
+    y_normalization: str = "derived"
+    y_scale: float = 1.0
     uncertain: tuple[tuple[str, float, float], ...] = ()
     sources: tuple[tuple[str, str], ...] = ()
 
@@ -354,6 +364,10 @@ class Device:
         _number("temperature_K", self.temperature_K, "K", 0.0, 1e5, open_low=False)
         _number("impurity", self.impurity, "(g_imp / Lambda)", 0.0, 1.0, open_low=False)
         _number("chi", self.chi, "(width of the tanh cutoff)", 0.0, 100.0)
+        _number("y_scale", self.y_scale, "(factor on the derived y0)", 0.0, 100.0)
+        if self.y_normalization not in Y_NORMALIZATIONS:
+            raise ModelError(f"y_normalization = {self.y_normalization!r} is outside the allowed values "
+                             f"{{{', '.join(map(repr, Y_NORMALIZATIONS))}}} (how V becomes y0)")
         if self.alpha0_nm is not None:
             _number("alpha0_nm", self.alpha0_nm, "nm", 0.0, 1e5)
         for entry in self.uncertain:
@@ -483,7 +497,7 @@ class Device:
                 cut = ladder_cutoffs(sec.gap_meV / lambda_sec, mu / lambda_sec, d1, d2)
                 info |= {"lstar": cut.lstar, "lstar2": cut.lstar2, "lmass": cut.lmass}
                 ups = ladder_upsilon(V12[0] * to_velocity, u, uc, Kc, K)
-                y0 = y_back / (math.pi * (uc + u))
+                y0 = self.y_scale * y_from_backscattering(y_back, u, uc, self.y_normalization)
                 ground = ladder_model(K, sec.gap_meV / lambda_sec, mu / lambda_sec, d1, d2, Kc0=Kc, ys0=ys0, y0=y0,
                                       y2=y0, upsilon=ups, u_ratio=u / uc, upsilon_theta=0.0, chi=self.chi)
                 regime = cut.regime
@@ -498,8 +512,8 @@ class Device:
                                      "the two wires' densities are unstable together (phase separation; the nanotube's "
                                      f"band velocity is {v_sec:.3g} m/s here, slow near its band edge)")
                 ground = Model.from_density_coupling(
-                    V12[0] * to_velocity, V_back=y_back, u=u, uc=uc, Kc=Kc, K=K, ys0=ys0,
-                    lstar=lstar, lstar2=lstar2, lmass=lmass, chi=self.chi,
+                    V12[0] * to_velocity, V_back=self.y_scale * y_back, u=u, uc=uc, Kc=Kc, K=K, ys0=ys0,
+                    lstar=lstar, lstar2=lstar2, lmass=lmass, chi=self.chi, y_normalization=self.y_normalization,
                 )
         except ModelError as exc:
             where = f"at gate {gate_V:g} V" if math.isfinite(gate_V) else f"at mu = {mu:g} meV"
@@ -517,7 +531,8 @@ class Device:
         """The device's inputs as nested dicts (the TOML layout of :func:`read_device`)."""
         out = {"name": self.name, "gate_reference_V": self.gate_reference_V, "field_T": self.field_T,
                "temperature_K": self.temperature_K, "impurity": self.impurity, "alpha0_nm": self.alpha0_nm,
-               "chi": self.chi, "primary": asdict(self.primary), "secondary": asdict(self.secondary) |
+               "chi": self.chi, "y_normalization": self.y_normalization, "y_scale": self.y_scale,
+               "primary": asdict(self.primary), "secondary": asdict(self.secondary) |
                {"kind": "mott_ladder" if isinstance(self.secondary, MottLadder) else "nanotube"},
                "geometry": asdict(self.geometry)}
         out["uncertain"] = {name: [low, high] for name, low, high in self.uncertain}
@@ -529,7 +544,7 @@ UNCERTAIN_INPUTS = frozenset(
     [f"primary.{f.name}" for f in dataclasses.fields(PrimaryWire) if f.name != "material"]
     + [f"secondary.{f.name}" for f in dataclasses.fields(Nanotube) + dataclasses.fields(MottLadder)]
     + [f"geometry.{f.name}" for f in dataclasses.fields(Geometry)]
-    + ["alpha0_nm", "impurity", "gate_reference_V"]
+    + ["alpha0_nm", "impurity", "gate_reference_V", "y_scale"]
 )
 """Inputs that may be given a range in a device file's ``[uncertain]`` table."""
 
@@ -537,7 +552,7 @@ SECONDARY_KINDS = {"nanotube": Nanotube, "mott_ladder": MottLadder}
 """The ``kind`` of a device file's ``[secondary]`` table."""
 
 _TOP_KEYS = {"name", "description", "gate_reference_V", "field_T", "temperature_K", "impurity", "alpha0_nm", "chi",
-             "primary", "secondary", "geometry", "uncertain", "sources"}
+             "y_normalization", "y_scale", "primary", "secondary", "geometry", "uncertain", "sources"}
 
 
 def device_from_dict(raw: dict[str, Any], source: str = "device") -> Device:

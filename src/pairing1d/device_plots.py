@@ -1,10 +1,11 @@
 """Figures of a device's gate map (:mod:`pairing1d.gate_map`) in volts, kelvin and e²/h.
 
-:func:`plot_gate_map` draws, over the gate voltage, the phase (at the temperature and at T = 0, with the verdicts
-that rest on a coupling past strong coupling hatched), the spin gap and trion scale in kelvin beside the
-temperature and the primary's Zeeman energy, and the linear conductance; with a sensitivity study the phase
-probabilities and the 68 % / 90 % bands of the gap; with conductance curves G(T) at chosen gate voltages. A map over
-a second axis (field or temperature) is drawn as two colour maps.
+:func:`plot_gate_map` draws, over the gate voltage: the phase at the temperature and at T = 0, with the verdicts
+that rest on a coupling past strong coupling hatched and the certainty of the verdict at the temperature (dotted
+where only two thirds of the verdict ensemble agree, cross-hatched where it does not support the phase); the spin
+gap and trion scale in kelvin beside the temperature and the primary's Zeeman energy; and the linear conductance.
+With a sensitivity study it adds the phase probabilities and the 68 % / 90 % bands of the gap; with conductance
+curves, G(T) at chosen gate voltages. A map over a second axis (field or temperature) is drawn as two colour maps.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from .gate_map import OUTSIDE, PHASE_LABELS
-from .plotting import PHASE_COLOURS, STYLE, paired_colormap, save_figure
+from .phases import PHASES
+from .plotting import LEANING_HATCH, PHASE_COLOURS, STYLE, UNCERTAIN_HATCH, paired_colormap, save_figure
 
 __all__ = ["plot_gate_map", "gate_map_figure"]
+
+UNDETERMINED = PHASES.index("undetermined")
 
 
 def _cmap():
@@ -27,13 +31,26 @@ def _cmap():
     return cmap, BoundaryNorm(np.arange(codes[0] - 0.5, codes[-1] + 1.0), cmap.N)
 
 
-def _legend_handles(present):
+def _legend_handles(present, marks=()):
     from matplotlib.patches import Patch
 
     handles = [Patch(facecolor=PHASE_COLOURS[PHASE_LABELS[c]], edgecolor="0.6", label=PHASE_LABELS[c])
                for c in sorted(present)]
     handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="not controlled"))
+    names = {LEANING_HATCH: "leaning (2/3 of the ensemble)", UNCERTAIN_HATCH: "not supported by the ensemble"}
+    handles += [Patch(facecolor="none", edgecolor="k", hatch=h, label=names[h]) for h in marks]
     return handles
+
+
+def _certainty_masks(ds) -> list[tuple[str, np.ndarray]]:
+    """(hatch, mask) of the verdicts at the temperature that are leaning, or that the verdict ensemble does not
+    support (an undetermined certainty of a phase other than undetermined), inside the theory."""
+    if "certainty" not in ds:
+        return []
+    cert, phase = ds["certainty"].values, ds["phase"].values
+    inside = (phase != OUTSIDE) & (phase != UNDETERMINED)
+    return [(h, m) for h, m in ((LEANING_HATCH, inside & (cert == 1)), (UNCERTAIN_HATCH, inside & (cert == 2)))
+            if np.any(m)]
 
 
 def plot_gate_map(ds, path: str | Path, *, sensitivity=None, curves=None, title: str | None = None) -> Path:
@@ -61,7 +78,7 @@ def gate_map_figure(ds, *, sensitivity=None, curves=None, title: str | None = No
     return fig
 
 
-def _phase_strip(ax, gate, rows, labels, uncontrolled_rows):
+def _phase_strip(ax, gate, rows, labels, uncontrolled_rows, marks=()):
     cmap, norm = _cmap()
     ax.pcolormesh(gate, np.arange(len(rows)), np.vstack(rows).astype(float), cmap=cmap, norm=norm,
                   shading="nearest", rasterized=True)
@@ -69,6 +86,10 @@ def _phase_strip(ax, gate, rows, labels, uncontrolled_rows):
         if bad is not None and np.any(bad):
             ax.contourf(gate, [j - 0.5, j + 0.5], np.vstack([bad, bad]).astype(float), levels=[0.5, 1.5],
                         colors="none", hatches=["////"])
+    for hatch, mask in marks:  # the certainty of the verdict at the temperature (row 0)
+        if len(gate) > 1:
+            ax.contourf(gate, [-0.5, 0.5], np.vstack([mask, mask]).astype(float), levels=[0.5, 1.5],
+                        colors="none", hatches=[hatch])
     ax.set_yticks(np.arange(len(rows)), labels)
     ax.tick_params(axis="y", length=0)
 
@@ -87,7 +108,8 @@ def _one_axis(ds, sensitivity, curves):
         ax.sharex(ax_phase)
     phase, phase0 = ds["phase"].values, ds["phase_T0"].values
     uncontrolled = (ds["controlled"].values == 0) & (phase0 != OUTSIDE)
-    _phase_strip(ax_phase, gate, [phase, phase0], ["at T", "T = 0"], [None, uncontrolled])
+    marks = _certainty_masks(ds)
+    _phase_strip(ax_phase, gate, [phase, phase0], ["at T", "T = 0"], [None, uncontrolled], marks)
     ax_phase.set_title("(a) phase", loc="left", fontsize=10)
     ax_phase.tick_params(labelbottom=False)
 
@@ -176,7 +198,8 @@ def _one_axis(ds, sensitivity, curves):
         letter = "e" if sensitivity is not None else "d"
         ax_c.set_title(f"({letter}) conductance against temperature", loc="left", fontsize=10)
     present = set(np.unique(np.concatenate([phase.ravel(), phase0.ravel()])).tolist())
-    fig.legend(handles=_legend_handles(present), loc="outside lower center", ncols=6, fontsize=8, frameon=False)
+    fig.legend(handles=_legend_handles(present, [h for h, _ in marks]), loc="outside lower center", ncols=4,
+               fontsize=8, frameon=False)
     return fig
 
 
@@ -192,6 +215,9 @@ def _two_axes(ds, other):
     bad = (ds["controlled"].values == 0) & (ds["phase"].values != OUTSIDE)
     if np.any(bad) and len(gate) > 1 and len(y) > 1:
         ax_p.contourf(gate, y, bad.astype(float), levels=[0.5, 1.5], colors="none", hatches=["////"])
+    marks = _certainty_masks(ds) if len(gate) > 1 and len(y) > 1 else []
+    for hatch, mask in marks:
+        ax_p.contourf(gate, y, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch])
     ax_p.set_title("(a) phase at the temperature", loc="left", fontsize=10)
     gap = ds["spin_gap_K"].values
     with np.errstate(divide="ignore"):
@@ -213,5 +239,6 @@ def _two_axes(ds, other):
     for ax in (ax_p, ax_g):
         ax.set_xlabel("gate voltage (V)")
     present = set(np.unique(ds["phase"].values).tolist())
-    fig.legend(handles=_legend_handles(present), loc="outside lower center", ncols=6, fontsize=8, frameon=False)
+    fig.legend(handles=_legend_handles(present, [h for h, _ in marks]), loc="outside lower center", ncols=4,
+               fontsize=8, frameon=False)
     return fig

@@ -30,7 +30,7 @@ import numpy as np
 from . import flow_equations as fe
 from .flow_equations import PACKED_FIELDS, fields_of, pack_fields
 from .model import Model, smooth_cutoff
-from .phases import PHASES, order_exponents
+from .phases import PHASES, REPORTED, continued_phase, gap_first, handover_of_rows, order_exponents
 from .trion import sc_threshold
 
 __all__ = [
@@ -46,9 +46,18 @@ DEFAULT_ATOL = 1e-10
 MAX_STEPS = 200_000
 """Accepted plus rejected steps after which a flow is abandoned (its events stay as found, ``l_end`` < lmax)."""
 
-EVENTS = ("l_bar", "l_bbar", "l_bbar2", "l_runaway", "l_drop1", "l_drop2", "l_end", "singlet_weight")
-"""Columns of the kernel's event array."""
-E_BAR, E_BBAR, E_BBAR2, E_RUN, E_DROP1, E_DROP2, E_END, E_WEIGHT = range(len(EVENTS))
+EVENTS = ("l_bar", "l_bbar", "l_bbar2", "l_runaway", "l_drop1", "l_drop2", "l_end", "singlet_weight") + tuple(
+    f"{name}_hand{k}" for k in range(len(fe.HANDOVER_FACTORS)) for name in fe.SNAPSHOT)
+"""Columns of the kernel's event array: the events, then for each hand-over threshold
+(:data:`pairing1d.flow_equations.HANDOVER_FACTORS` times ``y_strong``) the RG time where :math:`|y_1|` first reached
+it (``inf``: never) and the state there (:data:`pairing1d.flow_equations.SNAPSHOT`)."""
+E_BAR, E_BBAR, E_BBAR2, E_RUN, E_DROP1, E_DROP2, E_END, E_WEIGHT = range(8)
+E_HAND = 8
+"""First column of the hand-over snapshots; threshold ``k`` starts at ``E_HAND + k * N_SNAPSHOT``."""
+N_SNAPSHOT = len(fe.SNAPSHOT)
+N_HAND = len(fe.HANDOVER_FACTORS)
+_LOG_FACTORS = tuple(math.log(f) for f in fe.HANDOVER_FACTORS)
+_SNAPSHOT_STATE = fe.SNAPSHOT_STATE
 
 N_STATE = fe.N_STATE
 
@@ -103,8 +112,8 @@ _P = np.array([
     [0.0, 40617522 / 29380423, -110615467 / 29380423, 69997945 / 29380423],
 ])
 
-# event kinds inside the kernel
-_SPIN, _STRONG1, _STRONG2, _DROP1, _DROP2, _WALL1, _WALL2 = range(7)
+# event kinds inside the kernel: _HAND0 + k is |y1| at HANDOVER_FACTORS[k] * y_strong (k = 1 is _STRONG1's threshold)
+_SPIN, _STRONG1, _STRONG2, _DROP1, _DROP2, _WALL1, _WALL2, _HAND0 = range(8)
 
 
 @nb.njit(cache=True, fastmath=_FAST)
@@ -128,6 +137,12 @@ def _step(l, y, f0, h, p, k, ynew, tmp):
 
 
 @nb.njit(cache=True)
+def _hand_level(p, k):
+    r""":math:`\ln|y_1|` of hand-over threshold ``k``: :math:`\ln y_{\rm strong} + \ln f_k`."""
+    return p[fe.P_LOG_YSTRONG] + _LOG_FACTORS[k]
+
+
+@nb.njit(cache=True)
 def _event(kind, y, p):
     """Value of an event function; each crosses zero upwards."""
     if kind == _SPIN:
@@ -137,12 +152,14 @@ def _event(kind, y, p):
     if kind == _STRONG2:
         return y[fe.U2] - p[fe.P_LOG_YSTRONG]
     if kind == _DROP1:
-        return y[fe.D1] - fe.J01
+        return y[fe.D1] - p[fe.P_DDROP]
     if kind == _WALL1:
         return y[fe.U1] - fe.U_WALL
     if kind == _WALL2:
         return y[fe.U2] - fe.U_WALL
-    return y[fe.D2] - fe.J01
+    if kind >= _HAND0:
+        return y[fe.U1] - _hand_level(p, kind - _HAND0)
+    return y[fe.D2] - p[fe.P_DDROP]
 
 
 @nb.njit(cache=True)
@@ -166,12 +183,14 @@ def _event_dense(kind, y, k, h, t, p):
     if kind == _STRONG2:
         return _dense(y, k, h, t, fe.U2) - p[fe.P_LOG_YSTRONG]
     if kind == _DROP1:
-        return _dense(y, k, h, t, fe.D1) - fe.J01
+        return _dense(y, k, h, t, fe.D1) - p[fe.P_DDROP]
     if kind == _WALL1:
         return _dense(y, k, h, t, fe.U1) - fe.U_WALL
     if kind == _WALL2:
         return _dense(y, k, h, t, fe.U2) - fe.U_WALL
-    return _dense(y, k, h, t, fe.D2) - fe.J01
+    if kind >= _HAND0:
+        return _dense(y, k, h, t, fe.U1) - _hand_level(p, kind - _HAND0)
+    return _dense(y, k, h, t, fe.D2) - p[fe.P_DDROP]
 
 
 @nb.njit(cache=True)
@@ -239,6 +258,50 @@ def _record_spin_gap(ev, l_gap, y):
 
 
 @nb.njit(cache=True)
+def _hands_over(p):
+    """Whether vertex 1 can hand over to the locked theory now: present, and in ``cic`` not dropped (a dropped vertex
+    acts on nothing; the tanh schemes record every crossing, classified against their cutoff)."""
+    return p[fe.P_HAS1] != 0.0 and (p[fe.P_SCHEME] != fe.CIC or p[fe.P_ALIVE1] != 0.0)
+
+
+@nb.njit(cache=True)
+def _snapshot(ev, k, l_at, y, ks, h, t):
+    """Record hand-over ``k`` at ``l_at``: the snapshot entries of the state on the step's continuous extension at the
+    fraction ``t`` of the step."""
+    base = E_HAND + k * N_SNAPSHOT
+    ev[base] = l_at
+    for m in range(N_SNAPSHOT - 1):
+        ev[base + 1 + m] = _dense(y, ks, h, t, _SNAPSHOT_STATE[m])
+
+
+@nb.njit(cache=True)
+def _handovers_at_start(ev, y, p):
+    """Hand-over thresholds that a bare |y1| already reaches (possible for the lower ones): recorded at l = 0 with the
+    bare state."""
+    if not _hands_over(p):
+        return
+    for k in range(N_HAND):
+        if _event(_HAND0 + k, y, p) >= 0.0:
+            base = E_HAND + k * N_SNAPSHOT
+            ev[base] = 0.0
+            for m in range(N_SNAPSHOT - 1):
+                ev[base + 1 + m] = y[_SNAPSHOT_STATE[m]]
+
+
+@nb.njit(cache=True)
+def _handovers_in_step(ev, l, y, ynew, k_stages, h, p, s_term):
+    """Hand-over thresholds of vertex 1 crossed inside an accepted step, before its terminal event at ``s_term``
+    (``inf``: none): located on the continuous extension and recorded with the state there."""
+    if not _hands_over(p):
+        return
+    for k in range(N_HAND):
+        if ev[E_HAND + k * N_SNAPSHOT] == math.inf and _crossed(_HAND0 + k, y, ynew, p):
+            s = _locate(y, k_stages, h, p, _HAND0 + k, _event(_HAND0 + k, ynew, p))
+            if s <= s_term:
+                _snapshot(ev, k, l + s, y, k_stages, h, s / h)
+
+
+@nb.njit(cache=True)
 def _su2_tail(l, y, lmax, out_state, ev):
     """The rest of a flow whose vertices are all gone, on the SU(2) line: dys/dl = -ys^2 exactly, so
     ys(l) = ys0/(1 + ys0 (l - l0)) reaches -1 after (1 - |ys0|)/|ys0| if ys0 < 0 (the closed form of Sec. II B 1)."""
@@ -278,6 +341,7 @@ def _flow_one(p, rtol, atol, out_state, ev):
     _rhs(l, y, p, f0)
     h = _first_step(y, f0, rtol, atol)
     n_steps = 0
+    _handovers_at_start(ev, y, p)
     # once every vertex is gone (dropped or absent) on the SU(2) line, the rest of the flow is a closed form
     su2_tail = cic and p[fe.P_SU2] != 0.0  # su2 is enforced only at theta = 0: real couplings on the SU(2) line
     if su2_tail and not alive[0] and not alive[1]:
@@ -324,6 +388,7 @@ def _flow_one(p, rtol, atol, out_state, ev):
                 s = _locate(y, k, h, p, _STRONG1 + i, _event(_STRONG1 + i, ynew, p))
                 if s <= s_term:
                     ev[E_BBAR + i] = l + s
+        _handovers_in_step(ev, l, y, ynew, k, h, p, s_term)
         h_take = h if kind_term < 0 else s_term
         if kind_term >= 0:  # a real step onto the terminal event: the state there is the integrator's own
             _step(l, y, f0, h_take, p, k, ynew, tmp)
@@ -487,9 +552,12 @@ def integrate_batch(
 class BatchResult:
     """Phases and scales of N devices, arrays of length N, the conventions of :mod:`pairing1d.phases`.
 
-    An event not reached has ``l_bar`` / ``l_bbar`` / ``l_runaway`` = ``inf``, and then ``spin_gap`` /
-    ``trion_scale`` = 0; ``trion_scale`` is 0 also outside the trion phase (an ``l_bbar`` past the cutoff).
-    ``phase``: codes of :data:`pairing1d.phases.PHASES`; ``dominant_order``: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS;
+    An event not reached has ``l_bar`` / ``l_bbar`` / ``l_runaway`` = ``inf``. ``spin_gap`` is the scale of the
+    spin sector: the gap of a paired or triplet verdict (after a hand-over, the one with the vertex dropped there),
+    the trion scale in the trion phase, 0 otherwise; ``trion_scale`` is 0 outside the trion phase (an ``l_bbar``
+    past the cutoff of a tanh scheme forms no trion).
+    ``phase``: codes of :data:`pairing1d.phases.PHASES` (4: undetermined); ``dominant_order``: 0 none, 1 CDW,
+    2 SC, 3 SDW, 4 TS;
     ``controlled``: the verdict stays inside the perturbative range; ``status``: 0 when the flow reached its end,
     else the code of its failure in :data:`pairing1d.flow_equations.FAILURES` (then ``controlled`` is false unless
     the verdict, a trion, was reached before it)."""
@@ -515,14 +583,14 @@ ORDERS = ("none", "CDW", "SC", "SDW", "TS")
 
 
 def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, steps: np.ndarray,
-                   kf: np.ndarray) -> BatchResult:
-    """Vectorized :func:`pairing1d.phases.classify` (same rules) on the kernel's output."""
+                   kf: np.ndarray, threshold: int = REPORTED) -> BatchResult:
+    """Vectorized :func:`pairing1d.phases.classify` (same rules, the same strong-coupling step) on the kernel's
+    output; ``threshold`` picks the hand-over threshold (:data:`pairing1d.flow_equations.HANDOVER_FACTORS`)."""
     l_bar, l_bbar, l_bbar2, l_run = (events[:, j] for j in (E_BAR, E_BBAR, E_BBAR2, E_RUN))
     kf = np.broadcast_to(kf, l_bar.shape)
     lmax = params[:, fe.P_LMAX]
     cic = params[:, fe.P_SCHEME] == fe.CIC
     lstar_eff = params[:, fe.P_LSTAR1]  # min(lstar, lmass) for the tanh schemes
-    trion = np.isfinite(l_bbar) & (cic | (l_bbar < lstar_eff))
     # a flow that ended before lmax without a spin gap failed (fe.FAILURES): out of steps, at the wall, not finite
     early = ~(np.isfinite(l_bar) | np.isfinite(l_run)) & (events[:, E_END] < lmax)
     finite = np.isfinite(states[:, 0])
@@ -530,14 +598,38 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
         finite &= np.isfinite(states[:, i])
     at_wall = np.maximum(states[:, fe.U1], states[:, fe.U2]) >= fe.U_WALL - 1e-6  # located to ~1e-14 in l
     status = np.select([early & ~finite, early & at_wall, early], [3, 2, 1], 0).astype(np.int8)
-    paired = ~trion & (l_bar <= lmax)
-    triplet = ~trion & ~paired & np.isfinite(l_run)
+    continued = continued_phase(l_bar, l_run, lmax, status != 0)
     code = {name: PHASES.index(name) for name in PHASES}
-    phase = np.select([trion, paired, triplet], [code["trion"], code["paired"], code["triplet"]],
-                      code["decoupled"]).astype(np.int8)
+    base = E_HAND + threshold * N_SNAPSHOT
+    snapshot = events[:, base:base + N_SNAPSHOT]
+    handed = cic & np.isfinite(snapshot[:, 0])
     l_gap = np.minimum(l_bar, l_run)
     det = states[:, fe.G11] * states[:, fe.G22] - states[:, fe.G12] ** 2
     kc, k, kx = states[:, fe.G22] / det, states[:, fe.G11] / det, -states[:, fe.G12] / det
+    tanh_trion = ~cic & np.isfinite(l_bbar) & (l_bbar < lstar_eff)
+    phase = np.where(tanh_trion, code["trion"], np.where(continued == code["undetermined"], code["decoupled"],
+                                                         continued)).astype(np.int8)
+    l_trion = np.where(tanh_trion, l_bbar, np.inf)
+    if handed.any():  # the strong-coupling step, on the handed-over devices only
+        h = np.flatnonzero(handed)
+        step, l_spin, locked, _, _ = handover_of_rows(params[h], snapshot[h], threshold, continued[h])
+        phase[h] = step
+        l_trion[h] = np.where(locked, snapshot[h, 0], np.inf)
+        l_gap[h] = np.where(locked, np.inf, l_spin)
+        g11, g12, g22 = (snapshot[h, fe.SNAPSHOT.index(n)] for n in ("g11", "g12", "g22"))
+        det_h = g11 * g22 - g12 * g12
+        kc[h], k[h], kx[h] = g22 / det_h, g11 / det_h, -g12 / det_h  # G is frozen once the vertex is dropped
+    # a spin gap first, with the vertex still acting: it may lock below the gap (strong_coupling.lock_after_gap)
+    l_spin = np.where(phase == code["trion"], l_trion, l_gap)
+    first = (phase == code["paired"]) & ~handed & cic
+    if first.any():
+        l_lock, locks = gap_first(params, states, l_bar, events[:, E_DROP1], threshold, first)
+        phase = np.where(locks, code["trion"], phase).astype(np.int8)
+        l_trion = np.where(locks, l_lock, l_trion)
+        l_spin = np.where(locks, l_bar, l_spin)
+    trion = phase == code["trion"]
+    paired = phase == code["paired"]
+    triplet = phase == code["triplet"]
     Q = -(params[:, fe.P_B1] + params[:, fe.P_B2]) / (2.0 * math.sqrt(2.0))  # b1 + b2 = -2 sqrt2 Q
     x_cdw, x_sc = order_exponents(kc, k, kx, Q)
     pairs_win = x_sc < x_cdw
@@ -545,17 +637,23 @@ def classify_batch(params: np.ndarray, events: np.ndarray, states: np.ndarray, s
     order = np.select([paired, triplet, trion],
                       [np.where(pairs_win, 2, 1), np.where(pairs_win, 4, 3), np.where(sc_trion, 2, 1)], 0)
     l_verdict = np.where(np.isfinite(l_gap), l_gap, lmax)
-    controlled = trion | (~((l_bbar <= l_verdict) | (l_bbar2 <= l_verdict)) & (status == 0))
-    reached = trion  # the trion scale is the trion phase's gap: none where l_bbar lies past the cutoff
-    lb = np.where(reached, l_bbar, 0.0)
+    # in cic a vertex reaching strong coupling while it acts is handed over: only y2 can leave the range there
+    y1_beyond = ~cic & (l_bbar <= l_verdict)
+    controlled = trion | (~(y1_beyond | (l_bbar2 <= l_verdict)) & (status == 0) & (phase != code["undetermined"]))
+    lb = np.where(trion, l_trion, 0.0)
     c1 = np.ones(len(lb))
-    tanh = ~cic
+    tanh = ~cic & trion
     if tanh.any():  # the cutoff at the trion scale, in the tanh schemes only
         c1[tanh] = smooth_cutoff(lb[tanh], lstar_eff[tanh], params[tanh, fe.P_CHI])
+    trion_scale = np.where(trion, np.exp(-lb) * c1, 0.0)
+    # the spin sector's scale: the gap of a paired or triplet verdict, the trion scale of a trion (the spin gap where
+    # it opened first), none otherwise
+    spin_gap = np.where(paired | triplet, np.exp(-np.where(paired | triplet, l_gap, np.inf)), trion_scale)
+    spin_gap = np.where(trion & (l_spin < l_trion), np.exp(-l_spin), spin_gap)
     return BatchResult(
-        phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=l_run, spin_gap=np.exp(-l_gap),
-        trion_scale=np.where(reached, np.exp(-lb) * c1, 0.0), dominant_order=order.astype(np.int8),
-        controlled=controlled, Kc_tilde_end=kc, K_tilde_end=k, Kf=kf, steps=steps, events=events, status=status,
+        phase=phase, l_bar=l_bar, l_bbar=l_bbar, l_runaway=l_run, spin_gap=spin_gap, trion_scale=trion_scale,
+        dominant_order=order.astype(np.int8), controlled=controlled, Kc_tilde_end=kc, K_tilde_end=k, Kf=kf,
+        steps=steps, events=events, status=status,
     )
 
 

@@ -77,6 +77,10 @@ from .engine import (
     _record_spin_gap,
     _su2_tail,
 )
+from .engine import E_HAND as _E_HAND
+from .engine import N_HAND as _N_HAND
+from .engine import N_SNAPSHOT as _N_SNAPSHOT
+from .engine import _hand_level as _hand_level_counted
 
 _saved_cache_dir = nb.config.CACHE_DIR
 if _engine._dir is not None:
@@ -285,11 +289,13 @@ _FLAG_NAMES = ("scheme", "flow", "has1", "has2", "real", "su2", "lmass")
 VARIANTS = (
     {"scheme": "cic", "flow": "consistent", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
     {"scheme": "printed", "flow": "paper", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
+    {"scheme": "cic", "flow": "diagonal", "has1": 1.0, "has2": 0.0, "real": 1.0, "su2": 1.0, "lmass": math.inf},
     {},
 )
 """The groups of devices a block holds, each with the flags of the packed row it pins (a device goes to the first
 group whose flags it has; the last group pins nothing and takes every device): the paper's device (one vertex,
-real couplings, the SU(2) line, no secondary mass) in the default flow and scheme and in the paper's."""
+real couplings, the SU(2) line, no secondary mass) in the default flow and scheme, in the paper's, and in the
+diagonal flow of the verdict ensemble (:mod:`pairing1d.ensemble`: every map computes it)."""
 
 
 def still_rows(pins: dict) -> tuple[int, ...]:
@@ -302,7 +308,8 @@ def still_rows(pins: dict) -> tuple[int, ...]:
       (2 - 2K_s)\,\mathrm{Im}Z = 0` and :math:`d\alpha_i/d\ell \propto \mathrm{Im}(Z e^{-2i\alpha_i}) = 0`;
     - a vertex absent from the start: its :math:`u_i, \alpha_i, \delta_i`;
     - a tanh scheme (printed, frozen): both mismatches :math:`\delta_i` (only the cic scheme moves them);
-    - the paper's flow: :math:`G_{12}` (Eq. 16 feeds the vertices into :math:`G_{11}` and :math:`G_{22}` only).
+    - the paper's and the diagonal flow: :math:`G_{12}` (Eq. 16 feeds the vertices into :math:`G_{11}` and
+      :math:`G_{22}` only).
 
     Checked against ``rhs`` itself on random states of each group (``tests/test_engine_lanes.py``)."""
     still = set()
@@ -315,7 +322,7 @@ def still_rows(pins: dict) -> tuple[int, ...]:
             still.update((fe.U1 + 2 * i, fe.A1 + 2 * i, fe.D1 + i))
     if pins.get("scheme") in ("printed", "frozen"):
         still.update((fe.D1, fe.D2))
-    if pins.get("flow") == "paper":
+    if pins.get("flow") in ("paper", "diagonal"):
         still.add(fe.G12)
     return tuple(sorted(still))
 
@@ -343,7 +350,7 @@ _MOVING = _moving_table()
 _N_MOVING = np.array([int((row >= 0).sum()) for row in _MOVING], dtype=np.int64)
 _VARIANT_TABLE = _variant_table()
 _at = _lane_maker(LaneView())
-_pin0, _pin1 = (  # the pinned groups, one per branch of _rhs_lanes (the last group of VARIANTS pins nothing: _at)
+_pin0, _pin1, _pin2 = (  # the pinned groups, one per branch of _rhs_lanes (the last group pins nothing: _at)
     _lane_maker(LaneView(tuple((row, float(value)) for row, value in zip(_FLAGS, _VARIANT_TABLE[v], strict=True)
                                if not math.isnan(value))))
     for v in range(len(VARIANTS) - 1))
@@ -361,6 +368,9 @@ def _rhs_lanes(variant, l, y, y_at, p, out, out_at):
     elif variant == 1:
         for j in range(n):
             _lane_rhs(l[j], _at(y, y_at, j), _pin1(p, 0, j), _at(out, out_at, j))
+    elif variant == 2:
+        for j in range(n):
+            _lane_rhs(l[j], _at(y, y_at, j), _pin2(p, 0, j), _at(out, out_at, j))
     else:
         for j in range(n):
             _lane_rhs(l[j], _at(y, y_at, j), _at(p, 0, j), _at(out, out_at, j))
@@ -415,10 +425,34 @@ def _without_refcounts(function, **names):
     return nb.njit(**_PER_LANE)(rebind(function.py_func, **names))
 
 
-_event = _without_refcounts(_engine._event)
+_hand_level = _without_refcounts(_hand_level_counted)
+_event = _without_refcounts(_engine._event, _hand_level=_hand_level)
 _dense = _without_refcounts(_engine._dense)
 _locate = _without_refcounts(_engine._locate, _event=_event,
-                             _event_dense=_without_refcounts(_engine._event_dense, _dense=_dense))
+                             _event_dense=_without_refcounts(_engine._event_dense, _dense=_dense,
+                                                             _hand_level=_hand_level))
+_hands_over = _without_refcounts(_engine._hands_over)
+_handovers_at_start = _without_refcounts(_engine._handovers_at_start, _event=_event, _hands_over=_hands_over)
+_handovers_in_step = _without_refcounts(
+    _engine._handovers_in_step, _event=_event, _locate=_locate, _hands_over=_hands_over,
+    _crossed=_without_refcounts(_engine._crossed, _event=_event),
+    _snapshot=_without_refcounts(_engine._snapshot, _dense=_dense))
+
+
+@nb.njit(**_PER_LANE)
+def _y1_threshold(row, ev, u):
+    r"""The next level of :math:`\ln|y_1|` (now ``u``) at which a lane's step must stop for an event of vertex 1: the
+    lowest level above ``u`` of the hand-over thresholds not yet recorded (while the vertex can hand over) and of
+    ``y_strong`` until ``l_bbar`` is recorded, else the wall."""
+    level = fe.U_WALL
+    if ev[E_BBAR] == math.inf and u < row[fe.P_LOG_YSTRONG]:
+        level = min(level, row[fe.P_LOG_YSTRONG])
+    if _hands_over(row):
+        for k in range(_N_HAND):
+            hand = _hand_level(row, k)
+            if ev[_E_HAND + k * _N_SNAPSHOT] == math.inf and u < hand:
+                level = min(level, hand)
+    return level
 
 
 @nb.njit(inline="always", fastmath=_FAST, error_model="numpy")
@@ -515,17 +549,19 @@ def _start(j, n, params, rows, P, y, stage_states, K, l, h, lmax, lmdrop, thr, n
     for i in range(N_STATE):
         K[0, i, j] = f0[i]
     h[j] = _first_step(ys, f0, rtol, atol)
-    # thresholds of the cheap event test of _lockstep: a vertex's |y| at y_strong (until recorded, if below it at the
-    # start), then at the wall; a cic mismatch at j01 while the vertex is alive
+    # thresholds of the cheap event test of _lockstep: vertex 1's |y| at the next hand-over threshold or y_strong not
+    # yet recorded (those the bare value reaches are recorded here), vertex 2's at y_strong, then at the wall; a cic
+    # mismatch at the regulator's drop while the vertex is alive
+    _handovers_at_start(ev, ys, row)
+    thr[0, j] = _y1_threshold(row, ev, ys[fe.U1]) if row[fe.P_HAS1] != 0.0 else math.inf
+    if row[fe.P_HAS2] == 0.0:
+        thr[1, j] = math.inf
+    elif ys[fe.U2] < row[fe.P_LOG_YSTRONG]:
+        thr[1, j] = row[fe.P_LOG_YSTRONG]
+    else:
+        thr[1, j] = fe.U_WALL
     for i in range(2):
-        u = ys[fe.U1 + 2 * i]
-        if row[fe.P_HAS1 + i] == 0.0:
-            thr[i, j] = math.inf
-        elif u < row[fe.P_LOG_YSTRONG]:
-            thr[i, j] = row[fe.P_LOG_YSTRONG]
-        else:
-            thr[i, j] = fe.U_WALL
-        thr[2 + i, j] = fe.J01 if row[fe.P_ALIVE1 + i] != 0.0 else math.inf
+        thr[2 + i, j] = row[fe.P_DDROP] if row[fe.P_ALIVE1 + i] != 0.0 else math.inf
     return True
 
 
@@ -801,11 +837,16 @@ def _events(j, n, y, ynew, K, hs, l, h, lmax, rows, P, thr, su2tail, nst, events
             if s <= s_term:
                 ev[E_BBAR + i] = lj + s
                 thr[i, j] = fe.U_WALL
+    _handovers_in_step(ev, lj, ys, ye, ks, hj, row, s_term)
     if kind_term < 0:
+        if row[fe.P_HAS1] != 0.0:  # the next threshold above where the lane goes on
+            thr[0, j] = _y1_threshold(row, ev, ye[fe.U1])
         return _NO_STOP
     t = s_term / hj
     for i in range(N_STATE):  # the state at the event, on the step's continuous extension
         ye[i] = _dense(ys, ks, hj, t, i)
+    if row[fe.P_HAS1] != 0.0:  # the lane goes on from the event (a dropped vertex) or ends there
+        thr[0, j] = _y1_threshold(row, ev, ye[fe.U1])
     l_event = lj + s_term
     if kind_term == _SPIN:
         _record_spin_gap(ev, l_event, ye)

@@ -152,6 +152,7 @@ def draw_fig3(ds, path: str | Path) -> Path:
             if iso:
                 lines = ax_map.contour(x, y, z, levels=iso, colors="w", linewidths=0.7, linestyles="--")
                 ax_map.clabel(lines, fmt=lambda v: rf"$\bar\ell$={v:g}", fontsize=7)
+            _mark_trust(ax_map, x, y, panel)
             ax_map.plot([ds.attrs["red_dot_y0"]], [ds.attrs["red_dot_ys0"]], "o", color="red", mec="k", ms=7)
             ax_map.axhline(0.0, color="0.85", lw=0.6)
             ax_map.set_xlabel(r"bare $y^0$")
@@ -184,12 +185,42 @@ def draw_fig3(ds, path: str | Path) -> Path:
             ax_flow.set_title(f"({'bd'[row]}) $y_s^0$={ds.attrs['red_dot_ys0']:g}, $y^0$={ds.attrs['red_dot_y0']:g}",
                               loc="left")
             ax_flow.legend(loc="upper right", frameon=False)
+        _trust_legend(fig, ds)
         a = ds.attrs
         fig.suptitle(f"Fig. 3: $K_c^0$={a['Kc0']:g}, $K^0$={a['K0']:g}, $\\upsilon$={a['upsilon']:g}, "
                      f"$\\chi$={a['chi']:g}, SU(2) line, $\\ell_{{\\max}}$={lmax:g} "
                      f"({a['flow']} flow, {a['scheme']} cutoff)",
                      fontsize=10)
         return save_figure(fig, path)
+
+
+def _mark_trust(ax, x, y, panel) -> None:
+    """Hatch, on a map of ``panel`` (dims (y, x)), the verdicts the verdict ensemble does not support (``xxxx``) and
+    those that rest on a coupling outside the perturbative range (``////``): every figure that shows a verdict says
+    how far to trust it."""
+    from .plotting import UNCERTAIN_HATCH
+
+    for hatch, mask in ((UNCERTAIN_HATCH, panel["certainty"].values == 2 if "certainty" in panel else None),
+                        ("////", panel["controlled"].values == 0 if "controlled" in panel else None)):
+        if mask is not None and np.any(mask) and len(x) > 1 and len(y) > 1:
+            ax.contourf(x, y, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch])
+
+
+def _trust_legend(fig, ds) -> None:
+    """The legend of :func:`_mark_trust`'s hatches that a figure of ``ds`` shows (none when everything is robust and
+    controlled)."""
+    from matplotlib.patches import Patch
+
+    from .plotting import UNCERTAIN_HATCH
+
+    handles = []
+    if "certainty" in ds and np.any(ds["certainty"].values == 2):
+        handles.append(Patch(facecolor="none", edgecolor="k", hatch=UNCERTAIN_HATCH,
+                             label="verdict not supported by the ensemble (undetermined)"))
+    if "controlled" in ds and np.any(ds["controlled"].values == 0):
+        handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="verdict not controlled"))
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=8)
 
 
 # --------------------------------------------------------------------------------------------------- Fig. 4
@@ -207,10 +238,13 @@ def fig4_data(scheme: str = "cic", resolution: int = 128, K0: tuple[float, ...] 
 
 
 def draw_fig4(ds, path: str | Path) -> Path:
-    """Fig. 4: one phase map per K0 (the paired phase coloured by its spin gap), black boundaries."""
+    """Fig. 4: one phase map per K0 (the paired phase coloured by its spin gap), black boundaries, every verdict with
+    its certainty; under the paper's own flow or a tanh scheme (a reproduction) the phase it reproduces is kept and
+    cross-hatched where the verdict ensemble does not support it."""
     from .plotting import plot_phase_map
 
-    return plot_phase_map(ds, path, "exp_neg_lstar", "y0", "K0", title="Fig. 4")
+    reproduction = ds.attrs.get("flow") == "paper" or ds.attrs.get("scheme") != "cic"
+    return plot_phase_map(ds, path, "exp_neg_lstar", "y0", "K0", title="Fig. 4", keep_phase=reproduction)
 
 
 # --------------------------------------------------------------------------------------------------- Fig. 5
@@ -263,6 +297,22 @@ def draw_fig5(ds, path: str | Path) -> Path:
         ax.set_yscale("log")
         ax.set_ylim(t_floor, 1.0)
         ax.set_xlim(lstar[0], lstar[-1])
+        # every verdict with its trust: an undetermined phase is a grey band, a verdict the ensemble does not support
+        # or one outside the perturbative range is hatched over its whole column
+        edges = np.concatenate([[lstar[0]], 0.5 * (lstar[1:] + lstar[:-1]), [lstar[-1]]])
+        marks = {"undetermined": phase == PHASES.index("undetermined")}
+        if "certainty" in ds:
+            marks["not supported by the ensemble"] = (ds["certainty"].values == 2) & ~marks["undetermined"]
+            marks["leaning (2/3 of the ensemble)"] = ds["certainty"].values == 1
+        if "controlled" in ds:
+            marks["not controlled"] = (ds["controlled"].values == 0) & ~marks["undetermined"]
+        styles = {"undetermined": {"color": PHASE_COLOURS["undetermined"], "lw": 0},
+                  "not supported by the ensemble": {"facecolor": "none", "hatch": "xxxx", "edgecolor": "0.3", "lw": 0},
+                  "leaning (2/3 of the ensemble)": {"facecolor": "none", "hatch": "....", "edgecolor": "0.3", "lw": 0},
+                  "not controlled": {"facecolor": "none", "hatch": "////", "edgecolor": "k", "lw": 0}}
+        for label, mask in marks.items():
+            for n, i in enumerate(np.flatnonzero(mask)):
+                ax.axvspan(edges[i], edges[i + 1], label=label if n == 0 else None, **styles[label])
         ax.text(0.03, 0.95, "Luttinger liquid", transform=ax.transAxes, va="top", fontsize=10, weight="bold",
                 path_effects=label_effects())
         ax.set_xlabel(r"incommensurability cutoff $\ell^* = \ln[1/((k_F+k)\alpha_0)]$")

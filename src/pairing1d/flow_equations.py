@@ -13,7 +13,8 @@ rotated basis of Sec. II B (entries ``g11, g12, g22``; :math:`\operatorname{diag
 13); the flowing mismatches :math:`\delta_i` of the ``cic`` scheme.
 
 **Flow.** With :math:`b_i = (\sqrt2, \pm p - \sqrt2Q)` the rotated charges, :math:`C = G^{-1}`,
-:math:`\Delta_i = K_s/2 + b_i^TCb_i/4`, the feedback weight :math:`F_i` of the cutoff scheme and the growth factor
+:math:`\Delta_i = K_s/2 + b_i^TCb_i/4`, the feedback weight :math:`F_i` of the cutoff scheme (times the velocity
+factor :math:`f_v = (\bar u/v_{\rm ref})^2`, 1 for the default ``velocity='mean'``) and the growth factor
 :math:`\gamma_i` (1, or :math:`c_i` in ``frozen``, 0 for a dropped channel):
 
 .. math::
@@ -21,7 +22,11 @@ rotated basis of Sec. II B (entries ``g11, g12, g22``; :math:`\operatorname{diag
     \frac{dK_s^{-1}}{d\ell} = \frac{|Z|^2}{2} + \sum_i F_i\frac{|Y_i|^2}{8},\\
     \frac{dY_i}{d\ell} &= \gamma_i\Big[(2-\Delta_i)Y_i - \frac{Z\bar Y_i}{2}\Big],\qquad
     \frac{dG}{d\ell} = \sum_i F_i\frac{|Y_i|^2}{16}\,b_ib_i^T \quad(\text{flow } ``consistent''),\\
-    \frac{d\delta_i}{d\ell} &= \delta_i - \frac{b_i^TCb_i}{8}|Y_i|^2J_1(\delta_i) \quad(\texttt{cic}).
+    \frac{d\delta_i}{d\ell} &= \delta_i - \frac{\bar u^2}{8v_{\rm ref}}\,b_i^TM(\ell)^{-1}b_i\,|Y_i|^2
+    w_1(\delta_i) \quad(\texttt{cic}),\qquad M(\ell) = M_0 + v_{\rm ref}\,(G(\ell) - G_0),
+
+with :math:`M_0` the Hamiltonian stiffness of :math:`(\phi_c, \phi)` in the rotated basis (units :math:`u_c = 1`) and
+:math:`w_1 = -dw/d\delta` the lock-in weight of the regulator (:math:`J_1` for :math:`w = J_0`).
 
 The paper's truncation (flow ``paper``, Eq. 16) keeps only the diagonal of :math:`b_ib_i^T` with the unrotated
 charges: :math:`dG_{11} = \sum F_i|Y_i|^2/8` (16f), :math:`dG_{22} = \sum F_i p^2|Y_i|^2/16` (16e). At
@@ -29,9 +34,11 @@ charges: :math:`dG_{11} = \sum F_i|Y_i|^2/8` (16f), :math:`dG_{22} = \sum F_i p^
 
 **Schemes** (:data:`SCHEME_CODES`): ``printed`` :math:`F_i = c_i(\ell)`, :math:`\gamma_i = 1`; ``frozen``
 :math:`F_i = \gamma_i = c_i(\ell)`, with :math:`c_i = [1-\tanh((\ell-\ell^*_i)/\chi)]/2`; ``cic``
-:math:`F_i = J_0(\delta_i)J_0(\delta_m)`, :math:`\gamma_i = 1` while the channel is alive
-(:math:`\delta_i < j_{0,1}` and :math:`\delta_m = 2e^{\ell-\ell_m} < j_{0,1}`), and :math:`F_i = \gamma_i = 0`,
-:math:`\delta_i` frozen once it is dropped.
+:math:`F_i = w(\delta_i)w(\delta_m)`, :math:`\gamma_i = 1` while the channel is alive
+(:math:`\delta_i < \delta_{\rm drop}` and :math:`\delta_m = 2e^{\ell-\ell_m} < \delta_{\rm drop}`), and
+:math:`F_i = \gamma_i = 0`, :math:`\delta_i` frozen once it is dropped. The regulator
+(:data:`pairing1d.model.REGULATORS`) sets :math:`w` (:math:`J_0`, or :math:`e^{-\delta^2/4}`) and
+:math:`\delta_{\rm drop}` (:data:`DELTA_DROP`).
 """
 
 from __future__ import annotations
@@ -50,7 +57,9 @@ except ImportError:  # pragma: no cover - numba is in the 'engine' extra
 
 __all__ = [
     "STATE", "N_STATE", "PARAMS", "N_PARAMS", "SCHEME_CODES", "FLOW_CODES", "J01", "bessel_j0", "bessel_j1",
-    "bessel_j0_j1", "cutoff_weight", "cic_weight", "mismatch_rate", "rhs", "pack_columns", "complete_row", "mass_drop",
+    "bessel_j0_j1", "cutoff_weight", "cic_weight", "cic_weights", "mismatch_rate", "rhs", "DELTA_DROP",
+    "REGULATOR_WEIGHTS", "BESSEL", "GAUSSIAN", "HANDOVER_FACTORS", "SNAPSHOT", "rotated_stiffness",
+    "velocity_factors", "lock_charge", "pack_columns", "complete_row", "mass_drop",
     "once_if_constant", "gaussian_inputs", "PACKED_FIELDS", "pack_fields", "fields_of", "pack_model", "Y_WALL",
     "U_WALL", "FAILURES",
 ]
@@ -76,26 +85,48 @@ ZR, ZI, INV_KS, U1, A1, U2, A2, G11, G12, G22, D1, D2 = range(N_STATE)
 
 PARAMS = ("b1", "b2", "p2", "chi", "lstar1", "lstar2", "lmass", "l_mass_drop", "scheme", "flow", "su2",
           "has1", "has2", "lmax", "log_y_strong", "alive1", "alive2", "y0", "y2", "theta", "lstar1_bare",
-          "lstar2_bare", "y_strong", "real", "cos_theta")
+          "lstar2_bare", "y_strong", "real", "cos_theta", "weight", "delta_drop", "feedback_scale", "lock_scale",
+          "v_ref", "m11", "m12", "m22")
 """Right-hand-side parameters, in order, after the bare state in a packed row (:func:`pack_columns`)."""
 N_PARAMS = len(PARAMS)
 """Number of right-hand-side parameters in a packed row."""
 (P_B1, P_B2, P_P2, P_CHI, P_LSTAR1, P_LSTAR2, P_LMASS, P_LMDROP, P_SCHEME, P_FLOW, P_SU2, P_HAS1, P_HAS2, P_LMAX,
  P_LOG_YSTRONG, P_ALIVE1, P_ALIVE2, P_Y1_BARE, P_Y2_BARE, P_THETA, P_LSTAR1_BARE, P_LSTAR2_BARE,
- P_YSTRONG, P_REAL, P_COS_THETA) = range(N_STATE, N_STATE + N_PARAMS)
+ P_YSTRONG, P_REAL, P_COS_THETA, P_WEIGHT, P_DDROP, P_FV, P_LOCK, P_VREF, P_M11, P_M12,
+ P_M22) = range(N_STATE, N_STATE + N_PARAMS)
 N_PACKED = N_STATE + N_PARAMS
 
 SCHEME_CODES = {"cic": 0, "printed": 1, "frozen": 2}
 """Integer code of each cutoff scheme in a packed row."""
-FLOW_CODES = {"consistent": 0, "paper": 1}
-"""Integer code of each flow in a packed row."""
+FLOW_CODES = {"consistent": 0, "paper": 1, "diagonal": 2}
+"""Integer code of each flow in a packed row (``paper`` and ``diagonal`` share the right-hand side; they differ in
+the bare :math:`G` only)."""
 CIC, PRINTED, FROZEN = 0, 1, 2
-CONSISTENT, PAPER = 0, 1
+CONSISTENT, PAPER, DIAGONAL = 0, 1, 2
+BESSEL = 0
+r"""Weight code of the regulators with the sharp-shell average :math:`J_0(\delta)` (``j01``, ``delta1``)."""
+GAUSSIAN = 1
+r"""Weight code of the ``smooth`` regulator, :math:`e^{-\delta^2/4}`."""
 
 J01 = 2.404825557695773
 """First zero of the Bessel function J0: a C-IC channel is dropped when its mismatch reaches it (the feedback
 :math:`J_0(\\delta)` vanishes there, continuously, instead of turning negative)."""
-_MAX_DELTA0 = 10.0  # a bare mismatch this large (well past J01) is simply "dropped from the start"
+_MAX_DELTA0 = 10.0  # a bare mismatch this large (past every drop) is simply "dropped from the start"
+
+DELTA_DROP = {"j01": J01, "delta1": 1.0, "smooth": 2.0 * math.sqrt(math.log(100.0))}
+r"""Mismatch :math:`\delta` at which each regulator (:data:`pairing1d.model.REGULATORS`) drops a ``cic`` vertex:
+the first zero of :math:`J_0`; :math:`\delta = 1`; where :math:`e^{-\delta^2/4}` falls to 1/100."""
+REGULATOR_WEIGHTS = {"j01": BESSEL, "delta1": BESSEL, "smooth": GAUSSIAN}
+r"""The weight of each regulator: :math:`J_0` (:data:`BESSEL`) or :math:`e^{-\delta^2/4}` (:data:`GAUSSIAN`)."""
+
+HANDOVER_FACTORS = (0.5, 1.0, 2.0)
+"""The strong-coupling thresholds of the verdict ensemble, in units of ``y_strong``: every flow records the state
+where :math:`|y_1|` first reaches each of them (the hand-over to the locked theory, :mod:`pairing1d.strong_coupling`),
+so that the members that differ only in ``y_strong`` are one flow read at three thresholds."""
+SNAPSHOT = ("l", "zr", "zi", "inv_Ks", "g11", "g12", "g22", "delta1")
+"""What a flow records at each hand-over threshold: the RG time and the state's spin, stiffness and mismatch
+entries (:data:`STATE` names)."""
+SNAPSHOT_STATE = (ZR, ZI, INV_KS, G11, G12, G22, D1)
 
 
 _J0_COEFFS = tuple((-1.0) ** k / math.factorial(k) ** 2 for k in range(12))
@@ -153,20 +184,70 @@ def cic_weight(delta):
 
 
 @_compilable
+def cic_weights(delta, kind):
+    r"""``(w, w1)``: the feedback weight :math:`w(\delta)` of a vertex of mismatch :math:`\delta` and its lock-in
+    weight :math:`w_1 = -dw/d\delta`, for the regulator's weight ``kind``: :math:`(J_0, J_1)` (:data:`BESSEL`, the
+    angular average of :math:`e^{i\delta\cos\vartheta}` over a sharp shell) or :math:`(e^{-\delta^2/4},
+    \frac{\delta}{2}e^{-\delta^2/4})` (:data:`GAUSSIAN`: a smooth shell; the same expansion to
+    :math:`O(\delta^2)`)."""
+    if kind == GAUSSIAN:
+        w = math.exp(-0.25 * delta * delta)
+        return w, 0.5 * delta * w
+    return bessel_j0_j1(delta)
+
+
+def velocity_factors(u_ratio, velocity):
+    r"""``(v_ref, feedback_scale, lock_scale)`` of a reference velocity (:data:`pairing1d.model.VELOCITIES`) in units
+    :math:`u_c = 1`: :math:`v_{\rm ref}` = :math:`\bar u = (1 + u/u_c)/2`, 1 or :math:`u/u_c`;
+    :math:`f_v = (\bar u/v_{\rm ref})^2` multiplies every :math:`y^2` feedback (the state's :math:`y` is the paper's
+    :math:`g/\pi\bar u`, the second-order coefficients are those of one velocity :math:`v_{\rm ref}`), and the lock-in
+    carries :math:`\bar u^2/v_{\rm ref}` in front of the Hamiltonian stiffness :math:`b^TM^{-1}b`
+    (``docs/physics.md`` Sec. 14). Arrays or numbers."""
+    r = np.asarray(u_ratio, dtype=float)
+    ubar = 0.5 * (1.0 + r)
+    names = np.asarray(velocity)
+    v = np.where(names == "charge", 1.0, np.where(names == "secondary", r, ubar))
+    return v, (ubar / v) ** 2, ubar * ubar / v
+
+
+def rotated_stiffness(Kc0, K0, u_ratio, upsilon, upsilon_theta):
+    r"""Entries ``(m11, m12, m22)`` of the bare Hamiltonian stiffness of :math:`(\phi_c, \phi)` in the rotated basis,
+    :math:`T^TMT` with :math:`Q = M_{12}/M_{11}` (which removes the off-diagonal): :math:`(M_{11}, 0,
+    M_{22} - M_{12}^2/M_{11})` (units :math:`u_c = 1`; :mod:`pairing1d.gaussian`)."""
+    from .gaussian import forward_matrices
+
+    m11, m12, m22, _, _, _ = forward_matrices(Kc0, K0, u_ratio, upsilon, upsilon_theta)
+    return m11, 0.0 * m12, m22 - m12 * m12 / m11
+
+
+@_compilable
+def lock_charge(s, p, b2):
+    r""":math:`\frac{\bar u^2}{v_{\rm ref}}\,b^TM(\ell)^{-1}b` for the charge :math:`b = (\sqrt2, b_2)` with
+    :math:`M(\ell) = M_0 + v_{\rm ref}(G(\ell) - G_0)` (the bare :math:`G_0` is the packed row's state part): the
+    charge of the lock-in term of vertex :math:`b` (and of its soliton, :mod:`pairing1d.strong_coupling`)."""
+    v = p[P_VREF]
+    m11 = p[P_M11] + v * (s[G11] - p[G11])
+    m12 = p[P_M12] + v * (s[G12] - p[G12])
+    m22 = p[P_M22] + v * (s[G22] - p[G22])
+    return p[P_LOCK] * (2.0 * m22 - 2.0 * SQRT2 * b2 * m12 + b2 * b2 * m11) / (m11 * m22 - m12 * m12)
+
+
+@_compilable
 def mismatch_rate(delta, charge, y2, j1):
-    r""":math:`d\delta/d\ell = \delta - \frac{q}{8}y^2J_1(\delta)` for a vertex
-    :math:`y\cos(a\cdot\Phi - \delta x/\alpha)` with :math:`q = a^TCa` (four times the dimension of
-    :math:`e^{ia\cdot\Phi}`; :math:`\beta^2K` for one field). The :math:`J_1` term is the
-    :math:`\partial_x\Phi` generated at second order, which shifts the densities towards commensurability
-    (``docs/physics.md``, Sec. 14). ``j1`` is :math:`J_1(\delta)` (computed with :math:`J_0` by
-    :func:`bessel_j0_j1`)."""
+    r""":math:`d\delta/d\ell = \delta - \frac{q}{8}y^2w_1(\delta)` for a vertex
+    :math:`y\cos(a\cdot\Phi - \delta x/\alpha)` with :math:`q` its lock-in charge (:func:`lock_charge`:
+    :math:`\beta^2K` for one field at its own velocity). The :math:`w_1` term (:math:`J_1` for the Bessel weight) is
+    the :math:`\partial_x\Phi` generated at second order, which shifts the densities towards commensurability
+    (``docs/physics.md``, Sec. 14). ``j1`` is :math:`w_1(\delta)` (:func:`cic_weights`)."""
     return delta - 0.125 * charge * y2 * j1  # j1 = J_1(delta)
 
 
-def mass_drop(lmass):
+def mass_drop(lmass, delta_drop=J01):
     r"""RG time where the secondary mass drops every channel in the ``cic`` scheme: :math:`\delta_m = 2e^{\ell-\ell_m}`
-    reaches :math:`j_{0,1}`, i.e. :math:`\ell = \ell_m + \ln(j_{0,1}/2)` (inf without a mass)."""
-    return lmass + math.log(J01 / 2.0)
+    reaches the regulator's :math:`\delta_{\rm drop}` (:data:`DELTA_DROP`), i.e. :math:`\ell = \ell_m +
+    \ln(\delta_{\rm drop}/2)` (inf without a mass). Numbers or arrays."""
+    return lmass + np.log(np.asarray(delta_drop, dtype=float) / 2.0) if np.ndim(delta_drop) else (
+        lmass + math.log(delta_drop / 2.0))
 
 
 @_compilable
@@ -206,22 +287,22 @@ def rhs(l, s, p, out):
         u = s[iu]
         if scheme == CIC:
             d = s[idl]
-            # alive until the solver stops at delta = j01 (or at the mass drop) and clears the flag: the
+            # alive until the solver stops at delta = delta_drop (or at the mass drop) and clears the flag: the
             # right-hand side stays smooth inside every integration step, past the switch included
             if p[P_ALIVE1 + i] != 0.0:
                 y2 = math.exp(2.0 * u)
-                j0, j1 = bessel_j0_j1(d)
-                fy = j0 * y2
+                w, w1 = cic_weights(d, p[P_WEIGHT])
+                fy = w * y2 * p[P_FV]
                 if p[P_LMASS] != math.inf:
-                    fy *= bessel_j0(2.0 * math.exp(l - p[P_LMASS]))
+                    fy *= cic_weights(2.0 * math.exp(l - p[P_LMASS]), p[P_WEIGHT])[0]
                 grow = 1.0
-                out[idl] = mismatch_rate(d, q, y2, j1)
+                out[idl] = mismatch_rate(d, lock_charge(s, p, b2), y2, w1)
             else:  # dropped: the vertex averages out and acts on nothing any more
                 fy = 0.0
                 grow = 0.0
                 out[idl] = 0.0
         else:
-            fy = cutoff_weight(l, p[P_LSTAR1 + i], p[P_CHI], 2.0 * u)  # c_i y_i^2
+            fy = cutoff_weight(l, p[P_LSTAR1 + i], p[P_CHI], 2.0 * u) * p[P_FV]  # c_i y_i^2
             grow = cutoff_weight(l, p[P_LSTAR1 + i], p[P_CHI], 0.0) if scheme == FROZEN else 1.0
             out[idl] = 0.0
         if p[P_REAL] != 0.0:  # theta = 0 or pi: Z and the vertices stay real, 2 alpha = -theta (mod 2 pi)
@@ -256,8 +337,10 @@ def pack_columns(v: dict[str, np.ndarray]) -> np.ndarray:
     column-major ``(devices, columns)`` array; the entries that need a logarithm or an exponential are left for
     :func:`complete_row`.
 
-    ``v`` holds ``ys0, y0, y2, theta, su2_enforced, G0 (3 arrays), Q, vertex_charge, chi, lstar, lstar2, lmass,
-    scheme, flow, lmax, y_strong`` (already valid). The scipy path packs its single device with the same function.
+    ``v`` holds ``ys0, y0, y2, theta, su2_enforced, G0 (3 arrays), M0 (3 arrays: the rotated Hamiltonian stiffness),
+    Q, vertex_charge, chi, lstar, lstar2, lmass, scheme, flow, lmax, y_strong, regulator, velocity factors
+    (v_ref, feedback_scale, lock_scale)`` (already valid). The scipy path packs its single device with the same
+    function.
     """
     n = len(v["ys0"])
     # column-major: each column contiguous (filling the columns of a row-major (n, 31) array strided through it 31
@@ -283,7 +366,19 @@ def pack_columns(v: dict[str, np.ndarray]) -> np.ndarray:
     cols[P_LSTAR2_BARE] = v["lstar2"]
     cols[P_CHI] = v["chi"]
     cols[P_LMASS] = v["lmass"]
-    cols[P_LMDROP] = np.asarray(v["lmass"], dtype=float) + math.log(J01 / 2.0)
+    regulator = np.asarray(v["regulator"])
+    drop = np.full(n, np.nan)
+    weight = np.full(n, np.nan)
+    for name, delta in DELTA_DROP.items():
+        drop[regulator == name] = delta
+        weight[regulator == name] = REGULATOR_WEIGHTS[name]
+    if np.isnan(drop).any():
+        raise ValueError(f"unknown regulator {regulator[np.isnan(drop)][0]!r} (known: {', '.join(DELTA_DROP)})")
+    cols[P_DDROP] = drop
+    cols[P_WEIGHT] = weight
+    cols[P_LMDROP] = mass_drop(np.asarray(v["lmass"], dtype=float), drop)
+    cols[P_VREF], cols[P_FV], cols[P_LOCK] = v["velocity_factors"]
+    cols[P_M11], cols[P_M12], cols[P_M22] = v["M0"]
     cols[P_SCHEME] = _codes(scheme, SCHEME_CODES, "scheme")
     cols[P_FLOW] = _codes(np.asarray(v["flow"]), FLOW_CODES, "flow")
     cols[P_SU2] = v["su2_enforced"]
@@ -317,9 +412,9 @@ def complete_row(p):
         p[U1 + 2 * i] = math.log(abs(y)) if y != 0.0 else 0.0
         p[A1 + 2 * i] = -0.5 * p[P_THETA] + (math.pi if y < 0.0 else 0.0)
         lstar = p[P_LSTAR1_BARE + i]
-        d = 2.0 * math.exp(-lstar) if lstar > -2.0 else _MAX_DELTA0  # e^2 > 5: past j01 in any case
+        d = 2.0 * math.exp(-lstar) if lstar > -2.0 else _MAX_DELTA0  # e^2 > 5: past every drop in any case
         p[D1 + i] = min(d, _MAX_DELTA0)
-        p[P_ALIVE1 + i] = 1.0 if cic and y != 0.0 and p[D1 + i] < J01 and p[P_LMDROP] > 0.0 else 0.0
+        p[P_ALIVE1 + i] = 1.0 if cic and y != 0.0 and p[D1 + i] < p[P_DDROP] and p[P_LMDROP] > 0.0 else 0.0
     p[P_LOG_YSTRONG] = math.log(p[P_YSTRONG])
     p[P_COS_THETA] = math.cos(p[P_THETA])
     p[P_REAL] = 1.0 if abs(math.sin(p[P_THETA])) < 1e-12 and p[ZI] == 0.0 else 0.0
@@ -327,7 +422,7 @@ def complete_row(p):
 
 PACKED_FIELDS = (
     "ys0", "y0", "y2", "Kc0", "K0", "upsilon", "upsilon_theta", "u_ratio", "theta", "lstar", "lstar2", "lmass",
-    "chi", "lmax", "y_strong", "su2", "scheme", "flow", "vertex_charge",
+    "chi", "lmax", "y_strong", "su2", "scheme", "flow", "vertex_charge", "regulator", "velocity",
 )
 """Model fields that determine a flow (an unset ``upsilon_theta`` travels as NaN: the line of Eq. 13)."""
 
@@ -369,9 +464,11 @@ def pack_fields(values: dict) -> np.ndarray:
 
     def gaussian(Kc0, K0, r, ups, ups_t):
         Q = rotation_q(ups, r, Kc0, K0)
-        return inverse(*rotate(*correlation_matrix(*forward_matrices(Kc0, K0, r, ups, ups_t)), Q)), Q
+        forward = forward_matrices(Kc0, K0, r, ups, ups_t)
+        return (inverse(*rotate(*correlation_matrix(*forward), Q)), Q,
+                rotated_stiffness(Kc0, K0, r, ups, ups_t))
 
-    g, Q = once_if_constant(gaussian, Kc0, K0, r, ups, ups_t)
+    g, Q, m0 = once_if_constant(gaussian, Kc0, K0, r, ups, ups_t)
     paper = np.asarray(v["flow"]) == "paper"
     with np.errstate(invalid="ignore", divide="ignore"):
         # Eq. (14)'s closed forms are only taken where flow == "paper" (Model has checked |u upsilon/u_c| < 1 there);
@@ -383,7 +480,9 @@ def pack_fields(values: dict) -> np.ndarray:
     symmetric = (np.abs(np.sin(0.5 * theta)) < 1e-12) | ((y0 == 0) & (y2 == 0))  # Model.su2_enforced
     cols = {name: v[name] for name in ("ys0", "y0", "y2", "theta", "vertex_charge", "chi", "lstar", "lstar2",
                                        "lmass", "scheme", "flow", "lmax", "y_strong")}
-    cols.update(G0=g, Q=Q, su2_enforced=np.asarray(v["su2"], dtype=bool) & symmetric)
+    cols.update(G0=g, Q=Q, M0=m0, su2_enforced=np.asarray(v["su2"], dtype=bool) & symmetric,
+                regulator=v["regulator"],
+                velocity_factors=once_if_constant(velocity_factors, r, np.asarray(v["velocity"])))
     return pack_columns(cols)
 
 

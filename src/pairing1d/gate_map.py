@@ -6,10 +6,14 @@ returns an :class:`xarray.Dataset` in physical units with CF attributes. Per poi
 
 * ``phase``: the verdict at the temperature (the flow stops at :math:`\ell_{\max} = \ln(\Lambda/k_BT)`), and
   ``phase_T0`` at zero temperature; codes of :data:`PHASE_LABELS` (``outside``: the theory does not apply there,
-  ``reason`` says why);
+  ``reason`` says why; ``undetermined``: the strong-coupling step cannot decide);
+* ``certainty`` and ``agreement``: how many members of the verdict ensemble (:mod:`pairing1d.ensemble`) give
+  ``phase``, and ``ensemble_phase`` (dimension ``member``) the phase under each member at the temperature (a member's
+  own zero-temperature verdict, decoupled where its scale lies below the temperature or under the primary's Zeeman
+  energy);
 * ``spin_gap_K`` and ``trion_scale_K``: the zero-temperature scales :math:`\Lambda e^{-\bar\ell}/k_B` and
   :math:`\Lambda e^{-\bar{\bar\ell}}/k_B` (0: not reached), so that one reads how large a gap is and, from
-  ``phase``, whether it is seen at the temperature;
+  ``phase``, whether it is seen at the temperature (in the trion phase the spin sector's scale is the trion scale);
 * ``zeeman_closed``: the primary's Zeeman energy :math:`|g|\mu_BB` exceeds the spin gap, which closes it
   (the commensurate-incommensurate transition of the spin sector): the device is then decoupled, and
   ``spin_gap_flow_K`` keeps the gap the flow found (what a primary of smaller g-factor would show);
@@ -20,8 +24,9 @@ returns an :class:`xarray.Dataset` in physical units with CF attributes. Per poi
   :math:`y^0`, :math:`\upsilon`, :math:`\ell^*`, :math:`\ell_m`, :math:`\Lambda`, :math:`\alpha_0`).
 
 :func:`sensitivity` samples the device's uncertain inputs (Latin hypercube or Sobol, :mod:`scipy.stats.qmc`) and
-returns the probability of each phase and quantiles of the spin gap per gate voltage. :func:`conductance_curves`
-gives :math:`G(T)` at chosen gate voltages.
+returns the probability of each phase (over the samples *and* the members of each sample's verdict ensemble: the
+parameters' and the theory's uncertainty together) and quantiles of the spin gap per gate voltage.
+:func:`conductance_curves` gives :math:`G(T)` at chosen gate voltages.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ import numpy as np
 from . import __version__
 from .device import Device, DevicePoint
 from .engine import run_batch
+from .engine_ensemble import run_ensemble
+from .ensemble import CERTAINTIES, MEMBERS, certainty_of, member_name
+from .flow_equations import fields_of
 from .model import Model, ModelError
 from .phases import PHASES
 from .transport import cross_conductance, impurity_dimension, linear_conductance, tunnelling_exponent
@@ -112,6 +120,8 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
         "G_cross_e2h": np.full(n, np.nan), "tunnelling_exponent": np.full(n, np.nan),
         "zeeman_primary_K": np.full(n, np.nan),
         "regime": np.array([REGIMES.index(p.regime) for p in points], np.int8),
+        "certainty": np.full(n, CERTAINTIES.index("undetermined"), np.int8), "agreement": np.zeros(n, np.float32),
+        "ensemble_phase": np.full((n, len(MEMBERS)), OUTSIDE, np.int8),
     }
     for name in _PER_POINT:
         out[name] = np.array([np.nan if getattr(p, name) is None else getattr(p, name) for p in points], float)
@@ -121,7 +131,8 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
         return out
     idx = np.array(valid)
     grounds = [points[i].ground for i in valid]
-    zero = run_batch(grounds)
+    verdicts = run_ensemble(fields_of(grounds))
+    zero = verdicts.reported
     tau = np.array([points[i].T_over_Lambda for i in valid])
     hot = tau >= 1
     warm = [points[i].model for i in valid if 0 < points[i].T_over_Lambda < 1]
@@ -141,6 +152,15 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
     closed = gapped & (zeeman_K > 0) & (zeeman_K >= gap_for_field)
     phase0 = np.where(closed, PHASES.index("decoupled"), zero.phase)
     phase_T = np.where(closed, PHASES.index("decoupled"), phase_T)
+    # each member of the ensemble: its own verdict, decoupled where its spin sector's scale lies below the temperature
+    # or below the primary's Zeeman energy; at k_B T >= Lambda nothing flows
+    members = verdicts.members
+    scale_K = verdicts.member_scale * Lambda_K[:, None]
+    member_gapped = np.isin(members, [PHASES.index(p) for p in ("paired", "trion", "triplet")])
+    lost = member_gapped & ((scale_K <= zeeman_K[:, None]) & (zeeman_K[:, None] > 0)
+                            | (verdicts.member_scale <= tau[:, None]))
+    members_T = np.where(lost | hot[:, None], PHASES.index("decoupled"), members).astype(np.int8)
+    agreement, certainty = certainty_of(phase_T, members_T)
 
     # conductance at the temperature: the impurity's dimension above and below the phase's gap
     theories = [g.gaussian for g in grounds]  # a property that solves the 2x2 theory: once per point
@@ -151,14 +171,19 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
     l_gap = np.full(len(valid), np.inf)
     for j, code in enumerate(phase0):
         name = PHASES[code]
-        if name in ("paired", "triplet"):
+        if name in ("paired", "triplet"):  # the quoted gap (after a hand-over: with the vertex dropped there)
             d_below[j] = impurity_dimension(name, kc_eff[j])
-            l_gap[j] = min(zero.l_bar[j], zero.l_runaway[j])
+            l_gap[j] = -math.log(zero.spin_gap[j])
         elif name == "trion":
             d_below[j] = impurity_dimension("trion", kc_eff[j], float(zero.Kf[j]), grounds[j].vertex_charge)
-            l_gap[j] = zero.l_bbar[j]
+            l_gap[j] = -math.log(zero.trion_scale[j])
     G, reliable = linear_conductance(tau, phase=phase0, trion_scale=zero.trion_scale, l_gap=l_gap, d_above=d_above,
                                      d_below=d_below, g_imp=device.impurity)
+    # no phase at the temperature, no Table I row: no conductance is quoted (a T = 0 verdict that is undetermined
+    # below the temperature leaves the conductance of the decoupled wire above it: l_gap = inf, d_below = d_above)
+    unknown = phase_T == PHASES.index("undetermined")
+    G = np.where(unknown, np.nan, G)
+    reliable = np.where(unknown, 0, reliable)
     out["phase"][idx] = phase_T
     out["phase_T0"][idx] = phase0
     out["controlled"][idx] = zero.controlled
@@ -168,9 +193,12 @@ def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.nda
     out["zeeman_closed"][idx] = closed
     out["G_e2h"][idx] = G
     out["G_reliable"][idx] = reliable
-    out["G_cross_e2h"][idx] = cross_conductance(phase0, tau, zero.trion_scale)
+    out["G_cross_e2h"][idx] = np.where(unknown, np.nan, cross_conductance(phase0, tau, zero.trion_scale))
     out["tunnelling_exponent"][idx] = tunnelling_exponent(kc_eff, kt_eff)
     out["zeeman_primary_K"][idx] = zeeman_K
+    out["certainty"][idx] = certainty
+    out["agreement"][idx] = agreement
+    out["ensemble_phase"][idx] = members_T
     for j, i in enumerate(valid):
         if closed[j]:
             out["reason"][i] = (f"the primary's Zeeman energy {zeeman_K[j]:.3g} K exceeds the gap "
@@ -227,8 +255,10 @@ def gate_map(device: Device, gate_V, *, field_T=None, temperature_K=None):
                            else fixed["temperature_K"]) for i in range(count)]
     data = _evaluate(device, points)
     dims = tuple(axes)
-    ds = xr.Dataset({name: (dims, values.reshape(shape)) for name, values in data.items()},
-                    coords={name: (name, values) for name, values in axes.items()})
+    ds = xr.Dataset({name: ((*dims, "member") if values.ndim == 2 else dims, values.reshape(shape + values.shape[1:]))
+                     for name, values in data.items()},
+                    coords={**{name: (name, values) for name, values in axes.items()},
+                            "member": ("member", [member_name(m, Model().y_strong) for m in MEMBERS])})
     _annotate(ds, device, fixed)
     return ds
 
@@ -250,6 +280,13 @@ def _annotate(ds, device: Device, fixed: dict[str, float]) -> None:
                           ("G_reliable", "the impurity is weak at this temperature (G is quoted)")):
         ds[name].attrs.update(flag_values=np.array([0, 1], np.int8), flag_meanings="no yes", long_name=meaning)
     ds["reason"].attrs["long_name"] = "why the theory does not apply, or what closed the gap"
+    ds["certainty"].attrs.update(flag_values=np.arange(len(CERTAINTIES), dtype=np.int8),
+                                 flag_meanings=" ".join(CERTAINTIES),
+                                 long_name="certainty of phase under the verdict ensemble (pairing1d.ensemble)")
+    ds["agreement"].attrs.update(long_name="fraction of the verdict ensemble's members that give phase", units="1")
+    ds["ensemble_phase"].attrs.update(flag_values=np.array(sorted(PHASE_LABELS), np.int8),
+                                      flag_meanings=" ".join(PHASE_LABELS[k] for k in sorted(PHASE_LABELS)),
+                                      long_name="phase at the temperature under each member of the verdict ensemble")
     defaults = Model()  # every device point runs the package's default flow and scheme
     ds.attrs.update(
         Conventions="CF-1.10", title=f"gate map of {device.name}", source=f"pairing1d {__version__}",
@@ -308,10 +345,18 @@ def sensitivity(device: Device, gate_V, *, samples: int = 64, method: str = "lhs
         ds[f"input_{name}"] = ("sample", values[:, j])
         ds[f"input_{name}"].attrs["long_name"] = f"sampled {name}"
     codes = sorted(PHASE_LABELS)
-    prob = np.stack([(ds["phase"] == c).mean("sample").values for c in codes])
+    # parameters and theory together: every sample's every ensemble member counts once
+    prob = np.stack([(ds["ensemble_phase"] == c).mean(("sample", "member")).values for c in codes])
     ds["phase_probability"] = (("phase_label", "gate_V"), prob)
     ds = ds.assign_coords(phase_label=[PHASE_LABELS[c] for c in codes])
-    ds["phase_probability"].attrs.update(long_name="fraction of samples in each phase at the temperature", units="1")
+    ds["phase_probability"].attrs.update(
+        long_name="fraction of (sample, verdict-ensemble member) pairs in each phase at the temperature: the "
+                  "parameters' and the theory's uncertainty together", units="1")
+    reported = np.stack([(ds["phase"] == c).mean("sample").values for c in codes])
+    ds["phase_probability_reported"] = (("phase_label", "gate_V"), reported)
+    ds["phase_probability_reported"].attrs.update(
+        long_name="fraction of samples whose reported phase is each phase (the parameters' uncertainty alone)",
+        units="1")
     ds["spin_gap_K_quantile"] = (("quantile", "gate_V"), np.quantile(ds["spin_gap_K"].values, QUANTILES, axis=0))
     ds = ds.assign_coords(quantile=list(QUANTILES))
     ds["spin_gap_K_quantile"].attrs.update(long_name="quantiles of the spin gap over the samples", units="K")
@@ -342,6 +387,9 @@ def to_json(ds) -> dict[str, Any]:
     out["phase_T0"] = names(ds["phase_T0"].values).tolist()
     out["controlled"] = np.where(ds["phase_T0"].values == OUTSIDE, None,
                                  ds["controlled"].values.astype(bool)).tolist()
+    outside = ds["phase"].values == OUTSIDE
+    out["certainty"] = np.where(outside, None, np.array(CERTAINTIES, dtype=object)[ds["certainty"].values]).tolist()
+    out["agreement"] = _listed(np.where(outside, np.nan, ds["agreement"].values.astype(float)))
     for key in ("spin_gap_K", "trion_scale_K"):
         vals = ds[key].values
         out[key] = _listed(np.where(vals > 0, vals, np.nan))

@@ -46,10 +46,14 @@ __all__ = [
     "Model",
     "SCHEMES",
     "FLOWS",
+    "REGULATORS",
+    "VELOCITIES",
+    "Y_NORMALIZATIONS",
     "VERTEX_CHARGES",
     "lstar_from_momenta",
     "mass_cutoff",
     "upsilon_from_coupling",
+    "y_from_backscattering",
     "rotation_q",
     "kc_tilde0",
     "k_tilde0",
@@ -61,12 +65,39 @@ SCHEMES = ("cic", "printed", "frozen")
 
 Scheme = Literal["cic", "printed", "frozen"]
 
-FLOWS = ("consistent", "paper")
+FLOWS = ("consistent", "paper", "diagonal")
 """Second-order flows: ``consistent`` flows the inverse correlation matrix of (phi_c, phi) with every vertex's
 rotated charges (the multi-field Kosterlitz-Thouless rule, the default); ``paper`` is Eq. (16), which keeps the
-diagonal only and the unrotated charge in (16e), and is defined on the line of Eq. (13) only."""
+diagonal only and the unrotated charge in (16e), and is defined on the line of Eq. (13) only; ``diagonal`` is the
+same truncation of the feedback (Eq. 16e-f) started from the exact Gaussian theory, so that it is defined off the
+line (13) too (on the line it is ``paper`` to 1e-12): the truncation member of the verdict ensemble."""
 
-Flow = Literal["consistent", "paper"]
+Flow = Literal["consistent", "paper", "diagonal"]
+
+REGULATORS = ("j01", "delta1", "smooth")
+r"""Regulators of the commensurate-incommensurate cutoff (``scheme='cic'``; ``docs/physics.md`` Sec. 14): the weight
+of a vertex of mismatch :math:`\delta` in every second-order term and where the vertex is dropped. ``j01`` (the
+default): :math:`J_0(\delta)`, dropped at its first zero :math:`j_{0,1} = 2.405`; ``delta1``: :math:`J_0(\delta)`,
+dropped at :math:`\delta = 1`; ``smooth``: :math:`e^{-\delta^2/4}` (the shell average with a Gaussian shell; the
+same expansion as :math:`J_0` to second order), dropped where it falls to 1/100,
+:math:`\delta = 2\sqrt{\ln 100} = 4.29`."""
+
+Regulator = Literal["j01", "delta1", "smooth"]
+
+VELOCITIES = ("mean", "charge", "secondary")
+r"""Reference velocity :math:`v_{\rm ref}` of the second-order terms when :math:`u \neq u_c` (``docs/physics.md``
+Sec. 14): ``mean`` :math:`\bar u = (u_c + u)/2` (the paper's normalization of :math:`y`; the default),
+``charge`` :math:`u_c`, ``secondary`` :math:`u`. Every :math:`y^2` feedback carries :math:`(\bar u/v_{\rm ref})^2`,
+and the lock-in and the soliton of the strong-coupling step use the Hamiltonian stiffness :math:`a^TM^{-1}a`
+consistently. All three coincide at :math:`u = u_c` on the line of Eq. (13)."""
+
+Velocity = Literal["mean", "charge", "secondary"]
+
+Y_NORMALIZATIONS = ("derived", "paper")
+r"""How a density-density coupling V becomes the bare :math:`y^0` (:meth:`Model.from_density_coupling`):
+``derived`` :math:`y^0 = 2\sqrt2 V/(\pi(u_c+u))` (standard bosonization, :math:`g_1 = 2V`, in the normalization
+for which Eq. 16 is exact, ``docs/physics.md`` Sec. 12; the default), ``paper`` the paper's
+:math:`V/(\pi(u_c+u))`, for reproducing it."""
 
 VERTEX_CHARGES = (2.0, 1.0)
 """Allowed charges p of the secondary field in the inter-wire vertex cos(sqrt2 phi_c + p phi): 2 for the
@@ -194,6 +225,21 @@ def k_tilde0(K0, upsilon):
     return K0 / np.sqrt(1.0 - upsilon**2)
 
 
+Y_SCALE = {"derived": 2.0 * math.sqrt(2.0), "paper": 1.0}
+r"""The factor :math:`y^0\,\pi(u_c+u)/V` of each of :data:`Y_NORMALIZATIONS`."""
+
+
+def y_from_backscattering(V_back: float, u: float, uc: float, normalization: str = "derived") -> float:
+    r"""Bare :math:`y^0` of a density-density coupling whose :math:`2k_F` Fourier component is ``V_back``:
+    :math:`2\sqrt2 V/(\pi(u_c+u))` (``"derived"``: :math:`g_1 = 2V` from standard bosonization, :math:`y =
+    g_1/(\sqrt2\piar u)` the normalization in which Eq. 16 is exact; ``docs/physics.md`` Sec. 12) or
+    :math:`V/(\pi(u_c+u))` (``"paper"``: the paper's :math:`g_1 = V/2`, :math:`y = g_1/(\piar u)`)."""
+    if normalization not in Y_SCALE:
+        raise ModelError(f"y_normalization = {normalization!r} is outside the allowed values "
+                         f"{{{', '.join(map(repr, Y_NORMALIZATIONS))}}} (how V becomes y0, docs/physics.md Sec. 12)")
+    return Y_SCALE[normalization] * V_back / (math.pi * (uc + u))
+
+
 def upsilon_from_coupling(V_phi: float, u: float, uc: float, Kc: float, K: float) -> float:
     r"""Dimensionless forward-scattering coupling :math:`\upsilon = \sqrt{K_c K}\,V_\phi/(\pi\sqrt{u_c u})`.
 
@@ -248,8 +294,14 @@ class Model:
         ``"cic"`` (default: the commensurate-incommensurate RG, a flowing mismatch per vertex), ``"printed"``
         (Eq. 16 as printed) or ``"frozen"`` (dy_i/dl also multiplied by c_i); :data:`SCHEMES`.
     ``flow``
-        ``"consistent"`` (default: the multi-field second-order flow of the inverse correlation matrix) or
-        ``"paper"`` (Eq. 16, on the line of Eq. 13 only); :data:`FLOWS`.
+        ``"consistent"`` (default: the multi-field second-order flow of the inverse correlation matrix),
+        ``"paper"`` (Eq. 16, on the line of Eq. 13 only) or ``"diagonal"`` (Eq. 16's truncation of the feedback on
+        the exact Gaussian start, defined anywhere); :data:`FLOWS`.
+    ``regulator``
+        the regulator of the ``cic`` cutoff: ``"j01"`` (default), ``"delta1"`` or ``"smooth"`` (:data:`REGULATORS`).
+    ``velocity``
+        the reference velocity of the second-order terms: ``"mean"`` (default, :math:`\bar u`), ``"charge"``
+        (:math:`u_c`) or ``"secondary"`` (:math:`u`) (:data:`VELOCITIES`).
     ``theta``
         relative phase of :math:`g_\uparrow, g_\downarrow` (Sec. II B 4): the vertices carry
         :math:`\cos(\sqrt2\phi_s + \theta/2)`, which puts :math:`\cos\theta` on both the :math:`y_i^2` term of
@@ -281,6 +333,8 @@ class Model:
     su2: bool = True
     scheme: Scheme = "cic"
     flow: Flow = "consistent"
+    regulator: Regulator = "j01"
+    velocity: Velocity = "mean"
     theta: float = 0.0
     vertex_charge: float = 2.0
 
@@ -356,7 +410,18 @@ class Model:
         if self.flow not in FLOWS:
             raise ModelError(
                 f"flow = {self.flow!r} is outside the allowed values {{{', '.join(map(repr, FLOWS))}}} "
-                "(second-order flow: 'consistent', or Eq. (16) as printed, 'paper')"
+                "(second-order flow: 'consistent', Eq. (16) as printed, 'paper', or its truncation on the exact "
+                "Gaussian start, 'diagonal')"
+            )
+        if self.regulator not in REGULATORS:
+            raise ModelError(
+                f"regulator = {self.regulator!r} is outside the allowed values "
+                f"{{{', '.join(map(repr, REGULATORS))}}} (regulator of the commensurate-incommensurate cutoff)"
+            )
+        if self.velocity not in VELOCITIES:
+            raise ModelError(
+                f"velocity = {self.velocity!r} is outside the allowed values "
+                f"{{{', '.join(map(repr, VELOCITIES))}}} (reference velocity of the second-order terms)"
             )
         if self.flow == "paper" and not self.on_line13:
             raise ModelError(
@@ -478,6 +543,7 @@ class Model:
         alpha0: float | None = None,
         line13: bool = False,
         V_back: float | None = None,
+        y_normalization: str = "derived",
         **params: Any,
     ) -> Model:
         r"""A model from the density-density coupling :math:`H_{\rm int} = \rho_{\rm sec} V (\rho_\uparrow +
@@ -487,14 +553,23 @@ class Model:
         :math:`V_\phi = \sqrt2 V` and :math:`V_\theta = 0` (Eq. 6 has no current-current part), i.e.
         ``upsilon_theta = 0``; ``line13=True`` moves the device onto the line of Eq. (13),
         :math:`V_\theta = -V_\phi (u/u_c) K_c K`, as the paper does (needed for ``flow='paper'``);
-        :math:`\upsilon = \sqrt{K_cK}V_\phi/(\pi\sqrt{u_cu})`, and :math:`g_1 = g_2 = V/2`, hence
-        :math:`y_1^0 = y_2^0 = g_{1}/(\pi\bar u) = V/(\pi(u_c+u))`. With ``kF``, ``k`` and ``alpha0`` the
-        cutoffs come from Eq. (15) (:func:`lstar_from_momenta`). Other Model fields pass through ``params``
-        (``ys0``, ``chi``, ``lmax``, ...).
+        :math:`\upsilon = \sqrt{K_cK}V_\phi/(\pi\sqrt{u_cu})`. The backscattering: standard bosonization of both
+        :math:`2k_F` densities gives :math:`g_1 = g_2 = 2V`, and Eq. (16) is exact for
+        :math:`y = g_1/(\sqrt2\pi\bar u)` (``docs/physics.md``, Sec. 12), hence
+
+        .. math::
+            y_1^0 = y_2^0 = \frac{2\sqrt2\,V}{\pi(u_c + u)} \qquad (\texttt{y\_normalization="derived"},
+            \text{the default}),
+
+        2.83 times the paper's :math:`g_1 = V/2`, :math:`y = g_1/(\pi\bar u)`, i.e. :math:`V/(\pi(u_c+u))`
+        (``y_normalization="paper"``, for reproducing it). With ``kF``, ``k`` and ``alpha0`` the cutoffs come from
+        Eq. (15) (:func:`lstar_from_momenta`). Other Model fields pass through ``params`` (``ys0``, ``chi``,
+        ``lmax``, ...).
 
         A coupling with a range (Coulomb, :mod:`pairing1d.coulomb`) has a different Fourier component at the
         momentum :math:`\simeq 2k_F` that the backscattering vertices transfer: ``V_back`` is that component,
-        :math:`g_1 = g_2 = V(2k_F)/2`, while ``V`` stays :math:`V(q\to0)` of the forward coupling (default: ``V``).
+        used in :math:`g_1 = g_2` in place of :math:`V`, while ``V`` stays :math:`V(q\to0)` of the forward coupling
+        (default: ``V``).
         """
         for name, value in (("u", u), ("uc", uc), ("Kc", Kc), ("K", K)):
             value = _finite(name, value, "bosonized parameter of Eq. (9)-(11)")
@@ -503,7 +578,7 @@ class Model:
         V = _finite("V", V, "density-density coupling, Eq. (6)")
         V_back = V if V_back is None else _finite("V_back", V_back, "backscattering component V(2kF), Eq. (6), (12)")
         V_phi = math.sqrt(2.0) * V
-        y_bare = V_back / (math.pi * (uc + u))
+        y_bare = y_from_backscattering(V_back, u, uc, y_normalization)
         kw: dict[str, Any] = {
             "Kc0": Kc, "K0": K, "u_ratio": u / uc, "upsilon": upsilon_from_coupling(V_phi, u, uc, Kc, K),
             "y0": y_bare, "y2": y_bare, "upsilon_theta": None if line13 else 0.0,

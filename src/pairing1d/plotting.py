@@ -70,6 +70,8 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
         marks = [(m.lstar_eff, "--", "0.3", r"$\ell^*$"), (result.l_bar, "-", "C3", r"$\bar\ell$"),
                  (flow.l_runaway, "-", "C1", r"$\ell_{\rm triplet}$"), (result.l_bbar, ":", "C0", r"$\bar{\bar\ell}$"),
                  (flow.l_drop1, "-.", "0.5", r"$y_1$ dropped")]
+        if result.hand_over is not None:  # the hand-over to the locked theory (strong-coupling step)
+            marks.append((result.hand_over["l"], "-", "C4", "hand-over"))
         strong = [x for x in (flow.l_bbar, flow.l_bbar2) if x is not None and x <= flow.l_end]
         if strong:
             # from where |y1| or |y2| passes y_strong the weak-coupling flow is outside its range: shade it on every
@@ -93,9 +95,11 @@ def plot_flow(result: PhaseResult, path: str | Path, n_points: int = 800) -> Pat
         ax_k.set_xlim(0.0, 1.02 * flow.l_end)  # keep a mark at l_end (l_bar) off the frame
         order = f", {result.dominant_order}" if result.dominant_order else ""
         trust = "" if result.controlled else ", NOT controlled"
+        sure = f" ({result.certainty}, {result.agreement:.0%} of the ensemble)"
         ax_s.set_title(
-            f"{result.phase}{order}{trust} — $K_c^0$={m.Kc0:g}, $K^0$={m.K0:g}, $y_s^0$={m.ys0:g}, $y^0$={m.y0:g}, "
-            f"$\\upsilon$={m.upsilon:g}, $\\ell^*$={m.lstar:g}, $\\chi$={m.chi:g} ({m.flow}, {m.scheme})",
+            f"{result.phase}{order}{trust}{sure}\n$K_c^0$={m.Kc0:g}, $K^0$={m.K0:g}, $y_s^0$={m.ys0:g}, "
+            f"$y^0$={m.y0:g}, $\\upsilon$={m.upsilon:g}, $\\ell^*$={m.lstar:g}, $\\chi$={m.chi:g} "
+            f"({m.flow}, {m.scheme})",
             fontsize=9,
         )
         fig.align_ylabels()
@@ -110,11 +114,28 @@ _AXIS_LABELS = {
     "u_ratio": r"$u/u_c$", "lmass": r"$\ell_m$", "y2": r"bare $y_2^0$",
 }
 PHASE_COLOURS = {"decoupled": "#e0e0e0", "paired": "#4bb062", "trion": "#b39ddb", "triplet": "#ffcc80",
-                 "outside": "#ffffff", "undecided": "#ffffff"}
-"""The one colour of each phase in every figure, CLI plot, report and the explorer: decoupled grey, paired green,
-trion lavender, triplet orange; ``outside`` (the theory does not apply: a gate map) and ``undecided`` (a lattice
-point the lattice does not decide) are left white. Where a map shows the paired phase's spin gap it uses
+                 "undetermined": "#7f7f7f", "outside": "#ffffff", "undecided": "#ffffff"}
+"""The one colour of each phase in every figure, CLI plot, report and the explorer: decoupled light grey, paired
+green, trion lavender, triplet orange, ``undetermined`` dark grey (the strong-coupling step or the verdict ensemble
+cannot decide: no phase is claimed there); ``outside`` (the theory does not apply: a gate map) and ``undecided`` (a
+lattice point the lattice does not decide) are left white. Where a map shows the paired phase's spin gap it uses
 :func:`paired_colormap`, whose middle is this green."""
+
+LEANING_HATCH = "...."
+"""The hatch over a verdict that is only ``leaning`` (at least two thirds of the verdict ensemble agree)."""
+UNCERTAIN_HATCH = "xxxx"
+"""The hatch over a verdict the verdict ensemble does not support, where a figure keeps the phase it reproduces
+(the paper's own flow) instead of drawing it undetermined."""
+
+
+def certain_phase(phase: np.ndarray, certainty: np.ndarray | None) -> np.ndarray:
+    """The phase codes a map draws: the reported phase where the verdict ensemble supports it (robust or leaning),
+    :data:`pairing1d.phases.PHASES`' ``undetermined`` where it does not (certainty ``undetermined``)."""
+    from .phases import PHASES
+
+    if certainty is None:
+        return phase
+    return np.where(np.asarray(certainty) == 2, PHASES.index("undetermined"), phase)
 
 PAIRED_GAP_RANGE = (0.3, 1.0)
 """The part of matplotlib's ``Greens`` that spans the paired phase's log10 spin gap (light: small gap)."""
@@ -154,10 +175,16 @@ def axis_label(name: str) -> str:
 
 def plot_phase_map(
     ds, path: str | Path, x: str, y: str, z: str | None = None, *, title: str | None = None,
-    marks: dict[str, tuple[float, float]] | None = None,
+    marks: dict[str, tuple[float, float]] | None = None, keep_phase: bool = False,
 ) -> Path:
     """Phase map of a sweep Dataset in the look of Fig. 4: the paired phase coloured by log10 of the spin gap
     (colour bar), the trion and decoupled phases in flat colours, black phase boundaries, region labels.
+
+    Every verdict is drawn with its certainty (:mod:`pairing1d.ensemble`): robust in its phase's colour, leaning
+    (two thirds of the ensemble agree) dotted (:data:`LEANING_HATCH`), and one the ensemble does not support as
+    ``undetermined`` (dark grey), as is a phase the strong-coupling step cannot decide. ``keep_phase=True`` (the
+    paper's own flow, reproduced as printed) keeps the reported phase's colour there and cross-hatches it instead
+    (:data:`UNCERTAIN_HATCH`); verdicts that rest on a coupling outside the perturbative range are hatched ``////``.
     One panel per value of ``z`` (at most 6). ``title`` goes before the fixed parameters at the top; ``marks``
     (label -> (x, y)) are drawn as white stars on every panel, e.g. a device."""
     from matplotlib.colors import ListedColormap
@@ -167,20 +194,30 @@ def plot_phase_map(
     if len(panels) > 6:
         raise ValueError(f"{len(panels)} panels along {z!r}: at most 6 can be drawn")
     path = Path(path)
+    has_certainty = "certainty" in ds
+
+    def drawn(panel):
+        phase = panel["phase"].values
+        if not has_certainty or keep_phase:
+            return phase
+        return certain_phase(phase, panel["certainty"].values)
+
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels) + 1.2, 3.6), squeeze=False,
                                  sharey=True, layout="constrained")
-        gap_max = float(np.max(ds["spin_gap"].where(ds["phase"] == 1).fillna(0.0)))
-        gap_min = float(np.min(ds["spin_gap"].where((ds["phase"] == 1) & (ds["spin_gap"] > 0)).fillna(1.0)))
-        vmin, vmax = (np.log10(gap_min), np.log10(gap_max)) if gap_max > 0 else (-8.0, 0.0)
+        shown = drawn(ds)
+        paired_gaps = ds["spin_gap"].values[(shown == 1) & (ds["spin_gap"].values > 0)]
+        vmin, vmax = ((float(np.log10(paired_gaps.min())), float(np.log10(paired_gaps.max())))
+                      if paired_gaps.size else (-8.0, 0.0))
         image = None
+        uncontrolled = leaning = uncertain = False
         for ax, panel in zip(axes[0], panels, strict=True):
             panel = panel.transpose(y, x)
             xs, ys = panel[x].values, panel[y].values
-            phase = panel["phase"].values
+            phase = drawn(panel)
             flat = np.where(phase == 1, np.nan, phase.astype(float))
             ax.pcolormesh(xs, ys, flat, cmap=ListedColormap([PHASE_COLOURS[name] for name in PHASES_FOR_LABELS]),
-                          vmin=-0.5, vmax=3.5, shading="nearest", rasterized=True)
+                          vmin=-0.5, vmax=len(PHASES_FOR_LABELS) - 0.5, shading="nearest", rasterized=True)
             with np.errstate(divide="ignore"):
                 log_gap = np.where(phase == 1, np.log10(panel["spin_gap"].values), np.nan)
             image = ax.pcolormesh(xs, ys, log_gap, cmap=paired_colormap(), vmin=vmin, vmax=vmax, shading="nearest",
@@ -188,13 +225,23 @@ def plot_phase_map(
             if len(xs) > 2 and len(ys) > 2:
                 # one smooth contour per phase indicator: a trion|decoupled edge is drawn once (contouring the
                 # codes 0, 1, 2 at 0.5 and 1.5 would draw it twice, a quarter pixel apart)
-                for code in (1, 2, 3):
+                for code in (1, 2, 3, 4):
                     if np.any(phase == code) and np.any(phase != code):
                         smooth_boundary(ax, xs, ys, phase == code)
-                if "controlled" in panel and np.any(panel["controlled"].values == 0):
-                    # hatch the verdicts that rest on a coupling beyond y_strong (outside the trion rule)
-                    ax.contourf(xs, ys, (panel["controlled"].values == 0).astype(float), levels=[0.5, 1.5],
-                                colors="none", hatches=["////"])
+                overlays = []
+                if has_certainty:
+                    certainty = panel["certainty"].values
+                    overlays.append((LEANING_HATCH, (certainty == 1) & (phase != 4)))
+                    if keep_phase:
+                        overlays.append((UNCERTAIN_HATCH, (certainty == 2) & (panel["phase"].values != 4)))
+                if "controlled" in panel:  # the verdicts that rest on a coupling beyond y_strong
+                    overlays.append(("////", (panel["controlled"].values == 0) & (phase != 4)))
+                for hatch, mask in overlays:
+                    if np.any(mask):
+                        ax.contourf(xs, ys, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch])
+                        leaning |= hatch == LEANING_HATCH
+                        uncertain |= hatch == UNCERTAIN_HATCH
+                        uncontrolled |= hatch == "////"
             for label, (mx, my) in (marks or {}).items():
                 ax.plot([mx], [my], marker="*", color="w", mec="k", ms=13, ls="none")
                 ax.annotate(label, (mx, my), xytext=(6, 6), textcoords="offset points", fontsize=8,
@@ -209,16 +256,26 @@ def plot_phase_map(
             if z is not None:
                 ax.set_title(f"{axis_label(z)} = {float(panel[z]):g}")
         axes[0][0].set_ylabel(axis_label(y))
-        has_paired = bool(np.any(ds["phase"].values == 1))  # no gap scale and no legend entry for an absent phase
-        handles = [Patch(color=PHASE_COLOURS["decoupled"], label="decoupled"),
-                   *([Patch(color=PHASE_COLOURS["paired"], label="paired (shade: spin gap)")] if has_paired else []),
-                   Patch(color=PHASE_COLOURS["trion"], label="trion")]
-        if np.any(ds["phase"].values == 3):
+        present = set(np.unique(shown).tolist())  # no legend entry (and no gap scale) for an absent phase
+        handles = [Patch(color=PHASE_COLOURS["decoupled"], label="decoupled")]
+        if 1 in present:
+            handles.append(Patch(color=PHASE_COLOURS["paired"], label="paired (shade: spin gap)"))
+        if 2 in present:
+            handles.append(Patch(color=PHASE_COLOURS["trion"], label="trion"))
+        if 3 in present:
             handles.append(Patch(color=PHASE_COLOURS["triplet"], label="triplet / SDW$_z$ spin gap"))
-        if "controlled" in ds and np.any(ds["controlled"].values == 0):
+        if 4 in present:
+            handles.append(Patch(color=PHASE_COLOURS["undetermined"], label="undetermined"))
+        if leaning:
+            handles.append(Patch(facecolor="none", edgecolor="k", hatch=LEANING_HATCH,
+                                 label="leaning (≥ 2/3 of the ensemble)"))
+        if uncertain:
+            handles.append(Patch(facecolor="none", edgecolor="k", hatch=UNCERTAIN_HATCH,
+                                 label="not supported by the ensemble"))
+        if uncontrolled:
             handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="not controlled"))
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5), frameon=False)
-        if image is not None and has_paired:
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
+        if image is not None and 1 in present:
             bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9)
             bar.set_label(r"$\log_{10}(\Delta_s/\Lambda)$ (paired phase)")
         a = ds.attrs
@@ -231,7 +288,7 @@ def plot_phase_map(
     return path
 
 
-PHASES_FOR_LABELS = ("decoupled", "paired", "trion", "triplet")
+PHASES_FOR_LABELS = ("decoupled", "paired", "trion", "triplet", "undetermined")
 
 
 def draw_cnt_bands(ax, cnt, mu: float, k_max: float = 2e7) -> None:
@@ -305,8 +362,10 @@ def plot_cnt(cnt, mu: float, path: str | Path, k_max: float = 2e7) -> Path:
 
 def plot_back_gate(ds, path: str | Path) -> Path:
     """The ladder device along a back-gate sweep (:func:`pairing1d.ladder.back_gate_scan`): the cutoffs
-    :math:`\\ell^*_1` and :math:`\\ell_m` against :math:`\\mu^*` (top) over the phase as coloured bands, and the
-    spin gap and trion scale (bottom, log scale); the soliton threshold :math:`|\\mu^*| = \\Delta` is dashed."""
+    :math:`\\ell^*_1` and :math:`\\ell_m` against :math:`\\mu^*` (top) over the phase as coloured bands (dotted where
+    only two thirds of the verdict ensemble agree, cross-hatched where it does not support the phase), and the
+    spin-sector scale and trion scale (bottom, log scale); the soliton threshold :math:`|\\mu^*| = \\Delta` is
+    dotted."""
     path = Path(path)
     mu = ds["mu_star"].values
     with plt.rc_context(STYLE):
@@ -318,6 +377,13 @@ def plot_back_gate(ds, path: str | Path) -> Path:
             for i in where:
                 top.axvspan(edges[i], edges[i + 1], color=PHASE_COLOURS[name], alpha=0.6, lw=0,
                             label=name if i == where[0] else None)
+        if "certainty" in ds:  # the certainty of each verdict, as on every phase map
+            certainty, phase = ds["certainty"].values, ds["phase"].values
+            for code, hatch, label in ((1, LEANING_HATCH, "leaning"), (2, UNCERTAIN_HATCH, "not supported")):
+                where = np.nonzero((certainty == code) & (phase != PHASES_FOR_LABELS.index("undetermined")))[0]
+                for i in where:
+                    top.axvspan(edges[i], edges[i + 1], facecolor="none", edgecolor="0.3", hatch=hatch, lw=0,
+                                label=label if i == where[0] else None)
         finite = lambda v: np.where(np.isfinite(v), v, np.nan)  # noqa: E731
         top.plot(mu, finite(ds["lstar"].values), "k-", label=r"$\ell^*_1$")
         top.plot(mu, finite(ds["lmass"].values), "k--", label=r"$\ell_m$ (Eq. B1)")
@@ -331,7 +397,7 @@ def plot_back_gate(ds, path: str | Path) -> Path:
                 ax.axvline(sign * ds.attrs["gap"], color="0.4", lw=0.8, ls=":")
         with np.errstate(divide="ignore"):
             bottom.semilogy(mu, np.where(ds["spin_gap"] > 0, ds["spin_gap"], np.nan), "o-", ms=3,
-                            label=r"spin gap $e^{-\bar\ell}$")
+                            label="spin gap (trion: its trion scale)")
             bottom.semilogy(mu, np.where(ds["trion_scale"] > 0, ds["trion_scale"], np.nan), "s-", ms=3,
                             label=r"trion scale")
         bottom.set_xlabel(r"back gate $\mu^*/\Lambda_{\rm sec}$")

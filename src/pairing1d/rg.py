@@ -104,7 +104,10 @@ class FlowResult:
     says how the flow ended: at a spin gap, at ``lmax``, or failed (one of
     :data:`pairing1d.flow_equations.FAILURES`: a coupling reached the wall
     :data:`~pairing1d.flow_equations.Y_WALL`, or the :data:`MAX_EVALUATIONS` budget ran out), and then
-    ``l_end`` < ``lmax``.
+    ``l_end`` < ``lmax``. ``handovers[k]`` is the state where :math:`|y_1|` first reached
+    ``HANDOVER_FACTORS[k] * y_strong`` while the vertex acted (``l`` and the entries of
+    :data:`pairing1d.flow_equations.SNAPSHOT`; None: never), what the strong-coupling step
+    (:mod:`pairing1d.strong_coupling`) starts from.
     """
 
     model: Model
@@ -129,6 +132,7 @@ class FlowResult:
     l_end: float
     status: str
     nfev: int
+    handovers: tuple[dict[str, float] | None, ...] = field(repr=False, compare=False)
     row: np.ndarray = field(repr=False, compare=False)
     sol: OdeSolution = field(repr=False, compare=False)
 
@@ -167,7 +171,7 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
     row = fe.pack_model(model)  # a private copy: the solver clears the alive flags of dropped vertices
     lmax = model.lmax
     cic = model.scheme == "cic"
-    l_mdrop = fe.mass_drop(model.lmass) if cic else math.inf
+    l_mdrop = row[fe.P_LMDROP] if cic else math.inf
     has = [row[fe.P_HAS1] != 0.0, row[fe.P_HAS2] != 0.0]
     bare_row = row.copy()  # for named_couplings (the signs of the bare vertices)
     log_strong = row[fe.P_LOG_YSTRONG]
@@ -208,13 +212,29 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
         return event
 
     def drop(i):
-        def event(l, s):  # cic: the mismatch of vertex i reaches j01; restart with the vertex frozen
-            return s[fe.D1 + i] - fe.J01
+        def event(l, s):  # cic: the mismatch of vertex i reaches the regulator's drop; restart with it frozen
+            return s[fe.D1 + i] - row[fe.P_DDROP]
         event.terminal, event.direction = True, 1
         return event
 
+    levels = [log_strong + math.log(f) for f in fe.HANDOVER_FACTORS]
+
+    def hand(k):
+        def event(l, s):  # |Y_1| = HANDOVER_FACTORS[k] y_strong: the state is recorded, the flow goes on
+            return s[fe.U1] - levels[k]
+        event.direction = 1
+        return event
+
+    def hands_over():  # vertex 1 present and (cic) not dropped: engine._hands_over
+        return has[0] and (not cic or row[fe.P_ALIVE1] != 0.0)
+
     alive = [row[fe.P_ALIVE1 + i] != 0.0 for i in range(2)]
     state = row[: fe.N_STATE].copy()
+    handovers: list[dict[str, float] | None] = [None] * len(levels)
+    if hands_over():
+        for k, level in enumerate(levels):
+            if state[fe.U1] >= level:  # a bare |y1| at or above a lower threshold: handed over at l = 0
+                handovers[k] = _snapshot(0.0, state)
     l = 0.0
     l_bar = l_run = weight = None
     found: dict[str, float] = {}
@@ -237,6 +257,11 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
             if has[i]:
                 events.append(wall(i))
                 names.append(f"wall{i}")
+        if hands_over():
+            for k in range(len(levels)):
+                if handovers[k] is None:
+                    events.append(hand(k))
+                    names.append(f"hand{k}")
         try:
             sol = solve_ivp(fun, (l, l_stop), state, method="DOP853", rtol=rtol, atol=atol, events=events,
                             dense_output=True)
@@ -256,9 +281,11 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
             ts.append(sol.t if not ts else sol.t[1:])
             ys.append(sol.y if len(ys) == 0 else sol.y[:, 1:])
             interpolants.extend(sol.sol.interpolants)
-        for name, t_ev in zip(names, sol.t_events, strict=True):
+        for name, t_ev, y_ev in zip(names, sol.t_events, sol.y_events, strict=True):
             if len(t_ev) and name not in found:
                 found[name] = float(t_ev[0])
+                if name.startswith("hand"):
+                    handovers[int(name[4:])] = _snapshot(float(t_ev[0]), y_ev[0])
         state = sol.y[:, -1].copy()
         l = float(sol.t[-1])
         if sol.status == 1 and ("wall0" in found or "wall1" in found):
@@ -305,8 +332,13 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
         model=model, l=t_all, **{k: np.asarray(named[k]) for k in _TRAJECTORY},
         l_bar=l_bar, l_bbar=l_bbar, l_bbar2=l_bbar2, l_runaway=l_run,
         l_drop1=found.get("drop0"), l_drop2=found.get("drop1"), singlet_weight=weight,
-        l_end=l_end, status=status, nfev=nfev, row=bare_row, sol=dense,
+        l_end=l_end, status=status, nfev=nfev, handovers=tuple(handovers), row=bare_row, sol=dense,
     )
+
+
+def _snapshot(l: float, state: np.ndarray) -> dict[str, float]:
+    """The hand-over record of a state at RG time ``l`` (:data:`pairing1d.flow_equations.SNAPSHOT`)."""
+    return {"l": l, **{name: float(state[i]) for name, i in zip(fe.SNAPSHOT[1:], fe.SNAPSHOT_STATE, strict=True)}}
 
 
 class _Constant:

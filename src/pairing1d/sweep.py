@@ -4,13 +4,19 @@
 :class:`~pairing1d.model.Model` field, plus ``exp_neg_lstar`` = exp(-lstar), the abscissa of Fig. 4) with the
 batched engine, and returns a Dataset with one dimension per axis, in the order given:
 
-* ``phase``: int8, CF flags: 0 decoupled, 1 paired, 2 trion, 3 triplet;
+* ``phase``: int8, CF flags: 0 decoupled, 1 paired, 2 trion, 3 triplet, 4 undetermined (the strong-coupling step
+  cannot decide);
+* ``certainty``: int8, CF flags: 0 robust, 1 leaning, 2 undetermined: how many members of the verdict ensemble
+  (:mod:`pairing1d.ensemble`: every defensible regulator, strong-coupling threshold, velocity convention and
+  truncation) give the reported phase;
+* ``agreement``: float32, the fraction of the ensemble's members that give it;
 * ``controlled``: int8, CF flags: 1 if the verdict stays inside the perturbative range (0: it rests on a coupling
-  beyond y_strong outside the trion rule);
+  beyond y_strong outside the trion rule, or the strong-coupling step cannot decide);
 * ``l_bar``: RG time where ys = -1 (inf: not reached before lmax);
 * ``l_bbar``: RG time where ``|y1| = y_strong`` (inf: not reached);
 * ``l_runaway``: RG time where ys = +1, the triplet / SDW_z spin gap (inf: not reached);
-* ``spin_gap``: exp(-min(l_bar, l_runaway)) in units of the bandwidth (0: no spin gap above exp(-lmax));
+* ``spin_gap``: the spin sector's scale in units of the bandwidth: the gap of a paired or triplet verdict (after a
+  hand-over, the one with the vertex dropped there), the trion scale in the trion phase (0: none above exp(-lmax));
 * ``trion_scale``: exp(-l_bbar) c1(l_bbar) (exp(-l_bbar) in the cic scheme) in the trion phase, 0 elsewhere;
 * ``dominant_order``: int8, CF flags: 0 none, 1 CDW, 2 SC, 3 SDW, 4 TS;
 * ``status``: int8, CF flags: 0 the flow reached its end, else how it failed
@@ -91,6 +97,7 @@ from typing import Any
 
 import numpy as np
 
+from .ensemble import CERTAINTIES
 from .files import WriteError
 from .model import Model, ModelError
 from .phases import PHASES
@@ -103,22 +110,25 @@ __all__ = [
 AXIS_ALIASES = {"exp_neg_lstar": "lstar"}
 """Axes that are not Model fields, and the field each one sets (exp_neg_lstar = exp(-lstar), Fig. 4)."""
 
-RESULT_VARIABLES = ("phase", "controlled", "l_bar", "l_bbar", "l_runaway", "spin_gap", "trion_scale",
-                    "dominant_order", "status")
+RESULT_VARIABLES = ("phase", "certainty", "agreement", "controlled", "l_bar", "l_bbar", "l_runaway", "spin_gap",
+                    "trion_scale", "dominant_order", "status")
 """The variables every sweep dataset holds per device (module docstring)."""
 ORDERS = ("none", "CDW", "SC", "SDW", "TS")
 
 _VARIABLE_ATTRS = {
     "phase": {"long_name": "phase", "flag_values": np.arange(len(PHASES), dtype=np.int8),
               "flag_meanings": " ".join(PHASES)},
+    "certainty": {"long_name": "certainty of the phase under the verdict ensemble (pairing1d.ensemble)",
+                  "flag_values": np.arange(len(CERTAINTIES), dtype=np.int8), "flag_meanings": " ".join(CERTAINTIES)},
+    "agreement": {"long_name": "fraction of the verdict ensemble's members that give the phase", "units": "1"},
     "controlled": {"long_name": "verdict inside the perturbative range", "flag_values": np.array([0, 1], np.int8),
                    "flag_meanings": "uncontrolled controlled"},
     "l_bar": {"long_name": "RG time where ys reaches -1 (inf: not reached)", "units": "1"},
     "l_bbar": {"long_name": "RG time where |y1| reaches y_strong (inf: not reached)", "units": "1"},
     "l_runaway": {"long_name": "RG time where ys reaches +1, triplet / SDW_z spin gap (inf: not reached)",
                   "units": "1"},
-    "spin_gap": {"long_name": "spin gap exp(-l_gap), either kind (0: none above exp(-lmax))",
-                 "units": "bandwidth Lambda"},
+    "spin_gap": {"long_name": "scale of the spin sector: the spin gap (either kind), the trion scale in the trion "
+                 "phase (0: none above exp(-lmax))", "units": "bandwidth Lambda"},
     "trion_scale": {"long_name": "trion scale exp(-l_bbar) c1(l_bbar) (0: not a trion)", "units": "bandwidth Lambda"},
     "dominant_order": {"long_name": "dominant order (spin-gapped phases: the exponents of the density wave and of "
                        "the pairs; trion phase: Kf vs 3)",
@@ -272,7 +282,8 @@ class Grid:
 
 
 
-_DTYPES = {name: np.dtype(np.int8 if name in ("phase", "dominant_order", "controlled", "status") else np.float64)
+_DTYPES = {name: np.dtype(np.int8 if name in ("phase", "certainty", "dominant_order", "controlled", "status")
+                          else np.float32 if name == "agreement" else np.float64)
            for name in RESULT_VARIABLES}
 
 RTOL_RANGE = (1e-14, 0.1)
@@ -280,7 +291,7 @@ RTOL_RANGE = (1e-14, 0.1)
 ATOL_RANGE = (1e-300, 0.1)
 """Allowed absolute tolerances (below: subnormal step scales; above: a coupling of 0.1 counts as zero)."""
 RESULT_BYTES_PER_POINT = sum(_DTYPES[name].itemsize for name in RESULT_VARIABLES)
-"""Bytes of results per grid point (43 for the eight variables)."""
+"""Bytes of results per grid point (49 for the eleven variables)."""
 WORK_BYTES_PER_POINT = 2500
 """Peak working memory per point of a chunk, with the in-process pipeline's chunks in flight (two packed ahead, one
 integrated, up to two classified and written; measured with tracemalloc: 2.2 kB, 0.98 kB for one chunk alone)."""
@@ -311,33 +322,39 @@ class StoreWriteError(WriteError):
     the file and what to do; ``errno`` is the original one (``errno.ENOSPC`` for a full disk)."""
 
 
-def _prepare_rows(grid: Grid, rows: slice) -> tuple[np.ndarray, np.ndarray]:
-    """The packed rows of rows ``rows`` of the first axis, and their trion modes' K_f: all a chunk needs before its
-    flows are integrated."""
-    from .engine import pack_fields, trion_luttinger
+def _prepare_rows(grid: Grid, rows: slice) -> tuple[Any, np.ndarray]:
+    """The packed rows of rows ``rows`` of the first axis, with every ensemble flow of each device
+    (:func:`pairing1d.engine_ensemble.pack_ensemble`), and their trion modes' K_f: all a chunk needs before its flows
+    are integrated."""
+    from .engine import trion_luttinger
+    from .engine_ensemble import pack_ensemble
 
     values = grid.fields(rows)
-    return pack_fields(values), trion_luttinger(values)
+    return pack_ensemble(values), trion_luttinger(values)
 
 
-def _finish_rows(grid: Grid, rows: slice, prepared: tuple[np.ndarray, np.ndarray],
+def _finish_rows(grid: Grid, rows: slice, prepared: tuple[Any, np.ndarray],
                  integrated: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
     """Results of rows ``rows`` of the first axis from their integrated flows, as arrays shaped like that block."""
-    from .engine import classify_batch
+    from .engine_ensemble import classify_ensemble
 
-    params, kf = prepared
-    result = classify_batch(params, *integrated, kf)
+    packed, kf = prepared
+    verdicts = classify_ensemble(packed, *integrated, kf)
     shape = (len(range(*rows.indices(grid.shape[0]))), *grid.shape[1:])
-    return {name: np.asarray(getattr(result, name)).reshape(shape) for name in RESULT_VARIABLES}
+    out = {name: np.asarray(getattr(verdicts.reported, name)).reshape(shape) for name in RESULT_VARIABLES
+           if name not in ("certainty", "agreement")}
+    out["certainty"] = verdicts.certainty.reshape(shape)
+    out["agreement"] = verdicts.agreement.astype(np.float32).reshape(shape)
+    return out
 
 
 def _compute_rows(grid: Grid, rows: slice, rtol: float, atol: float) -> dict[str, np.ndarray]:
-    """Results of rows ``rows`` of the first axis, as arrays shaped like that block of the grid (engine.run_fields,
-    in the three steps that an in-process sweep overlaps)."""
+    """Results of rows ``rows`` of the first axis, as arrays shaped like that block of the grid
+    (:func:`pairing1d.engine_ensemble.run_ensemble`, in the three steps that an in-process sweep overlaps)."""
     from .engine import integrate_batch
 
     prepared = _prepare_rows(grid, rows)
-    return _finish_rows(grid, rows, prepared, integrate_batch(prepared[0], rtol, atol))
+    return _finish_rows(grid, rows, prepared, integrate_batch(prepared[0].params, rtol, atol))
 
 
 def _dataset(grid: Grid, data: Mapping[str, Any]):
@@ -583,7 +600,7 @@ def _run_chunks(
                 prepared = upcoming.pop(0).result()
                 if k + 2 < len(todo):
                     upcoming.append(preparer.submit(_prepare_rows, grid, blocks[todo[k + 2]]))
-                integrated = integrate_batch(prepared[0], rtol, atol)
+                integrated = integrate_batch(prepared[0].params, rtol, atol)
                 if len(pending) == 2:
                     collect(pending.pop(0))
                 pending.append(writer.submit(finish_and_write, i, prepared, integrated))

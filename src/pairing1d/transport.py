@@ -132,6 +132,9 @@ def device_signatures(phase: Phase, vertex_charge: float = 2.0) -> Signatures:
     """The Table I row of a device: :func:`signatures` of its phase, refused (ModelError) for the trion phase of a
     vertex-charge-1 secondary (Mott ladder). Appendix D pins (1, 1, 2)/sqrt6 and treats the secondary as one
     lead-contacted channel; neither holds for the relative charge of a Mott ladder, so that row is not derived."""
+    if phase == "undetermined":
+        raise ModelError("this device's phase is undetermined (the strong-coupling step cannot decide between the "
+                         "phases: `pairing1d flow --json` says why), so no Table I row applies")
     if phase == "trion" and vertex_charge != 2:
         raise ModelError("this device is trion with vertex charge 1 (Mott ladder): Table I's trion row assumes the "
                          "spinless-wire secondary (vertex charge 2) of Appendix D and is not derived here")

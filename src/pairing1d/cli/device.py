@@ -147,6 +147,18 @@ def _conductance_curves(ds, device, conductance_curves, field):
     return conductance_curves(device, chosen, temps, field_T=field)
 
 
+def _certainties(ds, window: slice) -> str:
+    """The certainty of a gate window's verdicts under the verdict ensemble: one word when it is the same at every
+    gate, else how many gates have each ("undete" for undetermined)."""
+    from ..ensemble import CERTAINTIES
+
+    codes = ds["certainty"].values[window]
+    if np.all(codes == codes[0]):
+        return CERTAINTIES[int(codes[0])]
+    return "\n".join(f"{CERTAINTIES[c][:6]} {int(np.sum(codes == c))}" for c in range(len(CERTAINTIES))
+                     if np.any(codes == c))
+
+
 def _print_summary(ds, device, out, sens) -> None:
     from rich.table import Table
 
@@ -165,7 +177,8 @@ def _print_summary(ds, device, out, sens) -> None:
         gate = ds["gate_V"].values
         table = Table(title="gate windows (phase at the temperature; spin gap and trion scale at T = 0, the largest "
                             "in the window)")
-        for col in ("gate (V)\nfrom, to", "phase", "spin gap (K)", "trion scale (K)", "G (e^2/h)", "controlled"):
+        for col in ("gate (V)\nfrom, to", "phase", "certainty", "spin gap (K)", "trion scale (K)", "G (e^2/h)",
+                    "controlled"):
             table.add_column(col, overflow="fold")
         notes: list[str] = []
         unquoted = False
@@ -194,7 +207,8 @@ def _print_summary(ds, device, out, sens) -> None:
                                                                 "no" if not np.any(ok == 1) else "partly")
             scales = ((fmt.NOT_COMPUTED,) * 2 if code == OUTSIDE else
                       (fmt.scale(gap, 3), fmt.scale(tri, 3)))  # outside the theory: no verdict, no scale
-            table.add_row(f"{lo:+.5g}\n{hi:+.5g}", PHASE_LABELS[code] + mark, *scales, Gs, control)  # from, to
+            sure = fmt.NOT_COMPUTED if code == OUTSIDE else _certainties(ds, sl)
+            table.add_row(f"{lo:+.5g}\n{hi:+.5g}", PHASE_LABELS[code] + mark, sure, *scales, Gs, control)
         stdout.print(table)
         for k, note in enumerate(notes, 1):
             stdout.print(f"[{k}] {note}", highlight=False)
@@ -203,7 +217,8 @@ def _print_summary(ds, device, out, sens) -> None:
         if sens is not None:
             prob = sens["phase_probability"]
             inputs = ", ".join(n for n, _, _ in device.uncertain)
-            stdout.print(f"sensitivity over {sens.sizes['sample']} samples of {inputs}:")
+            stdout.print(f"sensitivity over {sens.sizes['sample']} samples of {inputs}, each with its "
+                         f"{sens.sizes['member']}-member verdict ensemble (the probability counts both):")
             for label in prob["phase_label"].values:
                 p = prob.sel(phase_label=label).values
                 if p.max() == 0:

@@ -23,9 +23,12 @@ def flow(
     """Integrate the RG flow of one device and report its phase, gaps, dominant order and control.
 
     The default is the controlled flow (--flow consistent) with the commensurate-incommensurate cutoff
-    (--scheme cic); --flow paper --scheme printed is Eq. (16) exactly as the paper prints it. The verdict under
-    every scheme is reported beside the one asked for, and a verdict that rests on a coupling beyond y_strong is
-    marked "not controlled".
+    (--scheme cic), which hands a vertex that reaches y_strong over to the locked theory (trion, or the spin
+    sector's fate, or undetermined); --flow paper --scheme printed is Eq. (16) exactly as the paper prints it.
+    Every verdict comes with its certainty: the phase under the verdict ensemble (18 members: every regulator,
+    strong-coupling threshold, velocity convention and truncation the second-order theory leaves open) is robust
+    (all agree), leaning (two thirds) or undetermined. The verdict under every scheme is reported too, and a verdict
+    that rests on a coupling beyond y_strong is marked "not controlled".
     """
     from ..phases import phase_of
 
@@ -46,9 +49,12 @@ def flow(
 
 def _print_summary(result, plot: Path | None) -> None:
     m = result.model
-    colour = {"decoupled": "white", "paired": "green", "trion": "magenta", "triplet": "yellow"}[result.phase]
+    colour = {"decoupled": "white", "paired": "green", "trion": "magenta", "triplet": "yellow",
+              "undetermined": "red"}[result.phase]
     trust = "controlled" if result.controlled else "[bold red]NOT controlled[/]"
-    table = Table(title=f"pairing1d flow — phase: [bold {colour}]{result.phase}[/] ({trust})", show_header=False)
+    sure = {"robust": "green", "leaning": "yellow", "undetermined": "red"}[result.certainty]
+    table = Table(title=f"pairing1d flow — phase: [bold {colour}]{result.phase}[/], [bold {sure}]{result.certainty}"
+                        f"[/] ({result.agreement:.0%} of the ensemble; {trust})", show_header=False)
     table.add_column("quantity", style="cyan")
     table.add_column("value", justify="right")
     table.add_column("meaning", style="dim")
@@ -56,13 +62,20 @@ def _print_summary(result, plot: Path | None) -> None:
         ("l_bar", fmt.rg_time(result.l_bar), "ys = -1: singlet pairs"),
         ("l_runaway", fmt.rg_time(result.flow.l_runaway), "ys = +1: triplet / SDW_z"),
         ("l_bbar", fmt.rg_time(result.l_bbar), "|y1| = y_strong"),
-        ("spin_gap / Lambda", fmt.scale(result.spin_gap), f"exp(-l_gap) {result.spin_gap_type or ''}"),
+        ("spin_gap / Lambda", fmt.scale(result.spin_gap),
+         "the trion scale" if result.phase == "trion" else f"exp(-l_gap) {result.spin_gap_type or ''}"),
         ("trion_scale / Lambda", fmt.scale(result.trion_scale),
          "exp(-l_bbar)" + ("" if m.scheme == "cic" else " c1") + "; trion only"),
         ("dominant_order", fmt.name(result.dominant_order), "at the spin gap; Kf vs 3"),
     ]
     if result.flow.l_drop1 is not None:
         rows.append(("l_drop1", fmt.rg_time(result.flow.l_drop1), "cic: y1 dropped"))
+    step = result.hand_over
+    if step is not None:
+        rows.append(("hand-over", f"l = {step['l']:.4g}, delta = {step['mismatch']:.3g}",
+                     f"|y1| = {step['y']:g}; locks iff delta < {step['critical_mismatch']:.3g}"))
+        rows.append(("strong-coupling step", "locked: trion" if step["locked"] else
+                     f"slides: {step['dropped']} / {step['continued']}", "vertex dropped / flow continued"))
     if result.chi_cdw_exponent is not None:
         rows += [
             ("chi exponents", f"{result.chi_cdw_exponent:.4g}, {result.chi_sc_exponent:.4g}", "density wave, pairs"),
@@ -80,6 +93,12 @@ def _print_summary(result, plot: Path | None) -> None:
         table.add_row(*row)
     stdout.print(table)
     stdout.print("verdict by scheme: " + ", ".join(f"{k} [bold]{v}[/]" for k, v in result.verdict_by_scheme.items()))
+    counts: dict[str, int] = {}
+    for phase in result.ensemble.values():
+        counts[phase] = counts.get(phase, 0) + 1
+    stdout.print(f"verdict ensemble ({len(result.ensemble)} members): "
+                 + ", ".join(f"{p} [bold]{n}[/]" for p, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+                 + ("" if result.certainty == "robust" else " (--json lists every member)"))
     stdout.print(
         f"[dim]Kc0={m.Kc0:g} K0={m.K0:g} ys0={m.ys0:g} y0={m.y0:g} y2={m.y2:g} upsilon={m.upsilon:g} "
         f"upsilon_theta={m.upsilon_theta_eff:g}{' (line 13)' if m.upsilon_theta is None else ''} u/uc={m.u_ratio:g} "

@@ -14,7 +14,7 @@ import numpy as np
 import typer
 
 from .._toml import read_toml
-from ..model import FLOWS, SCHEMES, Model
+from ..model import FLOWS, REGULATORS, SCHEMES, VELOCITIES, Model
 from ._app import InputError
 
 _DEFAULTS = Model()
@@ -63,7 +63,18 @@ SchemeOpt = Annotated[
 FlowOpt = Annotated[
     str | None,
     typer.Option("--flow", help=f"Second-order flow: {' | '.join(FLOWS)} (default consistent: every vertex feeds "
-                 "back on the correlation matrix; paper: Eq. (16) as printed, line (13) only)"),
+                 "back on the correlation matrix; paper: Eq. (16) as printed, line (13) only; diagonal: Eq. (16)'s "
+                 "truncation on the exact Gaussian start, anywhere)"),
+]
+RegulatorOpt = Annotated[
+    str | None,
+    typer.Option("--regulator", help=f"Regulator of the cic cutoff: {' | '.join(REGULATORS)} (default j01: J0 weight, "
+                 "vertex dropped at J0's first zero; delta1: dropped at delta = 1; smooth: exp(-delta^2/4))"),
+]
+VelocityOpt = Annotated[
+    str | None,
+    typer.Option("--velocity", help=f"Reference velocity of the second-order terms: {' | '.join(VELOCITIES)} "
+                 "(default mean: (uc + u)/2, the paper's normalization of y; charge: uc; secondary: u)"),
 ]
 ThetaOpt = Annotated[
     float | None,
@@ -163,7 +174,8 @@ MODEL_OPTIONS: dict[str, Any] = {
     "Kc0": Kc0Opt, "K0": K0Opt, "ys0": Ys0Opt, "y0": Y0Opt, "y2": Y2Opt, "upsilon": UpsOpt, "u_ratio": URatioOpt,
     "upsilon_theta": UpsThetaOpt, "lstar": LstarOpt, "lstar2": Lstar2Opt, "chi": ChiOpt, "lmax": LmaxOpt,
     "temperature": TempOpt, "lmass": LmassOpt, "y_strong": YStrongOpt, "su2": Su2Opt, "scheme": SchemeOpt,
-    "flow": FlowOpt, "theta": ThetaOpt, "vertex_charge": VertexOpt, "params": ParamsOpt,
+    "flow": FlowOpt, "regulator": RegulatorOpt, "velocity": VelocityOpt, "theta": ThetaOpt,
+    "vertex_charge": VertexOpt, "params": ParamsOpt,
 }
 """Every model flag (and --params), by the Python name of its parameter."""
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from ..ensemble import CERTAINTIES
 from ..files import check_output_path
 from ..model import Model
 from ..phases import PHASES
@@ -117,11 +118,13 @@ def _summary_data(ds, store: Path | None) -> tuple[dict[str, np.ndarray], dict]:
     one (through a lazy Dataset, Dask's first computation imports dask.distributed, half a second), else from
     ``ds``."""
     if store is None:
-        return {name: ds[name].values for name in ("phase", "controlled", "status") if name in ds}, dict(ds.attrs)
+        return ({name: ds[name].values for name in ("phase", "certainty", "controlled", "status") if name in ds},
+                dict(ds.attrs))
     import zarr
 
     group = zarr.open_group(str(store), mode="r")
-    return {name: group[name][...] for name in ("phase", "controlled", "status") if name in group}, dict(group.attrs)
+    return ({name: group[name][...] for name in ("phase", "certainty", "controlled", "status") if name in group},
+            dict(group.attrs))
 
 
 @app.command("phase-diagram")
@@ -189,11 +192,14 @@ def phase_diagram(
     flags, attrs = _summary_data(ds, out if report is not None else None)
     shape = {n: len(axes[n]) for n in names}
     counts = dict(zip(PHASES, np.bincount(flags["phase"].ravel(), minlength=len(PHASES)).tolist(), strict=True))
+    sure = dict(zip(CERTAINTIES, np.bincount(flags["certainty"].ravel(), minlength=len(CERTAINTIES)).tolist(),
+                    strict=True)) if "certainty" in flags else {}
     uncontrolled = int(np.sum(flags["controlled"] == 0))
     failed = int(np.sum(flags["status"] != 0)) if "status" in flags else 0
     summary = {
         "out": str(out), "shape": shape, "points": int(flags["phase"].size),
-        "phase_counts": counts, "uncontrolled_points": uncontrolled, "failed_flows": failed, "seconds": elapsed,
+        "phase_counts": counts, "certainty_counts": sure, "uncontrolled_points": uncontrolled,
+        "failed_flows": failed, "seconds": elapsed,
         "setup_seconds": started - setup_started,
         "scheme": attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
     }
@@ -205,9 +211,12 @@ def phase_diagram(
         return
     stdout.print(
         f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{shape[n]}]' for n in names)} "
-        f"in {elapsed:.2f} s: " + ", ".join(f"{p} {n}" for p, n in counts.items() if n or p != "triplet")
+        f"in {elapsed:.2f} s: " + ", ".join(f"{p} {n}" for p, n in counts.items()
+                                            if n or p not in ("triplet", "undetermined"))
         + f"; not controlled {uncontrolled}" + (f"; failed flows {failed} (variable 'status')" if failed else "")
     )
+    if sure:
+        stdout.print("certainty under the verdict ensemble: " + ", ".join(f"{c} {n}" for c, n in sure.items()))
     stdout.print(f"data written to [bold]{out}[/]" + (f", plot to [bold]{plot}[/]" if plot else ""))
     if report is not None and report.skipped:
         stdout.print(f"resumed: {len(report.skipped)} chunks were already done, {len(report.computed)} computed")

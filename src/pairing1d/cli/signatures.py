@@ -23,8 +23,8 @@ def signatures_command(
     json_out: JsonOpt = False, model_flags: dict | None = None,
 ) -> None:
     """Experimental signatures (Table I, Appendix D): for a phase, for a device given by model flags, or all."""
-    from ..phases import PHASES, phase_of
-    from ..transport import device_signatures, signatures
+    from ..phases import phase_of
+    from ..transport import PINNED, device_signatures, signatures
 
     device = None
     if phase is not None:
@@ -34,7 +34,7 @@ def signatures_command(
         phases = [device.phase]
         device_signatures(device.phase, device.model.vertex_charge)  # refuses the Mott-ladder trion row
     else:
-        phases = list(PHASES)
+        phases = list(PINNED)  # every phase with a Table I row
     rows = {p: signatures(p).to_dict() for p in phases}  # signatures() refuses an unknown phase
     if g_imp is not None:
         from ..transport import impurity_crossover, impurity_dimension_of_model

@@ -24,12 +24,14 @@ import time
 import weakref
 from typing import Any
 
+import numpy as np
 import panel as pn
 from bokeh.events import Tap
 from bokeh.layouts import column as bokeh_column
 from bokeh.models import BoxAnnotation, ColorBar, ColumnDataSource, Label, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 
+from ..ensemble import CERTAINTIES
 from ..model import SCHEMES, Model
 from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
@@ -62,6 +64,8 @@ PHASE_WORDS = {
     "paired": "paired: a spin gap opens, electrons bind into pairs (from repulsion only)",
     "trion": "trion: an electron pair binds a carrier of the secondary wire",
     "triplet": "triplet: a spin gap of S_z = 0 triplet / SDW_z type opens (ys runs to +1, e.g. θ = π)",
+    "undetermined": "undetermined: |y1| reached strong coupling without locking, and whether the spin gap survives "
+                    "depends on the vertex beyond the perturbative range",
 }
 
 ORDER_WORDS = {
@@ -76,8 +80,11 @@ A repulsive spinful wire (the **primary**) sits next to a strongly correlated sp
 they interact only through their charge densities. Each pixel of the map is one such device, and its fate comes
 from the renormalization-group flow of Eq. (16): **decoupled** (grey), **paired** (coloured by the spin gap:
 electron pairs from repulsion), **trion** (purple: a pair binds a carrier of the secondary) or **triplet** (orange:
-a spin gap of S_z = 0 triplet / SDW_z type, e.g. at θ = π). **Hatched** pixels are verdicts that are not
-controlled: they rest on a coupling beyond y_strong (the printed cutoff scheme lets y1 grow past l*).
+a spin gap of S_z = 0 triplet / SDW_z type, e.g. at θ = π). Every verdict comes with its certainty: the phase under
+18 defensible variants of the second-order theory (regulator, strong-coupling threshold, velocity convention,
+truncation); where they disagree the pixel is **undetermined** (dark grey), where only two thirds agree it is
+**dotted**. **Hatched** pixels are verdicts that are not controlled: they rest on a coupling beyond y_strong (the
+printed cutoff scheme lets y1 grow past l*).
 Move a slider or type a value on the left; **click the map** to see that device's flow and its verdict under every
 cutoff scheme on the right.
 """
@@ -102,7 +109,9 @@ def legend_html(flow: str, scheme: str) -> str:
         "paired (colour bar: log10 spin gap Δs/Λ) &nbsp; "
         f"<span style='background:{PHASE_COLOURS['trion']};padding:0 8px'>&nbsp;</span> trion &nbsp; "
         f"<span style='background:{PHASE_COLOURS['triplet']};padding:0 8px'>&nbsp;</span> triplet / SDW_z spin gap "
-        f"&nbsp; <span style=\"{_HATCH_CSS}\">&nbsp;</span> hatched: not controlled &nbsp; "
+        f"&nbsp; <span style='background:{PHASE_COLOURS['undetermined']};padding:0 8px'>&nbsp;</span> undetermined "
+        "(the verdict ensemble or the strong-coupling step cannot decide) &nbsp; dotted: leaning (2/3 of the "
+        f"ensemble) &nbsp; <span style=\"{_HATCH_CSS}\">&nbsp;</span> hatched: not controlled &nbsp; "
         "black lines: phase boundaries &nbsp; ✕ clicked device &nbsp; ★ nanotube device"
         f"<br>flow <b>{flow}</b>, cutoff scheme <b>{scheme}</b>"
     )
@@ -273,7 +282,8 @@ class Explorer(WithAlert):
         ds = compute.compute_map(model, x, y)
         computed = time.perf_counter()
         xs, ys = x.values(), y.values()
-        image = render_map(ds["phase"].values, ds["spin_gap"].values, xs, ys, ds["controlled"].values)
+        image = render_map(ds["phase"].values, ds["spin_gap"].values, xs, ys, ds["controlled"].values,
+                           ds["certainty"].values)
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.map_source.data = {"image": [image.rgba], "x": [x.start - dx / 2], "y": [y.start - dy / 2],
                                 "dw": [x.stop - x.start + dx], "dh": [y.stop - y.start + dy]}
@@ -291,11 +301,15 @@ class Explorer(WithAlert):
         if (x.name, y.name) != (self.axes[0].name, self.axes[1].name):
             self.point = None  # the old click has no place on new axes
         self.model, self.axes, self.ds = model, (x, y), ds
-        total = sum(image.counts.values())
-        shares = " · ".join(f"{name} {100 * image.counts[name] / total:.0f} %" for name in PHASES)
+        reported = ds["phase"].values  # the shares of the verdicts as computed (the map draws the unsupported grey)
+        shares = " · ".join(f"{name} {100 * np.mean(reported == code):.0f} %" for code, name in enumerate(PHASES))
+        sure = " · ".join(f"{c} {100 * np.mean(ds['certainty'].values == k):.0f} %"
+                          for k, c in enumerate(CERTAINTIES))
         self.map_status.object = (
-            f"**{y.n} × {x.n} map** in {1e3 * (drawn - started):.0f} ms — {shares} — not controlled "
-            f"{100 * image.uncontrolled / total:.0f} % (flow {model.flow}, scheme {model.scheme}, tolerance "
+            f"**{y.n} × {x.n} map** in {1e3 * (drawn - started):.0f} ms — {shares} — certainty: {sure} — "
+            "not controlled "
+            f"{100 * np.mean((ds['controlled'].values == 0) & (reported != PHASES.index('undetermined'))):.0f} % "
+            f"(flow {model.flow}, scheme {model.scheme}, tolerance "
             f"{ds.attrs['rtol']:g})"
         )
         self.legend.object = legend_html(model.flow, model.scheme)
@@ -556,6 +570,8 @@ def _scales(result) -> str:
                 f"dominates{trust}")
     if result.phase == "trion":
         return f": trion scale {_fmt(result.trion_scale)} Λ, {result.dominant_order} dominates"
+    if result.phase == "undetermined":
+        return ": the strong-coupling step cannot decide (no phase is claimed)"
     return f": no gap{trust}"
 
 
@@ -592,8 +608,14 @@ def point_markdown(point: Point) -> str:
         order = f"{r.dominant_order} — {ORDER_WORDS[r.dominant_order]}"
     else:
         order = "none (gapless)"
+    counts: dict[str, int] = {}
+    for phase in r.ensemble.values():
+        counts[phase] = counts.get(phase, 0) + 1
+    members = ", ".join(f"{p} {n}" for p, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     rows = [
         ("phase", f"**{r.phase}** — {PHASE_WORDS[r.phase].split(': ', 1)[1]}"),
+        ("certainty", f"**{r.certainty}**: {100 * r.agreement:.0f} % of the {len(r.ensemble)} members of the verdict "
+                      f"ensemble agree ({members})"),
         ("control", control),
         ("verdict by scheme", _verdicts_row(r)),
         ("spin gap Δs/Λ", _spin_gap_row(r)),

@@ -25,7 +25,7 @@ from ..cnt import CNT, BandCrossing, crossing
 from ..device import Device
 from ..gate_map import OUTSIDE, PHASE_LABELS, gate_map, gate_runs
 from ..model import Model, ModelError
-from ..phases import PhaseResult, phase_of
+from ..phases import PHASES, PhaseResult, phase_of
 from ..sweep import AXIS_ALIASES, axis_field_values
 from ..transport import Signatures, device_signatures
 
@@ -348,9 +348,18 @@ class DeviceMap:
 
     @property
     def uncontrolled(self) -> int:
-        """Points inside the theory whose verdict is not controlled."""
+        """Points inside the theory with a phase whose verdict is not controlled (an undetermined point claims no
+        phase: :attr:`undetermined`)."""
         ds = self.ds
-        return int(((ds["controlled"].values == 0) & (ds["phase_T0"].values != OUTSIDE)).sum())
+        return int(((ds["controlled"].values == 0) & (ds["phase_T0"].values != OUTSIDE)
+                    & (ds["phase_T0"].values != PHASES.index("undetermined"))).sum())
+
+    @property
+    def undetermined(self) -> int:
+        """Points whose verdict at the temperature is not supported by the verdict ensemble (certainty
+        undetermined; an undetermined phase included)."""
+        ds = self.ds
+        return int(((ds["certainty"].values == 2) & (ds["phase"].values != OUTSIDE)).sum())
 
     def windows(self, phase: str) -> list[tuple[float, float]]:
         """Gate windows (first, last V) of ``phase`` at the temperature."""
@@ -384,7 +393,8 @@ class DeviceMap:
         else:
             parts.append("largest spin gap: none")
         n = int(ds["phase"].size)
-        parts.append(f"outside the theory {self.outside} of {n} points, not controlled {self.uncontrolled}")
+        parts.append(f"outside the theory {self.outside} of {n} points, not controlled {self.uncontrolled}, "
+                     f"undetermined {self.undetermined}")
         return " · ".join(parts)
 
     def details(self) -> str:

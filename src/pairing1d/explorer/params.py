@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..device import Device
-from ..model import FLOWS, SCHEMES, Model, ModelError
+from ..model import FLOWS, REGULATORS, SCHEMES, VELOCITIES, Model, ModelError
 
 __all__ = ["Control", "CONTROLS", "CONTROL_GROUPS", "model_from_values", "values_of", "DeviceControl",
            "DEVICE_CONTROLS", "device_from_values", "device_values"]
@@ -90,7 +90,14 @@ CONTROLS: tuple[Control, ...] = (
             "times c1", kind="select", options=tuple((s, s) for s in SCHEMES)),
     Control("flow", "second-order flow",
             "consistent: every vertex feeds the full correlation matrix (the default, any upsilon_theta); paper: "
-            "Eq. (16) as printed, on the line of Eq. (13) only", kind="select", options=tuple((f, f) for f in FLOWS)),
+            "Eq. (16) as printed, on the line of Eq. (13) only; diagonal: Eq. (16)'s truncation on the exact "
+            "Gaussian start, anywhere", kind="select", options=tuple((f, f) for f in FLOWS)),
+    Control("regulator", "cic regulator",
+            "j01: J0 weight, vertex dropped at J0's first zero (default); delta1: dropped at delta = 1; smooth: "
+            "weight exp(-delta^2/4), dropped at 1/100", kind="select", options=tuple((r, r) for r in REGULATORS)),
+    Control("velocity", "reference velocity",
+            "of the second-order terms when u != uc: mean (u_bar, default), charge (uc) or secondary (u)",
+            kind="select", options=tuple((v, v) for v in VELOCITIES)),
     Control("vertex_charge", "secondary vertex charge p", "2: spinless wire (Eq. 12); 1: Mott ladder (Eq. 22)",
             kind="select", options=(("2 (spinless wire)", 2.0), ("1 (Mott ladder)", 1.0))),
 )
@@ -100,7 +107,7 @@ CONTROL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Wires", ("Kc0", "K0", "ys0", "u_ratio", "su2")),
     ("Inter-wire coupling", ("y0", "y2", "upsilon", "upsilon_theta", "theta", "vertex_charge")),
     ("Cutoffs", ("lstar", "lstar2", "lmass", "lmax", "temperature")),
-    ("RG scheme", ("flow", "scheme", "chi", "y_strong")),
+    ("RG scheme", ("flow", "scheme", "regulator", "velocity", "chi", "y_strong")),
 )
 """How the controls are grouped on the page (every control in exactly one group)."""
 

@@ -12,7 +12,7 @@ from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
 
 __all__ = ["MapImage", "render_map", "flow_curves", "paired_palette", "hatch_stripes", "BOUNDARY_COLOUR",
-           "HATCH_PERIOD", "HATCH_DARKEN", "uncontrolled_from", "gate_map_png", "GATE_MAP_DPI"]
+           "HATCH_PERIOD", "HATCH_DARKEN", "DOT_PERIOD", "uncontrolled_from", "gate_map_png", "GATE_MAP_DPI"]
 
 BOUNDARY_COLOUR = (0, 0, 0)
 """Phase boundaries are black, as the contour lines of the matplotlib map."""
@@ -37,6 +37,10 @@ _PAIRED = paired_palette()
 HATCH_PERIOD = 4
 """Uncontrolled pixels are hatched with diagonal stripes: pixel (row i, column j) is on a stripe when
 ``(i + j) % HATCH_PERIOD == 0``."""
+
+DOT_PERIOD = 3
+"""A verdict that is only leaning (two thirds of the verdict ensemble) is dotted: pixel (i, j) is darkened when both
+``i`` and ``j`` are multiples of ``DOT_PERIOD`` (as the matplotlib map's ``....`` hatch)."""
 
 HATCH_DARKEN = 0.45
 """A light pixel on a stripe is darkened to this fraction of its colour; a dark one (the paired map's dark green
@@ -65,15 +69,18 @@ def hatch_stripes(shape: tuple[int, int]) -> np.ndarray:
 
 
 def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.ndarray,
-               controlled: np.ndarray | None = None) -> MapImage:
+               controlled: np.ndarray | None = None, certainty: np.ndarray | None = None) -> MapImage:
     """Colour a map given as (ny, nx) arrays over the axis values ``xs``, ``ys``.
 
-    Decoupled, trion and triplet in the flat colours of ``plotting.PHASE_COLOURS``; paired by log10 of the spin gap
-    on :func:`pairing1d.plotting.paired_colormap` between the smallest and largest gap of this map (as
-    ``plot_phase_map``); diagonal stripes over the pixels whose verdict is not controlled (``controlled == 0``;
-    ``None``: all controlled); black pixels where the phase changes to the right or above (the boundary lines, drawn
-    over the stripes)."""
-    phase = np.asarray(phase)
+    Decoupled, trion, triplet and undetermined in the flat colours of ``plotting.PHASE_COLOURS``; paired by log10
+    of the spin gap on :func:`pairing1d.plotting.paired_colormap` between the smallest and largest gap of this map
+    (as ``plot_phase_map``). As there, a verdict the verdict ensemble does not support (``certainty == 2``) is drawn
+    undetermined, and a leaning one (``certainty == 1``) dotted (:data:`DOT_PERIOD`); diagonal stripes over the
+    pixels whose verdict is not controlled (``controlled == 0``; ``None``: all controlled); black pixels where the
+    drawn phase changes to the right or above (the boundary lines, drawn over the stripes)."""
+    from ..plotting import certain_phase
+
+    phase = certain_phase(np.asarray(phase), certainty)
     rgb = np.empty((*phase.shape, 3), dtype=np.uint8)
     for code, name in enumerate(PHASES):
         if name != "paired":
@@ -86,8 +93,12 @@ def render_map(phase: np.ndarray, spin_gap: np.ndarray, xs: np.ndarray, ys: np.n
         lo, hi = float(log_gap[paired].min()), float(log_gap[paired].max())
         scale = (log_gap[paired] - lo) / (hi - lo) if hi > lo else np.full(int(paired.sum()), 0.5)
         rgb[paired] = _PAIRED[np.clip((scale * 255).round().astype(int), 0, 255)]
-    hatched = np.zeros(phase.shape, dtype=bool) if controlled is None else np.asarray(controlled) == 0
+    undetermined = phase == PHASES.index("undetermined")
+    hatched = np.zeros(phase.shape, dtype=bool) if controlled is None else (np.asarray(controlled) == 0) & ~undetermined
     stripe = hatched & hatch_stripes(phase.shape)
+    if certainty is not None:  # leaning verdicts: a dot every DOT_PERIOD pixels in both directions
+        i, j = np.indices(phase.shape)
+        stripe |= (np.asarray(certainty) == 1) & ~undetermined & (i % DOT_PERIOD == 0) & (j % DOT_PERIOD == 0)
     if stripe.any():
         colour = rgb[stripe].astype(float)
         light = colour @ np.array([0.299, 0.587, 0.114]) > 110.0  # perceived brightness, 0..255
