@@ -24,12 +24,10 @@ demo: $(STAMP)
 	$(BIN)/pairing1d device --preset paper-idealized --sensitivity 32 --plot $(OUT)/device_gate_map.png \
 		--netcdf $(OUT)/device_gate_map.nc
 
-# the explorer's browser test drives Debian's chromium through Playwright (never a browser download of its own)
-# (through sudo when not root)
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-$(BROWSER_STAMP): $(BIN)/python
-	command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+# the browser tests drive Debian's chromium through Playwright (never a browser download of its own); the script
+# waits (at most 10 minutes, saying so) when another apt holds the package manager's lock
+$(BROWSER_STAMP): $(BIN)/python tools/install_chromium.sh
+	tools/install_chromium.sh
 	touch $(BROWSER_STAMP)
 
 lint: $(STAMP)
@@ -50,6 +48,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py
 	$(BIN)/python benchmarks/explorer_redraw.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache build src/*.egg-info docs/_build docs/_autosummary

@@ -1,8 +1,9 @@
 """Sphinx configuration of the pairing1d documentation (``make docs`` builds it into docs/_build/html).
 
 Why Sphinx: the package's docstrings are reST with ``:math:`` roles (autodoc renders them as they are), the pages
-are Markdown with ``$...$`` maths (MyST reads them unchanged), and Furo gives search and a readable layout.
-"""
+are Markdown with ``$...$`` maths (MyST's dollarmath; a ``$$`` display after a blank line), and Furo gives search
+and a readable layout. MathJax comes with the site (copied from ``sphinx-mathjax-offline``, in the docs extra): the
+maths renders without network."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import importlib.util
 import os
 import shutil
 from pathlib import Path
+
+import sphinx.ext.autosummary as _autosummary
 
 from pairing1d import __version__
 
@@ -26,6 +29,11 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
 ]
+# dollarmath with MyST's defaults ($...$ inline, $$...$$ display; a label after $$ allowed, spaces inside $ allowed: one
+# formula of physics.md, "$\lvert y_1\rvert = $ `y_strong`", needs it). A $$ display is one only where a block may
+# start, i.e. after a blank line: one written on the line after a sentence is read as inline dollars, which shifts
+# every later $ of the paragraph (TeX shown as text, prose set as maths) without a warning, so each $$ of the pages
+# has a blank line before it; tests/test_docs_browser.py opens every page and fails on raw TeX left in the text.
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
@@ -40,6 +48,14 @@ napoleon_numpy_docstring = True
 html_theme = "furo"
 html_title = f"pairing1d {__version__}"
 suppress_warnings = ["myst.xref_missing"]
+
+# autosummary's one-line summary of a module or function ends at the first ". " that does not end one of its few
+# known abbreviations ("et al.", "e.g.", "i.e."), so "The trion phase (Sec. II C 3 and Appendix C): ..." showed as
+# "The trion phase (Sec." in the API reference (about a hundred summaries were cut at "Sec.", "Eq." or "Fig.").
+# The docstrings cite the paper's sections, equations and figures so, never at the end of a sentence;
+# tests/test_docs.py checks that no summary ends at one.
+_ABBREVIATIONS = ("Sec.", "Secs.", "Eq.", "Eqs.", "Fig.", "Figs.", "Ref.", "Refs.", "App.", "cf.", "vs.")
+_autosummary.WELL_KNOWN_ABBREVIATIONS = tuple(dict.fromkeys((*_autosummary.WELL_KNOWN_ABBREVIATIONS, *_ABBREVIATIONS)))
 
 
 def _local_mathjax() -> Path | None:

@@ -209,12 +209,13 @@ def test_a_command_missing_two_extras_names_both_before_it_computes(tmp_path, ca
 
 
 def test_a_rejected_netcdf_run_leaves_the_old_file(tmp_path, capsys):
-    """'phase-diagram --out keep.nc' with a bad axis used to delete keep.nc before it validated the axes."""
+    """'phase-diagram --out keep.nc --overwrite' with a bad axis used to delete keep.nc before it validated the
+    axes."""
     from pairing1d.cli import main
 
     keep = tmp_path / "keep.nc"
     keep.write_bytes(b"an earlier result")
     with pytest.raises(SystemExit) as exit_info:
-        main(["phase-diagram", "--x", "y0=0:2:4", "--y", "lstar=1:3:4", "--out", str(keep)])
+        main(["phase-diagram", "--x", "y0=0:2:4", "--y", "lstar=1:3:4", "--out", str(keep), "--overwrite"])
     assert exit_info.value.code == 2 and keep.read_bytes() == b"an earlier result"
     assert "y0" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """The documentation site builds with warnings as errors, every public module and name has its page, the tutorial
 shows the script's code and the gallery every image it names, and no link, image or script between the site's pages
-is broken (what `make docs` builds; one build, about 40 s, shared by every check)."""
+is broken (what `make docs` builds; one build, about 40 s, shared by every check and by tests/test_docs_browser.py)."""
 
 from __future__ import annotations
 
@@ -45,14 +45,25 @@ def defined_here(module) -> set[str]:
     return names
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("docs") / "html"
-    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-                             "-d", str(out.parent / "doctrees"), str(ROOT / "docs"), str(out)],
-                            capture_output=True, text=True, cwd=ROOT)
+_BUILDS: dict[str, tuple[Path, subprocess.CompletedProcess]] = {}
+
+
+def built_site(tmp_path_factory) -> Path:
+    """The site's HTML, built once per test session: tests/test_docs_browser.py opens the same build."""
+    if "html" not in _BUILDS:
+        out = tmp_path_factory.mktemp("docs") / "html"
+        _BUILDS["html"] = out, subprocess.run(
+            [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+             "-d", str(out.parent / "doctrees"), str(ROOT / "docs"), str(out)],
+            capture_output=True, text=True, cwd=ROOT)
+    out, result = _BUILDS["html"]
     assert result.returncode == 0, result.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    return built_site(tmp_path_factory)
 
 
 def test_every_public_module_is_in_the_api_reference():
@@ -110,3 +121,18 @@ def test_no_link_image_or_script_between_pages_is_broken(site):
             if url.path and not target.exists():
                 broken.append(f"{page.relative_to(site)} -> {href}")
     assert not broken, broken[:20]
+
+
+def test_no_summary_of_the_api_reference_is_cut_at_an_abbreviation(site):
+    """autosummary ends a summary at the first ". " it does not know as an abbreviation: "The trion phase (Sec." was
+    the summary of pairing1d.trion until docs/conf.py named "Sec.", "Eq.", "Fig." ... as abbreviations."""
+    import html
+
+    cut = []
+    for page in [site / "api.html", *sorted((site / "_autosummary").glob("*.html"))]:
+        for table in re.findall(r'<table class="autosummary.*?</table>', page.read_text(), re.S):
+            for name, summary in re.findall(r"<tr[^>]*>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>", table, re.S):
+                text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", summary)).split())
+                if re.search(r"\b(Sec|Secs|Eq|Eqs|Fig|Figs|Ref|Refs|App|cf|vs)\.$", text):
+                    cut.append(f"{page.name}: {re.sub(r'<[^>]+>', '', name).strip()}: ...{text[-60:]}")
+    assert not cut, f"{len(cut)} summaries cut at an abbreviation: {cut[:10]}"

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pairing1d import Model, ModelError
+from pairing1d import Model, ModelError, phase_of
 from pairing1d.cli import main
 
 HERE = Path(__file__).resolve().parent
@@ -334,3 +334,77 @@ def test_out_of_memory_is_the_machines_failure(capsys, monkeypatch):
     monkeypatch.setattr(pairing1d.phases, "phase_of", exhausted)
     code, _, err = run(["flow"], capsys)
     assert code == 1 and one_line(err) and "out of memory" in err
+
+
+# --- issue 30: the last bad inputs ------------------------------------------------------------------------------
+
+
+def test_tolerances_and_models_are_checked_by_every_entry_point():
+    """NaN, negative, boolean or out-of-range tolerances and a missing model are one-line ModelErrors in the scipy
+    path, the engine and sweeps alike (phase_of(Model(), rtol=nan) used to run for 87 s)."""
+    from pairing1d.device import Device
+    from pairing1d.engine import run_batch
+    from pairing1d.rg import solve_flow
+    from pairing1d.sweep import sweep
+
+    bad = [lambda: phase_of(Model(), rtol=float("nan")), lambda: solve_flow(Model(), atol=-1.0),
+           lambda: phase_of(Model(), rtol=True), lambda: run_batch([Model()], rtol=float("nan")),
+           lambda: run_batch([Model()], atol=1.0), lambda: sweep(Model(), y0=[0.1], rtol=-1e-8),
+           lambda: phase_of(None), lambda: run_batch([None]), lambda: sweep(None, y0=[0.1]),
+           lambda: Device(primary=None), lambda: Device(geometry="20 nm")]
+    for call in bad:
+        with pytest.raises(ModelError) as info:
+            call()
+        assert "\n" not in str(info.value) and len(str(info.value)) < 200
+
+
+def test_phase_diagram_checks_its_plot_and_its_size_before_it_writes(tmp_path, capsys, monkeypatch):
+    """Seven --z panels are refused before keep.nc is touched; a grid of 3e8 points is refused from the axis
+    specifications, before its values are built; an existing output is refused up front unless --overwrite (or
+    --resume for a store)."""
+    import numpy as np
+
+    import pairing1d.cli.phase_diagram as pd
+
+    keep = tmp_path / "keep.nc"
+    keep.write_bytes(b"an earlier result")
+    code, _, err = run(["phase-diagram", "--x", "y0=0:0.3:4", "--y", "K0=0.3:0.6:3", "--z", "Kc0=0.5:0.9:7",
+                        "--out", str(keep), "--overwrite", "--plot", str(tmp_path / "p.png")], capsys)
+    assert code == 2 and one_line(err) and "at most 6 panels" in err and keep.read_bytes() == b"an earlier result"
+
+    built = []
+    real = np.linspace
+
+    def counting(start, stop, n, *args, **kwargs):
+        built.append(n)
+        return real(start, stop, n, *args, **kwargs)
+
+    monkeypatch.setattr(pd.np, "linspace", counting)
+    code, _, err = run(["phase-diagram", "--x", "y0=0:0.3:100000000", "--y", "K0=0.3:0.6:3", "--out",
+                        str(tmp_path / "b.nc")], capsys)
+    assert code == 2 and one_line(err) and "300,000,000 points" in err and built == []
+    monkeypatch.undo()
+
+    axes = ["--x", "y0=0:0.3:3", "--y", "exp_neg_lstar=0:0.6:3"]
+    code, _, err = run(["phase-diagram", *axes, "--out", str(keep)], capsys)
+    assert code == 2 and one_line(err) and "exists; give --overwrite" in err
+    assert keep.read_bytes() == b"an earlier result"
+    assert run(["phase-diagram", *axes, "--out", str(keep), "--overwrite"], capsys)[0] == 0
+    store = tmp_path / "s.zarr"
+    assert run(["phase-diagram", *axes, "--out", str(store)], capsys)[0] == 0
+    code, _, err = run(["phase-diagram", *axes, "--out", str(store)], capsys)
+    assert code == 2 and one_line(err) and "--resume to complete it" in err and "resume=True" not in err
+    assert run(["phase-diagram", *axes, "--out", str(store), "--overwrite"], capsys)[0] == 0
+    assert run(["phase-diagram", *axes, "--out", str(store), "--resume"], capsys)[0] == 0
+    code, _, err = run(["phase-diagram", *axes, "--out", str(store), "--resume", "--overwrite"], capsys)
+    assert code == 2 and one_line(err)
+
+
+def test_a_store_that_lost_an_arrays_metadata_is_called_damaged(tmp_path, capsys):
+    """Deleting one array's zarr.json used to be reported as 'not a pairing1d sweep store', after a Zarr warning."""
+    axes = ["--x", "y0=0:0.3:3", "--y", "exp_neg_lstar=0:0.6:3"]
+    store = tmp_path / "s.zarr"
+    assert run(["phase-diagram", *axes, "--out", str(store)], capsys)[0] == 0
+    (store / "spin_gap" / "zarr.json").unlink()
+    code, _, err = run(["phase-diagram", *axes, "--out", str(store), "--resume"], capsys)
+    assert code == 2 and one_line(err) and "is damaged" in err and "'spin_gap'" in err

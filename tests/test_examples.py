@@ -353,3 +353,24 @@ def test_own_device_file_is_read_back(run):
     ratio = own["after"]["V_inter_meV_nm"] / own["before"]["V_inter_meV_nm"]
     assert own["after"]["upsilon"] / own["before"]["upsilon"] == pytest.approx(ratio, rel=1e-9)
     assert own["typo_refused"] and "epsilon" in own["typo_refused"]
+
+
+def test_the_tutorial_notebook_runs(tmp_path):
+    """examples/tutorial.ipynb, executed by a real kernel (nbclient) in a copy of the examples folder: no cell fails,
+    and its verdict at the commensurate gate is the script's (a trion, robust)."""
+    import shutil
+
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for name in ("tutorial.ipynb", "tutorial_device.py"):
+        shutil.copy(examples / name, tmp_path / name)
+    nb = nbformat.read(tmp_path / "tutorial.ipynb", as_version=4)
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
+    assert not errors
+    verdict = next(o for o in nb.cells[5].outputs if o.output_type == "execute_result")
+    assert verdict.data["text/plain"] == "('trion', 'robust')"
+    assert (tmp_path / "tutorial-output" / "gate_map_sensitivity.png").stat().st_size > 10_000

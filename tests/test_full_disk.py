@@ -57,7 +57,7 @@ def test_netcdf_on_a_full_disk(disk, free_kb):
     mount, fill = disk
     (mount / "keep.nc").write_text("the old file")
     fill(free_kb)
-    assert_one_line_failure(pairing1d("phase-diagram", *AXES, "--out", "keep.nc", cwd=mount))
+    assert_one_line_failure(pairing1d("phase-diagram", *AXES, "--out", "keep.nc", "--overwrite", cwd=mount))
     assert (mount / "keep.nc").read_text() == "the old file" and leftovers(mount) == []
 
 

@@ -96,3 +96,56 @@ def test_the_files_the_readme_uses_are_shipped_and_copied(tmp_path, capsys):
     code, _, err = run(["examples", "--copy", str(tmp_path)], capsys)  # never overwritten unless asked
     assert code == 2 and "--force" in err
     assert run(["examples", "--copy", str(tmp_path), "--force"], capsys)[0] == 0
+
+
+def test_chromium_install_waits_for_the_package_managers_lock(tmp_path):
+    """tools/install_chromium.sh retries while apt says another process holds its lock (saying so on stderr), gives
+    up after its bounded number of tries, and stops at once on any other apt failure."""
+    import os
+    import stat
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "tools" / "install_chromium.sh"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    counter = tmp_path / "calls"
+    apt = fake / "apt-get"
+    # a stand-in apt-get: locked for the first LOCKED calls of "update", then fine (or failing otherwise)
+    apt.write_text(f"""#!/usr/bin/env bash
+n=$(cat {counter} 2>/dev/null || echo 0); n=$((n + 1)); echo $n > {counter}
+case "$*" in *update*) if [ "$n" -le "${{LOCKED:-0}}" ]; then
+    echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1 (apt-get)" >&2; exit 100; fi;;
+esac
+[ -n "${{BROKEN:-}}" ] && {{ echo "E: Unable to locate package chromium" >&2; exit 100; }}
+exit 0
+""")
+    apt.chmod(apt.stat().st_mode | stat.S_IEXEC)
+    env = os.environ | {"PATH": f"{fake}:{os.environ['PATH']}", "INSTALL_CHROMIUM_SUDO": "",
+                        "INSTALL_CHROMIUM_FORCE": "1", "INSTALL_CHROMIUM_WAIT": "0", "INSTALL_CHROMIUM_TRIES": "5"}
+
+    def run(**extra):
+        counter.unlink(missing_ok=True)
+        return subprocess.run(["bash", str(script)], env=env | extra, capture_output=True, text=True, timeout=60)
+
+    done = run(LOCKED="2")
+    assert done.returncode == 0 and done.stderr.count("holds the package manager's lock") == 2
+    stuck = run(LOCKED="99")
+    assert stuck.returncode == 1 and stuck.stderr.count("waiting (attempt") == 5
+    assert "install chromium by hand" in stuck.stderr
+    broken = run(BROKEN="1")
+    assert broken.returncode == 1 and "Unable to locate package" in broken.stderr and "waiting" not in broken.stderr
+
+
+def test_the_wheels_description_has_no_relative_links():
+    """The description the wheel carries (pyproject's readme, PYPI.md) links only absolute addresses: a relative link
+    (docs/physics.md) is broken on PyPI and in a pip-installed package."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = tomllib.loads((root / "pyproject.toml").read_text())["project"]["readme"]
+    text = (root / readme).read_text()
+    targets = re.findall(r"\]\(([^)]+)\)", text) + re.findall(r"<([^>\s]+)>", text)
+    assert targets and all(t.startswith(("https://", "http://", "#")) for t in targets), targets

@@ -202,7 +202,7 @@ def test_bad_tolerances_are_refused(tolerances, word):
 
 
 def test_tolerances_at_the_edges_of_their_ranges():
-    from pairing1d.sweep import ATOL_RANGE, RTOL_RANGE
+    from pairing1d.model import ATOL_RANGE, RTOL_RANGE
 
     ds = sweep(BASE, y0=[0.1], exp_neg_lstar=[0.2], rtol=RTOL_RANGE[0], atol=ATOL_RANGE[0])
     assert ds.attrs["rtol"] == RTOL_RANGE[0] and int(ds["phase"].item()) in (0, 1, 2)

@@ -16,11 +16,14 @@ _EXPORTS = {
     "Model": "model", "ModelError": "model", "lstar_from_momenta": "model", "mass_cutoff": "model",
     "FlowResult": "rg", "solve_flow": "rg",
     "PHASES": "phases", "PhaseResult": "phases", "classify": "phases", "phase_of": "phases",
+    "about": "environment", "save_flow": "flow_io", "load_flow": "flow_io",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
+    from .environment import about  # noqa: F401
+    from .flow_io import load_flow, save_flow  # noqa: F401
     from .model import Model, ModelError, lstar_from_momenta, mass_cutoff  # noqa: F401
     from .phases import PHASES, PhaseResult, classify, phase_of  # noqa: F401
     from .rg import FlowResult, solve_flow  # noqa: F401

@@ -229,6 +229,7 @@ def _to_dataset(space: AtlasSpace, data: dict[str, Any], meta: dict[str, Any]):
 
     from . import __version__
     from .ensemble import CERTAINTIES, member_name
+    from .environment import provenance_json
     from .phases import PHASES
 
     variables = {}
@@ -247,6 +248,7 @@ def _to_dataset(space: AtlasSpace, data: dict[str, Any], meta: dict[str, Any]):
         var.encoding.update(zlib=True, complevel=6)
     ds.attrs.update(
         title="pairing1d atlas of pairing from repulsion", pairing1d_version=__version__,
+        provenance=provenance_json(),
         space=json.dumps({"bounds": space.bounds, "charges": space.charges, "survey_m": space.survey_m,
                           "refine_m": space.refine_m, "seed": space.seed, "fixed": space.fixed}),
         fingerprint=space.fingerprint(), atlas_format=FORMAT, phase_codes=" ".join(PHASES),

@@ -1,6 +1,6 @@
 r"""A device in the lab's units: a semiconductor wire next to a gated carbon nanotube, translated into a Model.
 
-This is the one place where physical units meet the dimensionless theory (DESIGN Sec. 3). A :class:`Device` holds
+This is the one place where physical units meet the dimensionless theory. A :class:`Device` holds
 
 * the **primary wire** (:class:`PrimaryWire`): band mass :math:`m^*`, radius, electron density at the reference
   gate voltage, g-factor, how the scanned gate moves its chemical potential (a lever arm), and optionally its
@@ -359,6 +359,12 @@ class Device:
     sources: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        for name, kinds in (("primary", (PrimaryWire,)), ("secondary", (Nanotube, MottLadder)),
+                            ("geometry", (Geometry,))):
+            value = getattr(self, name)
+            if not isinstance(value, kinds):
+                raise ModelError(f"Device {name} = {repr(value)[:60]} is not a "
+                                 f"{' or '.join(k.__name__ for k in kinds)}")
         _number("gate_reference_V", self.gate_reference_V, "V", -1e4, 1e4)
         _number("field_T", self.field_T, "T", -100.0, 100.0)
         _number("temperature_K", self.temperature_K, "K", 0.0, 1e5, open_low=False)

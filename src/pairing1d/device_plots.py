@@ -31,15 +31,37 @@ def _cmap():
     return cmap, BoundaryNorm(np.arange(codes[0] - 0.5, codes[-1] + 1.0), cmap.N)
 
 
-def _legend_handles(present, marks=()):
+def _legend_handles(present, marks=(), uncontrolled=True):
+    """The phases drawn, and the marks drawn over them: ``marks`` (certainty hatches) and, if ``uncontrolled``, the
+    hatch of the verdicts that are not controlled. Nothing that is not drawn is named."""
     from matplotlib.patches import Patch
 
     handles = [Patch(facecolor=PHASE_COLOURS[PHASE_LABELS[c]], edgecolor="0.6", label=PHASE_LABELS[c])
                for c in sorted(present)]
-    handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="not controlled"))
+    if uncontrolled:
+        handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="not controlled"))
     names = {LEANING_HATCH: "leaning (2/3 of the ensemble)", UNCERTAIN_HATCH: "not supported by the ensemble"}
     handles += [Patch(facecolor="none", edgecolor="k", hatch=h, label=names[h]) for h in marks]
     return handles
+
+
+OUTSIDE_HATCH = "\\\\\\"
+"""Fill of the sensitivity panel's ``outside`` band (points where the theory does not apply)."""
+
+
+def _line(ax, x, y, **kwargs) -> None:
+    """``ax.plot`` only when ``y`` has a finite value: a legend names only what is drawn."""
+    if np.any(np.isfinite(y)):
+        ax.plot(x, y, **kwargs)
+
+
+def _broken_at_phase_changes(x: np.ndarray, y: np.ndarray, phase: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x``, ``y`` with a gap (NaN) wherever the phase changes between neighbours: G(T) has one value per phase, and
+    the crossover between them (at the phase's scale, marked apart) is not the vertical step a joined line draws."""
+    order = np.argsort(x)
+    x, y, phase = x[order], y[order], phase[order]
+    cut = np.flatnonzero(phase[1:] != phase[:-1]) + 1
+    return np.insert(x.astype(float), cut, np.nan), np.insert(y.astype(float), cut, np.nan)
 
 
 def _certainty_masks(ds) -> list[tuple[str, np.ndarray]]:
@@ -115,32 +137,31 @@ def _one_axis(ds, sensitivity, curves):
 
     # (b) the scales in kelvin against the temperature and the Zeeman energy of the primary
     gap, trion = ds["spin_gap_K"].values, ds["trion_scale_K"].values
-    ax_gap.plot(gate, np.where(gap > 0, gap, np.nan), color="C3", lw=1.6, label=r"spin gap $\Delta_s$ ($T = 0$)")
-    ax_gap.plot(gate, np.where((trion > 0) & (phase0 == 2), trion, np.nan), color="C0", lw=1.6, ls="--",
-                label="trion scale")
+    _line(ax_gap, gate, np.where(gap > 0, gap, np.nan), color="C3", lw=1.6, label=r"spin gap $\Delta_s$ ($T = 0$)")
+    _line(ax_gap, gate, np.where((trion > 0) & (phase0 == 2), trion, np.nan), color="C0", lw=1.6, ls="--",
+          label="trion scale")
     closed = ds["zeeman_closed"].values == 1
     if np.any(closed):
         flow_gap = ds["spin_gap_flow_K"].values
-        ax_gap.plot(gate, np.where(closed & (flow_gap > 0), flow_gap, np.nan), color="C3", lw=1.0, ls=":",
-                    label="spin gap closed by the Zeeman energy")
-        ax_gap.plot(gate, np.where(closed & (trion > 0), trion, np.nan), color="C0", lw=1.0, ls=":",
-                    label="trion scale closed by the Zeeman energy")
+        _line(ax_gap, gate, np.where(closed & (flow_gap > 0), flow_gap, np.nan), color="C3", lw=1.0, ls=":",
+              label="spin gap closed by the Zeeman energy")
+        _line(ax_gap, gate, np.where(closed & (trion > 0), trion, np.nan), color="C0", lw=1.0, ls=":",
+              label="trion scale closed by the Zeeman energy")
     if sensitivity is not None:
         q = sensitivity["spin_gap_K_quantile"]
         pos = lambda a: np.where(a > 0, a, np.nan)  # noqa: E731
-        ax_gap.fill_between(gate, pos(q.sel(quantile=0.05).values), pos(q.sel(quantile=0.95).values), color="C3",
-                            alpha=0.15, lw=0, label="90 % of samples")
-        ax_gap.fill_between(gate, pos(q.sel(quantile=0.16).values), pos(q.sel(quantile=0.84).values), color="C3",
-                            alpha=0.3, lw=0, label="68 % of samples")
+        for (lo, hi), alpha, label in (((0.05, 0.95), 0.15, "90 % of samples"), ((0.16, 0.84), 0.3, "68 % of samples")):
+            low, high = pos(q.sel(quantile=lo).values), pos(q.sel(quantile=hi).values)
+            if np.any(np.isfinite(high)):  # a band with no gap in any sample is not drawn, nor named
+                ax_gap.fill_between(gate, low, high, color="C3", alpha=alpha, lw=0, label=label)
     T = ds.attrs.get("temperature_K")
     if T:
         ax_gap.axhline(T, color="k", lw=0.8, ls=":", label=f"T = {T * 1e3:.3g} mK")
     zeeman = ds["zeeman_primary_K"].values
     if np.any(np.nan_to_num(zeeman) > 0):
-        ax_gap.plot(gate, zeeman, color="C1", lw=1.0, ls="-.", label=r"Zeeman $|g|\mu_BB$ of the primary")
+        _line(ax_gap, gate, zeeman, color="C1", lw=1.0, ls="-.", label=r"Zeeman $|g|\mu_BB$ of the primary")
     lam = ds["Lambda_K"].values
-    if np.any(np.isfinite(lam)):
-        ax_gap.plot(gate, lam, color="0.5", lw=0.8, label=r"bandwidth $\Lambda$")
+    _line(ax_gap, gate, lam, color="0.5", lw=0.8, label=r"bandwidth $\Lambda$")
     ax_gap.set_yscale("log")
     finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in (gap, trion, lam, np.atleast_1d(T or np.nan),
                                                                    ds["spin_gap_flow_K"].values)])
@@ -153,11 +174,12 @@ def _one_axis(ds, sensitivity, curves):
 
     # (c) the linear conductance at the temperature
     G = ds["G_e2h"].values
-    ax_G.plot(gate, G, color="k", lw=1.4, label="G at T")
     unreliable = (ds["G_reliable"].values == 0) & (phase != OUTSIDE)
+    # where the impurity is strong G is not quoted: left out of the curve, said in words, never drawn at 0
+    ax_G.plot(gate, np.where(unreliable, np.nan, G), color="k", lw=1.4, label="G at T")
     if np.any(unreliable):
-        ax_G.plot(gate[unreliable], np.full(unreliable.sum(), 0.05), "v", color="C3", ms=3,
-                  label="impurity strong: not quoted")
+        ax_G.text(0.01, 0.06, f"G not quoted at {int(unreliable.sum())} gate values (the impurity is strong there)",
+                  transform=ax_G.transAxes, fontsize=7, color="0.3")
     for level in (2.0, 4.0 / 3.0):
         ax_G.axhline(level, color="0.7", lw=0.6, ls="--")
     ax_G.set_ylim(0, 2.2)
@@ -169,9 +191,19 @@ def _one_axis(ds, sensitivity, curves):
         ax_p = axes[3]
         ax_G.tick_params(labelbottom=False)
         prob = sensitivity["phase_probability"]
+        labels = [str(p) for p in prob["phase_label"].values]
         stack = [prob.sel(phase_label=p).values for p in prob["phase_label"].values]
-        ax_p.stackplot(gate, stack, colors=[PHASE_COLOURS[str(p)] for p in prob["phase_label"].values],
-                       edgecolor="0.6", lw=0.3)
+        layers = ax_p.stackplot(gate, stack, colors=[PHASE_COLOURS[p] for p in labels], edgecolor="0.6", lw=0.3)
+        for layer, label in zip(layers, labels, strict=True):
+            if label == "outside":  # not a white gap that reads as the next phase: a hatched, named band
+                layer.set_facecolor("white")
+                layer.set_hatch(OUTSIDE_HATCH)
+                layer.set_edgecolor("0.55")
+        if "outside" in labels and np.any(prob.sel(phase_label="outside").values > 0):
+            from matplotlib.patches import Patch
+
+            ax_p.legend(handles=[Patch(facecolor="white", edgecolor="0.55", hatch=OUTSIDE_HATCH,
+                                       label="outside the theory")], fontsize=7, loc="lower left", frameon=True)
         ax_p.set_ylim(0, 1)
         ax_p.set_ylabel("probability")
         ax_p.set_title(f"(d) phase over {sensitivity.sizes['sample']} samples of the uncertain inputs", loc="left",
@@ -183,8 +215,8 @@ def _one_axis(ds, sensitivity, curves):
         for j, v in enumerate(curves["gate_V"].values):
             c = curves.sel(gate_V=v)
             name = PHASE_LABELS[int(c["phase_T0"].values[0])]
-            ax_c.plot(c["temperature_K"].values, c["G_e2h"].values, color=f"C{j}", lw=1.5,
-                      label=f"{v:.4g} V ({name})")
+            ax_c.plot(*_broken_at_phase_changes(c["temperature_K"].values, c["G_e2h"].values, c["phase"].values),
+                      color=f"C{j}", lw=1.5, label=f"{v:.4g} V ({name})")
             gap_K = float(c["spin_gap_K"].values[0])
             if gap_K > 0:
                 ax_c.axvline(gap_K, color=f"C{j}", lw=0.7, ls=":")
@@ -198,8 +230,8 @@ def _one_axis(ds, sensitivity, curves):
         letter = "e" if sensitivity is not None else "d"
         ax_c.set_title(f"({letter}) conductance against temperature", loc="left", fontsize=10)
     present = set(np.unique(np.concatenate([phase.ravel(), phase0.ravel()])).tolist())
-    fig.legend(handles=_legend_handles(present, [h for h, _ in marks]), loc="outside lower center", ncols=4,
-               fontsize=8, frameon=False)
+    fig.legend(handles=_legend_handles(present, [h for h, _ in marks], bool(np.any(uncontrolled))),
+               loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     return fig
 
 
@@ -207,7 +239,7 @@ def _two_axes(ds, other):
     import matplotlib.pyplot as plt
 
     gate, y = ds["gate_V"].values, ds[other].values
-    ds = ds.transpose(other, "gate_V")
+    ds = ds.transpose(other, "gate_V", ...)  # the ensemble members, if any, last
     fig, (ax_p, ax_g) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained", sharey=True)
     cmap, norm = _cmap()
     ax_p.pcolormesh(gate, y, ds["phase"].values.astype(float), cmap=cmap, norm=norm, shading="nearest",
@@ -223,8 +255,9 @@ def _two_axes(ds, other):
     with np.errstate(divide="ignore"):
         image = ax_g.pcolormesh(gate, y, np.where(gap > 0, np.log10(gap), np.nan), cmap=paired_colormap(),
                                 shading="nearest", rasterized=True)
-    bar = fig.colorbar(image, ax=ax_g)
-    bar.set_label(r"$\log_{10}(\Delta_s / 1\,\mathrm{K})$ at $T = 0$")
+    if np.any(gap > 0):  # a colour bar for data that exist, not the empty default range
+        bar = fig.colorbar(image, ax=ax_g)
+        bar.set_label(r"$\log_{10}(\Delta_s / 1\,\mathrm{K})$ at $T = 0$")
     if not np.any(gap > 0):
         flow_gap = ds["spin_gap_flow_K"].values
         note = "no spin gap at any point"
@@ -239,6 +272,6 @@ def _two_axes(ds, other):
     for ax in (ax_p, ax_g):
         ax.set_xlabel("gate voltage (V)")
     present = set(np.unique(ds["phase"].values).tolist())
-    fig.legend(handles=_legend_handles(present, [h for h, _ in marks]), loc="outside lower center", ncols=4,
-               fontsize=8, frameon=False)
+    fig.legend(handles=_legend_handles(present, [h for h, _ in marks], bool(np.any(bad))),
+               loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     return fig

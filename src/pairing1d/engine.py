@@ -29,7 +29,7 @@ import numpy as np
 
 from . import flow_equations as fe
 from .flow_equations import PACKED_FIELDS, fields_of, pack_fields
-from .model import Model, smooth_cutoff
+from .model import Model, check_model, check_tolerances, smooth_cutoff
 from .phases import PHASES, REPORTED, continued_phase, gap_first, handover_of_rows, order_exponents
 from .trion import sc_threshold
 
@@ -529,7 +529,9 @@ def integrate_batch(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run a kernel (:data:`KERNELS`) on packed rows (:func:`~pairing1d.flow_equations.pack_fields`; completed
     inside): ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the end of each flow
-    (:data:`pairing1d.flow_equations.STATE`), ``steps[N])``."""
+    (:data:`pairing1d.flow_equations.STATE`), ``steps[N])``. ``rtol`` and ``atol`` must lie in
+    :data:`pairing1d.model.RTOL_RANGE` and :data:`pairing1d.model.ATOL_RANGE` (a one-line ModelError otherwise)."""
+    rtol, atol = check_tolerances(rtol, atol)
     if kernel == "lanes":
         from .engine_lanes import integrate_lanes
 
@@ -678,4 +680,6 @@ def run_fields(values: dict[str, np.ndarray], rtol: float = DEFAULT_RTOL, atol: 
 def run_batch(models: Sequence[Model], rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
               kernel: str = DEFAULT_KERNEL) -> BatchResult:
     """Phases of a list of Models, the batched counterpart of :func:`pairing1d.phases.phase_of`."""
+    for model in models:
+        check_model(model, "run_batch")
     return run_fields(fields_of(models), rtol, atol, kernel)

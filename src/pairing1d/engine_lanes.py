@@ -885,13 +885,31 @@ COMPILING_NOTICE = ("pairing1d: compiling the lane kernel, once for this install
 
 
 def _in_cache() -> bool:
-    """Whether numba's cache directory of the kernels holds a compiled lane kernel (an index file of
-    ``_integrate_lanes``); True when the directory is unknown (nothing to say then)."""
+    """Whether numba's cache holds the lane kernel compiled for *this* installation (an index file of
+    ``_integrate_lanes`` in the subdirectory numba keys by this file's folder: another installation with the same
+    sources shares the cache directory but not the entry, and numba compiles again for it); True when the directory
+    is unknown (nothing to say then)."""
     if _engine._dir is None:
         return True
     from pathlib import Path
 
-    return any(Path(_engine._dir).glob("*/engine_lanes._integrate_lanes-*.nbi"))
+    return any((Path(_engine._dir) / _cache_subpath(__file__)).glob("engine_lanes._integrate_lanes-*.nbi"))
+
+
+def _cache_subpath(py_file: str) -> str:
+    """The subdirectory of the cache directory where numba keeps the entries of ``py_file``: its folder's name and
+    the SHA-1 of the folder's absolute path (numba's ``_CacheLocator.get_suitable_cache_subpath``, used when numba
+    has it, rebuilt by its rule otherwise)."""
+    try:
+        from numba.core.caching import _CacheLocator
+
+        return _CacheLocator.get_suitable_cache_subpath(py_file)
+    except (ImportError, AttributeError):  # pragma: no cover - a numba without the private helper
+        import hashlib
+        import os
+
+        folder = os.path.dirname(os.path.abspath(py_file))
+        return "_".join([os.path.split(folder)[-1], hashlib.sha1(folder.encode()).hexdigest()])
 
 
 def _compile() -> None:

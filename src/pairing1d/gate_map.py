@@ -43,6 +43,7 @@ from .device import Device, DevicePoint
 from .engine import run_batch
 from .engine_ensemble import run_ensemble
 from .ensemble import CERTAINTIES, MEMBERS, certainty_of, member_name
+from .environment import provenance_json
 from .flow_equations import fields_of
 from .model import Model, ModelError
 from .phases import PHASES
@@ -290,6 +291,7 @@ def _annotate(ds, device: Device, fixed: dict[str, float]) -> None:
     defaults = Model()  # every device point runs the package's default flow and scheme
     ds.attrs.update(
         Conventions="CF-1.10", title=f"gate map of {device.name}", source=f"pairing1d {__version__}",
+        provenance=provenance_json(),
         device=json.dumps(device.to_dict()), impurity=device.impurity, flow=defaults.flow, scheme=defaults.scheme,
         **fixed,
     )

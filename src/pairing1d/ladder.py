@@ -47,12 +47,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .model import POSITIVE_RANGES, Model, ModelError, _finite, mass_cutoff, upsilon_from_coupling
-from .phases import PhaseResult, phase_of
+
+if TYPE_CHECKING:
+    from .phases import PhaseResult
 
 __all__ = [
     "LadderCutoffs", "ladder_cutoffs", "ladder_model", "ladder_upsilon", "back_gate_scan",
@@ -263,6 +265,8 @@ def little_limit(U: float, V: float, E_tilde: float, vF: float = 1.0, **model_fi
         raise ModelError(f"E_tilde = {E_tilde!r} is outside the allowed range (0, inf) (polarizer excitation energy)")
     if vF <= 0:
         raise ModelError(f"vF = {vF!r} is outside the allowed range (0, inf) (Fermi velocity)")
+    from .phases import phase_of
+
     e0, e1, e2 = (float(polarizer_energy(n, V, E_tilde)) for n in (0, 1, 2))
     U_eff = U + e2 + e0 - 2.0 * e1
     g = U_eff / (math.pi * vF)

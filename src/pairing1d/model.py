@@ -41,6 +41,10 @@ import numpy as np
 from .gaussian import GaussianTheory, gaussian_theory, line13_upsilon_theta
 
 __all__ = [
+    "check_model",
+    "check_tolerances",
+    "RTOL_RANGE",
+    "ATOL_RANGE",
     "smooth_cutoff",
     "ModelError",
     "Model",
@@ -169,6 +173,36 @@ def _finite(name: str, value: Any, why: str) -> float:
     return value
 
 
+RTOL_RANGE = (1e-14, 0.1)
+"""Allowed relative tolerances of the RG integration, in both solvers (tighter ones reach the float64 floor; looser
+ones flip phases)."""
+ATOL_RANGE = (1e-300, 0.1)
+"""Allowed absolute tolerances (below: subnormal step scales; above: a coupling of 0.1 counts as zero)."""
+
+
+def check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
+    """``rtol`` and ``atol`` as floats inside :data:`RTOL_RANGE` and :data:`ATOL_RANGE`, or a one-line
+    :class:`ModelError` (NaN, booleans, strings and negative values included). One rule for every solver: the scipy
+    path (:func:`pairing1d.rg.solve_flow`), the engine (:func:`pairing1d.engine.integrate_batch`) and sweeps."""
+    out = []
+    for name, value, (low, high), why in (
+        ("rtol", rtol, RTOL_RANGE, "relative tolerance of the RG integration"),
+        ("atol", atol, ATOL_RANGE, "absolute tolerance of the RG integration"),
+    ):
+        value = _real(name, value, why)
+        if not low <= value <= high:
+            raise _fail(name, value, f"[{low:g}, {high:g}]", why)
+        out.append(value)
+    return out[0], out[1]
+
+
+def check_model(model: Any, where: str) -> Model:
+    """``model`` if it is a :class:`Model`, else a one-line :class:`ModelError` naming ``where`` it was given."""
+    if not isinstance(model, Model):
+        raise ModelError(f"{where} needs a pairing1d.Model, not {shorten(repr(model), 60)}")
+    return model
+
+
 def lstar_from_momenta(kF: float, k: float, alpha0: float) -> tuple[float, float]:
     r"""Incommensurability cutoffs of Eq. (15), :math:`\ell^*_{1,2} = \ln\frac{1}{|k_F \pm k|\,\alpha_0}`.
 
@@ -232,8 +266,8 @@ r"""The factor :math:`y^0\,\pi(u_c+u)/V` of each of :data:`Y_NORMALIZATIONS`."""
 def y_from_backscattering(V_back: float, u: float, uc: float, normalization: str = "derived") -> float:
     r"""Bare :math:`y^0` of a density-density coupling whose :math:`2k_F` Fourier component is ``V_back``:
     :math:`2\sqrt2 V/(\pi(u_c+u))` (``"derived"``: :math:`g_1 = 2V` from standard bosonization, :math:`y =
-    g_1/(\sqrt2\piar u)` the normalization in which Eq. 16 is exact; ``docs/physics.md`` Sec. 12) or
-    :math:`V/(\pi(u_c+u))` (``"paper"``: the paper's :math:`g_1 = V/2`, :math:`y = g_1/(\piar u)`)."""
+    g_1/(\sqrt2\pi\bar u)` the normalization in which Eq. 16 is exact; ``docs/physics.md`` Sec. 12) or
+    :math:`V/(\pi(u_c+u))` (``"paper"``: the paper's :math:`g_1 = V/2`, :math:`y = g_1/(\pi\bar u)`)."""
     if normalization not in Y_SCALE:
         raise ModelError(f"y_normalization = {normalization!r} is outside the allowed values "
                          f"{{{', '.join(map(repr, Y_NORMALIZATIONS))}}} (how V becomes y0, docs/physics.md Sec. 12)")
@@ -251,7 +285,7 @@ def upsilon_from_coupling(V_phi: float, u: float, uc: float, Kc: float, K: float
 
 @dataclass(frozen=True)
 class Model:
-    r"""Validated bare parameters of the RG of Eq. (16); immutable.
+    r"""Validated bare parameters of the RG flow and its options (the controlled flow by default); immutable.
 
     Attributes (all dimensionless; energies in units of the bandwidth :math:`\Lambda`):
 

@@ -44,7 +44,7 @@ import numpy as np
 
 from . import flow_equations as fe
 from .flow_equations import HANDOVER_FACTORS
-from .model import SCHEMES, Model
+from .model import SCHEMES, Model, check_model
 from .rg import FlowResult, solve_flow
 from .strong_coupling import critical_mismatch, handover_verdict, lock_after_gap, soliton_charge
 from .trion import sc_threshold
@@ -411,4 +411,5 @@ def classify(flow: FlowResult, threshold: int = REPORTED) -> PhaseResult:
 
 def phase_of(model: Model, **solver_options: Any) -> PhaseResult:
     """Solve the flow of ``model`` (:func:`~pairing1d.rg.solve_flow`) and classify it."""
+    check_model(model, "phase_of")
     return classify(solve_flow(model, **solver_options))

@@ -13,7 +13,8 @@ import numpy as np
 
 from .phases import PhaseResult
 
-__all__ = ["save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "draw_cnt_bands", "plot_back_gate", "STYLE",
+__all__ = ["MAX_PANELS", "save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "draw_cnt_bands", "plot_back_gate",
+           "STYLE",
            "PHASE_COLOURS", "PAIRED_GAP_RANGE", "paired_colormap", "label_effects", "smooth_boundary"]
 
 STYLE = {
@@ -191,8 +192,8 @@ def plot_phase_map(
     from matplotlib.patches import Patch
 
     panels = [ds] if z is None else [ds.isel({z: i}) for i in range(ds.sizes[z])]
-    if len(panels) > 6:
-        raise ValueError(f"{len(panels)} panels along {z!r}: at most 6 can be drawn")
+    if len(panels) > MAX_PANELS:
+        raise ValueError(f"{len(panels)} panels along {z!r}: at most {MAX_PANELS} can be drawn")
     path = Path(path)
     has_certainty = "certainty" in ds
 
@@ -287,6 +288,9 @@ def plot_phase_map(
         save_figure(fig, path)
     return path
 
+
+MAX_PANELS = 6
+"""Most panels (values of the third axis) a phase map draws side by side."""
 
 PHASES_FOR_LABELS = ("decoupled", "paired", "trion", "triplet", "undetermined")
 

@@ -34,7 +34,7 @@ import numpy as np
 from scipy.integrate import OdeSolution, solve_ivp
 
 from . import flow_equations as fe
-from .model import Model
+from .model import Model, check_model, check_tolerances
 
 __all__ = ["STATE", "FlowResult", "flow_rhs", "solve_flow", "named_couplings"]
 
@@ -167,7 +167,11 @@ def solve_flow(model: Model, *, rtol: float = 1e-10, atol: float = 1e-12) -> Flo
     """Integrate the flow of ``model`` with DOP853 from the bare values to the spin gap or ``lmax``.
 
     Returns a :class:`FlowResult` with the trajectory, the dense output and the event scales (module docstring).
+    ``rtol`` and ``atol`` must lie in :data:`pairing1d.model.RTOL_RANGE` and :data:`pairing1d.model.ATOL_RANGE` (a
+    one-line ModelError otherwise, before anything is integrated).
     """
+    check_model(model, "solve_flow")
+    rtol, atol = check_tolerances(rtol, atol)
     row = fe.pack_model(model)  # a private copy: the solver clears the alive flags of dropped vertices
     lmax = model.lmax
     cic = model.scheme == "cic"

@@ -98,14 +98,15 @@ from typing import Any
 import numpy as np
 
 from .ensemble import CERTAINTIES
+from .environment import provenance_json
 from .files import WriteError
-from .model import Model, ModelError
+from .model import Model, ModelError, check_model, check_tolerances
 from .phases import PHASES
 
 __all__ = [
     "sweep", "sweep_to_store", "sweep_to_netcdf", "open_sweep", "save_netcdf", "chunk_checksum", "Grid", "SweepReport",
     "StoreError", "StoreLockedError", "StoreWriteError", "AXIS_ALIASES", "RESULT_VARIABLES", "axis_field_values",
-    "MAX_SWEEP_POINTS", "MAX_STORE_POINTS", "MAX_STORE_CHUNKS", "RTOL_RANGE", "ATOL_RANGE",
+    "MAX_SWEEP_POINTS", "MAX_STORE_POINTS", "MAX_STORE_CHUNKS", "check_grid_size",
 ]
 AXIS_ALIASES = {"exp_neg_lstar": "lstar"}
 """Axes that are not Model fields, and the field each one sets (exp_neg_lstar = exp(-lstar), Fig. 4)."""
@@ -159,6 +160,7 @@ class Grid:
     shape: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        check_model(self.model, "a sweep")
         fields = set(Model.field_names())
         if not self.axes:
             raise ModelError("a sweep needs at least one axis (a Model field or exp_neg_lstar)")
@@ -273,7 +275,7 @@ class Grid:
                 value = str(value).lower()
             attrs[name] = value
         attrs.update(
-            swept_axes=" ".join(self.axes), pairing1d_version=__version__,
+            swept_axes=" ".join(self.axes), pairing1d_version=__version__, provenance=provenance_json(),
             title="pairing1d phase diagram (Shavit & Oreg, PRR 2, 043283, Eq. 16)",
             conventions=("phase, controlled, dominant_order and status are CF flag variables; inf: an RG event not "
                          "reached; 0: an energy scale that does not exist; NaN: not computed"),
@@ -286,15 +288,13 @@ _DTYPES = {name: np.dtype(np.int8 if name in ("phase", "certainty", "dominant_or
                           else np.float32 if name == "agreement" else np.float64)
            for name in RESULT_VARIABLES}
 
-RTOL_RANGE = (1e-14, 0.1)
-"""Allowed relative tolerances of the engine's steps (tighter ones reach the float64 floor; looser ones flip phases)."""
-ATOL_RANGE = (1e-300, 0.1)
-"""Allowed absolute tolerances (below: subnormal step scales; above: a coupling of 0.1 counts as zero)."""
 RESULT_BYTES_PER_POINT = sum(_DTYPES[name].itemsize for name in RESULT_VARIABLES)
 """Bytes of results per grid point (49 for the eleven variables)."""
-WORK_BYTES_PER_POINT = 2500
+WORK_BYTES_PER_POINT = 24000
 """Peak working memory per point of a chunk, with the in-process pipeline's chunks in flight (two packed ahead, one
-integrated, up to two classified and written; measured with tracemalloc: 2.2 kB, 0.98 kB for one chunk alone)."""
+integrated, up to two classified and written), every point with its verdict ensemble. Measured with tracemalloc on
+the Fig. 4 grid (four flows per device): 15.5-15.9 kB, 4.5 kB for one chunk's ensemble alone; a device off u = u_c
+has six or seven flows, hence the margin."""
 MAX_SWEEP_POINTS = 10**8
 """Most points an in-memory :func:`sweep` accepts (4.3 GB of results); larger grids go to :func:`sweep_to_store`."""
 MAX_STORE_POINTS = 10**10
@@ -379,23 +379,10 @@ def _as_axes(axes: Mapping[str, Iterable]) -> dict[str, np.ndarray]:
 
 
 def _tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
-    """``rtol``, ``atol`` (None: the engine's defaults) checked against RTOL_RANGE, ATOL_RANGE: a ModelError if not."""
+    """``rtol``, ``atol`` (None: the engine's defaults) checked by :func:`pairing1d.model.check_tolerances`."""
     from .engine import DEFAULT_ATOL, DEFAULT_RTOL
 
-    out = []
-    for name, value, default, (low, high), why in (
-        ("rtol", rtol, DEFAULT_RTOL, RTOL_RANGE, "relative tolerance of the RG integration"),
-        ("atol", atol, DEFAULT_ATOL, ATOL_RANGE, "absolute tolerance of the RG integration"),
-    ):
-        if value is None:
-            value = default
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ModelError(f"{name} = {_short(value)} is not a real number ({why})")
-        value = float(value)
-        if not low <= value <= high:  # NaN fails too
-            raise ModelError(f"{name} = {value!r} is outside the allowed range [{low:g}, {high:g}] ({why})")
-        out.append(value)
-    return out[0], out[1]
+    return check_tolerances(DEFAULT_RTOL if rtol is None else rtol, DEFAULT_ATOL if atol is None else atol)
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -513,15 +500,30 @@ def _check_store_size(shape: tuple[int, ...], chunk_points: int) -> None:
                          "fewer points")
 
 
+def check_grid_size(shape: tuple[int, ...], *, store: bool, chunk_points: int | None = None) -> None:
+    """Refuse (ModelError, one line) a grid of ``shape`` that an in-memory sweep (``store=False``) or a store
+    (``store=True``) would refuse, from the shape alone: a caller that builds the axes' values from a specification
+    (``START:STOP:N``) checks here first, before building a hundred million values."""
+    if not shape or 0 in shape:
+        return
+    chunk_points = _chunk_points(chunk_points, shape)
+    if store:
+        _check_store_size(shape, chunk_points)
+    else:
+        _check_sweep_size(shape, chunk_points)
+
+
 def sweep(
     model: Model, *, client: Any = None, chunk_points: int | None = None, rtol: float | None = None,
-    atol: float | None = None, progress: Callable[[int, int], None] | None = None, **axes: Iterable,
+    atol: float | None = None, progress: Callable[[int, int], None] | bool | None = None, **axes: Iterable,
 ):
     """Phase diagram of ``model`` over the grid of ``axes`` (name -> values): an ``xarray.Dataset``.
 
     Chunks of about ``chunk_points`` points (None: :func:`default_chunk_points`) run in-process or, with a
-    ``dask.distributed.Client``, as Dask tasks; ``progress(done, total)`` is called after each chunk. ``rtol`` /
-    ``atol`` (None: the engine's defaults) must lie in :data:`RTOL_RANGE` / :data:`ATOL_RANGE`, and the grid must
+    ``dask.distributed.Client``, as Dask tasks; ``progress(done, total)`` is called after each chunk
+    (``progress=True``: a Rich progress bar on stderr). ``rtol`` /
+    ``atol`` (None: the engine's defaults) must lie in :data:`pairing1d.model.RTOL_RANGE` /
+    :data:`pairing1d.model.ATOL_RANGE`, and the grid must
     fit in memory (at most :data:`MAX_SWEEP_POINTS` points): otherwise a one-line ModelError is raised before
     anything is computed.
     """
@@ -533,6 +535,7 @@ def _sweep(model: Model, client: Any, chunk_points: int | None, rtol: float | No
            also: Callable[[Grid, slice, Mapping[str, np.ndarray], float, float], None] | None = None):
     """:func:`sweep`; with ``also``, each chunk's results also go to ``also(grid, rows, results, rtol, atol)`` on
     the writer thread (its results are then held twice: the memory check counts them so)."""
+    check_model(model, "sweep")
     rtol, atol = _tolerances(rtol, atol)
     arrays = _as_axes(axes)
     chunk_points = _chunk_points(chunk_points, _shape_of(arrays))
@@ -553,12 +556,42 @@ def _sweep(model: Model, client: Any, chunk_points: int | None, rtol: float | No
     return ds
 
 
+@contextlib.contextmanager
+def _progress(progress: Any, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """The chunk callback of ``progress``: the callable itself, None, or (``progress=True``) the update of a Rich
+    progress bar on stderr, shown while the block runs and removed after it."""
+    if progress is None or progress is False:
+        yield None
+        return
+    if progress is not True:
+        if not callable(progress):
+            raise ModelError(f"progress = {_short(progress)} is neither True, False, None nor a callable "
+                             "progress(done, total)")
+        yield progress
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def _run_chunks(
+    grid: Grid, blocks: list[slice], todo: list[int], write: Callable[[int, Mapping[str, np.ndarray]], None],
+    client: Any, rtol: float, atol: float, progress: Any, already: int,
+) -> None:
+    """Compute the chunks ``todo`` (in-process, or as Dask tasks on ``client``) and ``write`` each as it ends; if
+    ``write`` fails, the Dask tasks not yet finished are cancelled. ``progress``: see :func:`_progress`."""
+    with _progress(progress, "sweep") as callback:
+        _run_chunks_reporting(grid, blocks, todo, write, client, rtol, atol, callback, already)
+
+
+def _run_chunks_reporting(
     grid: Grid, blocks: list[slice], todo: list[int], write: Callable[[int, Mapping[str, np.ndarray]], None],
     client: Any, rtol: float, atol: float, progress: Callable[[int, int], None] | None, already: int,
 ) -> None:
-    """Compute the chunks ``todo`` (in-process, or as Dask tasks on ``client``) and ``write`` each as it ends; if
-    ``write`` fails, the Dask tasks not yet finished are cancelled."""
     finished = already
     if progress is not None:
         progress(finished, len(blocks))
@@ -978,16 +1011,25 @@ def _check_same_sweep(store: Path, grid: Grid, rtol: float, atol: float, n_chunk
 
 def _store_attrs(store: Path) -> dict[str, Any]:
     """The attributes of a pairing1d sweep store (it has completion records): StoreError if it is not one."""
+    import warnings
+
     import zarr
 
     try:
-        group = zarr.open_group(str(store), mode="r")
-        attrs = dict(group.attrs)
-        members = set(group.array_keys())
+        with warnings.catch_warnings():  # zarr warns about a folder it does not recognize: said below, in one line
+            warnings.simplefilter("ignore")
+            group = zarr.open_group(str(store), mode="r")
+            attrs = dict(group.attrs)
+            members = set(group.array_keys())
     except Exception as exc:  # noqa: BLE001 - any failure to read means it is not a store we can use
         raise StoreError(f"store {str(store)!r} is not a pairing1d sweep store ({_first_line(exc)})") from None
-    if "chunk_done" not in members or "sweep_fingerprint" not in attrs or not set(RESULT_VARIABLES) <= members:
+    if "chunk_done" not in members or "sweep_fingerprint" not in attrs:
         raise StoreError(f"store {str(store)!r} is not a pairing1d sweep store (no completion records); "
+                         "use a new store")
+    lost = sorted(set(RESULT_VARIABLES) - members)
+    if lost:  # a pairing1d store whose arrays lost their metadata: damaged, not foreign
+        raise StoreError(f"store {str(store)!r} is damaged: its array(s) {', '.join(map(repr, lost))} cannot be "
+                         "read (their zarr.json is missing or broken); delete the store and compute it again, or "
                          "use a new store")
     return attrs
 

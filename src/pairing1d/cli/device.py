@@ -159,6 +159,19 @@ def _certainties(ds, window: slice) -> str:
                      if np.any(codes == c))
 
 
+def _window_note(ds, window: slice, reasons: list[str]) -> str:
+    """The footnote of a gate window: for gaps closed by the primary's Zeeman energy, the largest such gap and its
+    gate (not the first gate's, which may be the smallest); otherwise the window's first reason."""
+    closed = ds["zeeman_closed"].values[window] == 1
+    if not closed.any():
+        return reasons[0]
+    gap = np.where(closed, ds["spin_gap_flow_K"].values[window], -np.inf)
+    k = int(np.argmax(gap))
+    gate, zeeman = ds["gate_V"].values[window][k], ds["zeeman_primary_K"].values[window][k]
+    return (f"the primary's Zeeman energy ({zeeman:.3g} K) exceeds the spin gap at {int(closed.sum())} of these "
+            f"gate values and closes it; the largest such gap is {gap[k]:.3g} K, at {gate:+.5g} V")
+
+
 def _print_summary(ds, device, out, sens) -> None:
     from rich.table import Table
 
@@ -201,7 +214,7 @@ def _print_summary(ds, device, out, sens) -> None:
             reasons = [r for r in ds["reason"].values[sl] if r]
             mark = ""
             if reasons:
-                notes.append(reasons[0])
+                notes.append(_window_note(ds, sl, reasons))
                 mark = f" [{len(notes)}]"
             control = fmt.NOT_COMPUTED if code == OUTSIDE else ("yes" if np.all(ok == 1) else
                                                                 "no" if not np.any(ok == 1) else "partly")
@@ -210,6 +223,11 @@ def _print_summary(ds, device, out, sens) -> None:
             sure = fmt.NOT_COMPUTED if code == OUTSIDE else _certainties(ds, sl)
             table.add_row(f"{lo:+.5g}\n{hi:+.5g}", PHASE_LABELS[code] + mark, sure, *scales, Gs, control)
         stdout.print(table)
+        inside = (ds["phase"].values != OUTSIDE) & ~np.isnan(ds["lstar"].values)
+        if inside.any():  # where the secondary's k meets the primary's k_F: the gate the mechanism wants
+            k = int(np.argmax(np.where(inside, ds["lstar"].values, -np.inf)))
+            stdout.print(f"commensurate gate (the largest l*, {fmt.cutoff(float(ds['lstar'].values[k]))}): "
+                         f"{gate[k]:+.5g} V", highlight=False)
         for k, note in enumerate(notes, 1):
             stdout.print(f"[{k}] {note}", highlight=False)
         if unquoted:

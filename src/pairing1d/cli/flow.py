@@ -6,11 +6,13 @@ import math
 from pathlib import Path
 from typing import Annotated
 
+import typer
 from rich.table import Table
 
 from .. import __version__
+from ..files import check_output_path
 from . import _format as fmt
-from ._app import app, stdout
+from ._app import InputError, app, require, stdout
 from .options import JsonOpt, model_from_flags, model_options, plot_option, print_json
 
 
@@ -19,6 +21,9 @@ from .options import JsonOpt, model_from_flags, model_options, plot_option, prin
 def flow(
     json_out: JsonOpt = False, model_flags: dict | None = None,
     plot: Annotated[Path | None, plot_option("Draw the flow to this PNG/PDF/SVG file")] = None,
+    save: Annotated[Path | None, typer.Option("--save", help="Write the solved flow, its whole trajectory and "
+                                              "dense output, to this NetCDF file (pairing1d.load_flow reads it)")]
+    = None,
 ) -> None:
     """Integrate the RG flow of one device and report its phase, gaps, dominant order and control.
 
@@ -33,7 +38,16 @@ def flow(
     from ..phases import phase_of
 
     model = model_from_flags(model_flags)
+    if save is not None:
+        if save.suffix.lower() != ".nc":
+            raise InputError(f"--save {str(save)!r}: the file must end in .nc")
+        require("xarray", "h5netcdf")
+        check_output_path(save)
     result = phase_of(model)
+    if save is not None:
+        from ..flow_io import save_flow
+
+        save_flow(result.flow, save)
     if plot is not None:
         from ..plotting import plot_flow
 
@@ -42,9 +56,13 @@ def flow(
         out = result.to_dict() | {"parameters": model.to_dict(), "version": __version__}
         if plot is not None:
             out["plot"] = str(plot)
+        if save is not None:
+            out["saved"] = str(save)
         print_json(out, indent=2)
         return
     _print_summary(result, plot)
+    if save is not None:
+        stdout.print(f"flow written to [bold]{save}[/]")
 
 
 def _print_summary(result, plot: Path | None) -> None:

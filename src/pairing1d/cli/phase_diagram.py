@@ -11,15 +11,25 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from ..ensemble import CERTAINTIES
 from ..files import check_output_path
 from ..model import Model
-from ..phases import PHASES
-from ..sweep import AXIS_ALIASES
 from ._app import InputError, app, require, stdout
 from .options import JsonOpt, model_from_flags, model_options, plot_option, print_json
 
 AxisOpt = Annotated[str | None, typer.Option(help="Axis NAME=START:STOP:N (linspace) or NAME=V1,V2,...")]
+
+
+def axis_size(spec: str) -> int:
+    """How many values the axis ``spec`` of :func:`parse_axis` holds, read without building them (0 for a
+    malformed spec, which :func:`parse_axis` then refuses with its own message)."""
+    rest = spec.partition("=")[2]
+    if ":" in rest:
+        parts = rest.split(":")
+        try:
+            return max(int(parts[2]), 0) if len(parts) == 3 else 0
+        except ValueError:
+            return 0
+    return len([v for v in rest.split(",") if v.strip()])
 
 
 def parse_axis(spec: str) -> tuple[str, np.ndarray]:
@@ -28,6 +38,8 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
     name = name.strip().replace("-", "_")
     if not sep or not name or not rest:
         raise InputError(f"axis {spec!r} is not NAME=START:STOP:N or NAME=V1,V2,...")
+    from ..sweep import AXIS_ALIASES
+
     known = set(Model.field_names()) | set(AXIS_ALIASES)
     if name not in known:
         raise InputError(f"axis {spec!r}: unknown parameter {name!r} (known: {', '.join(sorted(known))})")
@@ -60,6 +72,15 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
         return name, np.array([float(v) for v in values])
     except ValueError:
         raise InputError(f"axis {spec!r}: values must be numbers") from None
+
+
+def _remove_store(path: Path) -> None:
+    """Delete the Zarr store ``path`` (``--overwrite``): a folder that is a pairing1d store, nothing else."""
+    import shutil
+
+    if not path.is_dir() or not ((path / "zarr.json").exists() or (path / ".zgroup").exists()):
+        raise InputError(f"--out {str(path)!r} is not a Zarr store; --overwrite deletes only stores")
+    shutil.rmtree(path)
 
 
 class _Bar:
@@ -139,17 +160,25 @@ def phase_diagram(
     workers: Annotated[int | None, typer.Option("--workers", help="Start a local Dask cluster of N workers")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted Zarr store")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --out (a NetCDF file is replaced "
+                                                                "only by a complete new one; a Zarr store is deleted "
+                                                                "when the sweep starts)")] = False,
     chunk_points: Annotated[int | None, typer.Option("--chunk-points", help="Points per chunk (task); default: "
                                                      "the grid in 16 chunks of 16384 to 65536 points")] = None,
 ) -> None:
-    """Sweep two or three parameters through the RG of Eq. (16): the phase map of Fig. 4 and its data.
+    """Sweep two or three parameters through the RG (controlled flow by default): the phase map of Fig. 4 and its data.
 
     The time reported (seconds, with --json) is the sweep's, its writing included; setup_seconds is what loading the
-    libraries and the compiled kernel took before it."""
-    from ..sweep import dask_client, open_sweep, sweep_to_netcdf, sweep_to_store
+    libraries and the compiled kernel took before it (the text says it when it is 2 s or more: a first compilation),
+    wall_seconds both."""
+    from ..sweep import check_grid_size, dask_client, open_sweep, sweep_to_netcdf, sweep_to_store
 
     model = model_from_flags(model_flags)
-    parsed = [(flag, *parse_axis(spec)) for flag, spec in (("--x", x), ("--y", y), ("--z", z)) if spec is not None]
+    specs = [(flag, spec) for flag, spec in (("--x", x), ("--y", y), ("--z", z)) if spec is not None]
+    suffix = out.suffix.lower()
+    # the grid's size from the specifications, before a hundred million values are built
+    check_grid_size(tuple(axis_size(spec) for _, spec in specs), store=suffix == ".zarr", chunk_points=chunk_points)
+    parsed = [(flag, *parse_axis(spec)) for flag, spec in specs]
     axes: dict = {}
     for flag, name, values in parsed:
         if name in axes:
@@ -157,15 +186,28 @@ def phase_diagram(
             raise InputError(f"{name} is swept on two axes ({first} and {flag}); give each axis its own parameter")
         axes[name] = values
     names = list(axes)
-    suffix = out.suffix.lower()
     if suffix not in (".nc", ".zarr"):
         raise InputError(f"--out {str(out)!r}: the file must end in .nc or .zarr")
     if chunk_points is not None and chunk_points < 1:
         raise InputError(f"--chunk-points {chunk_points} is outside the allowed range [1, inf)")
     if resume and suffix != ".zarr":
         raise InputError("--resume needs a .zarr store (a NetCDF file is written only at the end)")
+    if resume and overwrite:
+        raise InputError("--resume completes an existing store and --overwrite replaces it: give one of them")
+    # one rule for both formats, before anything is loaded: an existing output is kept unless asked otherwise
+    if out.exists() and not (resume or overwrite) and not (suffix == ".nc" and out.is_dir()):
+        what = "store" if suffix == ".zarr" else "file"
+        raise InputError(f"--out {str(out)!r}: the {what} exists; give --overwrite to replace it"
+                         + (", or --resume to complete it" if suffix == ".zarr" else "") + ", or another path")
     if suffix == ".nc":
         check_output_path(out)  # before the sweep, not after it
+    if plot is not None:  # everything the plot needs is checked before the sweep writes anything
+        from ..plotting import MAX_PANELS
+
+        check_output_path(plot)
+        if z is not None and len(axes[names[2]]) > MAX_PANELS:
+            raise InputError(f"--z {z}: {len(axes[names[2]])} values, but a plot draws at most {MAX_PANELS} panels "
+                             "(fewer values, or no --plot)")
     require("numba", "xarray", *(("zarr",) if suffix == ".zarr" else ("h5netcdf",)),
             *(("distributed",) if workers is not None or scheduler is not None else ()))
     setup_started = time.perf_counter()
@@ -174,6 +216,8 @@ def phase_diagram(
     report = None
     with dask_client(workers, scheduler) as client, _Bar("phase diagram") as bar:
         if suffix == ".zarr":
+            if overwrite and out.exists():
+                _remove_store(out)
             report = sweep_to_store(model, out, resume=resume, client=client, chunk_points=chunk_points,
                                     progress=bar, **axes)
             ds = None  # the summary reads three int8 variables and the attributes through Zarr
@@ -191,6 +235,9 @@ def phase_diagram(
         plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
     flags, attrs = _summary_data(ds, out if report is not None else None)
     shape = {n: len(axes[n]) for n in names}
+    from ..ensemble import CERTAINTIES
+    from ..phases import PHASES
+
     counts = dict(zip(PHASES, np.bincount(flags["phase"].ravel(), minlength=len(PHASES)).tolist(), strict=True))
     sure = dict(zip(CERTAINTIES, np.bincount(flags["certainty"].ravel(), minlength=len(CERTAINTIES)).tolist(),
                     strict=True)) if "certainty" in flags else {}
@@ -200,7 +247,7 @@ def phase_diagram(
         "out": str(out), "shape": shape, "points": int(flags["phase"].size),
         "phase_counts": counts, "certainty_counts": sure, "uncontrolled_points": uncontrolled,
         "failed_flows": failed, "seconds": elapsed,
-        "setup_seconds": started - setup_started,
+        "setup_seconds": started - setup_started, "wall_seconds": time.perf_counter() - setup_started,
         "scheme": attrs.get("scheme", "swept"), "plot": str(plot) if plot else None,
     }
     if report is not None:
@@ -211,7 +258,9 @@ def phase_diagram(
         return
     stdout.print(
         f"[bold]{summary['points']}[/] points over {' x '.join(f'{n}[{shape[n]}]' for n in names)} "
-        f"in {elapsed:.2f} s: " + ", ".join(f"{p} {n}" for p, n in counts.items()
+        f"in {elapsed:.2f} s" + (f" (and {summary['setup_seconds']:.1f} s before it, loading the libraries and the "
+                                f"compiled kernel)" if summary["setup_seconds"] >= 2.0 else "")
+        + ": " + ", ".join(f"{p} {n}" for p, n in counts.items()
                                             if n or p not in ("triplet", "undetermined"))
         + f"; not controlled {uncontrolled}" + (f"; failed flows {failed} (variable 'status')" if failed else "")
     )
