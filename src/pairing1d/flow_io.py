@@ -1,11 +1,14 @@
-"""One solved flow to a NetCDF file and back (:func:`save_flow`, :func:`load_flow`), with its whole trajectory.
+"""One solved flow to a NetCDF file and back, with its whole trajectory.
+
+:func:`~pairing1d.flow_io.save_flow` writes it, :func:`~pairing1d.flow_io.load_flow` reads it back.
 
 The file (an :class:`xarray.Dataset`, ``flow_dataset``) holds, over the dimension ``l`` of the solver's accepted steps,
 the named couplings of :class:`~pairing1d.rg.FlowResult` (``ys``, ``y1``, ``Kc_tilde``, ...) and the raw state
 ``state[variable, l]`` (:data:`pairing1d.flow_equations.STATE`); the packed row the flow was integrated with
 (``row[packed]``); and, as attributes, the Model's fields (JSON), the events, the status, the hand-over states (JSON)
-and the provenance (:func:`pairing1d.environment.provenance`). A loaded flow is the same :class:`FlowResult` (every
-field equal), and its dense output too: the solver's interpolant is a polynomial of degree 7 within each step
+and the provenance (:func:`pairing1d.environment.provenance`).
+A loaded flow is the same :class:`~pairing1d.rg.FlowResult` (every field equal), and its dense output too:
+the solver's interpolant is a polynomial of degree 7 within each step
 (DOP853), so the file stores it at :data:`NODES` interior Chebyshev-Lobatto nodes of every step
 (``dense[variable, step, node]``), and the loaded ``at(l)`` interpolates the step's ten nodes (both ends included)
 with the polynomial of degree 9 through them, which is that polynomial again, to rounding.
