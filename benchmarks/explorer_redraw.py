@@ -27,7 +27,16 @@ from machine import describe
 from pairing1d import Model
 from pairing1d.engine import DEFAULT_ATOL, DEFAULT_KERNEL, DEFAULT_RTOL, integrate_batch, pack_fields
 from pairing1d.explorer.app import Explorer
-from pairing1d.explorer.compute import DEFAULT_RANGES, EXPLORER_ATOL, EXPLORER_RTOL, MAP_CACHE, Axis, compute_map
+from pairing1d.explorer.compute import (
+    DEFAULT_RANGES,
+    EXPLORER_ATOL,
+    EXPLORER_RTOL,
+    MAP_CACHE,
+    POINT_CACHE,
+    Axis,
+    compute_map,
+)
+from pairing1d.explorer.map_view import RENDER_CACHE
 from pairing1d.model import SCHEMES
 from pairing1d.sweep import Grid, sweep
 
@@ -50,7 +59,8 @@ def main() -> None:
         redraw, engine, colour = [], [], []
         for i in range(REPEATS):
             page.controls["K0"].value = 0.45 if i % 2 else 0.5
-            MAP_CACHE.clear()  # a new map, not one computed before
+            for cache in (MAP_CACHE, RENDER_CACHE, POINT_CACHE):  # a new map, colouring and device: none seen before
+                cache.clear()
             started = time.perf_counter()
             page.refresh_map()
             redraw.append(time.perf_counter() - started)

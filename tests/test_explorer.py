@@ -321,7 +321,8 @@ def test_page_reports_errors_in_one_line_and_keeps_working():
 
 
 def test_clicked_point_shows_its_control_and_its_verdict_under_every_scheme():
-    from pairing1d.explorer.app import ORDER_WORDS, Explorer
+    from pairing1d.explorer.app import Explorer
+    from pairing1d.explorer.text import ORDER_WORDS
 
     page = Explorer(FIG4_PRINTED, X, Y)
     assert "not controlled" in page.map_status.object and "scheme printed" in page.map_status.object
@@ -343,14 +344,14 @@ def test_clicked_point_shows_its_control_and_its_verdict_under_every_scheme():
     assert r.verdict_by_scheme["printed"] == "paired" and f"**printed: {r.phase}**" in text
     assert "singlet (l̄ =" in text and ORDER_WORDS[r.dominant_order] in text
     # the flow panel shades the flow from where |y1| passed y_strong
-    assert all(box.visible and box.left == pytest.approx(r.l_bbar) for box in page.uncontrolled_boxes)
+    assert all(box.visible and box.left == pytest.approx(r.l_bbar) for box in page.flow_view.boxes)
 
     page.controls["scheme"].value = "cic"  # the default scheme: the same click is re-solved, and controlled
     assert "scheme cic" in page.map_status.object and "not controlled 0 %" in page.map_status.object
     r = page.point.result
     assert r.controlled and "| control | controlled |" in page.point_text.object
     assert f"**cic: {r.phase}**" in page.point_text.object
-    assert not any(box.visible for box in page.uncontrolled_boxes)
+    assert not any(box.visible for box in page.flow_view.boxes)
 
 
 def test_triplet_point_in_the_page():
@@ -358,12 +359,12 @@ def test_triplet_point_in_the_page():
 
     page = Explorer(Model(K0=0.6, ys0=0.0, y0=0.2, lstar=2.0), Axis("theta", 0.0, math.pi, 9),
                     Axis("ys0", -0.1, 0.1, 5))
-    assert "triplet" in page.label_source.data["text"]  # a region large enough to be labelled
+    assert "triplet" in page.map_view.labels.data["text"]  # a region large enough to be labelled
     page.on_tap(_Tap(math.pi, 0.0))
     text = page.point_text.object
     assert "**triplet**" in text and "triplet / SDW_z" in text and "ys = +1 at l =" in text
     assert "SU(2) line not enforced" in text  # theta = pi couples the secondary to S^z
-    assert page.mark_sources["l_runaway"].data["x"] == [pytest.approx(page.point.result.flow.l_runaway)]
+    assert page.flow_view.marks["l_runaway"].data["x"] == [pytest.approx(page.point.result.flow.l_runaway)]
     assert "Table I row" in text  # Table I has a triplet row
 
 
@@ -512,8 +513,10 @@ def test_device_tab_in_the_page_redraws_and_reports_bad_inputs_in_one_line():
     assert back["spin_gap_K"].attrs["units"] == "K" and back.attrs["temperature_K"] == 0.03
     assert tab.summary.object == tab.result.summary() and "trion" in tab.summary.object
     # the page's nanotube card takes k_F in 1/nm and α0 in nm, as pairing1d cnt
-    assert page.cnt_widgets["kF_primary"].value == 0.0033 and page.cnt_widgets["alpha0"].value == 100.0
-    assert page.cnt_device.lstar == cnt_device(-3.0, 0.0033, 100.0).lstar
+    page.open_section("cnt")  # built when first shown
+    cnt = page.cnt.widgets
+    assert cnt["kF_primary"].value == 0.0033 and cnt["alpha0"].value == 100.0
+    assert page.cnt.device.lstar == cnt_device(-3.0, 0.0033, 100.0).lstar
 
     figure, summary = tab.figure.object, tab.summary.object
     tab.inputs["field_T"].value = 1.5  # the field moves the nanotube's bands: the trion window moves

@@ -1,5 +1,6 @@
-"""End to end in headless Chromium (Debian's, driven by Playwright): ``pairing1d explore`` serves the page; moving a
-slider redraws the map, a click shows that device's flow and its verdict under every scheme, a bad value shows the
+"""End to end in headless Chromium (Debian's, driven by Playwright): ``pairing1d explore`` serves the page; the page
+comes light (the map and the device, the sections folded behind their buttons) and a button shows its section; moving
+a slider redraws the map, a click shows that device's flow and its verdict under every scheme, a bad value shows the
 model's one-line error and the server keeps serving, and the printed cutoff scheme hatches the verdicts that are
 not controlled. A screenshot is saved in the test's temporary directory (and at ``$PAIRING1D_EXPLORER_SCREENSHOT``
 when that is set: that is how ``docs/figures/explorer.png`` is made). The Device tab draws a preset's gate map,
@@ -87,6 +88,15 @@ def opened(server):
             browser.close()
 
 
+def show_section(page, title: str) -> None:
+    """Press the section button whose label starts with ``title`` (the section is built and shown)."""
+    from playwright.sync_api import expect
+
+    button = page.locator(".section-buttons button", has_text=title)
+    button.click()
+    expect(button).to_have_class(re.compile(r"\bbk-active\b"))
+
+
 def repainted(page, frame, before: bytes) -> bool:
     """Whether the map's canvas (``frame``) comes to differ from the screenshot ``before``: it repaints after the data
     arrive, within 300 ms on an idle machine and later on a loaded one (a fixed wait of 300 ms failed once with
@@ -109,8 +119,12 @@ def test_slider_click_and_bad_value_in_chromium(server, tmp_path):
         frame = page.evaluate(_FRAME)
         before = page.screenshot(clip=frame)
         status_before = status.inner_text()
+        # the light page: no control, no flow figure until their sections are shown
+        expect(page.locator(".control-K0")).to_have_count(0)
+        expect(page.locator(".section-flow")).to_have_count(0)
 
         # move the K0 slider two steps left with the keyboard, as a user would
+        show_section(page, "Wires")
         k0 = page.locator(".control-K0")
         k0.locator(".noUi-handle").focus()
         page.keyboard.press("ArrowLeft")
@@ -119,15 +133,18 @@ def test_slider_click_and_bad_value_in_chromium(server, tmp_path):
         expect(status).not_to_have_text(status_before)
         assert repainted(page, frame, before), "the map did not change after the slider moved"
 
-        # click a point: the flow panel names it
+        # click a point: the flow panel names it, and the flow figure is shown
         page.mouse.click(*page.evaluate(_DATA_TO_PAGE, [0.3, 0.15]))
         summary = page.locator(".point-summary")
         expect(summary).to_contain_text("Device at exp_neg_lstar = 0.3, y0 = 0.15")
+        expect(page.locator(".section-flow")).to_be_visible()
+        expect(page.locator(".section-flow")).to_contain_text("RG flow of the device")
         expect(summary).to_contain_text("Table I row")
         table = summary.locator("table").inner_text()
         assert any(f"{phase} —" in table for phase in ("decoupled", "paired", "trion"))
 
         # a value out of the model's domain: one line in the page, no traceback
+        show_section(page, "Inter-wire coupling")
         upsilon = page.locator(".control-upsilon input")
         upsilon.fill("1.2")
         upsilon.press("Enter")
@@ -151,6 +168,7 @@ def test_slider_click_and_bad_value_in_chromium(server, tmp_path):
         # the paper's cutoff scheme: verdicts resting on |y1| beyond y_strong are hatched and said so
         page.wait_for_timeout(300)
         cic = page.screenshot(clip=frame)
+        show_section(page, "RG scheme")
         page.locator(".control-scheme select").select_option("printed")
         expect(status).to_contain_text("scheme printed")
         expect(page.locator(".map-legend")).to_contain_text("cutoff scheme printed")

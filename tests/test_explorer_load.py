@@ -1,12 +1,18 @@
-"""The explorer under load (issue 17, point 5), the cheap checks: a closed page's session is destroyed and its page
-released (garbage-collected), Panel's registry of JS callbacks does not keep a released page alive, the map cache
-stays within its bounds, and an address other than loopback is refused without explicitly allowed websocket
-origins, and warned about with them. The memory and latency numbers are ``benchmarks/explorer_load.py``'s."""
+"""The explorer under load (issues 17 and 30), the cheap checks: a new page is light (its sections are built when
+first shown) and shares the first map, its colours and its device with the other pages while each page changes
+alone; the whole page passes Bokeh's validation (which the server skips per session); a closed page's session is
+destroyed and its page released (garbage-collected), Panel's registry of JS callbacks does not keep a released page
+alive, the map cache stays within its bounds; a garbage websocket token is one line in the log, not a traceback;
+and an address other than loopback is refused without explicitly allowed websocket origins, and warned about with
+them. The memory and latency numbers are ``benchmarks/explorer_load.py``'s."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import concurrent.futures
 import gc
+import logging
 import queue
 import threading
 import time
@@ -23,7 +29,15 @@ from pairing1d.explorer import compute  # noqa: E402
 from pairing1d.explorer import server as server_module  # noqa: E402
 from pairing1d.explorer.app import Explorer, live_pages  # noqa: E402
 from pairing1d.explorer.compute import Axis, MapCache, compute_map  # noqa: E402
-from pairing1d.explorer.server import is_loopback, make_server, serve, websocket_origins  # noqa: E402
+from pairing1d.explorer.params import CONTROL_GROUPS  # noqa: E402
+from pairing1d.explorer.sections import GROUP_OF  # noqa: E402
+from pairing1d.explorer.server import (  # noqa: E402
+    is_loopback,
+    make_server,
+    serve,
+    token_problem,
+    websocket_origins,
+)
 
 X = Axis("exp_neg_lstar", 0.0, 0.6, 6)
 Y = Axis("y0", 0.0, 0.3, 5)
@@ -47,10 +61,102 @@ def _collected(refs: list[weakref.ref], timeout: float = 5.0) -> bool:
     return False
 
 
-def test_a_released_page_is_collected_with_its_figures():
+def _document(page: Explorer):
+    """A Bokeh document holding ``page``, as a server session's (without its Location model)."""
+    from bokeh.document import Document
+
+    doc = Document()
+    page.view.server_doc(doc, location=False)
+    return doc
+
+
+def _everything_built(page: Explorer) -> Explorer:
+    """``page`` with every section shown and the Device tab built and drawn (the Phase map tab still the active one:
+    the tabs are dynamic, a document holds the active tab's content only)."""
+    page.show.value = list(page.sections)
+    page.device_tab.ensure_drawn()
+    return page
+
+
+def test_a_new_page_is_light_and_builds_each_section_when_first_shown():
     page = Explorer(Model(K0=0.5), X, Y)
+    light = len(_document(page).models)
+    assert light < 80  # the whole page was 456 models (issue 30): the map, its captions and the section buttons
+    assert not any(section.built for section in page.sections.values()) and page._device_tab is None
+    assert page.controls.widgets == {} and page._axis_widgets is None and page.cnt.widgets is None
+    # ... and it shows what the page always showed first: the map, its status, the device solved, both markers
+    assert page.map_view.source.data["image"] and "5 × 6 map" in page.map_status.object
+    assert "Device at exp_neg_lstar" in page.point_text.object
+    assert sorted(page.map_view.markers.data["marker"]) == ["star", "x"]
+
+    page.show.value = ["group-0"]  # the Wires button: its controls are built and shown, nothing else
+    wires = page.sections["group-0"]
+    assert wires.built and wires.view.visible and set(page.controls.widgets) == set(CONTROL_GROUPS[0][1])
+    assert not page.sections["group-1"].built and not page.sections["flow"].built
+    page.show.value = []  # hidden again, kept built
+    assert wires.built and not wires.view.visible
+    upsilon = page.controls["upsilon"]  # a control asked for builds its group, hidden
+    assert page.sections["group-1"].built and not page.sections["group-1"].view.visible
+    upsilon.value = 0.2
+    page._on_control()
+    assert page.model.upsilon == 0.2 and not page.alert.visible
+
+    page.on_tap(type("Tap", (), {"x": 0.3, "y": 0.15})())  # the first click shows the flow
+    assert page.sections["flow"].built and "flow" in page.show.value and page.flow_view.source.data["l"]
+    everything = len(_document(_everything_built(page)).models)
+    assert everything > 2 * light and page.device_tab.drawn
+
+
+def test_the_nanotube_gate_opens_with_its_device_and_sets_controls_not_built_yet():
+    page = Explorer(Model(K0=0.5), X, Y)
+    star = page.map_view.markers.data["marker"].index("star")
+    placed = page.map_view.markers.data["x"][star]  # placed from the starting values, before the section exists
+    page.open_section("cnt")
+    section = page.sections["cnt"]
+    assert section.built and section.view.visible and page.cnt.widgets["mu"].value == -3.0
+    assert "The nanotube device" in page.cnt.text.object and not page.cnt.apply_button.disabled
+    assert page.map_view.markers.data["x"][star] == placed  # the same device, now with its widgets
+    cutoffs = page.sections[GROUP_OF["lstar"]]
+    assert not cutoffs.built
+    lstar, lstar2 = page.cnt.device.lstar, page.cnt.device.lstar2
+    page.cnt._apply()  # "Use this l* for the device": the l* sliders were never built
+    assert not page.alert.visible and not cutoffs.built
+    assert (page.model.lstar, page.model.lstar2) == (pytest.approx(lstar), pytest.approx(lstar2))
+    assert page.controls["lstar"].value == pytest.approx(lstar)  # built now, from the value the gate set
+    assert cutoffs.built and not cutoffs.view.visible
+
+
+def test_pages_share_the_first_map_and_device_and_change_alone():
+    first, second = Explorer(Model(K0=0.5), X, Y), Explorer(Model(K0=0.5), X, Y)
+    image = first.map_view.source.data["image"][0]
+    assert second.map_view.source.data["image"][0] is image  # coloured once, for every page ...
+    assert np.shares_memory(second.ds["phase"].values, first.ds["phase"].values)  # ... computed once ...
+    assert second.point is first.point  # ... and the device solved once
+    with pytest.raises(ValueError, match="read-only"):  # which no page may change
+        image[0, 0] = 0
+    second.controls["K0"].value = 0.3  # one visitor moves a slider: the other page does not move
+    second._on_control()
+    assert second.model.K0 == 0.3 and second.point.model.K0 == 0.3
+    assert first.model.K0 == 0.5 and first.point.model.K0 == 0.5 and first.map_view.source.data["image"][0] is image
+    assert not np.array_equal(second.map_view.source.data["image"][0], image)
+
+
+def test_the_whole_page_passes_bokehs_validation():
+    from bokeh.core.validation.check import check_integrity
+
+    page = _everything_built(Explorer(Model(K0=0.5), X, Y))
+    for tab in (0, 1):  # the server skips this per session (serve): it is checked here, on either tab
+        page.tabs.active = tab
+        for root in _document(page).roots:
+            issues = check_integrity(root.references())
+            assert not issues.error and not issues.warning, (tab, issues.error, issues.warning)
+
+
+def test_a_released_page_is_collected_with_its_figures():
+    page = _everything_built(Explorer(Model(K0=0.5), X, Y))
     assert page.ds is not None and _registered(page) > 0  # the editable sliders' text boxes are registered
-    refs = [weakref.ref(page), weakref.ref(page.map_figure), weakref.ref(page.device_tab)]
+    refs = [weakref.ref(page), weakref.ref(page.map_view.figure), weakref.ref(page.flow_view.figure),
+            weakref.ref(page.device_tab)]
     page.release()
     assert _registered(page) == 0 and page.ds is None and page.released
     page.release()  # once is enough; twice is harmless
@@ -136,6 +242,62 @@ def test_a_closed_session_is_destroyed_and_its_page_released():
         assert server.sessions() == 0, "the closed session was never discarded"
         assert _collected(pages, timeout=10), "the closed session's page is still in memory"
         assert live_pages() <= len(before)
+    finally:
+        server.stop()
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _refused(url: str, subprotocols: list[str]) -> tuple[bool, int | None]:
+    """Open a websocket to the server at ``url`` with ``subprotocols``; (closed by the server, close code)."""
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    async def attempt():
+        origin = url.rstrip("/")
+        request = HTTPRequest(origin.replace("http://", "ws://") + "/ws", headers={"Origin": origin},
+                              connect_timeout=20, request_timeout=20)
+        ws = await websocket_connect(request, subprotocols=subprotocols)
+        try:
+            message = await asyncio.wait_for(ws.read_message(), 20)
+            return message is None, ws.close_code
+        finally:
+            ws.close()
+
+    return asyncio.run(attempt())
+
+
+def test_a_garbage_websocket_token_is_one_line_in_the_log_and_the_server_goes_on(caplog):
+    from bokeh.client import pull_session
+    from bokeh.util.token import generate_jwt_token
+
+    garbage = ["garbage", "a.b", "!!!", "x" * 5000, _b64("[]"), _b64('{"session_id": "abc"}'),
+               _b64('{"session_id": "abc", "session_expiry": "tomorrow"}'),
+               generate_jwt_token("expired-session", signed=False, expiration=-60)]
+    assert all(token_problem(t) for t in garbage[:-1]) and token_problem(garbage[-1]) is None  # Bokeh: expired
+    caplog.set_level(logging.WARNING)
+    server = _Server()
+    try:
+        for subprotocols in [["bokeh", token] for token in garbage] + [["bokeh"], ["chat", "x"]]:
+            caplog.clear()
+            closed, _ = _refused(server.url, subprotocols)
+            assert closed, subprotocols
+            deadline = time.monotonic() + 10  # the server logs from its own thread
+            while not caplog.records and time.monotonic() < deadline:
+                time.sleep(0.05)
+            lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+            assert len(lines) == 1, [r.getMessage() for r in lines]
+            [line] = lines
+            assert line.name == "pairing1d.explorer" and line.exc_info is None
+            assert line.getMessage().startswith("explorer: websocket from 127.0.0.1 refused: ")
+            assert "\n" not in line.getMessage() and len(line.getMessage()) < 200
+        session = pull_session(url=server.url)  # a real page still opens
+        try:
+            assert session.document.roots
+        finally:
+            session.close()
     finally:
         server.stop()
 

@@ -3,7 +3,14 @@ over two axes, the flow of a clicked device, the nanotube gate and the downloads
 units over gate voltage (:mod:`.device_tab`).
 
 Only layout and event wiring live here; what is computed comes from :mod:`.compute`, :mod:`.render` and
-:mod:`.export`. Every callback goes through ``_widgets._guarded``: a bad value (a
+:mod:`.export`, the words from :mod:`.text`, the figures from :mod:`.map_view` and :mod:`.flow_view`, the nanotube
+gate from :mod:`.cnt_section`. A page load builds as little as it can, since a server answers the loads of many
+visitors one after the other and a page's cost is mostly its count of Bokeh models: the map (the page's one figure
+until the flow is shown), its status line and caption, the device's text and one group of buttons, one per
+section; the groups of controls, the map's axes, the nanotube gate, the downloads and the flow figure are built
+when their button first shows them (:mod:`.sections`; the flow also at the first click of the map), the Device tab
+when it is first shown. The first map, its colours and its device are computed once per process and shared,
+read-only, by every page. Every callback goes through ``_widgets._guarded``: a bad value (a
 :class:`~pairing1d.model.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a traceback,
 and the session keeps working.
 
@@ -24,102 +31,31 @@ import time
 import weakref
 from typing import Any
 
-import numpy as np
 import panel as pn
-from bokeh.events import Tap
-from bokeh.layouts import column as bokeh_column
-from bokeh.models import BoxAnnotation, ColorBar, ColumnDataSource, Label, LinearColorMapper, Range1d
-from bokeh.plotting import figure
 
-from ..ensemble import CERTAINTIES
-from ..model import SCHEMES, Model
-from ..phases import PHASES
-from ..plotting import PHASE_COLOURS
-from ..trion import sc_threshold
+from ..device import PRESETS
+from ..model import Model, ModelError
 from . import compute
-from ._widgets import _LABEL, WithAlert, _guarded, _label, _primary, log
+from ._widgets import _LABEL, WithAlert, _guarded, _label, log
+from .cnt_section import CntSection
 from .compute import AXIS_NAMES, DEFAULT_RANGES, Axis, Point
 from .device_tab import DEFAULT_PRESET, DeviceTab
 from .export import map_netcdf, map_png, params_toml
+from .flow_view import FlowView
+from .map_view import MapView, rendered
 from .params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of
-from .render import flow_curves, paired_palette, render_map, uncontrolled_from
+from .sections import SECTION_LABELS, SECTION_TITLES, LazyControls, Section, group_title
+from .text import INTRO, legend_html, point_markdown, status_markdown
 
-__all__ = ["Explorer", "build_app", "live_pages", "AXIS_TITLES", "TAB_TITLES"]
+__all__ = ["Explorer", "build_app", "live_pages", "release_with_session", "TAB_TITLES"]
 
 TAB_TITLES = ("Phase map", "Device")
 """The page's tabs, in order."""
 
-AXIS_TITLES = {
-    "exp_neg_lstar": "exp(−l*) ∝ (kF + k)·α0   (density mismatch, Eq. 15)", "lstar": "l*  (Eq. 15)",
-    "y0": "bare inter-wire backscattering y⁰", "ys0": "bare spin fugacity ys⁰", "K0": "secondary Luttinger K⁰",
-    "Kc0": "primary charge Luttinger Kc⁰", "upsilon": "forward coupling υ (Eq. 14)", "u_ratio": "velocity ratio u/uc",
-    "chi": "cutoff width χ", "y2": "bare y₂⁰", "lstar2": "l*₂ (Eq. 15)", "theta": "relative phase θ",
-    "lmass": "mass cutoff l_m (Eq. B1)", "lmax": "lmax = ln(Λ/T)", "temperature": "T/Λ", "y_strong": "y_strong",
-    "upsilon_theta": "forward coupling υθ (V_θ; line of Eq. 13: −(u/uc)υ)",
-}
-"""Axis titles of the map, in words a reader of the abstract can follow."""
-
-PHASE_WORDS = {
-    "decoupled": "decoupled: the primary wire stays a gapless Luttinger liquid",
-    "paired": "paired: a spin gap opens, electrons bind into pairs (from repulsion only)",
-    "trion": "trion: an electron pair binds a carrier of the secondary wire",
-    "triplet": "triplet: a spin gap of S_z = 0 triplet / SDW_z type opens (ys runs to +1, e.g. θ = π)",
-    "undetermined": "undetermined: |y1| reached strong coupling without locking, and whether the spin gap survives "
-                    "depends on the vertex beyond the perturbative range",
-}
-
-ORDER_WORDS = {
-    "CDW": "CDW of pairs", "SC": "singlet SC (pairs)", "SDW": "SDW_z (spin-density wave)",
-    "TS": "triplet SC (S_z = 0 pairs)",
-}
-"""The dominant orders in words, in the spin-gapped phases (in the trion phase: of the trion composite)."""
-
-INTRO = """\
-## pairing1d explorer: electron pairing from repulsion (Shavit & Oreg, PRR 2, 043283)
-A repulsive spinful wire (the **primary**) sits next to a strongly correlated spinless wire (the **secondary**);
-they interact only through their charge densities. Each pixel of the map is one such device, and its fate comes
-from the renormalization-group flow of Eq. (16): **decoupled** (grey), **paired** (coloured by the spin gap:
-electron pairs from repulsion), **trion** (purple: a pair binds a carrier of the secondary) or **triplet** (orange:
-a spin gap of S_z = 0 triplet / SDW_z type, e.g. at θ = π). Every verdict comes with its certainty: the phase under
-18 defensible variants of the second-order theory (regulator, strong-coupling threshold, velocity convention,
-truncation); where they disagree the pixel is **undetermined** (dark grey), where only two thirds agree it is
-**dotted**. **Hatched** pixels are verdicts that are not controlled: they rest on a coupling beyond y_strong (the
-printed cutoff scheme lets y1 grow past l*).
-Move a slider or type a value on the left; **click the map** to see that device's flow and its verdict under every
-cutoff scheme on the right.
-"""
-
-_HATCH_CSS = ("background:repeating-linear-gradient(135deg,#686868 0 2px,#e8e8e8 2px 7px);padding:0 8px;"
-              "border:1px solid #999")
-
-
-_PAIRED_HEX = ["#{:02x}{:02x}{:02x}".format(*c) for c in paired_palette()]
-"""The paired phase's colour map (:func:`pairing1d.plotting.paired_colormap`) as Bokeh hex colours."""
-_PAIRED_ENDS = (_PAIRED_HEX[0], _PAIRED_HEX[-1])
-
-
-def legend_html(flow: str, scheme: str) -> str:
-    """The map's caption: the colours of the four phases, the hatching, the boundaries and markers, and which flow
-    and cutoff scheme drew the map."""
-    return (
-        f"<span style='background:{PHASE_COLOURS['decoupled']};padding:0 8px;border:1px solid #999'>&nbsp;</span> "
-        "decoupled &nbsp; "
-        f"<span style='background:linear-gradient(90deg,{_PAIRED_ENDS[0]},{PHASE_COLOURS['paired']},{_PAIRED_ENDS[1]});"
-        "padding:0 16px'>&nbsp;</span> "
-        "paired (colour bar: log10 spin gap Δs/Λ) &nbsp; "
-        f"<span style='background:{PHASE_COLOURS['trion']};padding:0 8px'>&nbsp;</span> trion &nbsp; "
-        f"<span style='background:{PHASE_COLOURS['triplet']};padding:0 8px'>&nbsp;</span> triplet / SDW_z spin gap "
-        f"&nbsp; <span style='background:{PHASE_COLOURS['undetermined']};padding:0 8px'>&nbsp;</span> undetermined "
-        "(the verdict ensemble or the strong-coupling step cannot decide) &nbsp; dotted: leaning (2/3 of the "
-        f"ensemble) &nbsp; <span style=\"{_HATCH_CSS}\">&nbsp;</span> hatched: not controlled &nbsp; "
-        "black lines: phase boundaries &nbsp; ✕ clicked device &nbsp; ★ nanotube device"
-        f"<br>flow <b>{flow}</b>, cutoff scheme <b>{scheme}</b>"
-    )
-
-MAP_SIZE = (560, 460)
-
 _LIVE: weakref.WeakSet[Explorer] = weakref.WeakSet()
 """Every page not yet garbage-collected (weak references: this registry keeps none of them alive)."""
+
+_CONTROL_LABELS = {c.name: c.label for c in CONTROLS}
 
 
 def live_pages() -> int:
@@ -147,13 +83,23 @@ def _release_js_callbacks(view) -> int:
 
 class Explorer(WithAlert):
     """One page: its widgets, figures and the current map, device and clicked point (the Phase map tab), and the
-    Device tab (``device_tab``, computed when it is first shown)."""
+    Device tab (``device_tab``, built and computed when it is first shown).
+
+    A load builds the map (``map_view``), its status line and caption, the device's text and one group of buttons
+    (``show``), one for every section (``sections``); a section is built when its button first shows it, or when
+    the page needs one of its widgets: ``controls["K0"]``, ``axis_widgets`` and ``cnt.widgets`` build theirs,
+    hidden. The flow figure (``flow_view``, None until built) is also built at the first click of the map. The
+    first map, its colours and the first device come from caches shared by every page of the process
+    (:data:`~pairing1d.explorer.compute.MAP_CACHE`, :data:`~pairing1d.explorer.map_view.RENDER_CACHE`,
+    :data:`~pairing1d.explorer.compute.POINT_CACHE`); they are read-only, so each page changes only its own state."""
 
     def __init__(self, model: Model | None = None, x: Axis | None = None, y: Axis | None = None,
                  device_preset: str = DEFAULT_PRESET):
         model = model if model is not None else Model()
         x = x or Axis("exp_neg_lstar", *DEFAULT_RANGES["exp_neg_lstar"], 128)
         y = y or Axis("y0", *DEFAULT_RANGES["y0"], 128)
+        if device_preset not in PRESETS:  # said now, not when the Device tab is first shown
+            raise ModelError(f"preset {device_preset!r} is outside the known presets {{{', '.join(PRESETS)}}}")
         self.model: Model = model
         self.axes: tuple[Axis, Axis] = (x, y)
         self.ds = None
@@ -161,34 +107,84 @@ class Explorer(WithAlert):
         self.timings: dict[str, float] = {}
         self._hold = False  # set while several widgets change together: one refresh at the end
         self.released = False
+        self._swept: set[str] = set()
+        self._device_preset = device_preset
+        self._device_tab: DeviceTab | None = None
+        self._axis_widgets: dict[str, dict[str, Any]] | None = None
+        self.flow_view: FlowView | None = None
         _LIVE.add(self)
 
+        self._pending = self._start_values(model)  # the values of the controls not built yet
+        self.sections: dict[str, Section] = {}  # filled by _layout
+        self.controls = LazyControls(self.sections)
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, sizing_mode="stretch_width",
                                    margin=(0, 10), css_classes=["explorer-alert"])
-        self.controls = self._build_controls(model)
-        self.axis_widgets = self._build_axis_widgets(x, y)
-        self._build_map()
-        self._build_flow()
-        self._build_cnt()
-        self._build_downloads()
-        self.device_tab = DeviceTab(device_preset)
+        self.map_view = MapView(x, y, self.on_tap)
+        self.map_status = pn.pane.Markdown("", margin=(0, 10), css_classes=["map-status"])
+        self.legend = pn.pane.HTML(legend_html(model.flow, model.scheme), margin=(0, 10), css_classes=["map-legend"])
+        self.point_text = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["point-summary"])
+        self.cnt = CntSection(self)
         self.view = self._layout()
         compute.warm_up()
         self.refresh_map()  # also places the nanotube device
-        if self.point is None:  # start with the flow of the sliders' own device, so that no panel is empty
+        if self.point is None:  # start with the sliders' own device, so that no panel is empty
             x, y = self.axes
             self._guarded_select({x.name: compute.axis_value(model, x), y.name: compute.axis_value(model, y)})
 
-    # --- widgets ------------------------------------------------------------------------------------------
+    # --- sections -----------------------------------------------------------------------------------------
 
-    def _build_controls(self, model: Model) -> dict[str, Any]:
+    def _sections(self, left, middle, right) -> dict[str, Section]:
+        """Every section of the Phase map tab, in the order of their buttons, each with the column it goes to."""
+        place = self._place_section
+        sections = [Section(f"group-{i}", title, group_title(title, names), left,
+                            functools.partial(self._build_group, names), place)
+                    for i, (title, names) in enumerate(CONTROL_GROUPS)]
+        sections += [Section(key, SECTION_LABELS[key], SECTION_TITLES[key], area, build, place)
+                     for key, area, build in (("axes", middle, self._build_axes), ("cnt", middle, self.cnt.build),
+                                              ("downloads", middle, self._build_downloads),
+                                              ("flow", right, self._build_flow))]
+        return {section.key: section for section in sections}
+
+    def _place_section(self, section: Section) -> None:
+        """Put a section just built in its column, in the order of the buttons whatever the order they were built:
+        after the column's first object (the button group, the map's caption or the device's text) and the
+        sections of the column built before it that come before it."""
+        built = [s.view for s in self.sections.values() if s.built and s.area is section.area and s.view is not None]
+        section.area.insert(len(section.area) - len(built) + 1 + built.index(section.view), section.view)
+
+    @_guarded
+    def _on_show(self, event) -> None:
+        """The section buttons: build and show the sections pressed, hide the others."""
+        for key, section in self.sections.items():
+            if key in event.new:
+                section.show()
+            elif section.built:
+                section.show(False)
+
+    def open_section(self, key: str) -> None:
+        """Show section ``key`` (building it if needed), as its button does."""
+        if key not in self.show.value:
+            self.show.value = [*self.show.value, key]
+
+    # --- controls -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _start_values(model: Model) -> dict[str, Any]:
+        """The controls' values for ``model``, as the widgets will hold them (a slider cannot hold an infinite
+        value, e.g. lstar = inf from the command line: it starts at its end, and so does the page's map)."""
         values = values_of(model)
-        widgets: dict[str, Any] = {}
         for c in CONTROLS:
-            value = values[c.name]
+            if c.kind == "slider" and not math.isfinite(values[c.name]):
+                values[c.name] = c.end
+        return values
+
+    def _build_group(self, names: tuple[str, ...]) -> list:
+        """The widgets of one group of controls, from the page's current values (and greyed out where a map axis
+        sets them)."""
+        by_name = {c.name: c for c in CONTROLS}
+        for name in names:
+            c, value = by_name[name], self._pending[name]
             if c.kind == "slider":
-                if not math.isfinite(value):  # e.g. lstar = inf from the command line: a slider cannot hold it
-                    value = c.end
                 w = pn.widgets.EditableFloatSlider(
                     **_label(c.label), start=min(c.start, value), end=max(c.end, value), step=c.step, value=value,
                     sizing_mode="stretch_width", format="0.[0000]",
@@ -206,12 +202,61 @@ class Explorer(WithAlert):
                                       sizing_mode="stretch_width")
                 w.param.watch(self._on_control, "value")
             w.css_classes = [f"control-{c.name}"]  # a stable handle for the browser test and for styling
-            widgets[c.name] = w
-        return widgets
+            self.controls.widgets[name] = w
+            self._grey_out(name, w)
+        return [self.controls.widgets[name] for name in names]
 
-    def _build_axis_widgets(self, x: Axis, y: Axis) -> dict[str, dict[str, Any]]:
+    def _values(self) -> dict[str, Any]:
+        built = self.controls.widgets
+        return {c.name: built[c.name].value if c.name in built else self._pending[c.name] for c in CONTROLS}
+
+    def set_controls(self, values: dict[str, float]) -> None:
+        """Set several controls (a slider widened to hold its value, a control not built yet recorded for when it
+        is), then redraw once."""
+        self._hold = True
+        try:
+            for name, value in values.items():
+                w = self.controls.widgets.get(name)
+                if w is None:
+                    self._pending[name] = value
+                    continue
+                w.end = max(w.end, value)
+                w.start = min(w.start, value)
+                w.value = value
+        finally:
+            self._hold = False
+        self.refresh_map()
+
+    def _mark_swept(self, x: Axis, y: Axis) -> None:
+        """Grey out the controls the map axes override, so that nobody moves a slider that does nothing (the
+        controls built later are greyed out when they are built)."""
+        swept = {x.target, y.target}
+        if swept & {"lmax", "temperature"}:
+            swept |= {"lmax", "temperature"}
+        self._swept = swept
+        for name, w in self.controls.widgets.items():
+            self._grey_out(name, w)
+
+    def _grey_out(self, name: str, w) -> None:
+        w.disabled = name in self._swept
+        setattr(w, _LABEL, _CONTROL_LABELS[name] + (" (set by the map axis)" if w.disabled else ""))
+
+    @_guarded
+    def _on_control(self, *_events) -> None:
+        if not self._hold:
+            self.refresh_map()
+
+    # --- axes ---------------------------------------------------------------------------------------------
+
+    @property
+    def axis_widgets(self) -> dict[str, dict[str, Any]]:
+        """The axis controls (``x``/``y`` -> ``name``, ``start``, ``stop``, ``n``), built on first use."""
+        self.sections["axes"].ensure()
+        return self._axis_widgets
+
+    def _build_axes(self) -> list:
         out = {}
-        for key, axis in (("x", x), ("y", y)):
+        for key, axis in zip(("x", "y"), self.axes, strict=True):
             w = {
                 "name": pn.widgets.Select(**_label(f"{key} axis"), options=list(AXIS_NAMES), value=axis.name,
                                           width=140),
@@ -223,44 +268,14 @@ class Explorer(WithAlert):
             for part in ("start", "stop", "n"):
                 w[part].param.watch(self._on_control, "value")
             out[key] = w
-        return out
-
-    def _values(self) -> dict[str, Any]:
-        return {name: w.value for name, w in self.controls.items()}
+        self._axis_widgets = out
+        return [pn.Row(out[k]["name"], out[k]["start"], out[k]["stop"], out[k]["n"]) for k in ("x", "y")]
 
     def _read_axes(self) -> tuple[Axis, Axis]:
+        if self._axis_widgets is None:  # nobody opened the axes: they are the map's
+            return self.axes
         return tuple(Axis(w["name"].value, w["start"].value, w["stop"].value, w["n"].value)  # type: ignore[return-value]
-                     for w in (self.axis_widgets["x"], self.axis_widgets["y"]))
-
-    # --- the map ------------------------------------------------------------------------------------------
-
-    def _build_map(self) -> None:
-        x, y = self.axes
-        self.map_source = ColumnDataSource({"image": [], "x": [], "y": [], "dw": [], "dh": []})
-        self.label_source = ColumnDataSource({"x": [], "y": [], "text": [], "colour": []})
-        self.click_source = ColumnDataSource({"x": [], "y": []})
-        self.cnt_source = ColumnDataSource({"x": [], "y": []})
-        fig = figure(name="phase-map", width=MAP_SIZE[0], height=MAP_SIZE[1], tools="tap,box_zoom,reset",
-                     toolbar_location="above", x_range=Range1d(x.start, x.stop), y_range=Range1d(y.start, y.stop),
-                     title="Phase map (click a point)")
-        fig.image_rgba(image="image", x="x", y="y", dw="dw", dh="dh", source=self.map_source)
-        fig.text(x="x", y="y", text="text", text_color="colour", source=self.label_source, text_align="center",
-                 text_baseline="middle", text_font_style="bold", text_font_size="13px")
-        fig.scatter(x="x", y="y", source=self.click_source, marker="x", size=16, line_width=3, color="#d62728")
-        fig.scatter(x="x", y="y", source=self.cnt_source, marker="star", size=22, fill_color="white",
-                    line_color="black", line_width=1.5)
-        self.colour_mapper = LinearColorMapper(palette=_PAIRED_HEX, low=-8.0, high=0.0)
-        fig.add_layout(ColorBar(color_mapper=self.colour_mapper, title="log10(Δs/Λ), paired", width=12), "right")
-        fig.on_event(Tap, self.on_tap)
-        self.map_figure = fig
-        self.map_status = pn.pane.Markdown("", margin=(0, 10), css_classes=["map-status"])
-        self.legend = pn.pane.HTML(legend_html(self.model.flow, self.model.scheme), margin=(0, 10),
-                                   css_classes=["map-legend"])
-
-    @_guarded
-    def _on_control(self, *_events) -> None:
-        if not self._hold:
-            self.refresh_map()
+                     for w in (self._axis_widgets["x"], self._axis_widgets["y"]))
 
     @_guarded
     def _on_axis_name(self, key: str, event) -> None:
@@ -273,6 +288,8 @@ class Explorer(WithAlert):
             self._hold = False
         self.refresh_map()
 
+    # --- the map ------------------------------------------------------------------------------------------
+
     @_guarded
     def refresh_map(self) -> None:
         """Recompute and redraw the map from the widgets (and the clicked point, the nanotube marker)."""
@@ -281,101 +298,31 @@ class Explorer(WithAlert):
         started = time.perf_counter()
         ds = compute.compute_map(model, x, y)
         computed = time.perf_counter()
-        xs, ys = x.values(), y.values()
-        image = render_map(ds["phase"].values, ds["spin_gap"].values, xs, ys, ds["controlled"].values,
-                           ds["certainty"].values)
-        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        self.map_source.data = {"image": [image.rgba], "x": [x.start - dx / 2], "y": [y.start - dy / 2],
-                                "dw": [x.stop - x.start + dx], "dh": [y.stop - y.start + dy]}
-        labels = list(image.labels.items())
-        self.label_source.data = {"x": [p[0] for _, p in labels], "y": [p[1] for _, p in labels],
-                                  "text": [n for n, _ in labels],
-                                  "colour": ["white" if n == "paired" else "black" for n, _ in labels]}
-        self.colour_mapper.update(low=image.log_gap_range[0], high=image.log_gap_range[1])
-        fig = self.map_figure
-        fig.x_range.update(start=x.start, end=x.stop)
-        fig.y_range.update(start=y.start, end=y.stop)
-        fig.xaxis.axis_label, fig.yaxis.axis_label = AXIS_TITLES[x.name], AXIS_TITLES[y.name]
+        image = rendered(compute.map_key(model, x, y), ds, x, y)
+        self.map_view.draw(image, x, y, model.flow, model.scheme)
         drawn = time.perf_counter()
         self.timings = {"compute": computed - started, "render": drawn - computed}
         if (x.name, y.name) != (self.axes[0].name, self.axes[1].name):
             self.point = None  # the old click has no place on new axes
         self.model, self.axes, self.ds = model, (x, y), ds
-        reported = ds["phase"].values  # the shares of the verdicts as computed (the map draws the unsupported grey)
-        shares = " · ".join(f"{name} {100 * np.mean(reported == code):.0f} %" for code, name in enumerate(PHASES))
-        sure = " · ".join(f"{c} {100 * np.mean(ds['certainty'].values == k):.0f} %"
-                          for k, c in enumerate(CERTAINTIES))
-        self.map_status.object = (
-            f"**{y.n} × {x.n} map** in {1e3 * (drawn - started):.0f} ms — {shares} — certainty: {sure} — "
-            "not controlled "
-            f"{100 * np.mean((ds['controlled'].values == 0) & (reported != PHASES.index('undetermined'))):.0f} % "
-            f"(flow {model.flow}, scheme {model.scheme}, tolerance "
-            f"{ds.attrs['rtol']:g})"
-        )
-        self.legend.object = legend_html(model.flow, model.scheme)
-        fig.title.text = f"Phase map, flow {model.flow}, scheme {model.scheme} (click a point)"
+        self.map_status.object = status_markdown(ds, model, drawn - started)
+        self.legend.object = legend_html(model.flow, model.scheme,
+                                         image.log_gap_range if image.counts["paired"] else None)
         self._mark_swept(x, y)
         self.clear_error()
         if self.point is not None:
             self.select_point(self.point.coords)  # same place, new device: keep the flow panel true to the map
         else:
             self._show_point(None)
-        self.update_cnt()
-
-    def _mark_swept(self, x: Axis, y: Axis) -> None:
-        """Grey out the controls the map axes override, so that nobody moves a slider that does nothing."""
-        swept = {x.target, y.target}
-        if swept & {"lmax", "temperature"}:
-            swept |= {"lmax", "temperature"}
-        labels = {c.name: c.label for c in CONTROLS}
-        for name, w in self.controls.items():
-            w.disabled = name in swept
-            setattr(w, _LABEL, labels[name] + (" (set by the map axis)" if w.disabled else ""))
+        self.cnt.update()
 
     # --- a clicked point ----------------------------------------------------------------------------------
 
-    def _build_flow(self) -> None:
-        self.flow_source = ColumnDataSource({k: [] for k in ("l", "ys", "log_y1", "log_y2", "Ks", "K_tilde",
-                                                             "Kc_tilde")})
-        self.mark_sources = {name: ColumnDataSource({"x": []}) for name in ("lstar", "l_bar", "l_runaway", "l_bbar")}
-        self.y_strong_source = ColumnDataSource({"y": []})
-        common = {"width": 470, "tools": "", "toolbar_location": None}
-        top = figure(height=190, title="RG flow of the clicked device", y_axis_label="spin fugacity ys", **common)
-        # log10 on a linear axis: Bokeh's log axis labels crowd when |y1| spans less than a decade or many
-        mid = figure(height=170, y_axis_label="log10 |y1|, log10 |y2|", x_range=top.x_range, **common)
-        bottom = figure(height=200, x_axis_label="RG time l = ln(α/α0)", y_axis_label="Luttinger parameters",
-                        x_range=top.x_range, **common)
-        top.line("l", "ys", source=self.flow_source, color="#d62728", line_width=2, legend_label="ys")
-        top.hspan(y=[-1.0, 1.0], line_color="#d62728", line_dash="dotted")
-        mid.line("l", "log_y1", source=self.flow_source, color="#1f77b4", line_width=2, legend_label="|y1|")
-        mid.line("l", "log_y2", source=self.flow_source, color="#2ca02c", line_width=2, legend_label="|y2|")
-        mid.hspan(y="y", source=self.y_strong_source, line_color="#1f77b4", line_dash="dotted",
-                  legend_label="y_strong")
-        for key, colour, label in (("Ks", "#d62728", "Ks"), ("K_tilde", "#1f77b4", "K~"),
-                                   ("Kc_tilde", "#ff7f0e", "Kc~")):
-            bottom.line("l", key, source=self.flow_source, color=colour, line_width=2, legend_label=label)
-        marks = (("lstar", "dashed", "#555555", "l*"), ("l_bar", "solid", "#d62728", "l̄ (ys = −1)"),
-                 ("l_runaway", "solid", "#ff7f0e", "ys = +1 (triplet)"),
-                 ("l_bbar", "dotted", "#1f77b4", "l̄̄ (|y1| = y_strong)"))
-        # the part of the flow that rests on a coupling beyond y_strong: shaded on every panel
-        self.uncontrolled_boxes = [BoxAnnotation(left=0.0, fill_color="#d62728", fill_alpha=0.1, line_alpha=0,
-                                                 visible=False) for _ in range(3)]
-        self.uncontrolled_label = Label(x=0.0, y=0.0, x_units="data", y_units="screen", text="not controlled →",
-                                        text_color="#d62728", text_font_size="10px", visible=False)
-        mid.add_layout(self.uncontrolled_label)
-        for fig, box in zip((top, mid, bottom), self.uncontrolled_boxes, strict=True):
-            fig.add_layout(box)
-        for fig in (top, mid, bottom):
-            for name, dash, colour, label in marks:
-                kwargs = {"legend_label": label} if fig is top else {}
-                fig.vspan(x="x", source=self.mark_sources[name], line_dash=dash, line_color=colour, line_width=1.5,
-                          **kwargs)
-            legend = fig.legend[0]
-            legend.update(orientation="horizontal", label_text_font_size="10px", padding=2, spacing=8, margin=0,
-                          border_line_alpha=0, glyph_width=16)
-            fig.add_layout(legend, "above")  # above the curves, never over them
-        self.flow_figure = bokeh_column(top, mid, bottom)
-        self.point_text = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["point-summary"])
+    def _build_flow(self) -> list:
+        """The flow figure, drawn for the current device."""
+        self.flow_view = FlowView()
+        self.flow_view.draw(self.point)
+        return [pn.pane.Bokeh(self.flow_view.figure)]
 
     @_guarded
     def on_tap(self, event) -> None:
@@ -383,6 +330,8 @@ class Explorer(WithAlert):
             return
         x, y = self.axes
         self.select_point({x.name: compute.snap(event.x, x), y.name: compute.snap(event.y, y)})
+        if not self.sections["flow"].built:  # the first click asks for a flow: build and show the figure (later
+            self.open_section("flow")  # clicks leave it as the visitor left it)
 
     @_guarded
     def _guarded_select(self, coords: dict[str, float]) -> None:
@@ -396,96 +345,18 @@ class Explorer(WithAlert):
 
     def _show_point(self, point: Point | None) -> None:
         if point is None:
-            self.flow_source.data = {k: [] for k in self.flow_source.data}
-            for source in self.mark_sources.values():
-                source.data = {"x": []}
-            self._show_uncontrolled(None)
-            self.click_source.data = {"x": [], "y": []}
+            self.map_view.set_mark("click", None)
             self.point_text.object = "### No device selected\nClick the map to solve a device and see its flow."
-            return
-        r, m = point.result, point.model
-        self.flow_source.data = {k: v.tolist() for k, v in flow_curves(r).items()}
-        end = r.flow.l_end
-        for name, value in (("lstar", m.lstar_eff), ("l_bar", r.l_bar), ("l_runaway", r.flow.l_runaway),
-                            ("l_bbar", r.l_bbar)):
-            show = value is not None and math.isfinite(value) and value <= end
-            self.mark_sources[name].data = {"x": [value] if show else []}
-        self._show_uncontrolled(uncontrolled_from(r))
-        self.y_strong_source.data = {"y": [math.log10(m.y_strong)]}
-        (xn, xv), (yn, yv) = point.coords.items()
-        self.click_source.data = {"x": [xv], "y": [yv]}
-        self.point_text.object = point_markdown(point)
-
-    def _show_uncontrolled(self, start: float | None) -> None:
-        """Shade the flow from ``start`` on (where it rests on |y| beyond y_strong); None hides the shading."""
-        for box in self.uncontrolled_boxes:
-            box.update(left=start if start is not None else 0.0, visible=start is not None)
-        self.uncontrolled_label.update(x=start if start is not None else 0.0, y=6, visible=start is not None)
-
-    # --- the nanotube -------------------------------------------------------------------------------------
-
-    def _build_cnt(self) -> None:
-        self.cnt_widgets = {
-            "mu": pn.widgets.EditableFloatSlider(**_label("gate: nanotube chemical potential μ (meV)"), start=-8.0,
-                                                 end=8.0, step=0.02, value=-3.0, sizing_mode="stretch_width"),
-            "kF_primary": pn.widgets.FloatInput(**_label("primary wire kF (1/nm)"), value=0.0033, step=0.0001,
-                                                sizing_mode="stretch_width"),
-            "alpha0": pn.widgets.FloatInput(**_label("short-distance cutoff α0 (nm)"), value=100.0, step=5.0,
-                                            sizing_mode="stretch_width"),
-            "vF": pn.widgets.FloatInput(**_label("vF (m/s)"), value=8e5, sizing_mode="stretch_width"),
-            "delta0": pn.widgets.FloatInput(**_label("Δ0 (meV)"), value=4.0, sizing_mode="stretch_width"),
-            "delta_so": pn.widgets.FloatInput(**_label("Δso (meV)"), value=1.0, sizing_mode="stretch_width"),
-            "delta_phi": pn.widgets.FloatInput(**_label("ΔΦ (meV)"), value=0.5, sizing_mode="stretch_width"),
-        }
-        for w in self.cnt_widgets.values():
-            w.param.watch(self._on_cnt, "value")
-        self.cnt_text = pn.pane.Markdown("", sizing_mode="stretch_width")
-        self.cnt_apply = pn.widgets.Button(**_label("Use this l* for the device"), **_primary())
-        self.cnt_apply.on_click(self._apply_cnt)
-        self.cnt_device = None
-
-    @_guarded
-    def _on_cnt(self, *_events) -> None:
-        self.update_cnt()
-
-    def update_cnt(self) -> None:
-        """Gate -> l* (Eq. 15 with the nanotube's k_F), the star on the map, and this device's phase."""
-        w = {name: widget.value for name, widget in self.cnt_widgets.items()}
-        if any(v is None for v in w.values()):
-            raise ValueError("every nanotube input needs a number")
-        device = compute.cnt_device(w.pop("mu"), w.pop("kF_primary"), w.pop("alpha0"), **w)  # 1/nm and nm
-        self.cnt_device = device
-        text = device.describe()
-        where = compute.marker_position(device, self.model, *self.axes)
-        self.cnt_source.data = {"x": [where[0]] if where else [], "y": [where[1]] if where else []}
-        self.cnt_apply.disabled = device.lstar is None
-        if device.lstar is not None:
-            fate = compute.solve_point(self.model, {"lstar": device.lstar}).result
-            text += (f"\n\n**The nanotube device** (this l*, the other parameters from the sliders): "
-                     f"**{fate.phase}**" + _scales(fate))
-            if where is None:
-                text += "\n\n(l* is not a map axis: the star is not drawn; *Use this l\\** sets the l* slider.)"
-        self.cnt_text.object = text
-
-    @_guarded
-    def _apply_cnt(self, *_events) -> None:
-        device = self.cnt_device
-        if device is None or device.lstar is None:
-            raise ValueError("the gate does not leave a single nanotube band: there is no l* to use")
-        self._hold = True
-        try:
-            for name, value in (("lstar", device.lstar), ("lstar2", device.lstar2)):
-                w = self.controls[name]
-                w.end = max(w.end, value)
-                w.start = min(w.start, value)
-                w.value = value
-        finally:
-            self._hold = False
-        self.refresh_map()
+        else:
+            (_, xv), (_, yv) = point.coords.items()
+            self.map_view.set_mark("click", (xv, yv))
+            self.point_text.object = point_markdown(point)
+        if self.flow_view is not None:
+            self.flow_view.draw(point)
 
     # --- downloads ----------------------------------------------------------------------------------------
 
-    def _build_downloads(self) -> None:
+    def _build_downloads(self) -> list:
         self.downloads = [
             pn.widgets.FileDownload(callback=self._png, filename="pairing1d_map.png", label="Map as PNG",
                                     width=150),
@@ -495,6 +366,7 @@ class Explorer(WithAlert):
                                     label="Device as TOML", width=150,
                                     description="the clicked device, or the sliders' device if none is clicked"),
         ]
+        return [pn.Row(*self.downloads)]
 
     def _png(self) -> io.BytesIO:
         x, y = self.axes
@@ -504,6 +376,7 @@ class Explorer(WithAlert):
         return io.BytesIO(map_netcdf(self.ds))
 
     def current_toml(self) -> str:
+        """The Device-as-TOML download: the clicked device, or the sliders' device if none is clicked."""
         if self.point is not None:
             return params_toml(self.point.model, f"clicked at {self.point.describe()}")
         return params_toml(self.model)
@@ -511,36 +384,42 @@ class Explorer(WithAlert):
     def _toml(self) -> io.BytesIO:
         return io.BytesIO(self.current_toml().encode())
 
+    # --- the Device tab -----------------------------------------------------------------------------------
+
+    @property
+    def device_tab(self) -> DeviceTab:
+        """The Device tab, built on first use (its gate map is computed when the tab is first shown)."""
+        if self._device_tab is None:
+            self._device_tab = DeviceTab(self._device_preset)
+            self._device_holder.objects = [self._device_tab.view]
+        return self._device_tab
+
+    @_guarded
+    def _on_tab(self, event) -> None:
+        if TAB_TITLES[event.new] == "Device":
+            self.device_tab.ensure_drawn()  # guarded itself: the gate map's errors show in the Device tab's alert
+
     # --- layout -------------------------------------------------------------------------------------------
 
     def _layout(self):
-        groups = []
-        for title, names in CONTROL_GROUPS:
-            groups.append(pn.Card(*(self.controls[n] for n in names), title=title, sizing_mode="stretch_width"))
-        cnt = self.cnt_widgets
-        cnt_card = pn.Card(
-            cnt["mu"], pn.Row(cnt["kF_primary"], cnt["alpha0"]), self.cnt_text, self.cnt_apply,
-            pn.Card(cnt["vF"], cnt["delta0"], cnt["delta_so"], cnt["delta_phi"], title="nanotube (Fig. 8)",
-                    collapsed=True, sizing_mode="stretch_width"),
-            title="Carbon-nanotube secondary: gate → l* (Appendix A)", sizing_mode="stretch_width",
-        )
-        left = pn.Column(*groups, width=360, scroll=True, height=900)
-        ax = self.axis_widgets
-        axis_rows = pn.Column(*(pn.Row(ax[k]["name"], ax[k]["start"], ax[k]["stop"], ax[k]["n"]) for k in ("x", "y")))
-        middle = pn.Column(axis_rows, pn.pane.Bokeh(self.map_figure), self.map_status,
-                           self.legend, pn.Row(*self.downloads), cnt_card, width=620)
-        right = pn.Column(self.point_text, pn.pane.Bokeh(self.flow_figure), width=500)
+        left = pn.Column(width=360, scroll=True, height=900)
+        middle = pn.Column(pn.pane.Bokeh(self.map_view.figure), self.map_status, self.legend, width=620)
+        right = pn.Column(self.point_text, width=500)
+        self.sections.update(self._sections(left, middle, right))
+        # one widget for every section's button: a page load sends it and nothing of the sections themselves
+        self.show = pn.widgets.CheckButtonGroup(
+            options={section.label: key for key, section in self.sections.items()}, value=[],
+            orientation="vertical", sizing_mode="stretch_width", css_classes=["section-buttons"])
+        self.show.param.watch(self._on_show, "value")
+        left.append(self.show)
         phase_map = pn.Column(pn.pane.Markdown(INTRO, sizing_mode="stretch_width"), self.alert,
                               pn.Row(left, middle, right), sizing_mode="stretch_width")
-        # dynamic: the Device tab's widgets reach the browser when it is first shown, not with every page load
-        self.tabs = pn.Tabs((TAB_TITLES[0], phase_map), (TAB_TITLES[1], self.device_tab.view),
+        self._device_holder = pn.Column(sizing_mode="stretch_width")
+        # dynamic: a tab's models reach the browser when it is first shown, not with every page load
+        self.tabs = pn.Tabs((TAB_TITLES[0], phase_map), (TAB_TITLES[1], self._device_holder),
                             sizing_mode="stretch_width", dynamic=True)
         self.tabs.param.watch(self._on_tab, "active")
         return self.tabs
-
-    def _on_tab(self, event) -> None:
-        if TAB_TITLES[event.new] == "Device":
-            self.device_tab.ensure_drawn()  # guarded: an error shows in the Device tab's alert
 
     # --- lifetime -----------------------------------------------------------------------------------------
 
@@ -553,97 +432,9 @@ class Explorer(WithAlert):
             return
         self.released = True
         _release_js_callbacks(self.view)
-        self.ds = self.point = self.cnt_device = None
-        self.device_tab.result = None
-
-
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}g}"
-
-
-def _scales(result) -> str:
-    trust = "" if result.controlled else " (not controlled: it rests on a coupling beyond y_strong)"
-    if result.phase == "paired":
-        return f": spin gap Δs = {_fmt(result.spin_gap)} Λ, {result.dominant_order} dominates{trust}"
-    if result.phase == "triplet":
-        return (f": triplet / SDW_z spin gap Δs = {_fmt(result.spin_gap)} Λ, {result.dominant_order} "
-                f"dominates{trust}")
-    if result.phase == "trion":
-        return f": trion scale {_fmt(result.trion_scale)} Λ, {result.dominant_order} dominates"
-    if result.phase == "undetermined":
-        return ": the strong-coupling step cannot decide (no phase is claimed)"
-    return f": no gap{trust}"
-
-
-def _spin_gap_row(r) -> str:
-    if r.spin_gap is None:
-        return "none"
-    if r.spin_gap_type == "triplet":
-        return f"{_fmt(r.spin_gap)}, triplet / SDW_z (ys = +1 at l = {_fmt(r.flow.l_runaway, 4)})"
-    return f"{_fmt(r.spin_gap)}, singlet (l̄ = {_fmt(r.l_bar, 4)})"
-
-
-def _verdicts_row(r) -> str:
-    """The phase under every cutoff scheme, the page's own in bold."""
-    verdicts = r.verdict_by_scheme
-    return ", ".join(f"**{s}: {verdicts[s]}**" if s == r.model.scheme else f"{s}: {verdicts[s]}" for s in SCHEMES)
-
-
-def _trion_row(r) -> str:
-    if r.phase == "trion":
-        return f"{_fmt(r.trion_scale)} (l̄̄ = {_fmt(r.l_bbar, 4)})"
-    if r.l_bbar is not None:  # |y1| got strong only after l*: the mismatch had already cut it off
-        return f"none: |y1| reached y_strong at l̄̄ = {_fmt(r.l_bbar, 4)}, after l* = {_fmt(r.model.lstar_eff, 4)}"
-    return "none"
-
-
-def point_markdown(point: Point) -> str:
-    """The flow panel's text: where the device is, its phase in words, whether the verdict is controlled, the
-    verdict under every cutoff scheme, its scales and order, the notes and its Table I row."""
-    r, m = point.result, point.model
-    control = "controlled" if r.controlled else f"**not controlled**: {r.uncontrolled_reason}"
-    if r.phase == "trion":
-        order = f"{r.dominant_order} of the trion composite (K_f vs {sc_threshold(m.vertex_charge):g})"
-    elif r.dominant_order:
-        order = f"{r.dominant_order} — {ORDER_WORDS[r.dominant_order]}"
-    else:
-        order = "none (gapless)"
-    counts: dict[str, int] = {}
-    for phase in r.ensemble.values():
-        counts[phase] = counts.get(phase, 0) + 1
-    members = ", ".join(f"{p} {n}" for p, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    rows = [
-        ("phase", f"**{r.phase}** — {PHASE_WORDS[r.phase].split(': ', 1)[1]}"),
-        ("certainty", f"**{r.certainty}**: {100 * r.agreement:.0f} % of the {len(r.ensemble)} members of the verdict "
-                      f"ensemble agree ({members})"),
-        ("control", control),
-        ("verdict by scheme", _verdicts_row(r)),
-        ("spin gap Δs/Λ", _spin_gap_row(r)),
-        ("trion scale/Λ", _trion_row(r)),
-        ("dominant order", order),
-    ]
-    if r.phase == "paired":
-        rows.append(("χ exponents", f"CDW {r.chi_cdw_exponent:.3g}, SC {r.chi_sc_exponent:.3g} (Eq. 18)"))
-    elif r.phase == "triplet":
-        rows.append(("χ exponents", f"SDW_z {r.chi_cdw_exponent:.3g}, triplet SC {r.chi_sc_exponent:.3g}"))
-    elif r.phase == "trion":
-        rows.append(("K_f", f"{r.Kf:.4g} (Eq. 20: {r.Kf_eq20:.4g}); SC iff K_f > {sc_threshold(m.vertex_charge):g}"))
-    line13 = " (line of Eq. 13)" if m.upsilon_theta is None else ""
-    rows.append(("l* (effective), Q, υθ", f"{m.lstar_eff:.4g}, {m.Q:.3g}, {m.upsilon_theta_eff:.3g}{line13}"))
-    rows.append(("flow, scheme", f"{m.flow}, {m.scheme}"))
-    for note in r.notes:
-        if note != r.uncontrolled_reason:  # already in the control row
-            rows.append(("note", note))
-    sig = point.table_row
-    if sig is None:
-        rows.append(("Table I", "not derived for a trion with vertex charge 1 (Mott ladder)"))
-    else:
-        s = sig.to_dict()
-        rows.append(("Table I row", f"tunnelling: {s['tunneling']}; G = {s['conductance_fraction']} e²/h; "
-                                    f"cross G = {s['cross_conductance_fraction']} e²/h; "
-                                    f"G (floating secondary) = {s['floating_conductance_fraction']} e²/h"))
-    table = "\n".join(f"| {k} | {v.replace('|', chr(92) + '|')} |" for k, v in rows)  # |y1| must not split a cell
-    return f"### Device at {point.describe()}\n\n| | |\n|---|---|\n{table}\n"
+        self.ds = self.point = self.cnt.device = None
+        if self._device_tab is not None:
+            self._device_tab.result = None
 
 
 def build_app(model: Model | None = None, x: Axis | None = None, y: Axis | None = None,
@@ -651,7 +442,7 @@ def build_app(model: Model | None = None, x: Axis | None = None, y: Axis | None 
     """The explorer page for ``model`` (default :class:`~pairing1d.model.Model()`) and, in its Device tab, the
     preset ``device_preset``: a Panel object; display it in Jupyter (after ``pn.extension()``) or serve it
     (``pairing1d explore``, :func:`~pairing1d.explorer.server.serve`). Served, the page is released when its
-    session is destroyed (:meth:`Explorer.release`)."""
+    session is destroyed (:meth:`~pairing1d.explorer.app.Explorer.release`)."""
     page = Explorer(model, x, y, device_preset)
     release_with_session(page)
     return page.view

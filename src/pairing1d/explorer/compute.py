@@ -9,6 +9,10 @@ takes about 0.22-0.33 s instead of 0.31-0.44 s on two cores and, on the Fig. 4 g
 control flag and the spin gap of a paired pixel moves by < 4e-6 in log10 (see ``benchmarks/explorer_redraw.py``).
 A clicked point is solved again by the scipy path (:func:`~pairing1d.phases.phase_of`), which gives the full
 trajectory.
+
+What every page of a server computes alike is shared between the pages, bounded and read-only: the maps
+(:data:`MAP_CACHE`) and the solved devices (:data:`POINT_CACHE`). Every visitor's first page shows the same map and
+the same device (the controls the server was started with), so only the first visitor pays for them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +38,7 @@ __all__ = [
     "EXPLORER_RTOL", "EXPLORER_ATOL", "MAX_POINTS", "AXIS_NAMES", "DEFAULT_RANGES", "Axis", "compute_map",
     "field_value", "model_at", "axis_value", "snap", "Point", "solve_point", "CntDevice", "cnt_device",
     "marker_position", "warm_up", "MAX_GATE_POINTS", "DEFAULT_GATE_POINTS", "GateAxis", "default_gate_axis",
-    "DeviceMap", "compute_device", "phase_windows", "MapCache", "MAP_CACHE",
+    "DeviceMap", "compute_device", "phase_windows", "MapCache", "MAP_CACHE", "POINT_CACHE", "map_key",
 ]
 
 EXPLORER_RTOL = 1e-7
@@ -86,14 +91,20 @@ class Axis:
         return AXIS_ALIASES.get(self.name, self.name)
 
 
+def _nbytes(value: Any) -> int:
+    return int(value.nbytes)
+
+
 class MapCache:
     """The last maps computed, shared by every page of the process and bounded both in count (``max_entries``) and
-    in memory (``max_bytes``, the Datasets' ``nbytes``): least recently used first out. Every visitor's first page
-    shows the same map (the model and axes the server was started with), and a slider moved back to a value
-    shows a map seen before; neither is computed again. Thread-safe; a map larger than ``max_bytes`` is not kept."""
+    in memory (``max_bytes``, the sum of ``sizeof`` of the values kept: by default the Datasets' ``nbytes``): least
+    recently used first out. Every visitor's first page shows the same map (the model and axes the server was
+    started with), and a slider moved back to a value shows a map seen before; neither is computed again.
+    Thread-safe; a value larger than ``max_bytes`` is not kept. The values are shared: nobody may change them."""
 
-    def __init__(self, max_entries: int = 32, max_bytes: int = 64 * 2**20):
+    def __init__(self, max_entries: int = 32, max_bytes: int = 64 * 2**20, sizeof: Callable[[Any], int] = _nbytes):
         self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._sizeof = sizeof
         self._entries: OrderedDict[tuple, Any] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -104,7 +115,7 @@ class MapCache:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held (the sum of the kept Datasets' ``nbytes``)."""
+        """Bytes held (the sum of ``sizeof`` of the values kept)."""
         return self._bytes
 
     def get(self, key: tuple):
@@ -118,7 +129,7 @@ class MapCache:
             return ds
 
     def put(self, key: tuple, ds) -> None:
-        size = int(ds.nbytes)
+        size = self._sizeof(ds)
         with self._lock:
             if key in self._entries or size > self.max_bytes:
                 return
@@ -126,7 +137,7 @@ class MapCache:
             self._bytes += size
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 _, old = self._entries.popitem(last=False)
-                self._bytes -= int(old.nbytes)
+                self._bytes -= self._sizeof(old)
 
     def clear(self) -> None:
         with self._lock:
@@ -138,6 +149,11 @@ MAP_CACHE = MapCache()
 """The maps of :func:`compute_map`, shared by the pages of this process (bounded: :class:`MapCache`)."""
 
 
+def map_key(model: Model, x: Axis, y: Axis, rtol: float = EXPLORER_RTOL, atol: float = EXPLORER_ATOL) -> tuple:
+    """The key of a map in :data:`MAP_CACHE` (and of anything drawn from it alone, e.g. its colours)."""
+    return (model, x, y, float(rtol), float(atol))
+
+
 def compute_map(model: Model, x: Axis, y: Axis, rtol: float = EXPLORER_RTOL, atol: float = EXPLORER_ATOL):
     """The phase map of ``model`` over ``x`` (columns) and ``y`` (rows): the Dataset of
     :func:`pairing1d.sweep.sweep` with dimensions ``(y, x)``; a ModelError names the first value out of the
@@ -147,7 +163,7 @@ def compute_map(model: Model, x: Axis, y: Axis, rtol: float = EXPLORER_RTOL, ato
 
     if x.target == y.target:
         raise ModelError(f"axes {x.name} and {y.name} set the same parameter {x.target}")
-    key = (model, x, y, float(rtol), float(atol))
+    key = map_key(model, x, y, rtol, atol)
     ds = MAP_CACHE.get(key)
     if ds is None:
         ds = sweep(model, rtol=rtol, atol=atol, **{y.name: y.values(), x.name: x.values()})
@@ -205,14 +221,27 @@ class Point:
         return ", ".join(f"{name} = {value:.6g}" for name, value in self.coords.items())
 
 
+POINT_CACHE = MapCache(max_entries=64, sizeof=lambda point: 0)
+"""The devices solved by :func:`solve_point`, shared by the pages of this process: every new page starts with the
+same device (and the same nanotube device), solved once (a scipy flow and two more for the verdict under the other
+schemes: 25-50 ms). Bounded in count only: a solved device holds its flow, about 20 kB."""
+
+
 def solve_point(model: Model, coords: dict[str, float]) -> Point:
-    """Solve the device at ``coords`` with the scipy path and attach its Table I row."""
+    """Solve the device at ``coords`` with the scipy path and attach its Table I row. A device solved before comes
+    from :data:`POINT_CACHE`: the same Point, which nobody may change."""
+    key = (model, tuple(coords.items()))
+    point = POINT_CACHE.get(key)
+    if point is not None:
+        return point
     result = phase_of(model_at(model, coords))
     try:
         row = device_signatures(result.phase, result.model.vertex_charge)
     except ModelError:  # the trion row of a Mott ladder is not derived: the page says so instead
         row = None
-    return Point(coords=dict(coords), result=result, table_row=row)
+    point = Point(coords=dict(coords), result=result, table_row=row)
+    POINT_CACHE.put(key, point)
+    return point
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,10 @@ A session lives while its tab is open; once the websocket is closed the server d
 :data:`SESSION_DISCARD_S` seconds and the page is released with it (:meth:`~pairing1d.explorer.app.Explorer.release`),
 so that memory stays flat however many pages are loaded (``benchmarks/explorer_load.py``).
 
+A websocket whose session token is garbage (not one this server could have issued: undecodable, without a session id
+or an expiry), or that Bokeh refuses (expired, a bad signature, no token), is closed with one line in the server's
+log (:func:`token_problem`) instead of the traceback Bokeh's handler would print.
+
 The server listens on loopback (127.0.0.1) unless told otherwise. Any other address is reachable from other machines
 and the page has no authentication: :func:`serve` then prints a warning and refuses to start unless the origins whose
 pages may open a session's websocket are named explicitly (``allow_websocket_origin``, Panel's
@@ -13,15 +17,19 @@ pages may open a session's websocket are named explicitly (``allow_websocket_ori
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import logging
 import socket
 import sys
 from collections.abc import Callable, Sequence
 
 from ..model import Model, ModelError
 
-__all__ = ["serve", "make_server", "free_port", "is_loopback", "websocket_origins", "LOOPBACK",
+__all__ = ["serve", "make_server", "free_port", "is_loopback", "websocket_origins", "token_problem", "LOOPBACK",
            "SESSION_CHECK_MS", "SESSION_LINGER_MS", "SESSION_DISCARD_S"]
+
+log = logging.getLogger("pairing1d.explorer")
 
 LOOPBACK = "127.0.0.1"
 
@@ -87,6 +95,65 @@ def websocket_origins(host: str, port: int, allow_websocket_origin: Sequence[str
     return origins
 
 
+def token_problem(token: str | None) -> str | None:
+    """Why ``token`` (the second subprotocol of a websocket's handshake) cannot be a session token this server
+    issued, in a few words; None when it may be one (Bokeh then checks its signature and expiry). Never raises,
+    whatever the token holds."""
+    from bokeh.util.token import get_session_id, get_token_payload
+
+    if not token:
+        return "no session token"
+    try:
+        session_id = get_session_id(token)
+        payload = get_token_payload(token)
+    except Exception:  # noqa: BLE001 - base64, zlib, JSON or a missing key: all of them garbage
+        return f"a malformed session token ({len(token)} characters)"
+    if not isinstance(session_id, str) or not session_id:
+        return "a session token without a session id"
+    expiry = payload.get("session_expiry") if isinstance(payload, dict) else None
+    if isinstance(expiry, bool) or not isinstance(expiry, int | float):
+        return "a session token without an expiry"
+    return None
+
+
+@functools.cache
+def _checked(handler: type) -> type:
+    """``handler`` (the server's websocket handler) with its token checked first: a connection with a garbage token,
+    or one that Bokeh refuses, is closed with one line in the log instead of a traceback."""
+    from bokeh.protocol.exceptions import ProtocolError
+
+    class CheckedWSHandler(handler):
+        def open(self, *args, **kwargs):
+            where = self.request.remote_ip
+            problem = (token_problem(getattr(self, "_token", None)) if self.selected_subprotocol == "bokeh"
+                       else "not the bokeh websocket protocol")
+            if problem is not None:
+                log.warning("explorer: websocket from %s refused: %s", where, problem)
+                self.close(1008, "invalid session token")  # 1008: policy violation
+                return None
+            try:
+                return super().open(*args, **kwargs)
+            except ProtocolError as exc:  # expired, or a bad signature: Bokeh has closed the connection already
+                log.warning("explorer: websocket from %s refused: %s", where, " ".join(str(exc).split()))
+                return None
+
+    CheckedWSHandler.__name__ = CheckedWSHandler.__qualname__ = f"Checked{handler.__name__}"
+    return CheckedWSHandler
+
+
+def _check_tokens(server) -> int:
+    """Put :func:`_checked` websocket handlers on every websocket route of ``server`` (a Bokeh server, not yet
+    started); returns how many routes."""
+    from bokeh.server.views.ws import WSHandler
+
+    swapped = 0
+    for rule in server._tornado.wildcard_router.rules:  # Bokeh's own route table: one websocket route per app
+        if isinstance(rule.target, type) and issubclass(rule.target, WSHandler):
+            rule.target = _checked(rule.target)
+            swapped += 1
+    return swapped
+
+
 def _warning(host: str, port: int, origins: Sequence[str]) -> str:
     anyone = " (any origin: any web page a visitor opens can drive the explorer)" if "*" in origins else ""
     where = f"{host}:{port}" if port else f"{host} (a free port)"
@@ -113,11 +180,14 @@ def make_server(model: Model | None = None, *, host: str = LOOPBACK, port: int =
     try:
         port = port or free_port(host)
         origins = websocket_origins(host, port, allow_websocket_origin)
+        # location=False: the page never reads or sets its URL, and a Location model would be one more per page
         server = pn.serve(page or (lambda: build_app(model)), port=port, address=host, websocket_origin=origins,
                           loop=loop, show=False, start=False, title="pairing1d explorer", verbose=False,
-                          check_unused_sessions_milliseconds=check_ms, unused_session_lifetime_milliseconds=linger_ms)
+                          location=False, check_unused_sessions_milliseconds=check_ms,
+                          unused_session_lifetime_milliseconds=linger_ms)
     except OSError as exc:
         raise ModelError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    _check_tokens(server)
     shown = f"[{host}]" if ":" in host else host
     return server, f"http://{shown}:{port}/"
 
@@ -138,6 +208,12 @@ def serve(model: Model | None = None, *, host: str = LOOPBACK, port: int = 5006,
     if not is_loopback(host):  # refused, or warned about, before anything listens
         (warn or _stderr)(_warning(host, port, websocket_origins(host, port, allow_websocket_origin)))
     warm_up()  # load the engine's compiled kernel now, not on the first visitor's first map
+    # Bokeh checks every new session's document (layout and reference integrity) before sending it: 7 ms of each
+    # page load's 100 ms of CPU, for a page that is the same every time. The tests check it once instead
+    # (tests/test_explorer_load.py); this process serves nothing else.
+    from bokeh.settings import settings
+
+    settings.perform_document_validation.set_value(False)
     server, url = make_server(model, host=host, port=port, allow_websocket_origin=allow_websocket_origin)
     announce(url)
     server.start()
