@@ -227,3 +227,26 @@ def test_bad_input():
         with pytest.raises(LatticeError) as info:
             bad()
         assert "\n" not in str(info.value) and str(info.value)
+
+
+def test_extreme_couplings_give_the_limit_or_a_one_line_error(monkeypatch, capsys):
+    """U = 1e15 t used to return a wrong energy (-5.05 where U -> inf gives -4.4721, two hard-core electrons and two
+    spinless fermions on four sites): the
+    couplings are bounded, the largest allowed U reaches the limit, and an eigenpair whose residual says it is wrong
+    is refused."""
+    from pairing1d.cli import main
+    from pairing1d.lattice import ed
+
+    limit = 2 * (-2 * math.cos(math.pi / 5) - 2 * math.cos(2 * math.pi / 5))  # two hard-core electrons + 2 spinless
+    r = ground_state_ed(LatticeParams(L=4, U=1e6), Sector(1, 1, 2))
+    # second order in t/U (virtual double occupancy) lowers it by about t^2/U: 2e-6 here
+    assert limit - 1e-5 < r.energy < limit
+    for U in ("1e15", "1e308"):
+        with pytest.raises(SystemExit) as info:
+            main(["lattice", "solve", "--L", "4", "--N-up", "1", "--N-dn", "1", "--N-sec", "2", "--method", "ed",
+                  "--U", U, "--json"])
+        err = capsys.readouterr().err.strip()
+        assert info.value.code == 2 and "U = " in err and "allowed range" in err and "\n" not in err
+    monkeypatch.setattr(ed, "RESIDUAL_TOLERANCE", 1e-300)  # every real eigensolver's residual exceeds it
+    with pytest.raises(LatticeError, match="did not converge"):
+        ground_state_ed(LatticeParams(L=4, U=1.0), Sector(1, 1, 2))

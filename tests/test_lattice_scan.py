@@ -25,7 +25,7 @@ from pairing1d.lattice.solve import solve_sector
 from pairing1d.lattice.store import RunStore, run_key
 
 RAW = {"name": "t", "method": "ed", "sizes": [4, 8], "n": 0.5, "ns": 0.75,
-       "couplings": {"U": 1.0, "V_s": 1.5, "W": [0.0, 1.0, 2.0]}, "options": {"tol": 1e-9}}
+       "couplings": {"U": 1.0, "V_s": 1.5, "W": [0.0, 1.0, 2.0]}, "options": {"max_dimension": 100000}}
 N_RUNS = 3 * 2 * 6  # points x sizes x the default sectors (0,0,0) (1,-1,0) (1,0,0) (1,1,0) (0,0,1) (0,0,-1)
 TESTS = Path(__file__).parent
 
@@ -62,7 +62,7 @@ def test_plan_toml_and_config_errors(tmp_path):
     assert len(tasks) == N_RUNS and len({t.key for t in tasks}) == N_RUNS
     params, sector, method, options = tasks[0]  # a task is a (params, sector, method, options) tuple
     assert (params.L, params.U, params.W, sector, method, options) == (4, 1.0, 0.0, Sector(1, 1, 3), "ed",
-                                                                        {"tol": 1e-9})
+                                                                        {"max_dimension": 100000})
     assert {t.sector for t in tasks if t.params.L == 8} == {Sector(2, 2, 6), Sector(3, 1, 6), Sector(3, 2, 6),
                                                             Sector(3, 3, 6), Sector(2, 2, 7), Sector(2, 2, 5)}
     # extra shifts add sectors; those already planned, or outside [0, L] (N_sec + 2 = 5 at L = 4), are dropped
@@ -94,7 +94,8 @@ def test_plan_toml_and_config_errors(tmp_path):
 def test_store(tmp_path):
     p, s = LatticeParams(L=4, W=1.0), Sector(1, 1, 3)
     key = run_key(p, s, "ed", {})
-    assert key == RunStore.run_key(LatticeParams(L=4, W=1), s, "ed", {}) != run_key(p, s, "ed", {"tol": 1e-9})
+    assert key == RunStore.run_key(LatticeParams(L=4, W=1), s, "ed", {}) != run_key(p, s, "ed",
+                                                                                 {"max_dimension": 100000})
     with RunStore(tmp_path / "s.sqlite") as store:
         assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert not store.has(key) and store.energy(p, s, "ed", {}) is None and store.get(key) is None
@@ -133,7 +134,7 @@ def test_scan_writes_every_run_once_and_resumes(tmp_path, monkeypatch):
     assert len(rows) == N_RUNS and {r["key"] for r in rows} == {t.key for t in plan(config)}
     for r in rows:
         assert r["energy"] == fake_energy(LatticeParams(**r["params"]), Sector(r["N_up"], r["N_dn"], r["N_sec"]))
-        assert r["options"] == {"tol": 1e-9} and r["observables"] == {"options": {"tol": 1e-9}}
+        assert r["options"] == {"max_dimension": 100000} and r["observables"] == {"options": {"max_dimension": 100000}}
     again = run_scan(config, store_path, solver=fake_solver, progress=True)  # the bar must not break anything
     assert (again.total, again.already_done, again.computed, again.failed) == (N_RUNS, N_RUNS, 0, 0)
     assert len(calls(log)) == N_RUNS
@@ -340,3 +341,68 @@ def test_warm_start_from_the_nearest_finished_point(tmp_path):
     assert states == sorted(f"{r['key']}.h5" for r in rows)
     cold = ground_state_dmrg(LatticeParams(L=4, U=1.0, W=0.6), Sector(1, 1, 2), chi_max=32)
     assert rows[1]["energy"] == pytest.approx(cold.energy, abs=1e-6)
+
+
+def test_warm_start_refuses_a_state_file_that_is_not_the_one_recorded(tmp_path, monkeypatch):
+    """A state file replaced after its run (here: one byte appended, still valid HDF5 to h5py) is never opened by
+    TeNPy's loader, which imports the modules a file names: the next run starts cold."""
+    from tenpy.tools import hdf5_io
+
+    first = ScanConfig.from_dict({"name": "w", "sizes": [4], "n": "1/2", "ns": "1/2", "quantities": [],
+                                  "couplings": {"U": 1.0, "W": 0.5}, "options": {"chi_max": 16}})
+    run_scan(ScanFile([first], warm_start=True), tmp_path / "w.sqlite", progress=False)
+    with RunStore(tmp_path / "w.sqlite") as store:
+        (row,) = store.rows()
+    state = tmp_path / "w.sqlite.states" / f"{row['key']}.h5"
+    assert len(row["convergence"]["state_sha256"]) == 64
+    with open(state, "ab") as f:
+        f.write(b"\0")
+    loaded = []
+    real = hdf5_io.load_from_hdf5
+    monkeypatch.setattr(hdf5_io, "load_from_hdf5", lambda *a, **k: loaded.append(a) or real(*a, **k))
+    second = ScanConfig.from_dict(first.to_dict() | {"couplings": {"U": 1.0, "W": 0.6}})
+    summary = run_scan(ScanFile([second], warm_start=True), tmp_path / "w.sqlite", progress=False)
+    assert summary.computed == 1 and loaded == []
+    with RunStore(tmp_path / "w.sqlite") as store:
+        new = [r for r in store.rows() if r["params"]["W"] == 0.6]
+    assert [r["convergence"]["warm_start"] for r in new] == [False]
+
+
+@pytest.mark.parametrize("method, options, sizes, match", [
+    ("ed", "bogus = 3", "[4]", "unknown ed option"),
+    ("ed", "max_dimension = 1e12", "[4]", "max_dimension"),
+    ("ed", "", "[4000, 8000]", "L = 4000 is outside"),
+    ("ed", "max_dimension = 10", "[8]", "sector dimension"),
+    ("dmrg", "chi = 64", "[8]", "unknown dmrg option"),
+    ("dmrg", "save_to = 'x.h5'", "[8]", "unknown dmrg option"),
+    ("dmrg", "chi_max = 1e12", "[8]", "chi_max"),
+    ("dmrg", "max_sweeps = 0", "[8]", "max_sweeps"),
+    ("dmrg", "correlations = ['SzSz', 'spin']", "[8]", "correlations"),
+])
+def test_scan_file_refused_before_any_run(tmp_path, method, options, sizes, match):
+    """Options, sizes and sectors the solver would refuse are refused when the file is read, in one line, and the
+    store is never created (they used to fail every run, or with Python's 4300-digit limit)."""
+    from pairing1d.cli import main
+
+    (tmp_path / "s.toml").write_text(f'method = "{method}"\nsizes = {sizes}\nn = 0.5\nns = 0.5\n'
+                                     f"[couplings]\nU = 1.0\n[options]\n{options}\n")
+    with pytest.raises(LatticeError, match=match) as info:
+        read_scan_file(tmp_path / "s.toml")
+    assert "\n" not in str(info.value)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lattice", "scan", str(tmp_path / "s.toml"), "--store", str(tmp_path / "s.sqlite")])
+    assert exit_info.value.code == 2 and not (tmp_path / "s.sqlite").exists()
+
+
+def test_option_checks_cover_every_solver_argument():
+    """The functions that check a scan's options name exactly the solvers' keyword arguments (but the warm-start
+    files a scan sets itself), so that nothing a solver takes is refused and nothing it refuses is let through."""
+    import inspect
+
+    from pairing1d.lattice.dmrg import ground_state_dmrg
+    from pairing1d.lattice.ed import ground_state_ed
+    from pairing1d.lattice.solve import MANAGED_OPTIONS, option_names
+
+    for method, solver in (("ed", ground_state_ed), ("dmrg", ground_state_dmrg)):
+        taken = [n for n in list(inspect.signature(solver).parameters)[2:] if n not in MANAGED_OPTIONS]
+        assert sorted(option_names(method)) == sorted(taken)

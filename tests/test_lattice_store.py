@@ -41,7 +41,7 @@ U = 1.0
 V_s = 1.5
 W = [0.0, 1.0, 2.0]
 [options]
-tol = 1e-9
+max_dimension = 100000
 """
 
 

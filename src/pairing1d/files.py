@@ -112,3 +112,14 @@ def make_folder(path: str | Path) -> Path:
     except OSError as exc:
         raise WriteError(exc.errno, f"cannot create the folder {str(path)!r}: {exc.strerror or exc}") from None
     return path
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (hex), read in blocks of 1 MiB."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

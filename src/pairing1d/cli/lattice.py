@@ -1,4 +1,4 @@
-"""``pairing1d lattice ...``: the microscopic lattice model by ED and DMRG, next to the RG (issue 6)."""
+"""``pairing1d lattice ...``: the microscopic lattice model by ED and DMRG, next to the RG."""
 
 from __future__ import annotations
 
@@ -58,6 +58,11 @@ def _fmt(value: float | None, digits: str = ".3f") -> str:
     return fmt.NOT_COMPUTED if value is None else format(value, digits)
 
 
+def _no_gap(verdict: str | None) -> str | None:
+    """The gap-ratio rule's "decoupled" as what it establishes: no gap above about 0.2 t (docs/lattice.md Sec. 8)."""
+    return "gap<0.2t" if verdict == "decoupled" else verdict
+
+
 def _print_study(study) -> None:
     """The study's tables: lattice evidence and verdict per point, agreement per (flow, scheme), calibrations."""
     from ..lattice.phase_map import COMBOS
@@ -76,8 +81,9 @@ def _print_study(study) -> None:
                       (*key, "gaps say", "lattice", "consistent/cic", "paper/printed"))
     charges = _table(f"Central charge c on L = {L} against the chains alone (c_ref)", (*key, "c", "c_ref", "c_ref − c"))
     gaps = _table("Gaps per L (energies in t) against the chains alone (ref); r = gap scaling ratio against the "
-                  "chains alone: open > 1.35, closed < 1.2, i.e. no gap with a correlation length below about L_1/2: "
-                  "'decoupled' is a verdict on these lengths",
+                  "chains alone: open > 1.35, closed < 1.2 (correlation lengths below 6.2 and above 9.2 cells at L = "
+                  "12, 24): 'gap<0.2t' (no gap above about 0.2t) is the lattice's 'decoupled', a verdict on these "
+                  "lengths only",
                   (*key, "Δs per L", "Δs ref", "r_s", "Δsec per L", "Δsec ref", "r_sec"))
     for p in points:
         c, ref = p.central_charge, p.reference
@@ -87,7 +93,7 @@ def _print_study(study) -> None:
             r = p.rg.get(label, {})
             rg.append(fmt.NOT_COMPUTED if r.get("phase") is None
                       else r["phase"] + ("" if r.get("controlled") else " (!)"))
-        verdicts.add_row(*keys(p), p.gap_phase or "undecided", p.verdict or "undecided", *rg)
+        verdicts.add_row(*keys(p), _no_gap(p.gap_phase) or "undecided", _no_gap(p.verdict) or "undecided", *rg)
         charges.add_row(*keys(p), fmt.NOT_COMPUTED if c is None else f"{c.c:.2f} ± {c.error:.2f}",
                         fmt.NOT_COMPUTED if ref is None else f"{ref.c:.2f} ± {ref.error:.2f}", _fmt(drop, ".2f"))
         gaps.add_row(*keys(p), " ".join(f"{v:.3f}" for _, v in sorted(p.spin_gap.items())) or fmt.NOT_COMPUTED,
@@ -335,10 +341,15 @@ def report(
 ) -> None:
     """The RG's phase next to the lattice's for every point of the scans in a store: extrapolated gaps per scan
     and, for a study (coupled chains and each chain alone), the phase map from the gaps' finite-size scaling and the
-    central charge, with the agreement of every RG flow and scheme. Reads the store only; recomputes nothing."""
+    central charge, with the agreement of every RG flow and scheme; for a spin-stiffness study (coupled scans that
+    measured <SzSz>), kappa(L), v_s/K_s, the controls and the verdict of the rule per point, with the RG's
+    prediction under every flow. Reads the store only; recomputes nothing."""
     from ..lattice.phase_map import plot_study_map, study_map
     from ..lattice.report import comparisons_from_store, plot_report
 
+    if _is_stiffness_store(store):
+        _stiffness_report(store, plot, json_out)
+        return
     scans = comparisons_from_store(store)
     study = study_map(store)  # no points unless the store holds the chains alone: a plain scan has its gaps only
     counts = _runs_per_scan(store)
@@ -389,3 +400,163 @@ def report(
                 raise InputError(f"cannot write plot {str(target)!r}: {exc}") from None
             if not json_out:
                 stdout.print(f"plot written to {target}")
+
+
+def _is_stiffness_store(store: Path) -> bool:
+    """Whether ``store`` holds a spin-stiffness study (its errors are left to the ordinary report's reading)."""
+    from ..lattice.params import LatticeError
+    from ..lattice.stiffness_study import is_stiffness_study
+    from ..lattice.store import RunStore
+
+    if not store.is_file():
+        return False
+    try:
+        with RunStore(store, mode="r") as runs:
+            return is_stiffness_study(runs.configs())
+    except (LatticeError, OSError):
+        return False
+
+
+def _pm(value: float | None, error: float | None, digits: int = 4) -> str:
+    if value is None:
+        return fmt.NOT_COMPUTED
+    return f"{value:.{digits}f}" + ("" if error is None else f" ± {error:.1g}")
+
+
+def _stiffness_report(store: Path, plot: Path | None, json_out: bool) -> None:
+    """``lattice report`` of a spin-stiffness study (:mod:`pairing1d.lattice.stiffness_study`): the store read back."""
+    from ..lattice.stiffness_plot import plot_stiffness_study
+    from ..lattice.stiffness_study import stiffness_study
+
+    study = stiffness_study(store)
+    if not study.points and not study.controls:
+        raise InputError(f"{store}: nothing to report yet: no chain has its ground state and reference at any length")
+    if json_out:
+        print_json(study.to_dict() | {"version": __version__}, indent=1)
+    else:
+        _print_stiffness(study)
+    if plot is not None:
+        try:
+            plot_stiffness_study(study, plot)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot write plot {str(plot)!r}: {exc}") from None
+        if not json_out:
+            stdout.print(f"figure written to {plot}")
+
+
+def _print_stiffness(study) -> None:
+    for chain in study.chains:
+        t = _table(f"{chain.label} ({chain.kind}; reference: {chain.reference}): kappa = S_s(q1)/S_s^ref(q1), "
+                   "K_s proxy = 4 pi S_s(q1)/q1, v_s/K_s = (L+1) gap/pi, rho = gap/gap_ref; errors: the two-chi "
+                   "change", ("L", "chi", "kappa", "K_s proxy", "gap / t", "v_s/K_s", "rho", "variance"))
+        for L, r in sorted(chain.readings.items()):
+            runs = chain.runs.get(L, {}).get("S=0", {})
+            top = runs.get(max(runs)) if runs else None
+            t.add_row(str(L), ",".join(map(str, r.S_s.chis)), _pm(r.kappa, r.kappa_error), f"{r.ks_proxy:.4f}",
+                      _pm(None if r.gap is None else r.gap.value, None if r.gap is None else r.gap.error),
+                      _fmt(r.vs_over_Ks, ".4f"), _pm(r.ratio, r.ratio_error),
+                      fmt.NOT_COMPUTED if top is None or top.energy_variance is None else f"{top.energy_variance:.0e}")
+        stdout.print(t)
+        extrapolated = {L: chain.variance_gap(L) for L in sorted(chain.readings)}
+        if any(g is not None for g in extrapolated.values()):
+            stdout.print("  gap from each sector's energy extrapolated linearly in its variance (two largest chi): "
+                         + ", ".join(f"L={L} {g:.4f}" for L, g in extrapolated.items() if g is not None),
+                         highlight=False)
+    t = _table("Verdict of the rule (three longest lengths: paired if kappa < 1 falls by > 3 sigma while the gap "
+               "ratio rises; decoupled if kappa -> 1 with a flat ratio) and the gap fit Delta^2 = Delta_inf^2 + "
+               "A^2 Delta_ref^2 (quoted only above 3 sigma); Bethe ansatz: the attractive chain's gap (L = inf)",
+               ("chain", "verdict", "vs free chain", "gap fit / t", "Bethe ansatz"))
+    for chain in study.chains:
+        g = chain.gap_fit
+        gap = (fmt.NOT_COMPUTED if g is None else f"{g.gap:.4f} ± {g.gap_error:.1g}" if g.resolved
+               else f"< {g.upper_bound:.3g}")
+        if g is not None and g.resolved and not study.quotable(chain):
+            gap += " (not quotable)"
+        exact = _fmt(chain.exact_gap, ".4g")
+        if chain.exact_gap and g is not None and g.resolved:  # the controls calibrate the fit
+            exact += f" (fit {g.gap / chain.exact_gap:.2g}x)"
+        t.add_row(chain.label, chain.verdict.label,
+                  fmt.NOT_COMPUTED if chain.verdict_abs is None else chain.verdict_abs.label, gap, exact)
+    stdout.print(t)
+    floor = study.gap_floor
+    if floor is not None:
+        stdout.print(f"  the fit finds a gap of up to {floor:.3g} t (3 sigma) in a gapless repulsive control: a fitted "
+                     "gap is quoted only above it", highlight=False)
+    for chain in study.chains:
+        stdout.print(f"  {chain.label}: {chain.verdict.reason}", highlight=False)
+    for label, by_L in study.calibration.items():
+        if not by_L:
+            continue
+        t = _table(f"{label}: the attractive chain with the same kappa (U_eff, interpolated between the controls) and "
+                   "its spin gap (Bethe ansatz, L = inf; range: U_eff +- its error)",
+                   ("L", "kappa", "U_eff / t", "gap / t", "range"))
+        for L, e in by_L.items():
+            rng = e.get("gap_range")
+            t.add_row(L, f"{e['kappa']:.4f}", _pm(e["U_eff"], e["U_eff_error"], 3) if e["U_eff"] is not None
+                      else e.get("note", fmt.NOT_COMPUTED), _fmt(e["gap"], ".2g"),
+                      fmt.NOT_COMPUTED if not rng else f"{rng[0]:.2g} - {rng[1]:.2g}")
+        stdout.print(t)
+    def where(v: dict, name: str, low: float, top: float) -> str:
+        if v.get(name) is not None:
+            return f"{v[name]:.3f}"
+        side = v.get(f"{name}_side")
+        return {"below": f"> {top:g}", "above": f"< {low:g}"}.get(side, fmt.NOT_COMPUTED)
+
+    for family, entry in study.critical_U.items():
+        low, top = min(entry["U"]), max(entry["U"])
+        t = _table(f"Lattice U_c at {family}: where kappa = 1 in U (points at U = "
+                   f"{', '.join(f'{u:g}' for u in entry['U'])}; '> {top:g}': kappa < 1 at every U)",
+                   ("L", "U_c from kappa", "from kappa vs free chain"))
+        for L, v in entry["by_length"].items():
+            t.add_row(L, where(v, "kappa", low, top), where(v, "kappa_abs", low, top))
+        stdout.print(t)
+    for label, by_convention in study.rg.items():
+        if label == "U_c":
+            continue
+        every = sorted({int(L) for rows in by_convention.values() for r in rows.values() for L in r.get("ys", {})})
+        lengths = every[-3:]  # the rule's lengths (the table shows the longest)
+        t = _table(f"RG at {label} (bridge, y0 of the paper; (!) not controlled): y_s(ln L) at the longest L = "
+                   f"{lengths[-1] if lengths else ''}, κ_RG = (1 + y_s/2)/(1 + y_s^ref/2) there, the verdict "
+                   "ensemble's certainty and agreement (--json: every length)",
+                   ("flow/scheme", "phase", "gap / t", "y_s", "κ_RG", "certainty", "agree"))
+        for column in t.columns[:2]:  # the labels stay whole; the numbers' columns wrap
+            column.no_wrap = True
+        for combo, r in by_convention.get("paper", {}).items():
+            if r.get("phase") is None:
+                t.add_row(combo, fmt.NOT_COMPUTED, r.get("error", ""), *("" for _ in range(len(lengths[-1:]) + 3)))
+                continue
+            cert = r.get("certainty") or fmt.NOT_COMPUTED
+            agree = fmt.NOT_COMPUTED if r.get("agreement") is None else f"{r['agreement']:.2f}"
+            t.add_row(combo, r["phase"] + ("" if r["controlled"] else " (!)"), fmt.scale(r["spin_gap"], 2),
+                      *(_fmt(r["ys"].get(str(L)), ".3f") for L in lengths[-1:]),
+                      _fmt(r["kappa"].get(str(lengths[-1])) if lengths else None, ".3f"), cert, agree)
+        stdout.print(t)
+        for combo, r in by_convention.get("paper", {}).items():  # each row is computed itself; say if they differ
+            flow = combo.split("/")[0]
+            others = {s: v for s, v in (r.get("verdict_by_scheme") or {}).items()
+                      if by_convention["paper"].get(f"{flow}/{s}", {}).get("phase") not in (None, v)}
+            if others:
+                stdout.print(f"  {combo}: its verdict_by_scheme differs from the rows: {others}", highlight=False)
+        derived = by_convention.get("derived", {})
+        stdout.print("  with y0 = 2 sqrt2 W(2kF)/(pi (vF + vs)) (derived from standard bosonization, a device's "
+                     "default): " + "; ".join(f"{c} {r.get('phase') or fmt.NOT_COMPUTED}" for c, r in derived.items()),
+                     highlight=False)
+    for family, by_convention in study.rg.get("U_c", {}).items():
+        t = _table(f"RG U_c at {family}: where the verdict turns from a spin gap (paired, trion) to decoupled",
+                   ("flow/scheme", "U_c, y0 of the paper", "U_c, derived y0"))
+        for combo in by_convention.get("paper", {}):
+            cells = []
+            for convention in ("paper", "derived"):
+                e = by_convention.get(convention, {}).get(combo, {})
+                cells.append(_fmt(e.get("U_c"), ".3f") if e.get("U_c") is not None
+                             else f"none ({e.get('at_0')} to U = {e.get('U_max', 0):g})")
+            t.add_row(combo, *cells)
+        stdout.print(t)
+    flags = [(c.label, f) for c in study.chains for f in c.flags]
+    for label, flag in flags:
+        stdout.print(f"  [yellow]flag[/] {label}: {flag}", highlight=False)
+    spent = {name: h for name, h in study.cost_by_scan.items() if h > 0}
+    waiting = len(study.cost_by_scan) - len(spent)
+    stdout.print(f"solver time of every stored run: {study.cost_core_hours:.2f} core-hours; per scan: "
+                 + ", ".join(f"{name} {h:.2f}" for name, h in spent.items())
+                 + (f"; {waiting} scan(s) without a stored run yet" if waiting else ""), highlight=False)

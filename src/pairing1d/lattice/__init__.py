@@ -1,4 +1,4 @@
-r"""A microscopic lattice model of the paper's setup, solved by exact diagonalization and DMRG (issue 6).
+r"""A microscopic lattice model of the paper's setup, solved by exact diagonalization and DMRG.
 
 A Hubbard chain (the primary wire) and a chain of spinless fermions with longer-range repulsion (the
 secondary), coupled by density-density repulsion only; see :class:`~pairing1d.lattice.params.LatticeParams` for

@@ -20,7 +20,13 @@ Lattice spacing :math:`a = 1 = \alpha_0`, energies in the unit of :math:`t`. Fil
 
 **Inter-chain coupling**, :math:`W(q) = W + 2W_1\cos q`: Eq. (6) with the forward part :math:`V = W(0)`
 (:meth:`pairing1d.model.Model.from_density_coupling`: :math:`V_\phi = \sqrt2W(0)`), and the backscattering
-amplitude at the momentum :math:`2k_F` the vertex transfers, :math:`y^0 = W(2k_F)/(\pi(v_F + v_s))`.
+amplitude at the momentum :math:`2k_F` the vertex transfers, :math:`y^0 = W(2k_F)/(\pi(v_F + v_s))` (the paper's
+normalization, ``y_normalization="paper"``, the bridge's default) or :math:`2\sqrt2` times it (``"derived"``:
+:math:`g_1 = 2V` of standard bosonization, :math:`y = g_1/(\sqrt2\pi\bar u)`, the normalization in which Eq. (16) is
+exact and a :class:`~pairing1d.device.Device`'s default), both from
+:func:`pairing1d.model.y_from_backscattering`. The bridge keeps the paper's by default so that the committed
+studies' RG columns (``docs/lattice.md``, Secs. 7-8) are the ones they were written with; the spin-stiffness report
+(:mod:`.stiffness_rg`) shows both.
 
 **Cutoffs.** The vertex :math:`y_1` oscillates as :math:`e^{2i(k_F + k_s)x}`, which on the lattice equals
 :math:`e^{2i(k_F - k_h)x}` with the hole Fermi momentum :math:`k_h = \pi - k_s`: it is commensurate when the
@@ -45,7 +51,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..model import Model
+from ..model import Y_SCALE, Model
 from .params import LatticeError, LatticeParams
 
 __all__ = ["BosonizedLattice", "bosonize", "xxz_luttinger_parameter"]
@@ -94,11 +100,16 @@ class BosonizedLattice:
 
 
 def bosonize(params: LatticeParams, n: float, ns: float, calibration: tuple[Any, Any] | None = None,
-             **model_fields: Any) -> BosonizedLattice:
+             y_normalization: str = "paper", **model_fields: Any) -> BosonizedLattice:
     """The weak-coupling map of the module docstring for electron filling ``n`` (per site, in (0, 2)) and
     secondary filling ``ns`` (in (0, 1)); ``calibration`` = (Hubbard, secondary)
     :class:`~.calibration.ChainParameters` measured on each chain alone replaces the Luttinger parameters and
-    velocities; ``model_fields`` (``chi``, ``lmax``, ``scheme``, ...) pass to the Model."""
+    velocities; ``y_normalization`` (``"paper"`` or ``"derived"``, module docstring) normalizes :math:`y^0`;
+    ``model_fields`` (``chi``,
+    ``lmax``, ``scheme``, ...) pass to the Model."""
+    if y_normalization not in Y_SCALE:
+        raise LatticeError(f"y_normalization = {y_normalization!r} is outside the allowed values "
+                           f"{tuple(Y_SCALE)} (normalization of the inter-chain vertex y0)")
     if not 0 < n < 2:
         raise LatticeError(f"n = {n!r} is outside the allowed range (0, 2) (electrons per site, gapless chain)")
     if not 0 < ns < 1:
@@ -134,10 +145,10 @@ def bosonize(params: LatticeParams, n: float, ns: float, calibration: tuple[Any,
     # inter-chain coupling and cutoffs
     W_of = lambda q: p.W + 2.0 * p.W1 * math.cos(q)  # noqa: E731
     lstar1, lstar2 = _lstar(_wrap(kF + ks - math.pi)), _lstar(_wrap(kF - ks))
-    y0 = W_of(2 * kF) / (math.pi * (vF + vs))
     fields = {"ys0": ys0, "lstar": lstar1, "lstar2": lstar2} | model_fields
-    model = Model.from_density_coupling(W_of(0.0), u=vs, uc=vF, Kc=Kc, K=K, **fields)
-    model = model.replace(y0=y0, y2=y0)
+    model = Model.from_density_coupling(W_of(0.0), u=vs, uc=vF, Kc=Kc, K=K, V_back=W_of(2 * kF),
+                                        y_normalization=y_normalization, **fields)
+    y0 = model.y0
     return BosonizedLattice(kF=kF, ks=ks, vF=vF, vs=vs, Kc=Kc, ys0=ys0, K=K, K_source=source,
                             W_forward=W_of(0.0), W_backscattering=W_of(2 * kF), y0=y0, lstar1=lstar1, lstar2=lstar2,
                             model=model)

@@ -12,8 +12,10 @@ the :class:`~pairing1d.lattice.params.SectorResult`, so that every stored energy
 from __future__ import annotations
 
 import logging
+import math
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +68,10 @@ def entanglement_profile(psi, L: int) -> dict[str, list[float]]:
     }
 
 
-def save_state(psi, params: LatticeParams, sector: Sector, path: str | Path) -> None:
+def save_state(psi, params: LatticeParams, sector: Sector, path: str | Path) -> str:
     """Write an MPS with the point and sector it belongs to (HDF5 via TeNPy's ``hdf5_io``), by
-    :func:`~pairing1d.files.write_atomically`: a reader never sees half a file."""
+    :func:`~pairing1d.files.write_atomically`: a reader never sees half a file. Returns the file's SHA-256, which a
+    scan records with the run so that only this very file is ever loaded again (:func:`load_state`)."""
     import h5py
     from tenpy.tools import hdf5_io
 
@@ -78,15 +81,35 @@ def save_state(psi, params: LatticeParams, sector: Sector, path: str | Path) -> 
         with h5py.File(tmp, "w") as f:
             hdf5_io.save_to_hdf5(f, {"psi": psi, "params": params.to_dict(), "sector": sector.to_dict()})
 
-    write_atomically(path, write)
+    from ..files import file_sha256
+
+    def write_and_digest(tmp: Path) -> None:
+        write(tmp)
+        digests.append(file_sha256(tmp))
+
+    digests: list[str] = []
+    write_atomically(path, write_and_digest)
+    return digests[0]
 
 
-def load_state(path: str | Path, L: int, sector: Sector):
+def load_state(path: str | Path, L: int, sector: Sector, sha256: str | None = None):
     """The MPS saved by :func:`save_state` at ``path`` if it exists, is readable and belongs to a chain of ``L``
-    cells in ``sector`` (else None: a warm start is an optimization, never a reason to fail)."""
+    cells in ``sector`` (else None: a warm start is an optimization, never a reason to fail).
+
+    With ``sha256`` the file's bytes must have that digest before anything reads them: TeNPy's HDF5 loader imports
+    the modules a file names, so a scan loads only a state file whose digest it recorded when the file was written
+    (a replaced or damaged file means a cold start)."""
     path = Path(path)
     if not path.is_file():
         return None
+    if sha256 is not None:
+        from ..files import file_sha256
+
+        try:
+            if file_sha256(path) != sha256:
+                return None
+        except OSError:
+            return None
     try:
         import h5py
         from tenpy.tools import hdf5_io
@@ -100,10 +123,45 @@ def load_state(path: str | Path, L: int, sector: Sector):
     return data["psi"]
 
 
+MAX_SWEEPS = 10_000
+"""Most sweeps a run may ask for (a bound on what an input can make a run do)."""
+MAX_CHI = 100_000
+"""Largest bond dimension a run may ask for (memory grows as the square, time as the cube)."""
+
+
+def _integer(name: str, value: Any, low: int, high: int, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise LatticeError(f"{name} = {value!r} is outside the allowed range of integers [{low}, {high}] ({what})")
+
+
+def check_options(chi_max: Any = DEFAULT_CHI, max_sweeps: Any = 40, min_sweeps: Any = 4, max_E_err: Any = 1e-10,
+                  max_S_err: Any = 1e-5, svd_min: Any = 1e-12, mixer: Any = True, measure: Any = True,
+                  correlations: Any = False, variance: Any = False) -> None:
+    """The checks of :func:`ground_state_dmrg`'s solver options (a scan runs them before its first run): one-line
+    LatticeError for a bad value."""
+    _integer("chi_max", chi_max, 2, MAX_CHI, "bond dimension")
+    _integer("max_sweeps", max_sweeps, 1, MAX_SWEEPS, "DMRG sweeps")
+    _integer("min_sweeps", min_sweeps, 1, MAX_SWEEPS, "DMRG sweeps")
+    for name, value in (("max_E_err", max_E_err), ("max_S_err", max_S_err), ("svd_min", svd_min)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value >= 0):
+            raise LatticeError(f"{name} = {value!r} is outside the allowed range [0, inf) (DMRG tolerance)")
+    for name, value in (("mixer", mixer), ("measure", measure), ("variance", variance)):
+        if not isinstance(value, bool):
+            raise LatticeError(f"{name} = {value!r} is not a bool (true or false)")
+    if not isinstance(correlations, bool):
+        from .observables import CORRELATIONS
+
+        if not (isinstance(correlations, list | tuple) and correlations
+                and all(isinstance(c, str) and c in CORRELATIONS for c in correlations)):
+            raise LatticeError(f"correlations = {correlations!r} must be true, false or a list of some of "
+                               f"{', '.join(CORRELATIONS)}")
+
+
 def ground_state_dmrg(
     params: LatticeParams, sector: Sector, chi_max: int = DEFAULT_CHI, max_sweeps: int = 40, min_sweeps: int = 4,
     max_E_err: float = 1e-10, max_S_err: float = 1e-5, svd_min: float = 1e-12, mixer: bool = True,
-    measure: bool = True, correlations: bool = False, initial_state: str | Path | None = None,
+    measure: bool = True, correlations: bool | Sequence[str] = False, variance: bool = False,
+    initial_state: str | Path | None = None, initial_state_sha256: str | None = None,
     save_to: str | Path | None = None,
 ) -> SectorResult:
     """Ground state of ``params`` in ``sector`` by two-site DMRG with a subspace-expansion mixer.
@@ -112,11 +170,15 @@ def ground_state_dmrg(
     :class:`~pairing1d.lattice.params.SectorResult` with ``convergence = {max_truncation_error, energy_change,
     max_bond_dimension, sweeps, chi_max}`` and, if ``measure``, the site densities ``n_up, n_dn, m``,
     ``double_occupancy`` and the entanglement profile of :func:`entanglement_profile`; with ``correlations`` also
-    the connected correlation matrices of :mod:`pairing1d.lattice.observables`.
+    the connected correlation matrices of :func:`~pairing1d.lattice.observables.mps_correlations` (``True``: all
+    four; a list of names, e.g. ``["SzSz"]``: those only). With ``variance`` the convergence data also holds the
+    energy variance of the final MPS, :math:`\\sigma^2 = \\langle H^2\\rangle - \\langle H\\rangle^2` (TeNPy's
+    ``MPO.variance``, the full contraction: about 2 % of the DMRG time), which vanishes only for an eigenstate.
 
     ``initial_state``: a file of :func:`save_state` to start from (a warm start: no bond-dimension ramp; a missing
-    or mismatched file means a cold start); ``save_to``: where to write the converged state. The convergence data
-    says ``warm_start`` (whether a saved state was used).
+    or mismatched file, or one whose SHA-256 is not ``initial_state_sha256`` when that is given, means a cold
+    start); ``save_to``: where to write the converged state. The convergence data says ``warm_start`` (whether a
+    saved state was used) and, with ``save_to``, ``state_sha256`` (the written file's digest).
     """
     from tenpy.algorithms.dmrg import TwoSiteDMRGEngine
     from tenpy.networks.mps import MPS
@@ -124,13 +186,14 @@ def ground_state_dmrg(
     from .model import coupled_chains
 
     sector.check(params.L)
-    if not (isinstance(chi_max, int) and chi_max >= 2):
-        raise LatticeError(f"chi_max = {chi_max!r} is outside the allowed range of integers >= 2 (bond dimension)")
+    check_options(chi_max=chi_max, max_sweeps=max_sweeps, min_sweeps=min_sweeps, max_E_err=max_E_err,
+                  max_S_err=max_S_err, svd_min=svd_min, mixer=mixer, measure=measure, correlations=correlations,
+                  variance=variance)
     start = time.perf_counter()
     logging.getLogger("tenpy").setLevel(logging.WARNING)  # TeNPy logs every sweep at INFO
     model = coupled_chains(params)
     # one lattice unit cell (a rung: Hubbard site + spinless site) spans 2 MPS sites
-    psi = None if initial_state is None else load_state(initial_state, params.L, sector)
+    psi = None if initial_state is None else load_state(initial_state, params.L, sector, initial_state_sha256)
     warm = psi is not None
     if warm:
         # the saved MPS carries its own sites; DMRG needs the model's (same local Hilbert spaces and charges)
@@ -166,8 +229,10 @@ def ground_state_dmrg(
         "chi_max": chi_max,
         "warm_start": warm,
     }
+    if variance:
+        convergence["energy_variance"] = float(np.real(model.H_MPO.variance(psi, exp_val=energy)))
     if save_to is not None:
-        save_state(psi, params, sector, save_to)
+        convergence["state_sha256"] = save_state(psi, params, sector, save_to)
     observables: dict[str, Any] = {}
     if measure:
         n_up = psi.expectation_value("Nu", sites=list(range(0, 2 * params.L, 2)))
@@ -181,6 +246,6 @@ def ground_state_dmrg(
     if correlations:
         from .observables import mps_correlations
 
-        observables |= mps_correlations(psi, params.L)
+        observables |= mps_correlations(psi, params.L, None if correlations is True else correlations)
     return SectorResult(params=params, sector=sector, method="dmrg", energy=float(energy), convergence=convergence,
                         observables=observables, wall_time=time.perf_counter() - start)

@@ -42,8 +42,8 @@ from scipy.sparse.linalg import eigsh
 
 from .params import LatticeError, LatticeParams, Sector, SectorResult
 
-__all__ = ["DENSE_LIMIT", "MAX_L", "MAX_LANCZOS_STATES", "SectorBasis", "species_basis", "sector_basis",
-           "sector_dimension", "hamiltonian", "ground_state_ed"]
+__all__ = ["DENSE_LIMIT", "MAX_L", "MAX_LANCZOS_STATES", "RESIDUAL_TOLERANCE", "check_problem", "SectorBasis",
+           "species_basis", "sector_basis", "sector_dimension", "hamiltonian", "ground_state_ed"]
 
 DENSE_LIMIT = 400
 """Sectors up to this dimension are diagonalized densely (numpy.linalg.eigh), larger ones by Lanczos (eigsh)."""
@@ -227,8 +227,33 @@ def hamiltonian(params: LatticeParams, sector: Sector) -> sp.csr_matrix:
     return H
 
 
+RESIDUAL_TOLERANCE = 1e-6
+"""Largest accepted :math:`\\lVert H\\psi - E\\psi\\rVert / \\max(1, |E|)` of an ED eigenpair."""
+
+
+def check_problem(L: Any, sector: Any, n_states: Any = 1, measure: Any = True, max_dimension: Any = 3_000_000,
+                  correlations: Any = False) -> int:
+    """The checks of :func:`ground_state_ed`'s arguments without building anything (a scan runs them on every size
+    before its first run): one-line LatticeError for a bad value, else the sector's dimension."""
+    _check_L(L)
+    _check_sector(L, sector)
+    if isinstance(max_dimension, bool) or not isinstance(max_dimension, int) or max_dimension < 1:
+        raise LatticeError(f"max_dimension = {max_dimension!r} is outside the allowed range of integers >= 1")
+    for name, value in (("measure", measure), ("correlations", correlations)):
+        if not isinstance(value, bool):
+            raise LatticeError(f"{name} = {value!r} is not a bool (true or false)")
+    D = sector_dimension(L, sector)
+    if D > max_dimension:
+        raise LatticeError(f"sector dimension {D:.3g} at L = {L} is outside the allowed range [1, max_dimension = "
+                           f"{max_dimension}] (exact diagonalization; use DMRG for this size)")
+    top = D if D <= DENSE_LIMIT else MAX_LANCZOS_STATES
+    if isinstance(n_states, bool) or not isinstance(n_states, int) or not 1 <= n_states <= top:
+        raise LatticeError(f"n_states = {n_states!r} is outside the allowed range [1, {top}] (sector dimension {D})")
+    return D
+
+
 def ground_state_ed(params: LatticeParams, sector: Sector, n_states: int = 1, measure: bool = True,
-                    max_dimension: int = 3_000_000) -> SectorResult:
+                    max_dimension: int = 3_000_000, correlations: bool = False) -> SectorResult:
     """Lowest eigenpair(s) of :func:`hamiltonian` in ``sector``.
 
     Parameters
@@ -245,6 +270,9 @@ def ground_state_ed(params: LatticeParams, sector: Sector, n_states: int = 1, me
     max_dimension : int
         Largest sector dimension accepted; beyond it a LatticeError (memory: roughly
         ``D * (12 + 12 * L)`` bytes for :math:`H`).
+    correlations : bool
+        Whether to measure the connected :math:`\\langle S^z_iS^z_j\\rangle_c` of the Hubbard chain
+        (``SzSz``, as :func:`~pairing1d.lattice.observables.mps_correlations` names it; diagonal in the Fock basis).
 
     Returns
     -------
@@ -264,19 +292,8 @@ def ground_state_ed(params: LatticeParams, sector: Sector, n_states: int = 1, me
     start = time.perf_counter()
     if not isinstance(params, LatticeParams):
         raise LatticeError(f"params = {params!r} is not a LatticeParams")
-    _check_sector(params.L, sector)
-    if isinstance(max_dimension, bool) or not isinstance(max_dimension, int) or max_dimension < 1:
-        raise LatticeError(f"max_dimension = {max_dimension!r} is outside the allowed range of integers >= 1")
-    if not isinstance(measure, bool):
-        raise LatticeError(f"measure = {measure!r} is not a bool")
-    D = sector_dimension(params.L, sector)
-    if D > max_dimension:
-        raise LatticeError(f"sector dimension {D} is outside the allowed range [1, max_dimension = {max_dimension}] "
-                           "(exact diagonalization; use DMRG for this size)")
-    _check_L(params.L)
-    top = D if D <= DENSE_LIMIT else MAX_LANCZOS_STATES
-    if isinstance(n_states, bool) or not isinstance(n_states, int) or not 1 <= n_states <= top:
-        raise LatticeError(f"n_states = {n_states!r} is outside the allowed range [1, {top}] (sector dimension {D})")
+    D = check_problem(params.L, sector, n_states=n_states, measure=measure, max_dimension=max_dimension,
+                      correlations=correlations)
     H = hamiltonian(params, sector)
     if D <= DENSE_LIMIT:
         values, vectors = np.linalg.eigh(H.toarray())
@@ -287,6 +304,11 @@ def ground_state_ed(params: LatticeParams, sector: Sector, n_states: int = 1, me
         order = np.argsort(values)
         values, vectors = values[order], vectors[:, order]
     residual = float(np.linalg.norm(H @ vectors - vectors * values, axis=0).max())
+    # Eigensolvers are accurate relative to the largest matrix element: with couplings many orders above the hopping
+    # the lowest eigenvalue can be off by far more than the hopping itself. Such a result is refused, not returned.
+    if not residual <= RESIDUAL_TOLERANCE * max(1.0, abs(float(values[0]))):
+        raise LatticeError(f"exact diagonalization did not converge: residual |H psi - E psi| = {residual:.3g} "
+                           f"exceeds {RESIDUAL_TOLERANCE:g} x max(1, |E|) (couplings too far apart in scale?)")
     psi, energy = vectors[:, 0], float(values[0])
     observables: dict[str, Any] = {}
     if measure:
@@ -299,6 +321,16 @@ def ground_state_ed(params: LatticeParams, sector: Sector, n_states: int = 1, me
             "m": (prob.sum(axis=(0, 1)) @ occ_sec).tolist(),
             "double_occupancy": np.einsum("ab,aj,bj->j", prob.sum(axis=2), occ_up, occ_dn).tolist(),
         }
+    if correlations:
+        basis = sector_basis(params.L, sector)
+        P = (psi**2).reshape(basis.shape).sum(axis=2)  # probabilities of the (up, dn) patterns
+        u, d = basis.occupations("up"), basis.occupations("dn")
+        pu, pd = P.sum(axis=1), P.sum(axis=0)
+        # 4 <Sz_i Sz_j> = <nu_i nu_j> + <nd_i nd_j> - <nu_i nd_j> - <nd_i nu_j>
+        cross = u.T @ P @ d
+        full = (u.T * pu) @ u + (d.T * pd) @ d - cross - cross.T
+        mean = pu @ u - pd @ d
+        observables["SzSz"] = ((full - np.outer(mean, mean)) / 4.0).tolist()
     if n_states > 1:
         observables["energies"] = [float(v) for v in values]
     return SectorResult(params=params, sector=sector, method="ed", energy=energy,

@@ -32,7 +32,7 @@ from .params import LatticeError, Sector
 
 __all__ = [
     "GAP_SHIFTS", "gap_sectors", "gaps_from_energies", "structure_factor", "luttinger_parameter",
-    "mps_correlations", "extrapolate",
+    "mps_correlations", "CORRELATIONS", "extrapolate",
 ]
 
 GAP_SHIFTS: dict[str, tuple[tuple[int, int, int], ...]] = {
@@ -94,10 +94,19 @@ def luttinger_parameter(C: np.ndarray, spinful: bool = False, k: int = 1) -> flo
     return (np.pi if spinful else 2.0 * np.pi) * S / q
 
 
-def mps_correlations(psi, L: int) -> dict[str, list[list[float]]]:
+CORRELATIONS = ("SzSz", "nn", "mm", "pair")
+"""The correlation matrices :func:`mps_correlations` can measure."""
+
+
+def mps_correlations(psi, L: int, which: Sequence[str] | None = None) -> dict[str, list[list[float]]]:
     """Connected correlation matrices of an MPS of :class:`~.model.CoupledChainsModel` (lists, for storage):
     ``SzSz`` and ``nn`` of the Hubbard chain, ``mm`` of the spinless chain, and the on-site pair correlation
-    ``pair`` :math:`\\langle\\Delta^\\dagger_i\\Delta_j\\rangle`, :math:`\\Delta_j = c_{j\\downarrow}c_{j\\uparrow}`."""
+    ``pair`` :math:`\\langle\\Delta^\\dagger_i\\Delta_j\\rangle`, :math:`\\Delta_j = c_{j\\downarrow}c_{j\\uparrow}`;
+    ``which`` (default: all of :data:`CORRELATIONS`) names those to measure."""
+    which = CORRELATIONS if which is None else tuple(which)
+    unknown = [w for w in which if w not in CORRELATIONS]
+    if unknown or not which:
+        raise LatticeError(f"correlations = {list(which)!r} must name some of {', '.join(CORRELATIONS)}")
     hub, sec = list(range(0, 2 * L, 2)), list(range(1, 2 * L, 2))
 
     def connected(op, sites):
@@ -105,9 +114,14 @@ def mps_correlations(psi, L: int) -> dict[str, list[list[float]]]:
         mean = np.real(psi.expectation_value(op, sites=sites))
         return (full - np.outer(mean, mean)).tolist()
 
-    pair = np.real(psi.correlation_function("Cdu Cdd", "Cd Cu", sites1=hub, sites2=hub))
-    return {"SzSz": connected("Sz", hub), "nn": connected("Ntot", hub), "mm": connected("N", sec),
-            "pair": pair.tolist()}
+    out: dict[str, list[list[float]]] = {}
+    for name in which:
+        if name == "pair":
+            out[name] = np.real(psi.correlation_function("Cdu Cdd", "Cd Cu", sites1=hub, sites2=hub)).tolist()
+        else:
+            op, sites = {"SzSz": ("Sz", hub), "nn": ("Ntot", hub), "mm": ("N", sec)}[name]
+            out[name] = connected(op, sites)
+    return out
 
 
 def extrapolate(L: Sequence[float], values: Sequence[float], order: int = 1) -> tuple[float, float]:

@@ -23,11 +23,17 @@ from typing import Any
 
 from ..model import ModelError
 
-__all__ = ["LatticeError", "LatticeParams", "COUPLING_NAMES", "Sector", "SectorResult"]
+__all__ = ["LatticeError", "LatticeParams", "COUPLING_NAMES", "MAX_COUPLING", "Sector", "SectorResult"]
 
 
 class LatticeError(ModelError):
     """A lattice parameter or sector outside its domain; the message is one line (the CLI prints it as such)."""
+
+
+MAX_COUPLING = 1e6
+"""Largest :math:`|{\rm coupling}|` of :class:`LatticeParams`: eigensolvers are accurate relative to the largest
+matrix element, so a coupling :math:`10^{15}` times the hopping leaves the hopping below rounding (exact
+diagonalization returned a wrong energy without complaint)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,10 @@ class LatticeParams:
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise LatticeError(f"{f.name} = {value!r} is not a finite real number (lattice coupling)")
+            if abs(value) > MAX_COUPLING:
+                raise LatticeError(f"{f.name} = {value!r} is outside the allowed range [-{MAX_COUPLING:g}, "
+                                   f"{MAX_COUPLING:g}] (lattice coupling in units of order the hopping: further "
+                                   "apart in scale, the solvers lose the hopping to rounding)")
             object.__setattr__(self, f.name, float(value))
 
     def to_dict(self) -> dict[str, Any]:

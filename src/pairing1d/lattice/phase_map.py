@@ -9,12 +9,17 @@ filling zero, :math:`W = W_1 = 0`; :mod:`.calibration`). For every point of the 
   :math:`L_1 < L_2`, each divided by the same gap of the decoupled reference (the chains alone: gapless, so its
   gaps carry exactly the open chain's level spacing and band curvature), give the scaling ratio
   :math:`r = [\Delta(L_2)/\Delta_{\rm ref}(L_2)]/[\Delta(L_1)/\Delta_{\rm ref}(L_1)]`. A gapless mode with
-  renormalized velocity and Luttinger parameter has :math:`r = 1` up to logarithms; a gap with correlation length
-  :math:`\xi` has, for a massive particle in a box, :math:`r \approx 2(1 + x/4)/(1 + x)` with
-  :math:`x = (\pi\xi/L_1)^2/2` when :math:`L_2 = 2L_1`, so :math:`r \to 2` for :math:`\xi \ll L_1`. The gap is
-  *open* for :math:`r > 1.35` (:math:`\xi \lesssim 0.4L_1`), *closed* for :math:`r < 1.2` (gapless, or
-  :math:`\xi \gtrsim L_1/2`: closed on these lengths), and unresolved in between. Neither open: decoupled;
-  the spin gap only: paired; both: trion; the secondary's alone: none of the paper's phases. The :math:`1/L`
+  renormalized velocity and Luttinger parameter has :math:`r = 1` up to logarithms; a gap :math:`\Delta_\infty`
+  with correlation length :math:`\xi = v/\Delta_\infty` has, for a relativistic particle in a box,
+  :math:`\Delta(L)^2 = \Delta_\infty^2 + (\pi v/L)^2`, so
+  :math:`r = [1 + (L_2/\pi\xi)^2]^{1/2}/[1 + (L_1/\pi\xi)^2]^{1/2}` and :math:`r \to 2` for
+  :math:`\xi \ll L_1` when :math:`L_2 = 2L_1`. The gap is *open* for :math:`r > 1.35` (:math:`\xi < 6.2` cells at
+  :math:`L_1 = 12`, :math:`L_2 = 24`: a gap above about :math:`0.2t` for :math:`v \approx 1.4t`), *closed* for
+  :math:`r < 1.2` (gapless, or :math:`\xi > 9.2` cells: no gap above about :math:`0.15t` on these lengths), and
+  unresolved in between. "Decoupled" here therefore means no gap above about :math:`0.2t`: the attractive Hubbard
+  chain alone, with a real spin gap (:math:`0.02t` at :math:`U = -t`, Bethe ansatz), reads closed
+  (:mod:`.spin_stiffness` decides the sign of the marginal spin coupling instead). Neither open: decoupled; the spin
+  gap only: paired; both: trion; the secondary's alone: none of the paper's phases. The :math:`1/L`
   extrapolations are reported beside them, not used: with two lengths their uncertainty is the whole finite-size
   correction, which left the commensurate trion's 1.4 t secondary gap "not significant".
 * *The central charge* of the ground state on the longest chain (:mod:`.entanglement`), read against the decoupled
@@ -35,7 +40,8 @@ lattice-calibrated one when the chains alone were measured) followed by :func:`p
 ``flow = "paper"`` needs the line (13), onto which the lattice's pure density coupling is moved as the paper does.
 A predicted spin gap :math:`v_Fe^{-\bar\ell}` smaller than the reference's finite-size spin gap at the longest
 length cannot show on that chain: where the lattice says decoupled, such a point is *unresolvable* for that
-scheme.
+scheme; so is a gapped verdict with no scale at all (in the trion phase the scale is the trion scale
+:math:`v_Fe^{-\bar{\bar\ell}}`, compared in the same way).
 
 **Agreement** per (flow, scheme): the fraction of decided points whose RG phase is the lattice's, with the 68 %
 Wilson interval of a binomial fraction; beside it the fraction over the points the lattice can resolve for that
@@ -234,8 +240,11 @@ def _rg_verdicts(params: LatticeParams, n: float, ns: float, calibration, refere
             out[label] = {"phase": None, "error": " ".join(str(exc).split())}
             continue
         gap = None if result.spin_gap is None else result.spin_gap * bos.vF
-        resolvable = not (result.phase != "decoupled" and gap is not None and reference_gap is not None
-                          and gap < reference_gap)
+        # the scale a gapped verdict predicts: the spin gap, or in the trion phase the trion scale; a gapped verdict
+        # without any scale cannot be resolved (it used to count as resolvable)
+        scale = gap if gap is not None else (None if result.trion_scale is None else result.trion_scale * bos.vF)
+        resolvable = result.phase == "decoupled" or (
+            scale is not None and (reference_gap is None or scale >= reference_gap))
         out[label] = {"phase": result.phase, "controlled": result.controlled, "spin_gap": gap,
                       "resolvable": resolvable, "dominant_order": result.dominant_order}
     return out

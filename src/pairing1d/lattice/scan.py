@@ -64,7 +64,7 @@ from .._toml import read_toml
 from .compare import base_sector
 from .observables import GAP_SHIFTS, gap_sectors
 from .params import COUPLING_NAMES, LatticeError, LatticeParams, Sector, SectorResult
-from .solve import METHODS, solve_sector
+from .solve import METHODS, check_run, solve_sector
 from .store import RunStore, run_key
 
 __all__ = ["ScanConfig", "ScanFile", "read_scan_file", "Task", "plan", "missing", "ScanSummary", "run_scan",
@@ -175,6 +175,18 @@ class ScanConfig:
             base_sector(L, config.n, config.ns)  # refuses fillings that do not fit a size
         return config
 
+    def check_runs(self, source: str = "config") -> None:
+        """Every run of the plan as the package's solvers would take it (:func:`.solve.check_run`: option names and
+        values, sizes, sector dimensions), before any run starts: a scan file (:func:`read_scan_file`) and a scan
+        with the package's solver (:func:`run_scan`) are checked; a stored configuration, which already ran, is
+        read without it."""
+        for L in self.sizes:
+            for sector in self.sectors(L):
+                try:
+                    check_run(self.method, L, sector, self.options)
+                except LatticeError as exc:
+                    raise LatticeError(f"{source}: {exc}") from None
+
     @classmethod
     def from_toml(cls, path: str | Path) -> ScanConfig:
         """Read and validate a file of one scan (module docstring); unreadable or malformed TOML is a one-line
@@ -246,6 +258,7 @@ def read_scan_file(path: str | Path) -> ScanFile:
             one = dict(merged) | {"name": str(merged.get("name", "scan")) + (f" n={n} ns={ns}" if swept else "")}
             one |= {k: v for k, v in (("n", n), ("ns", ns)) if v is not None}
             scans.append(ScanConfig.from_dict(one, source=where))
+            scans[-1].check_runs(where)
     names = [c.name for c in scans]
     if len(set(names)) != len(names):
         raise LatticeError(f"{source}: two scans share a name ({', '.join(sorted(names))}); name each [[scan]]")
@@ -321,25 +334,27 @@ def _distance(a: dict[str, float], b: dict[str, float]) -> float:
 
 class _WarmStarts:
     """Where each DMRG run saves its state, and which saved state is the nearest finished point of the same size
-    and sector (Euclidean distance in the couplings) when a run is submitted."""
+    and sector (Euclidean distance in the couplings) when a run is submitted. Only a state file whose SHA-256 the
+    store recorded with its run is ever offered, with that digest: :func:`.dmrg.load_state` checks it before
+    TeNPy's loader (which imports the modules a file names) reads a byte."""
 
     def __init__(self, index: list[dict[str, Any]], store_path: Path):
         self.directory = store_path.with_name(store_path.name + ".states")
-        self.finished: dict[tuple, list[tuple[dict[str, float], str]]] = {}
+        self.finished: dict[tuple, list[tuple[dict[str, float], str, str]]] = {}
         for row in index:
-            self.add(LatticeParams(**row["params"]), row["sector"], row["method"], row["key"])
+            self.add(LatticeParams(**row["params"]), row["sector"], row["method"], row["key"], row.get("state_sha256"))
 
-    def add(self, params: LatticeParams, sector: Sector, method: str, key: str) -> None:
-        if (self.directory / f"{key}.h5").is_file():
-            self.finished.setdefault((params.L, sector, method), []).append((params.to_dict(), key))
+    def add(self, params: LatticeParams, sector: Sector, method: str, key: str, sha256: str | None) -> None:
+        if sha256 and (self.directory / f"{key}.h5").is_file():
+            self.finished.setdefault((params.L, sector, method), []).append((params.to_dict(), key, sha256))
 
     def files(self, task: Task) -> dict[str, str]:
         out = {"save_to": str(self.directory / f"{task.key}.h5")}
         near = self.finished.get((task.params.L, task.sector, task.method))
         if near:
             target = task.params.to_dict()
-            _, key = min(near, key=lambda item: _distance(target, item[0]))
-            out["initial_state"] = str(self.directory / f"{key}.h5")
+            _, key, sha256 = min(near, key=lambda item: _distance(target, item[0]))
+            out |= {"initial_state": str(self.directory / f"{key}.h5"), "initial_state_sha256": sha256}
         return out
 
 
@@ -399,6 +414,9 @@ def run_scan(
     budget = config.budget_core_hours if budget_core_hours is None else budget_core_hours
     if budget is not None and not (math.isfinite(budget) and budget > 0):
         raise LatticeError(f"budget_core_hours = {budget!r} is outside the allowed range (0, inf)")
+    if solver is solve_sector:  # another solver (a test's) takes other options
+        for scan in config.scans:
+            scan.check_runs(f"scan {scan.name!r}")
     tasks, seen, priority = [], set(), {}
     for index, scan in enumerate(config.scans):
         for task in plan(scan):
@@ -427,7 +445,7 @@ def run_scan(
                 cost[task.key] = result.wall_time or 0.0
                 computed += 1
                 if warm is not None:
-                    warm.add(task.params, task.sector, task.method, task.key)
+                    warm.add(task.params, task.sector, task.method, task.key, result.convergence.get("state_sha256"))
                 if on_result is not None:
                     on_result(result)
             else:

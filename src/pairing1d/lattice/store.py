@@ -456,10 +456,13 @@ class RunStore:
 
     @_guard(write=False)
     def index(self) -> list[dict[str, Any]]:
-        """Every stored run without its observables: key, params (dict), sector, method, options, wall time."""
-        cursor = self._db.execute("SELECT key, params, N_up, N_dn, N_sec, method, options, wall_time FROM runs")
+        """Every stored run without its observables: key, params (dict), sector, method, options, wall time, and the
+        SHA-256 of the state file the run saved (``state_sha256``, from its convergence data; None if it saved none)."""
+        cursor = self._db.execute("SELECT key, params, N_up, N_dn, N_sec, method, options, wall_time, convergence "
+                                  "FROM runs")
         return [{"key": k, "params": json.loads(p), "sector": Sector(nu, nd, ns), "method": m,
-                 "options": json.loads(o), "wall_time": w} for k, p, nu, nd, ns, m, o, w in cursor]
+                 "options": json.loads(o), "wall_time": w, "state_sha256": json.loads(c or "{}").get("state_sha256")}
+                for k, p, nu, nd, ns, m, o, w, c in cursor]
 
     @_guard(write=False)
     def rows(self) -> list[dict[str, Any]]:
