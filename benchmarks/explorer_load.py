@@ -50,8 +50,8 @@ from dataclasses import dataclass
 
 from machine import describe
 
-from pairing1d._subprocess import stop, wait_for_line
 from pairing1d.explorer.server import LOOPBACK, free_port
+from pairing1d.support.subprocesses import stop, wait_for_line
 
 GOAL_SINGLE_S = 2.0
 """A single page load, alone on the server (median)."""

@@ -25,7 +25,8 @@ import numpy as np
 from machine import describe
 
 from pairing1d import Model
-from pairing1d.engine import DEFAULT_ATOL, DEFAULT_KERNEL, DEFAULT_RTOL, integrate_batch, pack_fields
+from pairing1d.engine.batch import DEFAULT_ATOL, DEFAULT_KERNEL, DEFAULT_RTOL, integrate_batch, pack_fields
+from pairing1d.engine.sweep import Grid, sweep
 from pairing1d.explorer.app import Explorer
 from pairing1d.explorer.compute import (
     DEFAULT_RANGES,
@@ -37,8 +38,7 @@ from pairing1d.explorer.compute import (
     compute_map,
 )
 from pairing1d.explorer.map_view import RENDER_CACHE
-from pairing1d.model import SCHEMES
-from pairing1d.sweep import Grid, sweep
+from pairing1d.theory.model import SCHEMES
 
 GOAL = 0.300
 REPEATS = 9

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 
-from pairing1d.environment import cpu
+from pairing1d.support.environment import cpu
 
 
 def describe() -> dict:
-    """The machine, for a benchmark's output (:func:`pairing1d.environment.cpu` and the load average)."""
+    """The machine, for a benchmark's output (:func:`pairing1d.support.environment.cpu` and the load average)."""
     info = cpu()
     return {"cpu_model": info["model"], "vector_width_doubles": info["simd_doubles"], "fma": info["fma"],
             "cores": info["cores"], "load_average_1min": os.getloadavg()[0]}

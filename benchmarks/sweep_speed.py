@@ -14,9 +14,9 @@ lanes) and the lane kernel against the vector peak, the scalar kernel against th
 useful work of the full 12-variable step; the lanes skip the variables that do not move (engine_lanes.still_rows).
 
 ``kernels`` compares the two batched integrators on the same packed rows, alternately in one run: the scalar kernel
-(one device per thread) and the lane kernel (pairing1d.engine_lanes, devices in SIMD lanes).
+(one device per thread) and the lane kernel (pairing1d.engine.lanes, devices in SIMD lanes).
 
-``ensemble_against_single`` is the cost of the verdict ensemble (pairing1d.engine_ensemble.run_ensemble: six flows
+``ensemble_against_single`` is the cost of the verdict ensemble (pairing1d.engine.ensemble_batch.run_ensemble: six flows
 per device, each read at three thresholds, one pass over packed rows) against the single map of the reported flow
 (engine.run_fields) on the same grid, alternately in one run; the goal is at most 6x.
 
@@ -38,10 +38,10 @@ import numpy as np
 from machine import describe
 
 from pairing1d import Model
-from pairing1d.engine import PACKED_FIELDS, integrate_batch, pack_fields, run_fields
-from pairing1d.phases import classify
-from pairing1d.rg import solve_flow
-from pairing1d.sweep import Grid, sweep
+from pairing1d.engine.batch import PACKED_FIELDS, integrate_batch, pack_fields, run_fields
+from pairing1d.engine.sweep import Grid, sweep
+from pairing1d.theory.phases import classify
+from pairing1d.theory.rg import solve_flow
 
 N = 256
 BASES = {"consistent, cic (default)": Model(K0=0.5), "paper, printed (Eq. 16)": Model(K0=0.5, flow="paper",
@@ -73,7 +73,7 @@ def baseline_per_flow(base: Model, n_points: int = 300, seed: int = 0) -> float:
 def cold_seconds() -> float:
     code = (
         "import time; t = time.perf_counter();"
-        "import numpy as np; from pairing1d import Model; from pairing1d.sweep import sweep;"
+        "import numpy as np; from pairing1d import Model; from pairing1d.engine.sweep import sweep;"
         f"sweep(Model(K0=0.5), exp_neg_lstar=np.linspace(0, 0.6, {N}), y0=np.linspace(0, 0.3, {N}));"
         "print(time.perf_counter() - t)"
     )
@@ -104,7 +104,7 @@ def cli_against_kernel(n: int = 1024, rounds: int = 3) -> dict:
     process, whatever the grid), ``wall_s`` the whole process (Python's start and the plot-free summary included)."""
     import tempfile
 
-    from pairing1d.engine_ensemble import pack_ensemble
+    from pairing1d.engine.ensemble_batch import pack_ensemble
 
     base = Model(K0=0.5)
     axes = dict(exp_neg_lstar=np.linspace(0.0, 0.6, n), y0=np.linspace(0.0, 0.3, n))
@@ -155,7 +155,7 @@ def ensemble_against_single(rounds: int = 3) -> dict:
     ensemble (run_ensemble), warm, alternately in ``rounds`` rounds; the best of each and their ratio. At u = uc (the
     Fig. 4 planes) the three velocity conventions are one flow (four flows per device); at u = 2 uc they are three
     (six flows per device)."""
-    from pairing1d.engine_ensemble import pack_ensemble, run_ensemble
+    from pairing1d.engine.ensemble_batch import pack_ensemble, run_ensemble
 
     out = {}
     for label, base in (("u = uc (Fig. 4)", Model(K0=0.5)), ("u = 2 uc", Model(K0=0.5, u_ratio=2.0))):
@@ -191,7 +191,7 @@ def main() -> None:
     vector_peak = None if mhz is None else threads * mhz * 1e6 * 16  # 2 AVX2 FMA units x 4 doubles x 2
     results = {}
     for label, base in BASES.items():
-        from pairing1d.engine_ensemble import pack_ensemble
+        from pairing1d.engine.ensemble_batch import pack_ensemble
 
         sweep(base, y0=[0.1])  # warm the kernel
         warm = best_of(3, lambda base=base: sweep(base, **AXES))

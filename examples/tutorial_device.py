@@ -12,23 +12,24 @@ the paper's): a spinful semiconductor wire (the *primary* wire) runs next to a g
 level (Appendix A, Fig. 8): a spinless, strongly interacting Luttinger liquid. The two wires only repel each other,
 through the Coulomb interaction of their charge densities (Eq. 6), screened by a metallic gate.
 
-Everything physical is in :mod:`pairing1d.device`: a :class:`~pairing1d.device.Device` holds the inputs in meV, nm,
+Everything physical is in :mod:`pairing1d.devices.device`: a :class:`~pairing1d.devices.device.Device` holds the inputs
+in meV, nm,
 m/s, tesla, kelvin and volts (shipped presets, or a TOML device file), and ``Device.point(gate_V)`` translates one
 gate voltage into every intermediate quantity and the dimensionless :class:`~pairing1d.Model` of the RG. The
-constants (hbar, k_B, mu_B, e^2/4 pi eps0) come from :mod:`scipy.constants` through :mod:`pairing1d.units`; this
+constants (hbar, k_B, mu_B, e^2/4 pi eps0) come from :mod:`scipy.constants` through :mod:`pairing1d.devices.units`; this
 script types none. Lengths are in nm, momenta in 1/nm.
 
 The six steps:
 
 1. a device from the preset ``paper-idealized`` (the paper's regime), what each input means, and the
-   :class:`~pairing1d.device.DevicePoint` at one gate voltage in the nanotube's single-band window: mu, k_F, k,
+   :class:`~pairing1d.devices.device.DevicePoint` at one gate voltage in the nanotube's single-band window: mu, k_F, k,
    the Luttinger parameters, y0, upsilon, l*, Lambda, and how each comes from the inputs;
 2. its phase at that gate under the package's default (controlled) flow, the gaps in kelvin, whether the verdict is
    controlled, and the paper's Eq. (16) as printed beside it;
-3. its gate map (:func:`pairing1d.gate_map.gate_map`): the gate windows of each phase, the conductance G(T) at a
-   trion gate and at a decoupled gate (:func:`~pairing1d.gate_map.conductance_curves`), and the figure;
+3. its gate map (:func:`pairing1d.devices.gate_map.gate_map`): the gate windows of each phase, the conductance G(T) at a
+   trion gate and at a decoupled gate (:func:`~pairing1d.devices.gate_map.conductance_curves`), and the figure;
 4. how sure the verdict is: the probability of each phase over the device's uncertain inputs
-   (:func:`~pairing1d.gate_map.sensitivity`);
+   (:func:`~pairing1d.devices.gate_map.sensitivity`);
 5. the same for a real-material preset (``cnt-gaas``), and why it does not pair, measured by switching off one
    suspect at a time (the primary's Zeeman energy, its intra-wire backscattering ys0, the mismatch l*);
 6. writing one's own device file.
@@ -54,13 +55,21 @@ from scipy import constants as sc
 from scipy.optimize import brentq
 
 from pairing1d import PHASES, phase_of
-from pairing1d.cnt import crossing
-from pairing1d.device import Device, preset, preset_text, read_device
-from pairing1d.device_plots import plot_gate_map
-from pairing1d.engine import run_batch
-from pairing1d.gate_map import OUTSIDE, PHASE_LABELS, REGIMES, conductance_curves, gate_map, sensitivity, to_json
-from pairing1d.model import ModelError
-from pairing1d.units import COULOMB_MEV_NM, HBAR_MEV_S, NM, kelvin
+from pairing1d.devices.cnt import crossing
+from pairing1d.devices.device import Device, preset, preset_text, read_device
+from pairing1d.devices.device_plots import plot_gate_map
+from pairing1d.devices.gate_map import (
+    OUTSIDE,
+    PHASE_LABELS,
+    REGIMES,
+    conductance_curves,
+    gate_map,
+    sensitivity,
+    to_json,
+)
+from pairing1d.devices.units import COULOMB_MEV_NM, HBAR_MEV_S, NM, kelvin
+from pairing1d.engine.batch import run_batch
+from pairing1d.theory.model import ModelError
 
 PRESET = "paper-idealized"
 REAL_PRESETS = ("cnt-gaas", "cnt-inas")  # the first is studied in full in step 5, both are diagnosed

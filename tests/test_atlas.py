@@ -13,7 +13,8 @@ import xarray as xr
 
 from pairing1d import Model, phase_of
 from pairing1d import atlas as atlas_module
-from pairing1d.atlas import (
+from pairing1d.cli import main
+from pairing1d.paper.atlas import (
     AtlasError,
     atlas_points,
     atlas_summary,
@@ -21,9 +22,8 @@ from pairing1d.atlas import (
     read_atlas_file,
     run_atlas,
 )
-from pairing1d.cli import main
-from pairing1d.ensemble import CERTAINTIES
-from pairing1d.phases import PHASES
+from pairing1d.theory.ensemble import CERTAINTIES
+from pairing1d.theory.phases import PHASES
 
 SCAN = """
 survey_m = 7

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from pairing1d import Model, ModelError, phase_of, rg
-from pairing1d.flow_equations import FAILURES, Y_WALL
+from pairing1d.theory.flow_equations import FAILURES, Y_WALL
 
-engine = pytest.importorskip("pairing1d.engine")
+engine = pytest.importorskip("pairing1d.engine.batch")
 
 
 @pytest.mark.parametrize("fields, named", [
@@ -96,7 +96,7 @@ def test_extreme_valid_devices_end_finite_and_both_solvers_agree_on_failures():
 
 def test_a_sweep_records_which_flows_failed():
     """The sweep variable ``status`` (CF flags) marks the failed flow, and its verdict is not controlled."""
-    from pairing1d.sweep import sweep
+    from pairing1d.engine.sweep import sweep
 
     ds = sweep(RUNAWAY, lmax=[150.0, 1000.0])
     assert ds["status"].values.tolist() == [0, 2] and ds["controlled"].values[1] == 0

@@ -85,7 +85,7 @@ def test_defaults_are_those_of_fig4(capsys):
 def test_dimensions_off_line13_through_the_cli(capsys):
     """--upsilon-theta 0 (a pure density coupling) moves the bare dimensions off the line (13) to those of the exact
     Gaussian theory; --upsilon-theta 1 is refused in one line."""
-    from pairing1d.gaussian import gaussian_theory
+    from pairing1d.theory.gaussian import gaussian_theory
 
     on = run_json([], capsys)["dimensions"]
     off = run_json(["--upsilon-theta", "0"], capsys)["dimensions"]

@@ -162,7 +162,7 @@ def test_local_dask_workers_do_not_receive_ctrl_c():
     """The workers of `--workers N` start with SIGINT blocked, so a terminal's Ctrl-C (sent to the whole process
     group) reaches only the command, which then stops the cluster quietly. Regression: multiprocessing's resource
     tracker, started by the cluster, unblocked SIGINT in the thread that starts the workers."""
-    from pairing1d._dask import local_client
+    from pairing1d.support.dask_cluster import local_client
 
     def blocked(pid: int) -> bool:
         mask = re.search(r"^SigBlk:\s*([0-9a-f]+)$", Path(f"/proc/{pid}/status").read_text(), re.M).group(1)

@@ -10,7 +10,7 @@ import pytest
 
 from pairing1d import ModelError
 from pairing1d.cli import main
-from pairing1d.cnt import CNT, FIG8, HBAR_MEV_S, bands, crossing, single_band_map
+from pairing1d.devices.cnt import CNT, FIG8, HBAR_MEV_S, bands, crossing, single_band_map
 
 
 def test_fig8_single_hole_like_band():

@@ -14,7 +14,7 @@ from scipy.integrate import solve_ivp
 
 from pairing1d import ModelError
 from pairing1d.cli import main
-from pairing1d.coupled_wires import coupled_wires, scaling_dimensions
+from pairing1d.theory.coupled_wires import coupled_wires, scaling_dimensions
 
 EXAMPLE = dict(Kc_minus=0.9, t_perp=0.01, spin_gap=0.05, U_perp=0.002)  # the example
 

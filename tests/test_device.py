@@ -13,13 +13,13 @@ from scipy.integrate import quad
 from scipy.special import k0
 
 from pairing1d import units
-from pairing1d.cnt import crossing
-from pairing1d.coulomb import coupling_strength, gated_potential, spinful_wire, spinless_wire
-from pairing1d.device import PRESETS, Device, preset, preset_text, read_device
-from pairing1d.gate_map import OUTSIDE, PHASE_LABELS, gate_map, parse_range, sensitivity, to_json
-from pairing1d.model import ModelError, lstar_from_momenta, upsilon_from_coupling
-from pairing1d.phases import PHASES, phase_of
-from pairing1d.transport import linear_conductance, running_impurity, tunnelling_exponent
+from pairing1d.devices.cnt import crossing
+from pairing1d.devices.coulomb import coupling_strength, gated_potential, spinful_wire, spinless_wire
+from pairing1d.devices.device import PRESETS, Device, preset, preset_text, read_device
+from pairing1d.devices.gate_map import OUTSIDE, PHASE_LABELS, gate_map, parse_range, sensitivity, to_json
+from pairing1d.theory.model import ModelError, lstar_from_momenta, upsilon_from_coupling
+from pairing1d.theory.phases import PHASES, phase_of
+from pairing1d.theory.transport import linear_conductance, running_impurity, tunnelling_exponent
 
 PAPER = "paper-idealized"
 
@@ -406,10 +406,11 @@ def test_cli_bad_input_is_one_line(capsys, argv, message):
 
 
 def test_mott_ladder_device_reduces_to_the_ladder_model(tmp_path):
-    """Sec. III A in lab units: the Device's Model is pairing1d.ladder.ladder_model with the gap and the back gate in
+    """Sec. III A in lab units: the Device's Model is pairing1d.theory.ladder.ladder_model with the gap and the back
+    gate in
     units of Lambda_sec = hbar u_- / alpha0 and the mismatches (kF -+ k1) alpha0, all recomputed here by hand."""
-    from pairing1d.device import MottLadder, PrimaryWire
-    from pairing1d.ladder import ladder_model, ladder_upsilon
+    from pairing1d.devices.device import MottLadder, PrimaryWire
+    from pairing1d.theory.ladder import ladder_model, ladder_upsilon
 
     text = preset_text(PAPER).split("[secondary]")[0] + """[secondary]
 kind = "mott_ladder"
@@ -459,7 +460,7 @@ def test_gate_map_figure_marks_the_certainty_it_stores():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pairing1d.device_plots import _certainty_masks, gate_map_figure
+    from pairing1d.devices.device_plots import _certainty_masks, gate_map_figure
     from pairing1d.plotting import LEANING_HATCH, STYLE, UNCERTAIN_HATCH
 
     d = preset(PAPER)

@@ -125,7 +125,7 @@ def test_no_link_image_or_script_between_pages_is_broken(site):
 
 def test_no_summary_of_the_api_reference_is_cut_at_an_abbreviation(site):
     """autosummary ends a summary at the first ". " it does not know as an abbreviation: "The trion phase (Sec." was
-    the summary of pairing1d.trion until docs/conf.py named "Sec.", "Eq.", "Fig." ... as abbreviations."""
+    the summary of pairing1d.theory.trion until docs/conf.py named "Sec.", "Eq.", "Fig." ... as abbreviations."""
     import html
 
     cut = []

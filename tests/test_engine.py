@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from pairing1d import Model, phase_of
-from pairing1d.engine import EVENTS, ORDERS, run_batch
-from pairing1d.phases import PHASES
+from pairing1d.engine.batch import EVENTS, ORDERS, run_batch
+from pairing1d.theory.phases import PHASES
 
 
 def random_models(n: int, seed: int) -> list[Model]:
@@ -186,10 +186,12 @@ def test_jit_cache_is_on_disk_and_bit_for_bit(tmp_path: Path, kernel: str):
     loaded kernel gives exactly the freshly compiled one's results (a Dask worker and its parent must agree
     bit for bit; with fastmath "contract" + "nsz" they did not). The default kernel in ``make test``, the scalar one
     in ``make test-long`` (a cold compilation each: about a minute and 25 s)."""
-    dispatcher = "engine_lanes import _integrate_lanes as k" if kernel == "lanes" else "engine import _integrate as k"
+    dispatcher = ("engine.lanes import _integrate_lanes as k" if kernel == "lanes"
+                  else "engine.batch import _integrate as k")
     code = (
         f"import sys, hashlib; sys.path.insert(0, {str(Path(__file__).parent)!r});"
-        f"from test_engine import random_models; from pairing1d.engine import run_batch; from pairing1d.{dispatcher};"
+        "from test_engine import random_models; from pairing1d.engine.batch import run_batch;"
+        f"from pairing1d.{dispatcher};"
         f"b = run_batch(random_models(400, seed=5), kernel={kernel!r});"
         "h = hashlib.sha256(b.events.tobytes() + b.Kc_tilde_end.tobytes() + b.K_tilde_end.tobytes()).hexdigest();"
         "sys.stdout.write(f'{len(k.stats.cache_hits)} {h}')"
@@ -201,7 +203,7 @@ def test_jit_cache_is_on_disk_and_bit_for_bit(tmp_path: Path, kernel: str):
     assert int(runs[0][0]) == 0 and int(runs[1][0]) >= 1
     assert runs[0][1] == runs[1][1]
     if kernel == "lanes":  # the first compilation says so in one line, the cached load says nothing
-        from pairing1d.engine_lanes import COMPILING_NOTICE
+        from pairing1d.engine.lanes import COMPILING_NOTICE
 
         assert procs[0].stderr.strip() == COMPILING_NOTICE and procs[1].stderr == ""
 

@@ -1,4 +1,4 @@
-"""The lane kernel (:mod:`pairing1d.engine_lanes`) against the scalar kernel, and its elementary functions against
+"""The lane kernel (:mod:`pairing1d.engine.lanes`) against the scalar kernel, and its elementary functions against
 libm. The kernel's first compilation takes one to two minutes, so its tests are in ``make test-long``."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from pairing1d import Model
-from pairing1d.engine import EVENTS, classify_batch, integrate_batch, pack, run_batch
-from pairing1d.engine_lanes import exp, log, log1p
+from pairing1d.engine.batch import EVENTS, classify_batch, integrate_batch, pack, run_batch
+from pairing1d.engine.lanes import exp, log, log1p
 
 
 @nb.njit
@@ -62,7 +62,7 @@ def test_the_variables_a_group_does_not_integrate_have_zero_slope():
     from pathlib import Path
 
     from pairing1d import flow_equations as fe
-    from pairing1d.engine_lanes import VARIANTS, _complete, still_rows
+    from pairing1d.engine.lanes import VARIANTS, _complete, still_rows
 
     sys.path.insert(0, str(Path(__file__).parent))
     from test_engine import random_models
@@ -103,7 +103,7 @@ def test_the_pieces_cover_every_device_once_and_balance_the_threads(counts, thre
     """Each device is in exactly one piece, a piece holds one group, a group is cut into at most one piece per
     thread, and the threads' loads differ by at most the smallest piece a group is cut into (numba's static schedule
     had given one thread 5 of the Fig. 4 grid's 8 large pieces: loads 40800 against 24736)."""
-    from pairing1d.engine_lanes import _pieces
+    from pairing1d.engine.lanes import _pieces
 
     starts, ends, groups, thread_pieces = _pieces(np.array(counts), threads)
     assert len(thread_pieces) == threads + 1 and thread_pieces[0] == 0 and thread_pieces[-1] == len(starts)
@@ -172,7 +172,7 @@ def test_the_lanes_give_the_scalar_kernels_phases_and_scales(both_kernels):
         np.testing.assert_array_equal(np.isinf(x), np.isinf(y), err_msg=name)
         finite = np.isfinite(x)
         np.testing.assert_allclose(y[finite], x[finite], rtol=1e-6, atol=1e-6, err_msg=name)
-    from pairing1d.engine_lanes import VARIANTS, _complete
+    from pairing1d.engine.lanes import VARIANTS, _complete
 
     groups = np.empty(len(params), dtype=np.int64)
     _complete(params, np.empty(params.shape), groups)

@@ -12,11 +12,11 @@ from scipy.integrate import quad, solve_ivp
 
 from pairing1d import Model, phase_of
 from pairing1d.cli import main
-from pairing1d.engine_ensemble import pack_ensemble, run_ensemble
-from pairing1d.ensemble import CERTAINTIES, ENSEMBLE_FLOWS, LEANING, MEMBERS, certainty_of
-from pairing1d.flow_equations import fields_of
-from pairing1d.phases import PHASES
-from pairing1d.strong_coupling import (
+from pairing1d.engine.ensemble_batch import pack_ensemble, run_ensemble
+from pairing1d.theory.ensemble import CERTAINTIES, ENSEMBLE_FLOWS, LEANING, MEMBERS, certainty_of
+from pairing1d.theory.flow_equations import fields_of
+from pairing1d.theory.phases import PHASES
+from pairing1d.theory.strong_coupling import (
     DECOUPLED,
     PAIRED,
     TRION,
@@ -217,7 +217,7 @@ def test_lock_after_gap_against_its_closed_form():
     2 - b^T C b / 4 and delta as e^l, so the hand-over (or the drop) is at a closed-form RG time; a commensurate vertex
     locks, one whose mismatch runs out first does not."""
     from pairing1d import flow_equations as fe
-    from pairing1d.strong_coupling import lock_after_gap
+    from pairing1d.theory.strong_coupling import lock_after_gap
 
     G = (1 / 0.8, 0.0, 1 / 0.4)  # C = diag(0.8, 0.4)
     b2 = 1.8

@@ -136,7 +136,7 @@ def test_no_trion_at_zero_rg_time_from_a_tiny_threshold(capsys):
 
 @pytest.mark.parametrize("kw", [dict(rtol=math.nan), dict(rtol=math.inf), dict(rtol=1e-30), dict(atol=-1.0)])
 def test_sweep_tolerances_are_validated(kw):
-    from pairing1d.sweep import sweep
+    from pairing1d.engine.sweep import sweep
 
     with pytest.raises(ModelError, match="tol"):
         sweep(Model(), y0=[0.1, 0.2], **kw)
@@ -202,12 +202,12 @@ def test_a_plot_name_without_a_figure_suffix_is_refused_before_any_work(tmp_path
 
 def test_an_existing_directory_named_like_a_file_is_bad_input(tmp_path, capsys, monkeypatch):
     """Refused before the sweep (which could take minutes), for phase-diagram's .nc and device's --netcdf."""
-    import pairing1d.sweep
+    import pairing1d.engine.sweep
 
     def no_sweep(*args, **kwargs):
         raise AssertionError("the sweep ran before the output name was checked")
 
-    monkeypatch.setattr(pairing1d.sweep, "sweep", no_sweep)
+    monkeypatch.setattr(pairing1d.engine.sweep, "sweep", no_sweep)
     (tmp_path / "keep.nc").mkdir()
     code, _, err = run(["phase-diagram", "--x", "y0=0:0.3:3", "--y", "exp_neg_lstar=0:0.6:3",
                         "--out", str(tmp_path / "keep.nc")], capsys)
@@ -234,7 +234,7 @@ def test_one_rule_for_missing_folders_every_output_creates_them(tmp_path, capsys
     with RunStore(tmp_path / "g/h/runs.sqlite"):
         pass
     assert (tmp_path / "g/h/runs.sqlite").is_file()
-    from pairing1d.files import make_folder
+    from pairing1d.support.files import make_folder
 
     assert make_folder(tmp_path / "i/j").is_dir()
 
@@ -268,7 +268,7 @@ def test_figures_on_a_full_disk_is_one_line_and_keeps_the_old_files(tmp_path, ca
         return real(path, failing)
 
     monkeypatch.setattr(_files, "write_atomically", full)
-    monkeypatch.setattr("pairing1d.figures.FIGURES", ("table1",))
+    monkeypatch.setattr("pairing1d.paper.figures.FIGURES", ("table1",))
     code, _, err = run(["figures", "--out", str(out)], capsys)
     assert code == 1 and one_line(err) and "No space left on device" in err and "table1.md" in err
     assert (out / "table1.md").read_text() == "the old table\n"
@@ -276,7 +276,7 @@ def test_figures_on_a_full_disk_is_one_line_and_keeps_the_old_files(tmp_path, ca
 
 
 def test_a_write_error_names_the_final_file_not_the_temporary_one(tmp_path):
-    from pairing1d.files import WriteError, write_atomically
+    from pairing1d.support.files import WriteError, write_atomically
 
     def h5py_like(tmp):
         raise OSError(errno.ENOSPC, f"Unable to synchronously create file (unable to open file: name = '{tmp}', "
@@ -298,7 +298,7 @@ def test_a_malformed_scheduler_address_is_bad_input(tmp_path, capsys):
 
 
 def test_an_unreachable_scheduler_is_the_networks_failure():
-    from pairing1d._dask import SchedulerUnreachable, remote_client
+    from pairing1d.support.dask_cluster import SchedulerUnreachable, remote_client
 
     with pytest.raises(SchedulerUnreachable, match="cannot reach the Dask scheduler") as info:
         with remote_client("tcp://127.0.0.1:9", timeout=1.0):
@@ -307,12 +307,12 @@ def test_an_unreachable_scheduler_is_the_networks_failure():
 
 
 def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(capsys, monkeypatch):
-    import pairing1d.phases
+    import pairing1d.theory.phases
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(pairing1d.phases, "phase_of", broken)
+    monkeypatch.setattr(pairing1d.theory.phases, "phase_of", broken)
     code, _, err = run(["flow"], capsys)
     assert code == 1 and one_line(err) and "internal error" in err and "RuntimeError: a bug" in err
     code, _, err = run(["--debug", "flow"], capsys)
@@ -326,12 +326,12 @@ def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(capsys, mon
 
 
 def test_out_of_memory_is_the_machines_failure(capsys, monkeypatch):
-    import pairing1d.phases
+    import pairing1d.theory.phases
 
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(pairing1d.phases, "phase_of", exhausted)
+    monkeypatch.setattr(pairing1d.theory.phases, "phase_of", exhausted)
     code, _, err = run(["flow"], capsys)
     assert code == 1 and one_line(err) and "out of memory" in err
 
@@ -342,10 +342,10 @@ def test_out_of_memory_is_the_machines_failure(capsys, monkeypatch):
 def test_tolerances_and_models_are_checked_by_every_entry_point():
     """NaN, negative, boolean or out-of-range tolerances and a missing model are one-line ModelErrors in the scipy
     path, the engine and sweeps alike (phase_of(Model(), rtol=nan) used to run for 87 s)."""
-    from pairing1d.device import Device
-    from pairing1d.engine import run_batch
-    from pairing1d.rg import solve_flow
-    from pairing1d.sweep import sweep
+    from pairing1d.devices.device import Device
+    from pairing1d.engine.batch import run_batch
+    from pairing1d.engine.sweep import sweep
+    from pairing1d.theory.rg import solve_flow
 
     bad = [lambda: phase_of(Model(), rtol=float("nan")), lambda: solve_flow(Model(), atol=-1.0),
            lambda: phase_of(Model(), rtol=True), lambda: run_batch([Model()], rtol=float("nan")),

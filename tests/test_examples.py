@@ -3,7 +3,8 @@
 The script runs once, in a subprocess, into a temporary folder. The tests recompute what its ``summary.json`` says
 from the device's *inputs* only, with :mod:`scipy.constants` and no constant typed by hand: the nanotube's band of
 Eq. (A2) in a field, k_F = pi n / 2, the gated Coulomb potential, the Luttinger velocities, Lambda, y0, upsilon and
-the cutoffs of Eq. (15) by hand; the Model built field by field (not through :mod:`pairing1d.device`) and its phase
+the cutoffs of Eq. (15) by hand; the Model built field by field (not through :mod:`pairing1d.devices.device`) and its
+phase
 by ``phase_of``; the gate windows at their ends; the conductance curves against Table I; the real device's ys0 and
 Zeeman energy by hand.
 """
@@ -22,8 +23,8 @@ from scipy import constants as sc
 from scipy.special import k0
 
 from pairing1d import Model, phase_of
-from pairing1d.device import device_from_dict, preset, read_device
-from pairing1d.model import ModelError
+from pairing1d.devices.device import device_from_dict, preset, read_device
+from pairing1d.theory.model import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "tutorial_device.py"
@@ -146,7 +147,7 @@ def test_runs_top_to_bottom_and_writes_its_files(run):
 
 
 def test_no_constant_is_typed_in_the_tutorial():
-    """hbar, k_B, mu_B and e^2/(4 pi eps0) come from pairing1d.units / scipy.constants, never typed."""
+    """hbar, k_B, mu_B and e^2/(4 pi eps0) come from pairing1d.devices.units / scipy.constants, never typed."""
     text = SCRIPT.read_text()
     for digits in ("6.582", "8.617", "5.788", "1439.9", "1.602", "1.054", "1.380"):
         assert digits not in text, digits

@@ -16,17 +16,17 @@ pytest.importorskip("panel")
 
 from pairing1d import Model, ModelError, phase_of  # noqa: E402
 from pairing1d.cli import main  # noqa: E402
-from pairing1d.cnt import FIG8, crossing  # noqa: E402
+from pairing1d.devices.cnt import FIG8, crossing  # noqa: E402
+from pairing1d.engine.sweep import sweep  # noqa: E402
 from pairing1d.explorer import compute  # noqa: E402
 from pairing1d.explorer.compute import Axis, cnt_device, compute_map, marker_position, snap, solve_point  # noqa: E402
 from pairing1d.explorer.export import map_netcdf, map_png, params_toml  # noqa: E402
 from pairing1d.explorer.params import CONTROL_GROUPS, CONTROLS, model_from_values, values_of  # noqa: E402
 from pairing1d.explorer.render import hatch_stripes, render_map  # noqa: E402
-from pairing1d.model import FLOWS, SCHEMES  # noqa: E402
-from pairing1d.phases import PHASES  # noqa: E402
 from pairing1d.plotting import PHASE_COLOURS  # noqa: E402
-from pairing1d.sweep import sweep  # noqa: E402
-from pairing1d.transport import signatures  # noqa: E402
+from pairing1d.theory.model import FLOWS, SCHEMES  # noqa: E402
+from pairing1d.theory.phases import PHASES  # noqa: E402
+from pairing1d.theory.transport import signatures  # noqa: E402
 
 X = Axis("exp_neg_lstar", 0.0, 0.6, 12)
 Y = Axis("y0", 0.0, 0.3, 10)
@@ -413,7 +413,7 @@ def test_explore_command_help_and_errors(capsys):
 
 
 def test_device_inputs_are_shown_in_lab_units_and_go_through_with_inputs():
-    from pairing1d.device import PRESETS, preset
+    from pairing1d.devices.device import PRESETS, preset
     from pairing1d.explorer.params import DEVICE_CONTROLS, device_from_values, device_values
 
     for name in PRESETS:
@@ -433,10 +433,10 @@ def test_device_inputs_are_shown_in_lab_units_and_go_through_with_inputs():
 
 
 def test_device_tab_gate_map_of_a_preset_has_the_right_phases():
-    from pairing1d.cnt import crossing
-    from pairing1d.device import preset
+    from pairing1d.devices.cnt import crossing
+    from pairing1d.devices.device import preset
+    from pairing1d.devices.gate_map import OUTSIDE, PHASE_LABELS, gate_map
     from pairing1d.explorer.compute import GateAxis, compute_device, default_gate_axis
-    from pairing1d.gate_map import OUTSIDE, PHASE_LABELS, gate_map
 
     device = preset("paper-idealized")
     window = default_gate_axis(device)
@@ -498,7 +498,7 @@ def test_bad_gate_axes_are_one_line_model_errors(gate, match):
 def test_device_tab_in_the_page_redraws_and_reports_bad_inputs_in_one_line():
     import xarray as xr
 
-    from pairing1d.device import preset
+    from pairing1d.devices.device import preset
     from pairing1d.explorer.app import TAB_TITLES, Explorer
 
     page = Explorer(Model(K0=0.5), X, Y)

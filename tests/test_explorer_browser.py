@@ -22,8 +22,8 @@ import pytest
 pytest.importorskip("panel")
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
 
-from pairing1d._subprocess import stop, wait_for_line  # noqa: E402
 from pairing1d.explorer.server import free_port  # noqa: E402
+from pairing1d.support.subprocesses import stop, wait_for_line  # noqa: E402
 
 
 def _chromium() -> str | None:

@@ -15,10 +15,10 @@ from scipy.linalg import sqrtm
 
 from pairing1d import Model, ModelError, phase_of, solve_flow
 from pairing1d import flow_equations as fe
-from pairing1d.gaussian import gaussian_theory, line13_upsilon_theta, trion_mode, vertex_charges
-from pairing1d.model import k_tilde0, kc_tilde0
-from pairing1d.rg import flow_rhs
-from pairing1d.trion import locked_sector_of_model, trion_sector_of_model
+from pairing1d.theory.gaussian import gaussian_theory, line13_upsilon_theta, trion_mode, vertex_charges
+from pairing1d.theory.model import k_tilde0, kc_tilde0
+from pairing1d.theory.rg import flow_rhs
+from pairing1d.theory.trion import locked_sector_of_model, trion_sector_of_model
 
 RNG_PARAMS = dict(Kc=(0.3, 1.5), K=(0.1, 1.2), r=(0.4, 2.0), ups=(-0.9, 0.9), ups_t=(-0.9, 0.9))
 
@@ -381,7 +381,7 @@ def test_pokrovsky_talapov_energies():
     assert pt["locked"] == locks == (pt["soliton_energy"] > pt["mismatch_energy"])
     # at the bare level (l = 0, delta = 2 k+ alpha0) the phi_f-held energy is Eq. (C2)'s 2 u_g k+ / (3 K_g)
     locked = locked_sector_of_model(m)
-    from pairing1d.phases import pokrovsky_talapov
+    from pairing1d.theory.phases import pokrovsky_talapov
 
     bare = {"l": 0.0, "delta1": 2 * math.exp(-3.0), "g11": G0[0, 0], "g12": G0[0, 1], "g22": G0[1, 1]}
     e = pokrovsky_talapov(r.flow.row, bare, 1.0)
@@ -394,7 +394,7 @@ def test_cutoff_function_and_the_weight_of_the_flow_agree():
     """The tanh cutoff c(l) (Model.cutoff1, trion scales) and the weight c y^2 the right-hand side uses are one
     function, also far past l* where c ~ e^{-2(l-l*)/chi} underflows a naive 1 - tanh; and c y^2 stays finite
     where c underflows and y^2 overflows (their product representable)."""
-    from pairing1d.model import smooth_cutoff
+    from pairing1d.theory.model import smooth_cutoff
 
     for lstar, chi in ((2.0, 1.5), (-1.0, 0.3), (math.inf, 1.0)):
         for l in (0.0, 1.0, 2.0, 5.0, 40.0, 400.0):

@@ -11,7 +11,7 @@ import pytest
 
 from pairing1d import Model, ModelError, about, classify, load_flow, save_flow, solve_flow
 from pairing1d.cli import main
-from pairing1d.rg import _TRAJECTORY
+from pairing1d.theory.rg import _TRAJECTORY
 
 DEVICES = [Model(), Model(K0=0.3, y0=0.3, lstar=math.inf), Model(ys0=-0.3, y0=0.0),
            Model(K0=0.4, ys0=0.1, y0=0.2, lstar=2.0, u_ratio=1.7, upsilon_theta=0.1)]
@@ -62,8 +62,8 @@ def test_flow_save_from_the_command_line(tmp_path, capsys):
 def test_datasets_carry_their_provenance_and_about_reports_the_machine():
     from importlib import metadata
 
-    from pairing1d.environment import provenance
-    from pairing1d.sweep import sweep
+    from pairing1d.engine.sweep import sweep
+    from pairing1d.support.environment import provenance
 
     ds = sweep(Model(), y0=[0.1, 0.2])
     record = json.loads(ds.attrs["provenance"])
@@ -75,7 +75,7 @@ def test_datasets_carry_their_provenance_and_about_reports_the_machine():
 
 
 def test_a_sweep_shows_a_progress_bar_when_asked(capsys):
-    from pairing1d.sweep import sweep
+    from pairing1d.engine.sweep import sweep
 
     calls = []
     sweep(Model(), y0=np.linspace(0, 0.3, 8), chunk_points=2, progress=lambda done, total: calls.append(done))

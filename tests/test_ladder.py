@@ -10,16 +10,16 @@ import pytest
 
 from pairing1d import ModelError, phase_of
 from pairing1d.cli import main
-from pairing1d.ladder import (
-    back_gate_scan,
+from pairing1d.devices.ladder_scan import back_gate_scan
+from pairing1d.theory.ladder import (
     ladder_cutoffs,
     ladder_model,
     ladder_upsilon,
     little_limit,
     polarizer_energy,
 )
-from pairing1d.model import mass_cutoff, upsilon_from_coupling
-from pairing1d.phases import PHASES
+from pairing1d.theory.model import mass_cutoff, upsilon_from_coupling
+from pairing1d.theory.phases import PHASES
 
 
 def test_gapped_ladder_uses_eq_b1():

@@ -143,7 +143,7 @@ def test_the_marker_an_empty_file_and_a_newer_schema(tmp_path):
     with pytest.raises(LatticeError, match=f"store {str(tmp_path / 'gone.sqlite')!r} does not exist"):
         RunStore(tmp_path / "gone.sqlite", mode="r")
     assert not (tmp_path / "gone.sqlite").exists()
-    with RunStore(tmp_path / "no folder" / "s.sqlite"):  # outputs: a missing folder is made (pairing1d.files)
+    with RunStore(tmp_path / "no folder" / "s.sqlite"):  # outputs: a missing folder is made (pairing1d.support.files)
         pass
     assert (tmp_path / "no folder" / "s.sqlite").is_file()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pairing1d import __version__
-from pairing1d.citation import PAPER, SOFTWARE, bibtex
 from pairing1d.cli import main
+from pairing1d.support.citation import PAPER, SOFTWARE, bibtex
 
 ROOT = Path(__file__).parent.parent
 
@@ -71,7 +71,7 @@ def test_importing_the_plots_keeps_the_users_backend(tmp_path):
     import subprocess
     import sys
 
-    code = ("import matplotlib; matplotlib.use('svg'); import pairing1d.plotting, pairing1d.device_plots; "
+    code = ("import matplotlib; matplotlib.use('svg'); import pairing1d.plotting, pairing1d.devices.device_plots; "
             "import matplotlib.pyplot as plt; print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "svg"
@@ -85,7 +85,7 @@ def test_importing_the_plots_keeps_the_users_backend(tmp_path):
 def test_the_files_the_readme_uses_are_shipped_and_copied(tmp_path, capsys):
     """The shipped copies are the repository's files (links, one source), and `pairing1d examples --copy` writes
     them in the repository's layout so that the README's commands run there."""
-    from pairing1d.packaged import packaged_files
+    from pairing1d.support.packaged import packaged_files
 
     files = packaged_files()
     assert set(files) >= {"examples/fig3_red_dot.toml", "docs/data/w_scan.toml", "docs/data/pairing_map.toml"}

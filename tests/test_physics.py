@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from pairing1d import Model, ModelError, phase_of, solve_flow
-from pairing1d.flow_equations import P_B1, P_B2, pack_model
-from pairing1d.model import lstar_from_momenta, mass_cutoff
-from pairing1d.rg import flow_rhs
-from pairing1d.trion import trion_sector, trion_sector_of_model
+from pairing1d.theory.flow_equations import P_B1, P_B2, pack_model
+from pairing1d.theory.model import lstar_from_momenta, mass_cutoff
+from pairing1d.theory.rg import flow_rhs
+from pairing1d.theory.trion import trion_sector, trion_sector_of_model
 
 # --- Eq. (13)-(14): the rotation, done independently with matrices ----------------------------------------------
 
@@ -337,7 +337,7 @@ def test_classification_rules(kw, phase):
 def test_an_l_bbar_past_the_cutoff_gives_no_trion_scale_in_any_output():
     """The decoupled device of the classification test has |y1| reaching y_strong after l*: the event is recorded
     (Python, batch) but the trion scale is none in PhaseResult, 0 in the batch engine and a sweep."""
-    from pairing1d.sweep import sweep
+    from pairing1d.engine.sweep import sweep
 
     m = Model(K0=0.6, y0=0.02, **PAPER)
     r = phase_of(m)

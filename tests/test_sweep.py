@@ -17,8 +17,8 @@ import xarray as xr
 
 from pairing1d import Model, ModelError, phase_of
 from pairing1d.cli import main
-from pairing1d.ensemble import CERTAINTIES
-from pairing1d.sweep import RESULT_VARIABLES, open_sweep, sweep, sweep_to_store
+from pairing1d.engine.sweep import RESULT_VARIABLES, open_sweep, sweep, sweep_to_store
+from pairing1d.theory.ensemble import CERTAINTIES
 
 BASE = Model(K0=0.45, scheme="frozen")  # all three of the paper's phases, and uncontrolled points, on this plane
 AXES = dict(exp_neg_lstar=np.linspace(0.0, 0.6, 24), y0=np.linspace(0.0, 0.3, 17))
@@ -119,7 +119,7 @@ def test_malformed_axis_is_one_line(axis, tmp_path: Path, capsys):
 
 def test_local_dask_cluster_is_bit_for_bit(tmp_path: Path, dataset):
     """Two worker processes of a LocalCluster give exactly the in-process result."""
-    from pairing1d.sweep import dask_client
+    from pairing1d.engine.sweep import dask_client
 
     with dask_client(workers=2) as client:
         on_cluster = sweep(BASE, client=client, chunk_points=64, **AXES)
@@ -202,7 +202,7 @@ def test_bad_tolerances_are_refused(tolerances, word):
 
 
 def test_tolerances_at_the_edges_of_their_ranges():
-    from pairing1d.model import ATOL_RANGE, RTOL_RANGE
+    from pairing1d.theory.model import ATOL_RANGE, RTOL_RANGE
 
     ds = sweep(BASE, y0=[0.1], exp_neg_lstar=[0.2], rtol=RTOL_RANGE[0], atol=ATOL_RANGE[0])
     assert ds.attrs["rtol"] == RTOL_RANGE[0] and int(ds["phase"].item()) in (0, 1, 2)
@@ -238,8 +238,8 @@ def test_inputs_constant_over_a_chunk_give_the_numbers_of_the_elementwise_path(m
     evaluation, whether the shortcut is taken (first grid) or not (the others sweep a Gaussian input); and the
     unset upsilon_theta reaches them as a float NaN, as fields_of writes it."""
     from pairing1d import flow_equations as fe
-    from pairing1d.engine import pack_fields, trion_luttinger
-    from pairing1d.sweep import Grid
+    from pairing1d.engine.batch import pack_fields, trion_luttinger
+    from pairing1d.engine.sweep import Grid
 
     values = Grid(base, axes).fields()
     assert values["upsilon_theta"].dtype == np.float64
@@ -269,7 +269,7 @@ def test_a_netcdf_file_encoded_during_the_sweep_is_the_file_save_netcdf_writes(t
     """sweep_to_netcdf writes each chunk into the encoded file as it is computed (here 6 and 2 chunks of whole rows
     of the first axis): the file reads back identical (values, dtypes, attributes, coordinates) to sweep followed by
     save_netcdf, and so does the Dataset it returns."""
-    from pairing1d.sweep import save_netcdf, sweep_to_netcdf
+    from pairing1d.engine.sweep import save_netcdf, sweep_to_netcdf
 
     base = Model(K0=0.45)
     chunk = 200 if len(axes) == 2 else 30

@@ -20,8 +20,7 @@ import xarray as xr
 
 from pairing1d import Model, ModelError
 from pairing1d import sweep as sweep_module
-from pairing1d.files import WriteError
-from pairing1d.sweep import (
+from pairing1d.engine.sweep import (
     LOCK_FILE,
     RESULT_VARIABLES,
     StoreError,
@@ -32,6 +31,7 @@ from pairing1d.sweep import (
     sweep,
     sweep_to_store,
 )
+from pairing1d.support.files import WriteError
 
 BASE = Model(K0=0.45, scheme="frozen")
 AXES = dict(exp_neg_lstar=np.linspace(0.0, 0.6, 24), y0=np.linspace(0.0, 0.3, 17))
@@ -228,7 +228,7 @@ def test_sigkill_during_creation_leaves_no_store_or_a_resumable_one(tmp_path: Pa
     script = textwrap.dedent(f"""
         import numpy as np
         from pairing1d import Model
-        from pairing1d.sweep import sweep_to_store
+        from pairing1d.engine.sweep import sweep_to_store
         sweep_to_store(Model(K0=0.45, scheme="frozen"), {str(store)!r}, chunk_points={CHUNK},
                        exp_neg_lstar=np.linspace(0.0, 0.6, 24), y0=np.linspace(0.0, 0.3, 17))
     """)
@@ -443,7 +443,7 @@ def test_the_default_chunking_depends_on_the_grid_alone_and_a_resume_finds_the_s
     """Sixteen chunks of 16384 to 65536 points (4096-point chunks made a 1024^2 store take 29 s for a 10.5 s kernel:
     each chunk costs ~30 ms of Zarr calls); a resume without chunk_points uses the store's own chunking, whatever
     made it, instead of refusing it as another sweep."""
-    from pairing1d.sweep import default_chunk_points
+    from pairing1d.engine.sweep import default_chunk_points
 
     assert default_chunk_points((1024, 1024)) == 65536 and default_chunk_points((512, 512)) == 16384
     assert default_chunk_points((256, 256)) == 16384 and default_chunk_points((7,)) == 16384
@@ -463,7 +463,7 @@ def test_the_default_chunking_depends_on_the_grid_alone_and_a_resume_finds_the_s
 def _count_integrations(monkeypatch, stop_at: int | None = None) -> list[int]:
     """Patch the engine's integrate_batch to count its calls (one per chunk) and, at call ``stop_at``, to raise a
     KeyboardInterrupt as a Ctrl-C in the middle of the sweep would."""
-    import pairing1d.engine as engine
+    import pairing1d.engine.batch as engine
 
     real, calls = engine.integrate_batch, []
 

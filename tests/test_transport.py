@@ -9,7 +9,7 @@ import pytest
 
 from pairing1d import ModelError
 from pairing1d.cli import main
-from pairing1d.transport import (
+from pairing1d.theory.transport import (
     PINNED,
     conductances,
     impurity_scales,
@@ -93,7 +93,7 @@ def test_cli_signatures_json(capsys):
 def test_impurity_in_every_phase():
     """The general crossover g^(1/(1-d)) reproduces E_LL, E_sG; in the trion phase d = Kf/3 (composite CDW): a
     scale g^(3/(3-Kf)) below the free-trion point, none (irrelevant impurity) above it."""
-    from pairing1d.transport import impurity_crossover, impurity_dimension
+    from pairing1d.theory.transport import impurity_crossover, impurity_dimension
 
     assert impurity_crossover(0.1, impurity_dimension("decoupled", 0.6)) == pytest.approx(impurity_scales(0.1, 0.6)[0])
     assert impurity_dimension("trion", 0.6, Kf=2.4) == pytest.approx(0.8)
@@ -110,7 +110,7 @@ def test_signatures_cli_with_impurity(capsys):
     import json
 
     from pairing1d.cli import main
-    from pairing1d.transport import impurity_crossover
+    from pairing1d.theory.transport import impurity_crossover
 
     with pytest.raises(SystemExit):
         main(["signatures", "--json", "--g-imp", "0.1"])  # every row, for the default device (Kc0 = 0.9)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pairing1d import Model, ModelError
-from pairing1d.trion import (
+from pairing1d.theory.trion import (
     FREE_TRION_KF,
     locked_sector,
     sc_threshold,

@@ -11,9 +11,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .phases import PhaseResult
+from .theory.phases import PhaseResult
 
-__all__ = ["MAX_PANELS", "save_figure", "plot_flow", "plot_phase_map", "plot_cnt", "draw_cnt_bands", "plot_back_gate",
+__all__ = ["MAX_PANELS", "save_figure", "plot_flow", "plot_phase_map", "plot_back_gate",
            "STYLE",
            "PHASE_COLOURS", "PAIRED_GAP_RANGE", "paired_colormap", "label_effects", "smooth_boundary"]
 
@@ -27,10 +27,10 @@ STYLE = {
 
 
 def save_figure(fig, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` (PNG, PDF or SVG by suffix: :func:`~pairing1d.files.check_figure_path`) by
-    :func:`~pairing1d.files.write_atomically` (the folder created, an old file replaced only by a complete one),
+    """Write ``fig`` to ``path`` (PNG, PDF or SVG by suffix: :func:`~pairing1d.support.files.check_figure_path`) by
+    :func:`~pairing1d.support.files.write_atomically` (the folder created, an old file replaced only by a complete one),
     and free it."""
-    from .files import check_figure_path, write_atomically
+    from .support.files import check_figure_path, write_atomically
 
     try:
         path = check_figure_path(path)
@@ -131,8 +131,8 @@ UNCERTAIN_HATCH = "xxxx"
 
 def certain_phase(phase: np.ndarray, certainty: np.ndarray | None) -> np.ndarray:
     """The phase codes a map draws: the reported phase where the verdict ensemble supports it (robust or leaning),
-    :data:`pairing1d.phases.PHASES`' ``undetermined`` where it does not (certainty ``undetermined``)."""
-    from .phases import PHASES
+    :data:`pairing1d.theory.phases.PHASES`' ``undetermined`` where it does not (certainty ``undetermined``)."""
+    from .theory.phases import PHASES
 
     if certainty is None:
         return phase
@@ -181,7 +181,7 @@ def plot_phase_map(
     """Phase map of a sweep Dataset in the look of Fig. 4: the paired phase coloured by log10 of the spin gap
     (colour bar), the trion and decoupled phases in flat colours, black phase boundaries, region labels.
 
-    Every verdict is drawn with its certainty (:mod:`pairing1d.ensemble`): robust in its phase's colour, leaning
+    Every verdict is drawn with its certainty (:mod:`pairing1d.theory.ensemble`): robust in its phase's colour, leaning
     (two thirds of the ensemble agree) dotted (:data:`LEANING_HATCH`), and one the ensemble does not support as
     ``undetermined`` (dark grey), as is a phase the strong-coupling step cannot decide. ``keep_phase=True`` (the
     paper's own flow, reproduced as printed) keeps the reported phase's colour there and cross-hatches it instead
@@ -295,77 +295,8 @@ MAX_PANELS = 6
 PHASES_FOR_LABELS = ("decoupled", "paired", "trion", "triplet", "undetermined")
 
 
-def draw_cnt_bands(ax, cnt, mu: float, k_max: float = 2e7) -> None:
-    """The eight bands of Eq. (A2) on ``ax`` (Fig. 8): spin sigma by colour, valley nu by line style, the Fermi
-    level as a solid black line and each Fermi point as a black dot (with k_F written when one band crosses);
-    momenta in 1/nm (the package's one unit of momentum), energies in meV; the energy axis holds every band's edge
-    at k = 0. ``k_max`` in 1/m as :mod:`pairing1d.cnt` works in SI."""
-    from .cnt import bands, crossing
-
-    k = np.linspace(-k_max, k_max, 801)
-    spectrum = bands(cnt, mu, k)
-    for (s, v, _b), energy in spectrum.items():
-        ax.plot(k * 1e-9, energy, color="C3" if s == 1 else "C0", ls="-" if v == 1 else "--", lw=1.6)
-        # the Fermi points, located by linear interpolation between the samples on each side of E = 0
-        for i in np.nonzero(np.diff(np.sign(energy)) != 0)[0]:
-            root = k[i] - energy[i] * (k[i + 1] - k[i]) / (energy[i + 1] - energy[i])
-            ax.plot([root * 1e-9], [0.0], "o", color="k", ms=4.5, zorder=5)
-    ax.axhline(0.0, color="k", lw=1.5)
-    edges = np.array([energy[k.size // 2] for energy in spectrum.values()])
-    reach = float(np.max(np.abs(edges))) + 2.0
-    ax.set_ylim(-reach, reach)
-    ax.set_xlim(k[0] * 1e-9, k[-1] * 1e-9)
-    ax.xaxis.set_major_locator(plt.MaxNLocator(5, symmetric=True))  # momenta like 0.015 need room
-    found = crossing(cnt, mu)
-    if found.k_fermi is not None:
-        ax.annotate(rf"$k_F$ = {found.k_fermi * 1e-9:.3g} nm$^{{-1}}$", (found.k_fermi * 1e-9, 0.0),
-                    xytext=(8, 8), textcoords="offset points", fontsize=8, path_effects=label_effects())
-    ax.set_xlabel(r"$k$ (1/nm)")
-    ax.set_ylabel(r"$E_{\sigma\nu}$ (meV), Fermi level at 0")
-    handles = [plt.Line2D([], [], color="C3", label=r"$\sigma=+1$"),
-               plt.Line2D([], [], color="C0", label=r"$\sigma=-1$"),
-               plt.Line2D([], [], color="0.3", ls="-", label=r"$\nu=+1$"),
-               plt.Line2D([], [], color="0.3", ls="--", label=r"$\nu=-1$")]
-    ax.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, 0.66), ncol=2, frameon=False, fontsize=8)
-    mantissa, exponent = f"{cnt.vF:.1e}".split("e")
-    ax.set_title(f"$v_F$ = ${mantissa}\\times10^{{{int(exponent)}}}$ m/s; $\\Delta_0$={cnt.delta0:g}, "
-                 f"$\\Delta_{{so}}$={cnt.delta_so:g}, $\\Delta_\\Phi$={cnt.delta_phi:g}, $\\mu$={mu:g} (meV)",
-                 fontsize=8)
-
-
-def plot_cnt(cnt, mu: float, path: str | Path, k_max: float = 2e7) -> Path:
-    """Fig. 8: the eight bands of Eq. (A2) around the Fermi level (spin: colour, valley: line style), and the
-    map of bands crossing the Fermi level over (mu, Delta_Phi) with the single-band windows marked."""
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-
-    from .cnt import CNT, single_band_map
-
-    path = Path(path)
-    with plt.rc_context(STYLE):
-        fig, (ax_b, ax_m) = plt.subplots(1, 2, figsize=(9.2, 3.8), layout="constrained",
-                                         gridspec_kw={"width_ratios": (1, 1.25)})
-        draw_cnt_bands(ax_b, cnt, mu, k_max)
-        mus = np.linspace(-8, 8, 401)
-        dphis = np.linspace(0.0, 3.0, 241)
-        counts = single_band_map(CNT(cnt.vF, cnt.delta0, cnt.delta_so, cnt.delta_phi), mus, dphis)
-        levels = np.arange(-4.5, 5.5, 1.0)
-        colours = ["#08306b", "#2171b5", "#6baed6", "#d62728", "#f0f0f0", "#ff7f0e", "#fdae6b", "#fdd0a2",
-                   "#feedde"]
-        mesh = ax_m.pcolormesh(mus, dphis, counts, cmap=ListedColormap(colours),
-                               norm=BoundaryNorm(levels, len(colours)), shading="nearest", rasterized=True)
-        ax_m.contour(mus, dphis, np.abs(counts) == 1, levels=[0.5], colors="k", linewidths=1.0)
-        ax_m.plot([mu], [cnt.delta_phi], marker="*", color="w", mec="k", ms=12)
-        bar = fig.colorbar(mesh, ax=ax_m, ticks=range(-4, 5))
-        bar.set_label("bands at the Fermi level (− hole-like, + particle-like)")
-        ax_m.set_xlabel(r"$\mu$ (meV)")
-        ax_m.set_ylabel(r"$\Delta_\Phi$ (meV)")
-        ax_m.set_title("single spin- and valley-polarized band: framed (±1)", fontsize=9)
-        save_figure(fig, path)
-    return path
-
-
 def plot_back_gate(ds, path: str | Path) -> Path:
-    """The ladder device along a back-gate sweep (:func:`pairing1d.ladder.back_gate_scan`): the cutoffs
+    """The ladder device along a back-gate sweep (:func:`pairing1d.devices.ladder_scan.back_gate_scan`): the cutoffs
     :math:`\\ell^*_1` and :math:`\\ell_m` against :math:`\\mu^*` (top) over the phase as coloured bands (dotted where
     only two thirds of the verdict ensemble agree, cross-hatched where it does not support the phase), and the
     spin-sector scale and trion scale (bottom, log scale); the soliton threshold :math:`|\\mu^*| = \\Delta` is

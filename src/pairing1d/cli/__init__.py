@@ -1,6 +1,8 @@
 """The ``pairing1d`` command line (Typer + Rich): one module per command, each mirroring a Python function.
 
-``main`` is the console entry point; ``app`` the Typer application the command modules register on.
+``main`` is the console entry point; ``app`` the Typer application the command modules register on. An
+application, the top layer: it may import any layer of the package, and nothing of the package imports it (but the
+entry point :mod:`pairing1d._console`).
 """
 
 from ._app import app, main

@@ -4,7 +4,7 @@ Every exception of every command ends in one line on stderr, ``pairing1d: error:
 (docs/outputs.md): exit code 2 for what the user gave (a parameter out of the model's domain, a malformed flag or
 file, a missing extra), 1 for a failure of the machine (a full disk, an unreachable scheduler, memory) or of the
 program itself (an internal error, to be reported), 130 for Ctrl-C. A value echoed in the line is shortened to
-:data:`~pairing1d.model.MAX_WORD` characters. ``pairing1d --debug COMMAND`` or ``PAIRING1D_DEBUG=1`` prints the
+:data:`~pairing1d.theory.model.MAX_WORD` characters. ``pairing1d --debug COMMAND`` or ``PAIRING1D_DEBUG=1`` prints the
 traceback above the line.
 """
 
@@ -24,7 +24,8 @@ import typer
 from rich.console import Console
 
 from .. import __version__
-from ..model import ModelError, shorten
+from ..support.errors import ModelError
+from ..theory.model import shorten
 
 app = typer.Typer(
     name="pairing1d",
@@ -75,7 +76,7 @@ def examples(
 ) -> None:
     """List the files the README's commands use (shipped with the package), or copy them with --copy DIR so that
     those commands run in DIR after a pip install."""
-    from ..packaged import copy_packaged, packaged_files
+    from ..support.packaged import copy_packaged, packaged_files
 
     if copy is None:
         for rel in packaged_files():
@@ -126,7 +127,7 @@ def version() -> None:
 @app.command()
 def cite() -> None:
     """Print BibTeX for the paper pairing1d implements and for this version of the software."""
-    from ..citation import bibtex
+    from ..support.citation import bibtex
 
     print(bibtex())
 

@@ -1,4 +1,4 @@
-"""``pairing1d about``: the versions, the machine and numba's cache (:func:`pairing1d.environment.about`)."""
+"""``pairing1d about``: the versions, the machine and numba's cache (:func:`pairing1d.engine.installation.about`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def about(json_out: JsonOpt = False) -> None:
     """Print the versions of pairing1d and its dependencies, Python, the platform, the CPU and its SIMD width,
     numba's threads and whether the lane kernel is compiled for this installation (for a bug report; every dataset
     the package writes carries the short version of this in its attribute 'provenance')."""
-    from ..environment import about as environment
+    from ..engine.installation import about as environment
 
     info = environment()
     if json_out:

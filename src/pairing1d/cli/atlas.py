@@ -1,4 +1,5 @@
-"""``pairing1d atlas``: the atlas of pairing from repulsion (:mod:`pairing1d.atlas`): compute or complete it from its
+"""``pairing1d atlas``: the atlas of pairing from repulsion (:mod:`pairing1d.paper.atlas`): compute or complete it from
+its
 scan file, and print what a store says without recomputing anything."""
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def run(
     """Compute the atlas of SCAN into --out: the survey, then the refinement around its paired candidates, every
     device with its verdict ensemble; an interrupted run loses at most the chunk in flight (--resume completes it)."""
     require("numba", "xarray", "h5netcdf")
-    from ..atlas import atlas_summary, open_atlas, read_atlas_file, run_atlas
-    from ..files import check_output_path
+    from ..paper.atlas import atlas_summary, open_atlas, read_atlas_file, run_atlas
+    from ..support.files import check_output_path
 
     space = read_atlas_file(scan)
     check_output_path(out)
@@ -60,8 +61,8 @@ def summary(
     of the space where the paired phase is robust, leaning or undetermined, and the largest spin gap of each with the
     device that has it."""
     require("xarray", "h5netcdf")
-    from ..atlas import atlas_summary, open_atlas
-    from ..atlas_plot import plot_atlas
+    from ..paper.atlas import atlas_summary, open_atlas
+    from ..paper.atlas_plot import plot_atlas
 
     ds = open_atlas(store)
     result = atlas_summary(ds)

@@ -24,7 +24,7 @@ def cnt_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Bands of a nanotube (Eq. A2) at the Fermi level: how many cross, hole- or particle-like, k_F, and l*."""
-    from ..cnt import CNT, crossing
+    from ..devices.cnt import CNT, crossing
 
     cnt = CNT(vF=vF, delta0=delta0, delta_so=delta_so, delta_phi=delta_phi)
     result = crossing(cnt, mu)
@@ -38,7 +38,7 @@ def cnt_command(
     if kF_primary is not None:
         out["lstar"], out["lstar2"] = result.lstar(kF_primary * 1e9, alpha0 * 1e-9)
     if plot is not None:
-        from ..plotting import plot_cnt
+        from ..devices.device_plots import plot_cnt
 
         out["plot"] = str(plot_cnt(cnt, mu, plot))
     if json_out:

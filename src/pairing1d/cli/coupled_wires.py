@@ -38,7 +38,7 @@ def coupled_wires_command(
     Above the spin gap (l < l_s = ln(1/Delta_s)) only the pi-CDW flows, with dimension Kc- + Ks.
     From l_s on, the pair hopping J starts at (t_perp/Delta_s)^2 with dimension 1/Kc-; the pi-CDW has Kc-.
     """
-    from ..coupled_wires import coupled_wires, scaling_dimensions
+    from ..theory.coupled_wires import coupled_wires, scaling_dimensions
 
     result = coupled_wires(Kc_minus, t_perp, spin_gap, U_perp, delta_alpha0, lmax, Ks=Ks)
     out = result.to_dict() | {"dimensions": scaling_dimensions(Kc_minus, Ks)}

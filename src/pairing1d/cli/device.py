@@ -43,8 +43,8 @@ def device_command(
 ) -> None:
     """Phase, spin gap and trion scale in kelvin and the linear conductance in e^2/h of a device over gate voltage
     (and field or temperature), from its physical description, through the default (controlled) flow."""
-    from ..device import PRESETS, preset_text, read_device
-    from ..device import preset as load_preset
+    from ..devices.device import PRESETS, preset_text, read_device
+    from ..devices.device import preset as load_preset
 
     if list_presets:
         if json_out:
@@ -64,8 +64,8 @@ def device_command(
     # the gate map needs the batched engine (numba) and xarray: imported only now, so that listing and showing the
     # presets work without them
     require("numba", "xarray")
-    from ..gate_map import conductance_curves, gate_map, parse_range, to_json
-    from ..gate_map import sensitivity as run_sensitivity
+    from ..devices.gate_map import conductance_curves, gate_map, parse_range, to_json
+    from ..devices.gate_map import sensitivity as run_sensitivity
 
     if impurity is not None:
         device = device.with_inputs({"impurity": impurity})
@@ -109,14 +109,14 @@ def device_command(
         out["sensitivity"] = {"samples": sensitivity, "method": method, "seed": seed,
                               "uncertain": {n: [lo, hi] for n, lo, hi in device.uncertain}}
     if netcdf is not None:
-        from ..sweep import save_netcdf
+        from ..engine.sweep import save_netcdf
 
         save_netcdf(ds, netcdf)
         out["netcdf"] = str(netcdf)
     if plot is None and not json_out and not no_plot:
         plot = Path(f"{stem}_gate_map.png")
     if plot is not None and not no_plot:
-        from ..device_plots import plot_gate_map
+        from ..devices.device_plots import plot_gate_map
 
         out["plot"] = str(plot_gate_map(ds, plot, sensitivity=sens, curves=curves, title=device.name))
     if json_out:
@@ -128,7 +128,7 @@ def device_command(
 def _conductance_curves(ds, device, conductance_curves, field):
     """G(T) at up to three representative gate voltages: the largest spin gap, the largest trion scale, and a
     decoupled point (when present)."""
-    from ..gate_map import PHASE_LABELS
+    from ..devices.gate_map import PHASE_LABELS
 
     gates = ds["gate_V"].values
     phase0 = ds["phase_T0"].values
@@ -150,7 +150,7 @@ def _conductance_curves(ds, device, conductance_curves, field):
 def _certainties(ds, window: slice) -> str:
     """The certainty of a gate window's verdicts under the verdict ensemble: one word when it is the same at every
     gate, else how many gates have each ("undete" for undetermined)."""
-    from ..ensemble import CERTAINTIES
+    from ..theory.ensemble import CERTAINTIES
 
     codes = ds["certainty"].values[window]
     if np.all(codes == codes[0]):
@@ -175,7 +175,7 @@ def _window_note(ds, window: slice, reasons: list[str]) -> str:
 def _print_summary(ds, device, out, sens) -> None:
     from rich.table import Table
 
-    from ..gate_map import OUTSIDE, PHASE_LABELS, gate_runs
+    from ..devices.gate_map import OUTSIDE, PHASE_LABELS, gate_runs
 
     T, B = ds.attrs.get("temperature_K"), ds.attrs.get("field_T")
     lam = out["Lambda_K"]

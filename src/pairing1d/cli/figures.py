@@ -29,7 +29,7 @@ def figures_command(
     (statements.md; docs/reproduction.md compares every flow and scheme). The default is the controlled flow;
     --flow paper --scheme printed is Eq. (16) as the paper prints it."""
     require("numba", "xarray", "h5netcdf")  # before the output folder is made
-    from ..figures import FIGURES, reproduce
+    from ..paper.figures import FIGURES, reproduce
 
     console = Console(stderr=True)
     with Progress(TextColumn("figures"), BarColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from .. import __version__
-from ..files import check_output_path
+from ..support.files import check_output_path
 from . import _format as fmt
 from ._app import InputError, app, require, stdout
 from .options import JsonOpt, model_from_flags, model_options, plot_option, print_json
@@ -35,7 +35,7 @@ def flow(
     (all agree), leaning (two thirds) or undetermined. The verdict under every scheme is reported too, and a verdict
     that rests on a coupling beyond y_strong is marked "not controlled".
     """
-    from ..phases import phase_of
+    from ..theory.phases import phase_of
 
     model = model_from_flags(model_flags)
     if save is not None:
@@ -45,7 +45,7 @@ def flow(
         check_output_path(save)
     result = phase_of(model)
     if save is not None:
-        from ..flow_io import save_flow
+        from ..theory.flow_io import save_flow
 
         save_flow(result.flow, save)
     if plot is not None:

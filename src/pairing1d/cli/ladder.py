@@ -9,7 +9,7 @@ import numpy as np
 import typer
 
 from .. import __version__
-from ..ladder import SET_BY_LADDER
+from ..theory.ladder import SET_BY_LADDER
 from . import _format as fmt
 from ._app import InputError, app, require, stdout
 from .options import JsonOpt, LmaxOpt, TempOpt, model_options, model_values, plot_option, print_json
@@ -45,8 +45,9 @@ def ladder(
 ) -> None:
     """A primary wire next to a half-filled Hubbard ladder (Eq. 22): vertex charge 1, K0 = K_rho-, and the
     cutoffs l*, l_m set by the gap and the back gate mu* (energies in units of Lambda_sec = u_-/alpha0)."""
-    from ..ladder import back_gate_scan, ladder_cutoffs, ladder_model
-    from ..phases import phase_of
+    from ..devices.ladder_scan import back_gate_scan
+    from ..theory.ladder import ladder_cutoffs, ladder_model
+    from ..theory.phases import phase_of
 
     flags = dict(model_flags)
     fields = model_values(flags.pop("params"), **flags)
@@ -59,8 +60,8 @@ def ladder(
             from ..plotting import plot_back_gate
 
             plot_back_gate(ds, plot)
-        from ..engine import ORDERS
-        from ..phases import PHASES
+        from ..engine.batch import ORDERS
+        from ..theory.phases import PHASES
 
         def scale(x) -> float | None:  # an energy scale that does not exist (0 in the Dataset) is null
             return float(x) if x > 0 else None
@@ -113,7 +114,7 @@ def little(
 ) -> None:
     """Little's limit (v_sec -> 0): the attraction a local polarizer induces, U_eff = U + E2 + E0 - 2 E1
     (~ U - 2 V^2/E~), and whether the primary wire pairs (a spin gap, U_eff < 0)."""
-    from ..ladder import little_limit
+    from ..theory.ladder import little_limit
 
     ir = {k: v for k, v in dict(lmax=lmax, temperature=temperature).items() if v is not None}
     r = little_limit(U, V, E_tilde, vF, **ir)

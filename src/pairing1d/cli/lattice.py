@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from .. import __version__
-from .._toml import read_toml
 from ..lattice.params import COUPLING_NAMES
+from ..support.toml_io import read_toml
 from . import _format as fmt
 from ._app import ComputationFailed, InputError, app, stdout
 from .options import JsonOpt, print_json
@@ -311,7 +311,8 @@ def scan(
     if workers < 0:
         raise InputError(f"--workers {workers} is outside the allowed range [0, inf)")
     scans = read_scan_file(config)
-    # run_scan starts a local cluster (workers that ignore Ctrl-C, pairing1d._dask) only when runs are missing
+    # run_scan starts a local cluster (workers that ignore Ctrl-C, pairing1d.support.dask_cluster) only when runs
+    # are missing
     summary = run_scan(scans, store, workers=workers or None, scheduler=scheduler, progress=not json_out)
     if json_out:
         print_json(summary.to_dict() | {"store": str(store), "version": __version__})

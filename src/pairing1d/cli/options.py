@@ -1,4 +1,4 @@
-"""Model flags shared by every command that builds a :class:`~pairing1d.model.Model`, and parameter files.
+"""Model flags shared by every command that builds a :class:`~pairing1d.theory.model.Model`, and parameter files.
 
 Each flag is defined once here; a TOML file given with ``--params`` uses the same names (``u-ratio`` or
 ``u_ratio``), and flags given on the command line override it.
@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from .._toml import read_toml
-from ..model import FLOWS, REGULATORS, SCHEMES, VELOCITIES, Model
+from ..support.toml_io import read_toml
+from ..theory.model import FLOWS, REGULATORS, SCHEMES, VELOCITIES, Model
 from ._app import InputError
 
 _DEFAULTS = Model()
@@ -145,11 +145,12 @@ def print_json(obj: Any, indent: int | None = None) -> None:
 
 
 def _path_check(check_name: str):
-    """A Typer callback running ``pairing1d.files.<check_name>`` on an output path while the flags are parsed, before
+    """A Typer callback running ``pairing1d.support.files.<check_name>`` on an output path while the flags are parsed,
+    before
     any work: a bad name is the flag's one-line usage error."""
     def callback(value: Path | None) -> Path | None:
-        from .. import files
-        from ..model import ModelError
+        from ..support import files
+        from ..support.errors import ModelError
 
         if value is not None:
             try:

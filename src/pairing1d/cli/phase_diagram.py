@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from ..files import check_output_path
-from ..model import Model
+from ..support.files import check_output_path
+from ..theory.model import Model
 from ._app import InputError, app, require, stdout
 from .options import JsonOpt, model_from_flags, model_options, plot_option, print_json
 
@@ -38,7 +38,7 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
     name = name.strip().replace("-", "_")
     if not sep or not name or not rest:
         raise InputError(f"axis {spec!r} is not NAME=START:STOP:N or NAME=V1,V2,...")
-    from ..sweep import AXIS_ALIASES
+    from ..engine.sweep import AXIS_ALIASES
 
     known = set(Model.field_names()) | set(AXIS_ALIASES)
     if name not in known:
@@ -127,8 +127,8 @@ def _load_libraries(suffix: str) -> None:
         zarr.open_group(store, mode="r+")["x"][:] = np.ones(2)
     else:
         xr.Dataset({"x": ("i", np.zeros(2))}).to_netcdf(engine="h5netcdf")
-    from ..engine import load_kernel, run_batch
-    from ..model import Model
+    from ..engine.batch import load_kernel, run_batch
+    from ..theory.model import Model
 
     load_kernel()
     run_batch([Model()])  # the first use of the packing and classification (numba's cache, numpy), about 0.2 s
@@ -171,7 +171,7 @@ def phase_diagram(
     The time reported (seconds, with --json) is the sweep's, its writing included; setup_seconds is what loading the
     libraries and the compiled kernel took before it (the text says it when it is 2 s or more: a first compilation),
     wall_seconds both."""
-    from ..sweep import check_grid_size, dask_client, open_sweep, sweep_to_netcdf, sweep_to_store
+    from ..engine.sweep import check_grid_size, dask_client, open_sweep, sweep_to_netcdf, sweep_to_store
 
     model = model_from_flags(model_flags)
     specs = [(flag, spec) for flag, spec in (("--x", x), ("--y", y), ("--z", z)) if spec is not None]
@@ -235,8 +235,8 @@ def phase_diagram(
         plot_phase_map(ds, plot, names[0], names[1], names[2] if len(names) > 2 else None)
     flags, attrs = _summary_data(ds, out if report is not None else None)
     shape = {n: len(axes[n]) for n in names}
-    from ..ensemble import CERTAINTIES
-    from ..phases import PHASES
+    from ..theory.ensemble import CERTAINTIES
+    from ..theory.phases import PHASES
 
     counts = dict(zip(PHASES, np.bincount(flags["phase"].ravel(), minlength=len(PHASES)).tolist(), strict=True))
     sure = dict(zip(CERTAINTIES, np.bincount(flags["certainty"].ravel(), minlength=len(CERTAINTIES)).tolist(),

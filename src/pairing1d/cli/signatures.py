@@ -23,8 +23,8 @@ def signatures_command(
     json_out: JsonOpt = False, model_flags: dict | None = None,
 ) -> None:
     """Experimental signatures (Table I, Appendix D): for a phase, for a device given by model flags, or all."""
-    from ..phases import phase_of
-    from ..transport import PINNED, device_signatures, signatures
+    from ..theory.phases import phase_of
+    from ..theory.transport import PINNED, device_signatures, signatures
 
     device = None
     if phase is not None:
@@ -37,7 +37,7 @@ def signatures_command(
         phases = list(PINNED)  # every phase with a Table I row
     rows = {p: signatures(p).to_dict() for p in phases}  # signatures() refuses an unknown phase
     if g_imp is not None:
-        from ..transport import impurity_crossover, impurity_dimension_of_model
+        from ..theory.transport import impurity_crossover, impurity_dimension_of_model
 
         model = device.model if device is not None else model_from_flags(model_flags)
         for p in phases:

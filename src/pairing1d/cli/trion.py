@@ -32,7 +32,7 @@ def trion(
     Two modes: explicit bosonized parameters (--Kc and --K required; --uc, --u default 1, --V-phi, --V-theta
     default 0, the same velocity unit), or the model flags (--upsilon-theta, or Eq. 13 when unset; velocities in
     units of uc)."""
-    from ..trion import locked_sector, locked_sector_of_model, trion_dimensions, trion_verdict
+    from ..theory.trion import locked_sector, locked_sector_of_model, trion_dimensions, trion_verdict
 
     explicit = {"uc": uc, "Kc": Kc, "u": u, "K": K, "V_phi": V_phi, "V_theta": V_theta}
     model = model_from_flags(model_flags)

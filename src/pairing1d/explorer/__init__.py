@@ -10,6 +10,8 @@ logic is in :mod:`.params` (controls as data), :mod:`.compute` (map, point, nano
 words), all free of view code; :mod:`.app` lays the page out and wires it, with the map and flow figures of
 :mod:`.map_view` and :mod:`.flow_view`, the sections built when first shown (:mod:`.sections`) and the nanotube gate
 (:mod:`.cnt_section`); :mod:`.device_tab` is the Device tab and :mod:`.server` serves the page.
+
+An application, the top layer: it may import any layer of the package; nothing but the CLI imports it.
 """
 
 from .app import Explorer, build_app

@@ -11,7 +11,8 @@ section; the groups of controls, the map's axes, the nanotube gate, the download
 when their button first shows them (:mod:`.sections`; the flow also at the first click of the map), the Device tab
 when it is first shown. The first map, its colours and its device are computed once per process and shared,
 read-only, by every page. Every callback goes through ``_widgets._guarded``: a bad value (a
-:class:`~pairing1d.model.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a traceback,
+:class:`~pairing1d.theory.model.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a
+traceback,
 and the session keeps working.
 
 In Jupyter::
@@ -33,8 +34,9 @@ from typing import Any
 
 import panel as pn
 
-from ..device import PRESETS
-from ..model import Model, ModelError
+from ..devices.device import PRESETS
+from ..support.errors import ModelError
+from ..theory.model import Model
 from . import compute
 from ._widgets import _LABEL, WithAlert, _guarded, _label, log
 from .cnt_section import CntSection
@@ -439,7 +441,7 @@ class Explorer(WithAlert):
 
 def build_app(model: Model | None = None, x: Axis | None = None, y: Axis | None = None,
               device_preset: str = DEFAULT_PRESET):
-    """The explorer page for ``model`` (default :class:`~pairing1d.model.Model()`) and, in its Device tab, the
+    """The explorer page for ``model`` (default :class:`~pairing1d.theory.model.Model()`) and, in its Device tab, the
     preset ``device_preset``: a Panel object; display it in Jupyter (after ``pn.extension()``) or serve it
     (``pairing1d explore``, :func:`~pairing1d.explorer.server.serve`). Served, the page is released when its
     session is destroyed (:meth:`~pairing1d.explorer.app.Explorer.release`)."""

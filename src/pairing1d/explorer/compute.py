@@ -1,13 +1,14 @@
 """What the explorer computes, free of any view code: the phase map over two axes, the device at a clicked
 point, the nanotube gate -> l* conversion, and the Device tab's gate map of a device in the lab's units
-(:func:`~pairing1d.explorer.compute.compute_device`, through :func:`pairing1d.gate_map.gate_map`) with its one-line
+(:func:`~pairing1d.explorer.compute.compute_device`, through :func:`pairing1d.devices.gate_map.gate_map`) with its
+one-line
 summary.
 
-The map goes through :func:`pairing1d.sweep.sweep` (the batched engine) at a looser tolerance than the sweep
+The map goes through :func:`pairing1d.engine.sweep.sweep` (the batched engine) at a looser tolerance than the sweep
 default, :data:`~pairing1d.explorer.compute.EXPLORER_RTOL`: at 1e-7 a 128 x 128 map of the default flow and scheme
 takes about 0.22-0.33 s instead of 0.31-0.44 s on two cores and, on the Fig. 4 grids, not one pixel changes phase or
 control flag and the spin gap of a paired pixel moves by < 4e-6 in log10 (see ``benchmarks/explorer_redraw.py``).
-A clicked point is solved again by the scipy path (:func:`~pairing1d.phases.phase_of`), which gives the full
+A clicked point is solved again by the scipy path (:func:`~pairing1d.theory.phases.phase_of`), which gives the full
 trajectory.
 
 What every page of a server computes alike is shared between the pages, bounded and read-only: the maps
@@ -26,13 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from ..cnt import CNT, BandCrossing, crossing
-from ..device import Device
-from ..gate_map import OUTSIDE, PHASE_LABELS, gate_map, gate_runs
-from ..model import Model, ModelError
-from ..phases import PHASES, PhaseResult, phase_of
-from ..sweep import AXIS_ALIASES, axis_field_values
-from ..transport import Signatures, device_signatures
+from ..devices.cnt import CNT, BandCrossing, crossing
+from ..devices.device import Device
+from ..devices.gate_map import OUTSIDE, PHASE_LABELS, gate_map, gate_runs
+from ..engine.sweep import AXIS_ALIASES, axis_field_values
+from ..support.errors import ModelError
+from ..theory.model import Model
+from ..theory.phases import PHASES, PhaseResult, phase_of
+from ..theory.transport import Signatures, device_signatures
 
 __all__ = [
     "EXPLORER_RTOL", "EXPLORER_ATOL", "MAX_POINTS", "AXIS_NAMES", "DEFAULT_RANGES", "Axis", "compute_map",
@@ -156,10 +158,10 @@ def map_key(model: Model, x: Axis, y: Axis, rtol: float = EXPLORER_RTOL, atol: f
 
 def compute_map(model: Model, x: Axis, y: Axis, rtol: float = EXPLORER_RTOL, atol: float = EXPLORER_ATOL):
     """The phase map of ``model`` over ``x`` (columns) and ``y`` (rows): the Dataset of
-    :func:`pairing1d.sweep.sweep` with dimensions ``(y, x)``; a ModelError names the first value out of the
+    :func:`pairing1d.engine.sweep.sweep` with dimensions ``(y, x)``; a ModelError names the first value out of the
     model's domain. A map computed before comes from :data:`MAP_CACHE` (a shallow copy: its own attrs, the arrays
     shared and not to be written to)."""
-    from ..sweep import sweep
+    from ..engine.sweep import sweep
 
     if x.target == y.target:
         raise ModelError(f"axes {x.name} and {y.name} set the same parameter {x.target}")
@@ -268,8 +270,9 @@ class CntDevice:
 
 def cnt_device(mu: float, kF_primary: float, alpha0: float, **cnt: Any) -> CntDevice:
     """Gate ``mu`` (meV) -> l* as ``pairing1d cnt --mu MU --kF-primary KF --alpha0 A`` computes it, with the
-    primary's ``kF_primary`` in 1/nm and the cutoff ``alpha0`` in nm as there: :func:`pairing1d.cnt.crossing` then
-    Eq. (15). ``cnt`` holds the :class:`~pairing1d.cnt.CNT` parameters (vF in m/s, gaps in meV)."""
+    primary's ``kF_primary`` in 1/nm and the cutoff ``alpha0`` in nm as there: :func:`pairing1d.devices.cnt.crossing`
+    then
+    Eq. (15). ``cnt`` holds the :class:`~pairing1d.devices.cnt.CNT` parameters (vF in m/s, gaps in meV)."""
     c = crossing(CNT(**cnt), float(mu))
     if not c.single_band:
         return CntDevice(crossing=c, lstar=None, lstar2=None)
@@ -332,7 +335,8 @@ class GateAxis:
 
 def default_gate_axis(device: Device, n: int = DEFAULT_GATE_POINTS) -> GateAxis:
     """The gate window ``pairing1d device`` scans when no ``--gate`` is given
-    (:meth:`~pairing1d.device.Device.gate_window`), its ends rounded to 6 significant figures so that the boxes show
+    (:meth:`~pairing1d.devices.device.Device.gate_window`), its ends rounded to 6 significant figures so that the boxes
+    show
     what is scanned; a ModelError says why there is none."""
     start, stop = device.gate_window()
     return GateAxis(float(f"{start:.6g}"), float(f"{stop:.6g}"), n)
@@ -358,7 +362,7 @@ def _span(values: np.ndarray, digits: int = 3) -> str | None:
 
 @dataclass(frozen=True)
 class DeviceMap:
-    """A device's gate map (:func:`pairing1d.gate_map.gate_map`) over ``gate``, with what the tab says of it."""
+    """A device's gate map (:func:`pairing1d.devices.gate_map.gate_map`) over ``gate``, with what the tab says of it."""
 
     device: Device
     gate: GateAxis

@@ -1,4 +1,5 @@
-"""The explorer's Device tab (Panel): a shipped device (:data:`pairing1d.device.PRESETS`), its physical inputs in
+"""The explorer's Device tab (Panel): a shipped device (:data:`pairing1d.devices.device.PRESETS`), its physical inputs
+in
 the lab's units, a gate-voltage range, and its gate map as ``pairing1d device`` draws it, with a one-line summary.
 
 Only layout and event wiring live here; the inputs are described in :mod:`pairing1d.explorer.params`
@@ -14,8 +15,8 @@ import io
 
 import panel as pn
 
-from ..device import PRESETS, Device, preset
-from ..model import ModelError
+from ..devices.device import PRESETS, Device, preset
+from ..support.errors import ModelError
 from . import compute
 from ._widgets import WithAlert, _guarded, _label, _primary
 from .compute import MAX_GATE_POINTS, DeviceMap, GateAxis, default_gate_axis

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..model import Model
+from ..theory.model import Model
 
 __all__ = ["params_toml", "map_png", "map_netcdf"]
 

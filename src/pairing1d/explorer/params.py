@@ -1,7 +1,8 @@
 """The explorer's parameter controls, described as data: one :class:`~pairing1d.explorer.params.Control` per
-:class:`~pairing1d.model.Model` field (label, slider range, help), and the conversion between widget values and a
+:class:`~pairing1d.theory.model.Model` field (label, slider range, help), and the conversion between widget values and a
 Model; for the Device tab one :class:`~pairing1d.explorer.params.DeviceControl` per physical input in the lab's
-units, and the conversion to a :class:`~pairing1d.device.Device` through :meth:`~pairing1d.device.Device.with_inputs`.
+units, and the conversion to a :class:`~pairing1d.devices.device.Device` through
+:meth:`~pairing1d.devices.device.Device.with_inputs`.
 
 No Panel here: the view builds its widgets from :data:`CONTROLS`, and the tests check that every Model field has
 one.
@@ -13,8 +14,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..device import Device
-from ..model import FLOWS, REGULATORS, SCHEMES, VELOCITIES, Model, ModelError
+from ..devices.device import Device
+from ..support.errors import ModelError
+from ..theory.model import FLOWS, REGULATORS, SCHEMES, VELOCITIES, Model
 
 __all__ = ["Control", "CONTROLS", "CONTROL_GROUPS", "model_from_values", "values_of", "DeviceControl",
            "DEVICE_CONTROLS", "device_from_values", "device_values"]
@@ -113,7 +115,7 @@ CONTROL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def model_from_values(values: dict[str, Any]) -> Model:
-    """The Model of the page's widget values (name -> value); raises :class:`~pairing1d.model.ModelError`.
+    """The Model of the page's widget values (name -> value); raises :class:`~pairing1d.theory.model.ModelError`.
 
     An empty ``lmass`` means no mass (inf); an empty ``upsilon_theta`` stays ``None`` (the line of Eq. 13); a given
     ``temperature`` sets lmax, so the lmax slider is then ignored (the Model refuses both when they disagree, which a
@@ -143,8 +145,9 @@ def values_of(model: Model) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DeviceControl:
-    """How the Device tab shows one physical input of a :class:`~pairing1d.device.Device`: ``name`` is the widget's
-    key, ``input`` the dotted name :meth:`~pairing1d.device.Device.with_inputs` takes, and the widget shows
+    """How the Device tab shows one physical input of a :class:`~pairing1d.devices.device.Device`: ``name`` is the
+    widget's
+    key, ``input`` the dotted name :meth:`~pairing1d.devices.device.Device.with_inputs` takes, and the widget shows
     ``input``'s value divided by ``scale`` (``scale = 1e-3``: the page shows mK, the Device holds K)."""
 
     name: str
@@ -186,8 +189,8 @@ def device_values(device: Device) -> dict[str, float]:
 
 def device_from_values(device: Device, values: dict[str, float | None]) -> Device:
     """``device`` with the widget values (name -> number in the page's unit) applied through
-    :meth:`~pairing1d.device.Device.with_inputs`; an empty box or an out-of-range value is a one-line
-    :class:`~pairing1d.model.ModelError` that names the input and its unit."""
+    :meth:`~pairing1d.devices.device.Device.with_inputs`; an empty box or an out-of-range value is a one-line
+    :class:`~pairing1d.theory.model.ModelError` that names the input and its unit."""
     inputs = {}
     for c in DEVICE_CONTROLS:
         value = values.get(c.name)

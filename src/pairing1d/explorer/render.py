@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
+from ..theory.phases import PHASES
 
 __all__ = ["MapImage", "render_map", "flow_curves", "paired_palette", "hatch_stripes", "BOUNDARY_COLOUR",
            "HATCH_PERIOD", "HATCH_DARKEN", "DOT_PERIOD", "uncontrolled_from", "gate_map_png", "GATE_MAP_DPI"]
@@ -152,14 +152,15 @@ GATE_MAP_DPI = 100
 
 
 def gate_map_png(ds, title: str | None = None, dpi: int = GATE_MAP_DPI) -> bytes:
-    """The gate map figure of :func:`pairing1d.device_plots.plot_gate_map` (phase strip, gaps in kelvin, conductance
+    """The gate map figure of :func:`pairing1d.devices.device_plots.plot_gate_map` (phase strip, gaps in kelvin,
+    conductance
     in e²/h against the gate voltage) as PNG bytes, in memory: no file is written. The figure's constrained layout
     already fits it, so the page skips the files' tight bounding box (one drawing pass instead of two)."""
     import io
 
     import matplotlib.pyplot as plt
 
-    from ..device_plots import gate_map_figure
+    from ..devices.device_plots import gate_map_figure
     from ..plotting import STYLE
 
     with plt.rc_context(STYLE | {"savefig.bbox": "standard"}):

@@ -24,7 +24,8 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 
-from ..model import Model, ModelError
+from ..support.errors import ModelError
+from ..theory.model import Model
 
 __all__ = ["serve", "make_server", "free_port", "is_loopback", "websocket_origins", "token_problem", "LOOPBACK",
            "SESSION_CHECK_MS", "SESSION_LINGER_MS", "SESSION_DISCARD_S"]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ensemble import CERTAINTIES
-from ..model import SCHEMES
-from ..phases import PHASES
 from ..plotting import PHASE_COLOURS
-from ..trion import sc_threshold
+from ..theory.ensemble import CERTAINTIES
+from ..theory.model import SCHEMES
+from ..theory.phases import PHASES
+from ..theory.trion import sc_threshold
 from .compute import Point
 from .render import paired_palette
 

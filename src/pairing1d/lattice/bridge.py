@@ -19,12 +19,12 @@ Lattice spacing :math:`a = 1 = \alpha_0`, energies in the unit of :math:`t`. Fil
 :math:`K = \pi/[2(\pi - \arccos\Delta)]` (XXZ chain) is used instead.
 
 **Inter-chain coupling**, :math:`W(q) = W + 2W_1\cos q`: Eq. (6) with the forward part :math:`V = W(0)`
-(:meth:`pairing1d.model.Model.from_density_coupling`: :math:`V_\phi = \sqrt2W(0)`), and the backscattering
+(:meth:`pairing1d.theory.model.Model.from_density_coupling`: :math:`V_\phi = \sqrt2W(0)`), and the backscattering
 amplitude at the momentum :math:`2k_F` the vertex transfers, :math:`y^0 = W(2k_F)/(\pi(v_F + v_s))` (the paper's
 normalization, ``y_normalization="paper"``, the bridge's default) or :math:`2\sqrt2` times it (``"derived"``:
 :math:`g_1 = 2V` of standard bosonization, :math:`y = g_1/(\sqrt2\pi\bar u)`, the normalization in which Eq. (16) is
-exact and a :class:`~pairing1d.device.Device`'s default), both from
-:func:`pairing1d.model.y_from_backscattering`. The bridge keeps the paper's by default so that the committed
+exact and a :class:`~pairing1d.devices.device.Device`'s default), both from
+:func:`pairing1d.theory.model.y_from_backscattering`. The bridge keeps the paper's by default so that the committed
 studies' RG columns (``docs/lattice.md``, Secs. 7-8) are the ones they were written with; the spin-stiffness report
 (:mod:`.stiffness_rg`) shows both.
 
@@ -51,7 +51,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..model import Y_SCALE, Model
+from ..theory.model import Y_SCALE, Model
 from .params import LatticeError, LatticeParams
 
 __all__ = ["BosonizedLattice", "bosonize", "xxz_luttinger_parameter"]
@@ -76,7 +76,7 @@ def _lstar(mismatch: float) -> float:
 
 @dataclass(frozen=True)
 class BosonizedLattice:
-    """Bosonized parameters of a lattice point (module docstring) and the :class:`~pairing1d.model.Model` they
+    """Bosonized parameters of a lattice point (module docstring) and the :class:`~pairing1d.theory.model.Model` they
     define."""
 
     kF: float

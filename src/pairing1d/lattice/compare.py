@@ -1,7 +1,7 @@
 r"""The RG's verdict next to the lattice's evidence, point by point (``pairing1d lattice compare``).
 
 For a lattice point (couplings, fillings :math:`n`, :math:`n_s`) the RG side is :func:`.bridge.bosonize` followed
-by :func:`pairing1d.phases.phase_of`; its spin gap :math:`\Lambda e^{-\bar\ell}` is converted to lattice units
+by :func:`pairing1d.theory.phases.phase_of`; its spin gap :math:`\Lambda e^{-\bar\ell}` is converted to lattice units
 with :math:`\Lambda = v_F/a` (an order-of-magnitude identification: the RG fixes :math:`\Lambda` only up to a
 number of order one). The lattice side computes the sector energies that the spin gap, the pair binding energy,
 the secondary gap and the trion binding energy need (:data:`.observables.GAP_SHIFTS`) on several lengths and
@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..phases import phase_of
+from ..theory.phases import phase_of
 from .bridge import bosonize
 from .observables import extrapolate, gap_sectors, gaps_from_energies
 from .params import LatticeError, LatticeParams, Sector, SectorResult

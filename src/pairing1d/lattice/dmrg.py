@@ -70,18 +70,19 @@ def entanglement_profile(psi, L: int) -> dict[str, list[float]]:
 
 def save_state(psi, params: LatticeParams, sector: Sector, path: str | Path) -> str:
     """Write an MPS with the point and sector it belongs to (HDF5 via TeNPy's ``hdf5_io``), by
-    :func:`~pairing1d.files.write_atomically`: a reader never sees half a file. Returns the file's SHA-256, which a
+    :func:`~pairing1d.support.files.write_atomically`: a reader never sees half a file. Returns the file's SHA-256,
+    which a
     scan records with the run so that only this very file is ever loaded again (:func:`load_state`)."""
     import h5py
     from tenpy.tools import hdf5_io
 
-    from ..files import write_atomically
+    from ..support.files import write_atomically
 
     def write(tmp: Path) -> None:
         with h5py.File(tmp, "w") as f:
             hdf5_io.save_to_hdf5(f, {"psi": psi, "params": params.to_dict(), "sector": sector.to_dict()})
 
-    from ..files import file_sha256
+    from ..support.files import file_sha256
 
     def write_and_digest(tmp: Path) -> None:
         write(tmp)
@@ -103,7 +104,7 @@ def load_state(path: str | Path, L: int, sector: Sector, sha256: str | None = No
     if not path.is_file():
         return None
     if sha256 is not None:
-        from ..files import file_sha256
+        from ..support.files import file_sha256
 
         try:
             if file_sha256(path) != sha256:

@@ -21,7 +21,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from ..model import ModelError
+from ..support.errors import ModelError
 
 __all__ = ["LatticeError", "LatticeParams", "COUPLING_NAMES", "MAX_COUPLING", "Sector", "SectorResult"]
 

@@ -36,7 +36,7 @@ filling zero, :math:`W = W_1 = 0`; :mod:`.calibration`). For every point of the 
 Anything else is *undecided*, with the reason.
 
 **RG verdict** per point and per (flow, scheme): :func:`.bridge.bosonize` (first-order bridge, and the
-lattice-calibrated one when the chains alone were measured) followed by :func:`pairing1d.phases.phase_of`;
+lattice-calibrated one when the chains alone were measured) followed by :func:`pairing1d.theory.phases.phase_of`;
 ``flow = "paper"`` needs the line (13), onto which the lattice's pure density coupling is moved as the paper does.
 A predicted spin gap :math:`v_Fe^{-\bar\ell}` smaller than the reference's finite-size spin gap at the longest
 length cannot show on that chain: where the lattice says decoupled, such a point is *unresolvable* for that
@@ -59,8 +59,9 @@ from typing import Any
 
 import numpy as np
 
-from ..model import FLOWS, SCHEMES, ModelError
-from ..phases import phase_of
+from ..support.errors import ModelError
+from ..theory.model import FLOWS, SCHEMES
+from ..theory.phases import phase_of
 from .bridge import bosonize
 from .calibration import ChainParameters, gaps_of_runs, hubbard_alone, secondary_alone
 from .compare import base_sector

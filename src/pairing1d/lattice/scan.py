@@ -60,7 +60,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .._toml import read_toml
+from ..support.toml_io import read_toml
 from .compare import base_sector
 from .observables import GAP_SHIFTS, gap_sectors
 from .params import COUPLING_NAMES, LatticeError, LatticeParams, Sector, SectorResult
@@ -367,7 +367,7 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """A Dask client connected to ``scheduler``, or on a new local cluster of ``workers`` single-threaded worker
     processes (closed on exit). The local scheduler listens on 127.0.0.1 only, and its HTTP server (no dashboard)
     on a free port, so that two scans on one machine do not fight over port 8787."""
-    from .._dask import local_client, remote_client
+    from ..support.dask_cluster import local_client, remote_client
 
     if scheduler is not None:
         with remote_client(scheduler) as client:

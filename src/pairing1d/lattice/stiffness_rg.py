@@ -1,7 +1,7 @@
 r"""The RG's prediction for a point of the spin-stiffness study, under every flow, scheme and :math:`y^0` convention.
 
 Through :func:`.bridge.bosonize` (``line13`` for the paper's flow, as in :mod:`.phase_map`) and
-:func:`pairing1d.phases.phase_of`: the phase, whether it is controlled, the spin gap :math:`v_Fe^{-\bar\ell}` in
+:func:`pairing1d.theory.phases.phase_of`: the phase, whether it is controlled, the spin gap :math:`v_Fe^{-\bar\ell}` in
 units of :math:`t`, and the marginal spin coupling at the lengths of the chain, :math:`y_s(\ell = \ln L)` (the
 lattice spacing is the RG's :math:`\alpha_0`). From it the RG's own :math:`\kappa`,
 
@@ -13,7 +13,8 @@ the reference being the Hubbard chain alone (no vertex: the closed form of the S
 :math:`y_s` (:math:`K_s^{\rm eff} = 1 + y_s/2`). Where the flow reached a spin gap before :math:`\ln L`, :math:`y_s`
 is past strong coupling and no :math:`\kappa_{\rm RG}` is given.
 
-The verdict ensemble of :class:`~pairing1d.phases.PhaseResult` (``ensemble``, ``agreement``, ``certainty``) and the
+The verdict ensemble of :class:`~pairing1d.theory.phases.PhaseResult` (``ensemble``, ``agreement``, ``certainty``) and
+the
 verdict under every scheme of the same flow (``verdict_by_scheme``) are reported beside each verdict.
 
 :func:`rg_critical_U`: per flow, scheme and convention, the repulsion :math:`U_c` at which the RG's verdict at the
@@ -26,8 +27,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import FLOWS, SCHEMES, ModelError
-from ..phases import phase_of
+from ..support.errors import ModelError
+from ..theory.model import FLOWS, SCHEMES
+from ..theory.phases import phase_of
 from .bridge import bosonize
 from .params import LatticeParams
 
@@ -35,7 +37,8 @@ __all__ = ["COMBOS", "rg_prediction", "rg_critical_U", "kappa_rg", "GAPPED"]
 
 COMBOS: tuple[tuple[str, str], ...] = tuple((flow, scheme) for flow in FLOWS for scheme in SCHEMES)
 Y_NORMALIZATIONS = ("paper", "derived")
-"""The normalizations of :math:`y^0` the prediction is given under (:func:`pairing1d.model.y_from_backscattering`),
+"""The normalizations of :math:`y^0` the prediction is given under
+(:func:`pairing1d.theory.model.y_from_backscattering`),
 the bridge's default first."""
 GAPPED = ("paired", "trion")
 """The RG verdicts with a spin gap (the trion's spin sector is locked with the charge)."""

@@ -19,7 +19,8 @@ Each run's bond dimension is a ladder (:class:`.spin_stiffness.Ladder`); the con
 metastable state), when a run stopped at the sweep limit, or when the error of :math:`\kappa` exceeds
 :math:`|\kappa - 1|`, the quantity it decides. The controls calibrate :math:`\kappa(L)` into an effective attraction
 :math:`U_{\rm eff}` (the attractive chain with the same :math:`\kappa` at that length) and a gap estimate (that chain's
-fitted gap). The RG side, per flow and scheme, is :mod:`.bridge` followed by :func:`pairing1d.phases.phase_of`, with
+fitted gap). The RG side, per flow and scheme, is :mod:`.bridge` followed by :func:`pairing1d.theory.phases.phase_of`,
+with
 :math:`y_s(\ell = \ln L)` and the RG's :math:`U_c` (:mod:`.stiffness_rg`). Nothing is recomputed: a report is the
 store read back.
 """

@@ -59,7 +59,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..files import WriteError, make_folder
+from ..support.errors import WriteError
+from ..support.files import make_folder
 from .params import LatticeError, LatticeParams, Sector, SectorResult
 
 __all__ = ["run_key", "RunStore", "StoreWriteError", "StoreReadError", "APPLICATION_ID", "SCHEMA_VERSION"]
@@ -98,7 +99,7 @@ class StoreWriteError(WriteError):
 
 class StoreReadError(WriteError):
     """Reading the run store failed in the environment (an I/O error, a ``-wal`` that cannot be read): one line.
-    (A :class:`~pairing1d.files.WriteError` by inheritance only: the same one-line OSError.)"""
+    (A :class:`~pairing1d.support.files.WriteError` by inheritance only: the same one-line OSError.)"""
 
 
 def run_key(params: LatticeParams, sector: Sector, method: str, options: dict[str, Any]) -> str:
@@ -220,7 +221,8 @@ class RunStore:
                     "recompute what is missing")
 
     def _open_writer(self) -> None:
-        make_folder(self.path.parent)  # the package's rule for outputs (pairing1d.files): a missing folder is made
+        # the package's rule for outputs (pairing1d.support.files): a missing folder is made
+        make_folder(self.path.parent)
         wal_missing = not self.wal.exists()  # before connecting: a connection creates it
         try:
             self._db = sqlite3.connect(self.path, timeout=60.0)
