@@ -12,8 +12,8 @@ import pytest
 import xarray as xr
 
 from pairing1d import Model, phase_of
-from pairing1d import atlas as atlas_module
 from pairing1d.cli import main
+from pairing1d.paper import atlas as atlas_module
 from pairing1d.paper.atlas import (
     AtlasError,
     atlas_points,
@@ -54,7 +54,7 @@ def scan_file(tmp_path: Path, seed: int = 5) -> Path:
 
 def count_chunks(monkeypatch) -> list[int]:
     """Record the size of every chunk the engine computes from now on (the list it returns fills as they run)."""
-    from pairing1d import engine_ensemble
+    from pairing1d.engine import ensemble_batch as engine_ensemble
 
     calls: list[int] = []
     real = engine_ensemble.run_ensemble
@@ -211,7 +211,7 @@ def test_cli_summary_reads_the_store_alone(tmp_path, capsys, monkeypatch):
     assert info.value.code in (0, None), err
     assert "survey" in out and "complete" in out
 
-    from pairing1d import engine_ensemble
+    from pairing1d.engine import ensemble_batch as engine_ensemble
 
     def broken(*args, **kwargs):
         raise RuntimeError("the summary must not compute")

@@ -12,7 +12,8 @@ import time
 import numpy as np
 import pytest
 
-from pairing1d import Model, ModelError, phase_of, rg
+from pairing1d import Model, ModelError, phase_of
+from pairing1d.theory import rg
 from pairing1d.theory.flow_equations import FAILURES, Y_WALL
 
 engine = pytest.importorskip("pairing1d.engine.batch")

@@ -12,7 +12,7 @@ from scipy import constants as sc
 from scipy.integrate import quad
 from scipy.special import k0
 
-from pairing1d import units
+from pairing1d.devices import units
 from pairing1d.devices.cnt import crossing
 from pairing1d.devices.coulomb import coupling_strength, gated_potential, spinful_wire, spinless_wire
 from pairing1d.devices.device import PRESETS, Device, preset, preset_text, read_device

@@ -213,7 +213,7 @@ def test_the_kernel_has_one_compiled_signature_for_every_layout():
     """The kernel is compiled once, with LLVM's unrolling on (engine._aggressive_unrolling), for packed rows of any
     layout; a single C-contiguous row, a column-major batch and a sliced (strided) one all run that one
     compilation: a lazily compiled second specialisation would miss the unrolling and cost 15 s."""
-    from pairing1d import engine
+    from pairing1d.engine import batch as engine
 
     one = engine.integrate_batch(engine.pack([Model()]), kernel="scalar")
     rows = engine.pack([Model(), Model(y0=0.2), Model(K0=0.4)])

@@ -61,8 +61,8 @@ def test_the_variables_a_group_does_not_integrate_have_zero_slope():
     import sys
     from pathlib import Path
 
-    from pairing1d import flow_equations as fe
     from pairing1d.engine.lanes import VARIANTS, _complete, still_rows
+    from pairing1d.theory import flow_equations as fe
 
     sys.path.insert(0, str(Path(__file__).parent))
     from test_engine import random_models

@@ -216,7 +216,7 @@ def test_lock_after_gap_against_its_closed_form():
     """Without feedback and lock-in (fv = lock = 0) the vertex's flow after the gap is linear: ln y grows at
     2 - b^T C b / 4 and delta as e^l, so the hand-over (or the drop) is at a closed-form RG time; a commensurate vertex
     locks, one whose mismatch runs out first does not."""
-    from pairing1d import flow_equations as fe
+    from pairing1d.theory import flow_equations as fe
     from pairing1d.theory.strong_coupling import lock_after_gap
 
     G = (1 / 0.8, 0.0, 1 / 0.4)  # C = diag(0.8, 0.4)

@@ -254,7 +254,7 @@ def test_figures_refuses_a_huge_resolution_at_once(tmp_path, capsys):
 def test_figures_on_a_full_disk_is_one_line_and_keeps_the_old_files(tmp_path, capsys, monkeypatch):
     """Every file of `figures` goes through write_atomically: a full disk while writing Table I leaves the earlier
     table1.md as it was, no temporary file, exit code 1 and one line naming the file."""
-    from pairing1d import files as _files
+    from pairing1d.support import files as _files
 
     out = tmp_path / "figs"
     out.mkdir()

@@ -583,7 +583,7 @@ def test_the_gate_map_figure_uses_the_one_palette():
     """The phase colours of the gate-map figure are plotting.PHASE_COLOURS (it once had its own paired green)."""
     from matplotlib.colors import to_hex
 
-    from pairing1d import device_plots
+    from pairing1d.devices import device_plots
     from pairing1d.plotting import PHASE_COLOURS
 
     cmap, _ = device_plots._cmap()

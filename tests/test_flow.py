@@ -14,7 +14,7 @@ import pytest
 from scipy.linalg import sqrtm
 
 from pairing1d import Model, ModelError, phase_of, solve_flow
-from pairing1d import flow_equations as fe
+from pairing1d.theory import flow_equations as fe
 from pairing1d.theory.gaussian import gaussian_theory, line13_upsilon_theta, trion_mode, vertex_charges
 from pairing1d.theory.model import k_tilde0, kc_tilde0
 from pairing1d.theory.rg import flow_rhs

@@ -128,7 +128,7 @@ def test_su2_closed_form(ys0):
 def state_of(model: Model, **values) -> tuple[np.ndarray, np.ndarray]:
     """(state, row) of ``model`` at its bare values, with some couplings replaced: ys, Ks, y1, y2, Kc_tilde, K_tilde
     (a diagonal correlation matrix in the rotated basis)."""
-    from pairing1d import flow_equations as fe
+    from pairing1d.theory import flow_equations as fe
 
     row = pack_model(model)
     s = row[: fe.N_STATE].copy()
@@ -183,7 +183,7 @@ def independent_rhs(l, s, m: Model):
 def as_eq16(l, s, row, m: Model) -> np.ndarray:
     """The package's right-hand side in Eq. (16)'s variables (theta = 0 or pi: the vertices stay real up to the
     phase -theta/2, which the chain rule below removes)."""
-    from pairing1d import flow_equations as fe
+    from pairing1d.theory import flow_equations as fe
 
     d = flow_rhs(l, s, row)
     y1, y2 = (math.exp(s[fe.U1 + 2 * i]) for i in range(2))
@@ -191,7 +191,7 @@ def as_eq16(l, s, row, m: Model) -> np.ndarray:
 
 
 def test_rhs_is_eq16():
-    from pairing1d import flow_equations as fe
+    from pairing1d.theory import flow_equations as fe
 
     rng = np.random.default_rng(16)
     for _ in range(200):
@@ -218,7 +218,7 @@ def test_vertex_charge_dimension_and_feedback(p):
     of a^2 K_i / 4 over its charges (sqrt2, sqrt2, p); the feedback on 1/K of a field is a^2 C/16 for its charge a,
     which gives the paper's C/8 for phi_s, phi_c (16b, 16f) and C/4 for phi (16e) at p = 2. The consistent flow
     adds the off-diagonal a_c a_phi C/16 = sqrt2 p C/16 that Eq. (16) drops."""
-    from pairing1d import flow_equations as fe
+    from pairing1d.theory import flow_equations as fe
 
     for flow in ("paper", "consistent"):
         m = Model(Kc0=0.8, K0=0.5, upsilon=0.0, su2=False, vertex_charge=p, lstar=math.inf, flow=flow,

@@ -211,7 +211,7 @@ def test_tolerances_at_the_edges_of_their_ranges():
 def test_a_grid_beyond_memory_is_refused_up_front(monkeypatch):
     """10^9 points (a MemoryError before) are refused, with an estimate of the memory needed, before the grid is
     even validated; a grid larger than the memory available is refused too."""
-    from pairing1d import sweep as sweep_module
+    from pairing1d.engine import sweep as sweep_module
 
     monkeypatch.setattr(sweep_module, "Grid", lambda *a, **k: pytest.fail("validated before the size check"))
     with pytest.raises(ModelError, match=r"1,000,014,129 points needs about [0-9.]+ GB .*sweep_to_store") as info:
@@ -237,9 +237,9 @@ def test_inputs_constant_over_a_chunk_give_the_numbers_of_the_elementwise_path(m
     batch (flow_equations.once_if_constant): the packed rows and K_f are bit for bit those of the point-by-point
     evaluation, whether the shortcut is taken (first grid) or not (the others sweep a Gaussian input); and the
     unset upsilon_theta reaches them as a float NaN, as fields_of writes it."""
-    from pairing1d import flow_equations as fe
     from pairing1d.engine.batch import pack_fields, trion_luttinger
     from pairing1d.engine.sweep import Grid
+    from pairing1d.theory import flow_equations as fe
 
     values = Grid(base, axes).fields()
     assert values["upsilon_theta"].dtype == np.float64

@@ -19,7 +19,7 @@ import pytest
 import xarray as xr
 
 from pairing1d import Model, ModelError
-from pairing1d import sweep as sweep_module
+from pairing1d.engine import sweep as sweep_module
 from pairing1d.engine.sweep import (
     LOCK_FILE,
     RESULT_VARIABLES,
