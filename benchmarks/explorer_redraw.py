@@ -25,8 +25,10 @@ import numpy as np
 from machine import describe
 
 from pairing1d import Model
-from pairing1d.engine.batch import DEFAULT_ATOL, DEFAULT_KERNEL, DEFAULT_RTOL, integrate_batch, pack_fields
-from pairing1d.engine.sweep import Grid, sweep
+from pairing1d.engine.batch import DEFAULT_KERNEL, integrate_batch, pack_fields
+from pairing1d.engine.grid import Grid
+from pairing1d.engine.kernel_parts import DEFAULT_ATOL, DEFAULT_RTOL
+from pairing1d.engine.sweep import sweep
 from pairing1d.explorer.app import Explorer
 from pairing1d.explorer.compute import (
     DEFAULT_RANGES,

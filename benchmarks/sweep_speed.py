@@ -39,7 +39,8 @@ from machine import describe
 
 from pairing1d import Model
 from pairing1d.engine.batch import PACKED_FIELDS, integrate_batch, pack_fields, run_fields
-from pairing1d.engine.sweep import Grid, sweep
+from pairing1d.engine.grid import Grid
+from pairing1d.engine.sweep import sweep
 from pairing1d.theory.phases import classify
 from pairing1d.theory.rg import solve_flow
 

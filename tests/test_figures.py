@@ -16,7 +16,7 @@ import pytest
 from pairing1d import Model, phase_of, solve_flow
 from pairing1d.cli import main
 from pairing1d.paper.claims import CLAIMS
-from pairing1d.paper.figures import FIG3, FIG3_DOT, FIG4, FIG5
+from pairing1d.paper.setups import FIG3, FIG3_DOT, FIG4, FIG5
 
 xr = pytest.importorskip("xarray")
 
@@ -164,7 +164,7 @@ def _finite_json(numbers) -> None:
 
 
 def test_statements_file_has_every_claim_with_finite_numbers(figures_dir: Path):
-    from pairing1d.paper.claims import Claim
+    from pairing1d.paper.claims_common import Claim
 
     rows = json.loads((figures_dir / "statements.json").read_text(),
                       parse_constant=lambda name: pytest.fail(f"{name} in statements.json"))
@@ -180,8 +180,8 @@ def test_statements_file_has_every_claim_with_finite_numbers(figures_dir: Path):
 
 
 def test_fig4_planes_are_cached_per_flow_and_paper_refuses_upsilon_theta():
-    from pairing1d.paper.claims import _fig4_plane
-    from pairing1d.theory.model import ModelError
+    from pairing1d.paper.claims_common import _fig4_plane
+    from pairing1d.support.errors import ModelError
 
     a = _fig4_plane("cic", 0.4, "consistent", 4)
     assert _fig4_plane("cic", 0.4, flow="consistent", n=4) is a
@@ -194,8 +194,10 @@ def test_fig4_planes_are_cached_per_flow_and_paper_refuses_upsilon_theta():
 
 @pytest.mark.parametrize(("flow", "scheme"), COMBOS)
 def test_exact_statements_hold_under_every_flow_and_scheme(flow: str, scheme: str):
-    from pairing1d.paper.claims import conductances, floating_secondary_drag, iso_gap_lines, secondary_gapped_in_trion
-    from pairing1d.paper.figures import fig3_data
+    from pairing1d.paper.claims_figures import conductances, iso_gap_lines
+    from pairing1d.paper.claims_model import secondary_gapped_in_trion
+    from pairing1d.paper.claims_platforms import floating_secondary_drag
+    from pairing1d.paper.setups import fig3_data
 
     fig3 = fig3_data(scheme, 16, n_l=11, flow=flow)
     for claim in (iso_gap_lines(scheme, fig3, flow=flow), conductances(scheme, flow),
@@ -205,16 +207,16 @@ def test_exact_statements_hold_under_every_flow_and_scheme(flow: str, scheme: st
 
 
 def test_fig3_data_of_another_flow_is_refused():
-    from pairing1d.paper.claims import cutoff_moves_boundary
-    from pairing1d.paper.figures import fig3_data
-    from pairing1d.theory.model import ModelError
+    from pairing1d.paper.claims_figures import cutoff_moves_boundary
+    from pairing1d.paper.setups import fig3_data
+    from pairing1d.support.errors import ModelError
 
     with pytest.raises(ModelError, match="Fig. 3"):
         cutoff_moves_boundary("printed", fig3_data("printed", 4, n_l=3, flow="consistent"), flow="paper")
 
 
 def test_red_dot_numbers_are_the_scipy_flow():
-    from pairing1d.paper.claims import red_dot_flow
+    from pairing1d.paper.claims_figures import red_dot_flow
 
     claim = red_dot_flow("printed", flow="paper")
     flow = solve_flow(Model(**FIG3, **FIG3_DOT, lstar=3.0, scheme="printed", flow="paper"))
@@ -225,7 +227,7 @@ def test_red_dot_numbers_are_the_scipy_flow():
 
 def test_particle_like_is_hole_like_at_minus_q():
     """Sec. II B: y2 at Q flows exactly as y1 at -Q (Eq. 16c, d exchange under Q -> -Q)."""
-    from pairing1d.paper.claims import hole_like_favoured
+    from pairing1d.paper.claims_figures import hole_like_favoured
 
     claim = hole_like_favoured("printed", flow="paper")
     assert claim.numbers["q_mirror_exact"] is True
@@ -234,7 +236,7 @@ def test_particle_like_is_hole_like_at_minus_q():
 
 def test_theta_pi_opens_a_triplet_gap_instead_of_pairs():
     """Sec. II B 4: at theta = pi ys runs to +1; the flow reports a triplet / SDW_z spin gap, not 'decoupled'."""
-    from pairing1d.paper.claims import phase_hinders_pairing
+    from pairing1d.paper.claims_figures import phase_hinders_pairing
 
     claim = phase_hinders_pairing("printed", flow="paper", n=12)
     same, opposite = claim.numbers["theta_0"], claim.numbers["theta_pi"]
@@ -252,7 +254,7 @@ def test_theta_pi_opens_a_triplet_gap_instead_of_pairs():
 
 def test_sc_at_equal_velocities_off_line13_follows_the_closed_form():
     """Off the line (13), upsilon_theta = 0 at u = uc: bare SC beats CDW iff upsilon^2 > 1 - Kc^4."""
-    from pairing1d.paper.claims import sc_narrow
+    from pairing1d.paper.claims_figures import sc_narrow
     from pairing1d.theory.gaussian import gaussian_theory
 
     for kc, ups in ((0.95, 0.5), (0.95, 0.4), (0.9, 0.6), (0.8, 0.5), (0.99, 0.2)):
@@ -270,7 +272,7 @@ def test_sc_at_equal_velocities_off_line13_follows_the_closed_form():
 
 
 def test_gross_mismatch_against_single_points():
-    from pairing1d.paper.claims import gross_mismatch_decoupled
+    from pairing1d.paper.claims_model import gross_mismatch_decoupled
 
     cic = gross_mismatch_decoupled("cic", n=4)
     printed = gross_mismatch_decoupled("printed", flow="paper", n=4)
@@ -284,7 +286,7 @@ def test_gross_mismatch_against_single_points():
 
 
 def test_gapped_secondary_against_single_points():
-    from pairing1d.paper.claims import gapped_secondary_none
+    from pairing1d.paper.claims_model import gapped_secondary_none
 
     for scheme, flow in (("cic", "consistent"), ("printed", "paper"), ("frozen", "consistent")):
         claim = gapped_secondary_none(scheme, flow, n=4)
@@ -301,8 +303,8 @@ def test_gapped_secondary_against_single_points():
 
 def test_y2_negligible_against_model_by_model_batch():
     from pairing1d.engine.batch import run_batch
-    from pairing1d.paper.claims import y2_negligible
-    from pairing1d.paper.figures import FIG4_K0
+    from pairing1d.paper.claims_model import y2_negligible
+    from pairing1d.paper.setups import FIG4_K0
 
     n = 6
     claim = y2_negligible("printed", flow="paper", n=n)
@@ -320,7 +322,7 @@ def test_y2_negligible_against_model_by_model_batch():
 
 
 def test_off_line13_is_not_defined_for_the_paper_flow_and_flips_the_bare_order():
-    from pairing1d.paper.claims import off_line13_quantitative
+    from pairing1d.paper.claims_model import off_line13_quantitative
 
     paper = off_line13_quantitative("frozen", flow="paper", n=4)
     assert paper.holds is None and paper.numbers == {"defined": False}
@@ -334,7 +336,7 @@ def test_off_line13_is_not_defined_for_the_paper_flow_and_flips_the_bare_order()
 
 def test_cross_terms_compares_the_two_flows_whatever_the_flow_argument():
     from pairing1d.engine.sweep import sweep
-    from pairing1d.paper.claims import cross_terms_harmless
+    from pairing1d.paper.claims_model import cross_terms_harmless
 
     a = cross_terms_harmless("frozen", "consistent", n=6)
     b = cross_terms_harmless("frozen", "paper", n=6)
@@ -349,7 +351,7 @@ def test_trion_boundary_and_the_pokrovsky_talapov_estimate():
     """At the last trion point of each row the hand-over's running mismatch lies below the locking threshold
     delta_c = (2 sqrt2/pi) sqrt(y u_bar b^T M^-1 b), recomputed here from the recorded state; in cic that is the trion
     rule, so the locking test agrees with the RG on both sides of every boundary."""
-    from pairing1d.paper.claims import cic_transition_at_lstar
+    from pairing1d.paper.claims_model import cic_transition_at_lstar
     from pairing1d.theory.phases import REPORTED
 
     claim = cic_transition_at_lstar("cic", n=12, n_pt=2)
@@ -375,7 +377,8 @@ def test_trion_boundary_and_the_pokrovsky_talapov_estimate():
 
 
 def test_tuning_protocol_exit_phase_along_the_top_row():
-    from pairing1d.paper.claims import _trion_block_end, tuning_protocol
+    from pairing1d.paper.claims_common import _trion_block_end
+    from pairing1d.paper.claims_model import tuning_protocol
 
     assert _trion_block_end(np.array([2, 2, 1, 0])) == 1
     assert _trion_block_end(np.array([0, 0])) is None and _trion_block_end(np.array([2, 2])) == 1
@@ -393,7 +396,7 @@ def test_tuning_protocol_exit_phase_along_the_top_row():
 
 def test_tunnelling_operators_carry_theta_g_or_theta_s():
     """Redo the charge-vector algebra of Eq. (19) with explicit basis vectors."""
-    from pairing1d.paper.claims import secondary_gapped_in_trion
+    from pairing1d.paper.claims_model import secondary_gapped_in_trion
 
     claim = secondary_gapped_in_trion("cic")
     s2, s3, s6 = math.sqrt(2), math.sqrt(3), math.sqrt(6)
@@ -413,7 +416,7 @@ def test_tunnelling_operators_carry_theta_g_or_theta_s():
 
 
 def test_ladder_vertex_dimension_is_the_gaussian_one():
-    from pairing1d.paper.claims import ladder_more_relevant
+    from pairing1d.paper.claims_platforms import ladder_more_relevant
     from pairing1d.theory.gaussian import gaussian_theory
 
     claim = ladder_more_relevant("cic", n=8)
@@ -431,7 +434,7 @@ def test_ladder_vertex_dimension_is_the_gaussian_one():
 
 def test_back_gate_ranges_are_the_cutoffs_of_the_ladder():
     """l* = ln 1/|0.05 -+ sgn(mu) sqrt(mu^2 - gap^2)/2| beyond the gap, l_m = ln 1/(gap - |mu|) inside it."""
-    from pairing1d.paper.claims import back_gate_controls
+    from pairing1d.paper.claims_platforms import back_gate_controls
 
     claim = back_gate_controls("frozen", n=61)
     mu = np.linspace(-0.3, 0.3, 61)
@@ -448,7 +451,7 @@ def test_back_gate_ranges_are_the_cutoffs_of_the_ladder():
 
 def test_coupled_wire_counterexample_by_hand():
     """Kc- = 0.9 < 1, U_perp = 0.002: the Josephson coupling, started at l_s from (t/Delta)^2, wins."""
-    from pairing1d.paper.claims import coupled_wire_rules
+    from pairing1d.paper.claims_platforms import coupled_wire_rules
 
     claim = coupled_wire_rules("cic", n=25)
     l_s = math.log(1 / 0.05)
@@ -466,7 +469,7 @@ def test_coupled_wire_counterexample_by_hand():
 
 def test_single_band_window_holds_the_fig8_point():
     from pairing1d.devices.cnt import FIG8, crossing
-    from pairing1d.paper.claims import single_band_windows
+    from pairing1d.paper.claims_platforms import single_band_windows
 
     claim = single_band_windows("cic", n_mu=321, n_phi=31)
     found = crossing(FIG8, -3.0)
@@ -482,7 +485,7 @@ def test_single_band_window_holds_the_fig8_point():
 def test_floating_secondary_conductance_by_hand():
     """G_float = G - G_x^2/T_33 with T = 1 - n_s n_s^T - n_g n_g^T (trion): 0; 2 where only n_s or nothing is
     pinned."""
-    from pairing1d.paper.claims import floating_secondary_drag
+    from pairing1d.paper.claims_platforms import floating_secondary_drag
 
     n_s, n_g = np.array([1, -1, 0]) / math.sqrt(2), np.array([1, 1, 2]) / math.sqrt(6)
     expected = {}
@@ -567,7 +570,7 @@ def test_fig5_draws_each_crossover_only_where_it_is_a_phase_boundary(monkeypatch
 def test_fig3_red_dot_says_where_ys_reaches_minus_one_past_lmax():
     """With the paper's flow at l* = 3 the red dot's ys is still at -0.69 at lmax = 20 and reaches -1 only just
     after: the dataset records that l_bar (the panel's text says it lies past lmax), equal to the flow solved on."""
-    from pairing1d.paper.figures import FIG3_DOT_LMAX_FACTOR, fig3_data
+    from pairing1d.paper.setups import FIG3_DOT_LMAX_FACTOR, fig3_data
 
     ds = fig3_data("printed", 4, n_l=21, flow="paper")
     lmax = ds.attrs["lmax"]
@@ -597,7 +600,8 @@ def test_statements_about_the_paired_phase_need_points_the_ensemble_supports():
     """Under Eq. (16) as printed the Fig. 4 planes are mostly paired, but every paired point is undetermined under the
     verdict ensemble (the scipy path says so at the top row's exit point): the statements that the paired phase lies
     between trion and decoupled, grows with small K and ends the tuning protocol cannot be decided there."""
-    from pairing1d.paper.claims import paired_in_between, small_K_enlarges, tuning_protocol
+    from pairing1d.paper.claims_figures import paired_in_between, small_K_enlarges
+    from pairing1d.paper.claims_model import tuning_protocol
 
     n = 8
     x = np.linspace(0.0, 0.6, n)

@@ -17,7 +17,9 @@ import xarray as xr
 
 from pairing1d import Model, ModelError, phase_of
 from pairing1d.cli import main
-from pairing1d.engine.sweep import RESULT_VARIABLES, open_sweep, sweep, sweep_to_store
+from pairing1d.engine.grid import RESULT_VARIABLES
+from pairing1d.engine.store import open_sweep, sweep_to_store
+from pairing1d.engine.sweep import sweep
 from pairing1d.theory.ensemble import CERTAINTIES
 
 BASE = Model(K0=0.45, scheme="frozen")  # all three of the paper's phases, and uncontrolled points, on this plane
@@ -211,15 +213,16 @@ def test_tolerances_at_the_edges_of_their_ranges():
 def test_a_grid_beyond_memory_is_refused_up_front(monkeypatch):
     """10^9 points (a MemoryError before) are refused, with an estimate of the memory needed, before the grid is
     even validated; a grid larger than the memory available is refused too."""
-    from pairing1d.engine import sweep as sweep_module
+    from pairing1d.engine import grid as grid_module
+    from pairing1d.engine import pipeline as pipeline_module
 
-    monkeypatch.setattr(sweep_module, "Grid", lambda *a, **k: pytest.fail("validated before the size check"))
+    monkeypatch.setattr(pipeline_module, "Grid", lambda *a, **k: pytest.fail("validated before the size check"))
     with pytest.raises(ModelError, match=r"1,000,014,129 points needs about [0-9.]+ GB .*sweep_to_store") as info:
         sweep(BASE, K0=np.linspace(0.3, 0.6, 31623), y0=np.linspace(0.0, 0.3, 31623))
     assert "\n" not in str(info.value)
     gigabytes = float(str(info.value).split("about ")[1].split(" GB")[0])  # the results alone need this much
-    assert gigabytes >= 1_000_014_129 * sweep_module.RESULT_BYTES_PER_POINT / 1e9
-    monkeypatch.setattr(sweep_module, "_available_memory", lambda: 10**6)
+    assert gigabytes >= 1_000_014_129 * grid_module.RESULT_BYTES_PER_POINT / 1e9
+    monkeypatch.setattr(grid_module, "_available_memory", lambda: 10**6)
     with pytest.raises(ModelError, match="available"):
         sweep(BASE, K0=np.linspace(0.3, 0.6, 100), y0=np.linspace(0.0, 0.3, 100))
     with pytest.raises(ModelError, match="chunk_points"):
@@ -238,7 +241,7 @@ def test_inputs_constant_over_a_chunk_give_the_numbers_of_the_elementwise_path(m
     evaluation, whether the shortcut is taken (first grid) or not (the others sweep a Gaussian input); and the
     unset upsilon_theta reaches them as a float NaN, as fields_of writes it."""
     from pairing1d.engine.batch import pack_fields, trion_luttinger
-    from pairing1d.engine.sweep import Grid
+    from pairing1d.engine.grid import Grid
     from pairing1d.theory import flow_equations as fe
 
     values = Grid(base, axes).fields()
@@ -269,7 +272,7 @@ def test_a_netcdf_file_encoded_during_the_sweep_is_the_file_save_netcdf_writes(t
     """sweep_to_netcdf writes each chunk into the encoded file as it is computed (here 6 and 2 chunks of whole rows
     of the first axis): the file reads back identical (values, dtypes, attributes, coordinates) to sweep followed by
     save_netcdf, and so does the Dataset it returns."""
-    from pairing1d.engine.sweep import save_netcdf, sweep_to_netcdf
+    from pairing1d.engine.netcdf import save_netcdf, sweep_to_netcdf
 
     base = Model(K0=0.45)
     chunk = 200 if len(axes) == 2 else 30

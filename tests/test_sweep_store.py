@@ -19,19 +19,15 @@ import pytest
 import xarray as xr
 
 from pairing1d import Model, ModelError
-from pairing1d.engine import sweep as sweep_module
-from pairing1d.engine.sweep import (
-    LOCK_FILE,
-    RESULT_VARIABLES,
-    StoreError,
-    StoreLockedError,
-    StoreWriteError,
-    open_sweep,
-    save_netcdf,
-    sweep,
-    sweep_to_store,
-)
-from pairing1d.support.files import WriteError
+from pairing1d.engine import grid as grid_module
+from pairing1d.engine import netcdf as netcdf_module
+from pairing1d.engine import store as store_module
+from pairing1d.engine.grid import RESULT_VARIABLES
+from pairing1d.engine.netcdf import save_netcdf
+from pairing1d.engine.store import open_sweep, sweep_to_store
+from pairing1d.engine.store_lock import LOCK_FILE
+from pairing1d.engine.sweep import sweep
+from pairing1d.support.errors import StoreError, StoreLockedError, StoreWriteError, WriteError
 
 BASE = Model(K0=0.45, scheme="frozen")
 AXES = dict(exp_neg_lstar=np.linspace(0.0, 0.6, 24), y0=np.linspace(0.0, 0.3, 17))
@@ -134,7 +130,7 @@ def test_open_sweep_lazy_and_memory_cap(store: Path, reference, monkeypatch):
     lazy = open_sweep(store, load=False)
     assert lazy["l_bar"].chunks is not None and "chunk_done" not in lazy and "chunk_checksum" not in lazy
     assert_equal(lazy.load(), reference)
-    monkeypatch.setattr(sweep_module, "_available_memory", lambda: 1000)
+    monkeypatch.setattr(store_module, "_available_memory", lambda: 1000)
     with pytest.raises(StoreError, match="load=False") as info:
         open_sweep(store)
     one_line(info.value)
@@ -190,7 +186,7 @@ def test_a_crash_during_creation_leaves_no_store(tmp_path: Path, reference, monk
 
         monkeypatch.setattr(xr.Dataset, "to_zarr", crash)
     elif crash_in == "lock":
-        monkeypatch.setattr(sweep_module._StoreLock, "create", classmethod(lambda cls, path: 1 / 0))
+        monkeypatch.setattr(store_module._StoreLock, "create", classmethod(lambda cls, path: 1 / 0))
     else:
         real_rename = os.rename
 
@@ -255,7 +251,7 @@ def test_creating_a_store_does_not_hold_the_grid_in_memory(tmp_path: Path, monke
     """The empty store is created lazily: far less memory than the 43 MB a whole 1000 x 1000 grid would take."""
     import tracemalloc
 
-    monkeypatch.setattr(sweep_module, "_run_chunks", lambda *a, **k: None)
+    monkeypatch.setattr(store_module, "_run_chunks", lambda *a, **k: None)
     axes = dict(exp_neg_lstar=np.linspace(0.0, 0.6, 1000), y0=np.linspace(0.0, 0.3, 1000))
     tracemalloc.start()
     try:
@@ -386,7 +382,7 @@ def test_save_netcdf_is_atomic(tmp_path: Path, reference, monkeypatch):
         with monkeypatch.context() as m:
             m.setattr(*patch)
             if patch[2] is full:
-                m.setattr(sweep_module, "NETCDF_IN_MEMORY", 0)
+                m.setattr(netcdf_module, "NETCDF_IN_MEMORY", 0)
                 m.setattr("shutil.disk_usage", lambda path: shutil._ntuple_diskusage(1 << 40, 0, 1 << 40))
             with pytest.raises(WriteError, match="unchanged") as info:
                 save_netcdf(reference, out)
@@ -402,14 +398,14 @@ def test_save_netcdf_is_atomic(tmp_path: Path, reference, monkeypatch):
 
 def test_store_size_caps(tmp_path: Path, monkeypatch):
     """Stores are capped by points, by chunks and by what one chunk needs in memory, before anything is done."""
-    monkeypatch.setattr(sweep_module, "Grid", lambda *a, **k: pytest.fail("validated before the size check"))
+    monkeypatch.setattr(store_module, "Grid", lambda *a, **k: pytest.fail("validated before the size check"))
     store = tmp_path / "s.zarr"
     with pytest.raises(ModelError, match="10,000,000,000 allowed") as info:
         sweep_to_store(BASE, store, K0=np.linspace(0.3, 0.6, 100_001), y0=np.linspace(0.0, 0.3, 100_000))
     one_line(info.value)
     with pytest.raises(ModelError, match="--chunk-points"):
         sweep_to_store(BASE, store, chunk_points=1, y0=np.linspace(0.0, 0.3, 1_000_001))
-    monkeypatch.setattr(sweep_module, "_available_memory", lambda: 10**6)
+    monkeypatch.setattr(grid_module, "_available_memory", lambda: 10**6)
     with pytest.raises(ModelError, match="put the longest axis first"):
         sweep_to_store(BASE, store, chunk_points=1, K0=[0.3, 0.6], y0=np.linspace(0.0, 0.3, 1000))
     with pytest.raises(ModelError, match="rtol"):
@@ -443,7 +439,7 @@ def test_the_default_chunking_depends_on_the_grid_alone_and_a_resume_finds_the_s
     """Sixteen chunks of 16384 to 65536 points (4096-point chunks made a 1024^2 store take 29 s for a 10.5 s kernel:
     each chunk costs ~30 ms of Zarr calls); a resume without chunk_points uses the store's own chunking, whatever
     made it, instead of refusing it as another sweep."""
-    from pairing1d.engine.sweep import default_chunk_points
+    from pairing1d.engine.grid import default_chunk_points
 
     assert default_chunk_points((1024, 1024)) == 65536 and default_chunk_points((512, 512)) == 16384
     assert default_chunk_points((256, 256)) == 16384 and default_chunk_points((7,)) == 16384

@@ -11,7 +11,7 @@ vertex whose mismatch reaches :math:`j_{0,1}` is dropped exactly there; the seco
 breakpoint that no step straddles. Not reached events are ``inf``.
 
 The event codes, the tableau and the routines of a step live in :mod:`pairing1d.engine.kernel_parts`, shared with
-the lane kernel (:mod:`pairing1d.engine.lanes`); this module holds the scalar kernel (:func:`_flow_one`), the public
+the lane kernel (:mod:`pairing1d.engine.lanes`); this module holds the scalar kernel (``_flow_one``), the public
 entry points of both kernels (:func:`integrate_batch`, :func:`run_batch`, ...) and the classification of their
 results. The compiled kernels are cached on disk, in a directory keyed by their source
 (:data:`pairing1d.engine.kernel_parts.KERNEL_SOURCES`; numba itself only notices changes to the file of the cached
@@ -269,8 +269,8 @@ def integrate_batch(
     params: np.ndarray, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, kernel: str = DEFAULT_KERNEL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run a kernel (:data:`KERNELS`) on packed rows (:func:`~pairing1d.theory.flow_equations.pack_fields`; completed
-    inside): ``(events[N, 8]`` in the order of :data:`EVENTS`, ``states[N, 12]`` at the end of each flow
-    (:data:`pairing1d.theory.flow_equations.STATE`), ``steps[N])``. ``rtol`` and ``atol`` must lie in
+    inside): ``(events[N, 8]`` in the order of :data:`~pairing1d.engine.kernel_parts.EVENTS`, ``states[N, 12]`` at the
+    end of each flow (:data:`pairing1d.theory.flow_equations.STATE`), ``steps[N])``. ``rtol`` and ``atol`` must lie in
     :data:`pairing1d.theory.model.RTOL_RANGE` and :data:`pairing1d.theory.model.ATOL_RANGE` (a one-line ModelError
     otherwise)."""
     rtol, atol = check_tolerances(rtol, atol)

@@ -4,12 +4,12 @@ tableau with its continuous extension, and the compiled routines of a step, its 
 The scalar kernel (:mod:`pairing1d.engine.batch`, one device per thread) and the lane kernel
 (:mod:`pairing1d.engine.lanes`, devices in SIMD lanes) both import this module and neither imports the other's
 internals, so the lane kernel no longer reaches into the scalar one. The right-hand side is
-:func:`pairing1d.theory.flow_equations.rhs` itself, compiled here (:data:`_rhs`).
+:func:`pairing1d.theory.flow_equations.rhs` itself, compiled here (``_rhs``).
 
 The compiled code is cached on disk, in a directory keyed by the source of the kernels' modules
 (:data:`KERNEL_SOURCES`: this one, both kernels and :mod:`pairing1d.theory.flow_equations`), since numba itself only
 notices changes to the file of the cached function. Each kernel module points numba there while its own functions
-are decorated (:data:`_dir`).
+are decorated (``_dir``).
 """
 
 from __future__ import annotations

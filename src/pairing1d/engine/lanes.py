@@ -1,6 +1,12 @@
 r"""The RG flows of many devices in SIMD lanes: the lockstep kernel behind
 :func:`pairing1d.engine.batch.integrate_batch`.
 
+Over 600 lines because the lockstep integrator is one compiled unit: the lane step loop, the per-lane routines it
+calls without reference counting (rebinds of :mod:`pairing1d.engine.kernel_parts`' step and event routines), the
+vectorisable ``exp`` and ``log1p`` and the lane views the right-hand side is rebound to are compiled together, and
+numba's on-disk cache is checked for this file's entry (``_in_cache``); the shared pieces of both kernels are
+already in :mod:`pairing1d.engine.kernel_parts`.
+
 The scalar kernel (:mod:`pairing1d.engine.batch`) integrates one device per thread; its time goes to latency, one
 device's
 chain of dependent operations at a time. Here each thread integrates a block of :data:`LANES` devices side by side,
@@ -20,7 +26,8 @@ through Intel's SVML, absent from the PyPI llvmlite; ``log1p`` is a libm call). 
 (scheme, vertices present, real couplings) to compile-time constants, so that the branches of ``rhs`` on them fold
 away instead of being executed by every lane: devices are grouped by these flags (:data:`VARIANTS`) and a block
 holds one group. The integrator is the scalar kernel's: the Dormand-Prince 5(4) pair with scipy's step-size control,
-:data:`pairing1d.engine.batch.MAX_STEPS`, the events located by Illinois regula falsi on the step's quartic continuous
+:data:`pairing1d.engine.kernel_parts.MAX_STEPS`, the events located by Illinois regula falsi on the step's quartic
+continuous
 extension. One difference: at a terminal event (spin gap, dropped vertex, wall) the state is taken from that
 continuous extension instead of from a second Runge-Kutta step onto the event, so that no lane re-steps alone; the
 events move by less than 1e-7 and the phases, control flags and step counts are the same on 2000 random devices

@@ -11,7 +11,7 @@ exactly as printed, which is what the paper's figures show.
   \upsilon = 0.15, \chi = 1`, SU(2) line).
 * **Fig. 4** the zero-temperature phase diagram over :math:`(e^{-\ell^*}, y^0)` for three :math:`K^0`
   (:math:`y_s^0 = 0.1, K_c^0 = 0.9, \upsilon = 0.12, \chi = 1.5`). The caption does not give the :math:`K^0`;
-  we use :data:`FIG4_K0` = 0.4, 0.55, 0.7 (docs/reproduction.md says why).
+  we use :data:`~pairing1d.paper.setups.FIG4_K0` = 0.4, 0.55, 0.7 (docs/reproduction.md says why).
 * **Fig. 5** the finite-temperature crossovers against :math:`\ell^*`: :math:`T_{\rm pair} = e^{-\bar\ell}`
   and :math:`T_{\rm trion} = e^{-\bar{\bar\ell}} c_1(\bar{\bar\ell})` in units of the bandwidth
   (:math:`y_s^0 = y^0 = 0.1, K_c^0 = 0.85, K^0 = 0.4, \upsilon = 0.1, \chi = 1.5`).

@@ -5,11 +5,11 @@ limits, and the data of Fig. 3, which both the figures (:mod:`pairing1d.paper.fi
 * **Fig. 3** (:data:`FIG3`, :data:`FIG3_LSTAR`, :data:`FIG3_DOT`, :data:`FIG3_RANGES`): :math:`K_c^0 = 0.85, K^0 =
   0.6, \upsilon = 0.15, \chi = 1`, SU(2) line, at :math:`\ell^* = 2, 3`; the red dot :math:`y_s^0 = 0.15, y^0 =
   0.12`.
-* **Fig. 4** (:data:`FIG4`, :data:`FIG4_K0`, :data:`FIG4_RANGES`): :math:`y_s^0 = 0.1, K_c^0 = 0.9, \upsilon =
-  0.12, \chi = 1.5`; the caption does not give the :math:`K^0`, we use 0.4, 0.55, 0.7 (docs/reproduction.md says
-  why).
-* **Fig. 5** (:data:`FIG5`, :data:`FIG5_LSTAR`): :math:`y_s^0 = y^0 = 0.1, K_c^0 = 0.85, K^0 = 0.4, \upsilon = 0.1,
-  \chi = 1.5`.
+* **Fig. 4** (:data:`FIG4`, :data:`~pairing1d.paper.setups.FIG4_K0`, :data:`~pairing1d.paper.setups.FIG4_RANGES`):
+  :math:`y_s^0 = 0.1, K_c^0 = 0.9, \upsilon = 0.12, \chi = 1.5`; the caption does not give the :math:`K^0`, we use 0.4,
+  0.55, 0.7 (docs/reproduction.md says why).
+* **Fig. 5** (:data:`FIG5`, :data:`~pairing1d.paper.setups.FIG5_LSTAR`): :math:`y_s^0 = y^0 = 0.1, K_c^0 = 0.85, K^0 =
+  0.4, \upsilon = 0.1, \chi = 1.5`.
 * **Fig. 8** (:data:`FIG8_MU`): the nanotube of :data:`pairing1d.devices.cnt.FIG8` at :math:`\mu = -3` meV.
 """
 
@@ -41,10 +41,12 @@ FIG4 = {"ys0": 0.1, "Kc0": 0.9, "upsilon": 0.12, "chi": 1.5}
 FIG4_K0 = (0.4, 0.55, 0.7)
 """The three K0 of Fig. 4 (a)-(c): the caption leaves them out; chosen in docs/reproduction.md."""
 FIG4_RANGES = {"exp_neg_lstar": (0.0, 0.6), "y0": (0.0, 0.3)}
+"""The ranges of the Fig. 4 maps, :math:`e^{-\\ell^*}` and :math:`y^0` (not printed in the paper)."""
 
 FIG5 = {"ys0": 0.1, "y0": 0.1, "Kc0": 0.85, "K0": 0.4, "upsilon": 0.1, "chi": 1.5}
 """Fixed parameters of Fig. 5 (caption)."""
 FIG5_LSTAR = (0.0, 8.0)
+"""The range of :math:`\\ell^*` in Fig. 5 (not printed in the paper)."""
 
 FIG8_MU = -3.0
 """Chemical potential of Fig. 8, meV."""
