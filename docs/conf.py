@@ -92,7 +92,7 @@ def _copy_mathjax(app, exception) -> None:
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|np|pathlib|collections|typing|xarray|xr|scipy|tenpy|panel|pn|matplotlib|dask|distributed"
-               r"|zarr|numba|bokeh|sqlite3|concurrent|dataclasses|importlib|enum|abc|builtins|os|io|rich|typer)"
+               r"|zarr|numba|bokeh|sqlite3|concurrent|dataclasses|importlib|enum|abc|builtins|os|io|rich|typer|subprocess)"
                r"(\..*)?"),
     (r"py:class", r"(optional|array_like|callable|iterable|sequence|mapping|path-like|file-like|default .*)"),
     (r"py:class", r"Path"),  # pathlib.Path as autodoc writes it for a class's ``str | Path`` argument

@@ -69,7 +69,7 @@ from pairing1d.devices.gate_map import (
 )
 from pairing1d.devices.units import COULOMB_MEV_NM, HBAR_MEV_S, NM, kelvin
 from pairing1d.engine.batch import run_batch
-from pairing1d.theory.model import ModelError
+from pairing1d.support.errors import ModelError
 
 PRESET = "paper-idealized"
 REAL_PRESETS = ("cnt-gaas", "cnt-inas")  # the first is studied in full in step 5, both are diagnosed

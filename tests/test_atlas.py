@@ -14,14 +14,8 @@ import xarray as xr
 from pairing1d import Model, phase_of
 from pairing1d.cli import main
 from pairing1d.paper import atlas as atlas_module
-from pairing1d.paper.atlas import (
-    AtlasError,
-    atlas_points,
-    atlas_summary,
-    open_atlas,
-    read_atlas_file,
-    run_atlas,
-)
+from pairing1d.paper.atlas import atlas_points, atlas_summary, open_atlas, read_atlas_file, run_atlas
+from pairing1d.support.errors import AtlasError
 from pairing1d.theory.ensemble import CERTAINTIES
 from pairing1d.theory.phases import PHASES
 

@@ -17,7 +17,8 @@ from pairing1d.devices.cnt import crossing
 from pairing1d.devices.coulomb import coupling_strength, gated_potential, spinful_wire, spinless_wire
 from pairing1d.devices.device import PRESETS, Device, preset, preset_text, read_device
 from pairing1d.devices.gate_map import OUTSIDE, PHASE_LABELS, gate_map, parse_range, sensitivity, to_json
-from pairing1d.theory.model import ModelError, lstar_from_momenta, upsilon_from_coupling
+from pairing1d.support.errors import ModelError
+from pairing1d.theory.model import lstar_from_momenta, upsilon_from_coupling
 from pairing1d.theory.phases import PHASES, phase_of
 from pairing1d.theory.transport import linear_conductance, running_impurity, tunnelling_exponent
 

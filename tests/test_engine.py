@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from pairing1d import Model, phase_of
-from pairing1d.engine.batch import EVENTS, ORDERS, run_batch
+from pairing1d.engine.batch import ORDERS, run_batch
+from pairing1d.engine.kernel_parts import EVENTS
 from pairing1d.theory.phases import PHASES
 
 

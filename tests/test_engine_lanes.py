@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from pairing1d import Model
-from pairing1d.engine.batch import EVENTS, classify_batch, integrate_batch, pack, run_batch
+from pairing1d.engine.batch import classify_batch, integrate_batch, pack, run_batch
+from pairing1d.engine.kernel_parts import EVENTS
 from pairing1d.engine.lanes import exp, log, log1p
 
 

@@ -276,7 +276,8 @@ def test_figures_on_a_full_disk_is_one_line_and_keeps_the_old_files(tmp_path, ca
 
 
 def test_a_write_error_names_the_final_file_not_the_temporary_one(tmp_path):
-    from pairing1d.support.files import WriteError, write_atomically
+    from pairing1d.support.errors import WriteError
+    from pairing1d.support.files import write_atomically
 
     def h5py_like(tmp):
         raise OSError(errno.ENOSPC, f"Unable to synchronously create file (unable to open file: name = '{tmp}', "
@@ -298,7 +299,8 @@ def test_a_malformed_scheduler_address_is_bad_input(tmp_path, capsys):
 
 
 def test_an_unreachable_scheduler_is_the_networks_failure():
-    from pairing1d.support.dask_cluster import SchedulerUnreachable, remote_client
+    from pairing1d.support.dask_cluster import remote_client
+    from pairing1d.support.errors import SchedulerUnreachable
 
     with pytest.raises(SchedulerUnreachable, match="cannot reach the Dask scheduler") as info:
         with remote_client("tcp://127.0.0.1:9", timeout=1.0):

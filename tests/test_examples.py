@@ -24,7 +24,7 @@ from scipy.special import k0
 
 from pairing1d import Model, phase_of
 from pairing1d.devices.device import device_from_dict, preset, read_device
-from pairing1d.theory.model import ModelError
+from pairing1d.support.errors import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "tutorial_device.py"

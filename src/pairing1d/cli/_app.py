@@ -4,7 +4,7 @@ Every exception of every command ends in one line on stderr, ``pairing1d: error:
 (docs/outputs.md): exit code 2 for what the user gave (a parameter out of the model's domain, a malformed flag or
 file, a missing extra), 1 for a failure of the machine (a full disk, an unreachable scheduler, memory) or of the
 program itself (an internal error, to be reported), 130 for Ctrl-C. A value echoed in the line is shortened to
-:data:`~pairing1d.theory.model.MAX_WORD` characters. ``pairing1d --debug COMMAND`` or ``PAIRING1D_DEBUG=1`` prints the
+:data:`~pairing1d.support.errors.MAX_WORD` characters. ``pairing1d --debug COMMAND`` or ``PAIRING1D_DEBUG=1`` prints the
 traceback above the line.
 """
 

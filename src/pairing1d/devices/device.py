@@ -1,5 +1,9 @@
 r"""A device in the lab's units: a semiconductor wire next to a gated carbon nanotube, translated into a Model.
 
+Over 600 lines because the device's parts (:class:`PrimaryWire`, :class:`Nanotube`, :class:`MottLadder`,
+:class:`Geometry`), the :class:`Device` that turns them into a Model and the device files that hold them are one
+translation from lab units, each unit conversion next to the field it converts.
+
 This is the one place where physical units meet the dimensionless theory. A :class:`Device` holds
 
 * the **primary wire** (:class:`PrimaryWire`): band mass :math:`m^*`, radius, electron density at the reference
@@ -22,11 +26,10 @@ units"):
    :math:`v`, or, with the gate inside a gap, the distance :math:`|m_{\rm sec}-\mu_{\rm sec}|` to the nearest band
    edge that sets the mass cutoff of Eq. (B1) (then :math:`k = 0` and :math:`v = v_F`, the massive Dirac band);
 3. the gated Coulomb potential (:mod:`pairing1d.devices.coulomb`) gives :math:`V(0)` and :math:`V(2k_F)` within each
-wire
-   and between them; g-ology gives :math:`K_c, u_c, y_s^0, u_s` of the primary and :math:`K, u` of the secondary
-   (unless measured values are given), and Eq. (6) with :math:`V_\phi = \sqrt2V_{12}(0)` gives :math:`\upsilon`,
-   and :math:`y^0 = 2\sqrt2\,V_{12}(k_F+|k|)/\pi(u_c+u)` (``docs/physics.md`` Sec. 12; the paper's normalization,
-   2.83 times smaller, with ``y_normalization = "paper"``);
+   wire and between them; g-ology gives :math:`K_c, u_c, y_s^0, u_s` of the primary and :math:`K, u` of the secondary
+   (unless measured values are given), and Eq. (6) with :math:`V_\phi = \sqrt2V_{12}(0)` gives :math:`\upsilon`, and
+   :math:`y^0 = 2\sqrt2\,V_{12}(k_F+|k|)/\pi(u_c+u)` (``docs/physics.md`` Sec. 12; the paper's normalization, 2.83 times
+   smaller, with ``y_normalization = "paper"``);
 4. the cutoffs of Eq. (15) use the mean :math:`k_F` of the two spins: a Zeeman energy :math:`E_Z = |g|\mu_BB` below
    the spin gap does not magnetize a spin-gapped wire (the spin sector stays commensurate), and one above it closes
    the gap (the commensurate-incommensurate transition of the spin sector; the flow's cutoff

@@ -11,7 +11,7 @@ section; the groups of controls, the map's axes, the nanotube gate, the download
 when their button first shows them (:mod:`.sections`; the flow also at the first click of the map), the Device tab
 when it is first shown. The first map, its colours and its device are computed once per process and shared,
 read-only, by every page. Every callback goes through ``_widgets._guarded``: a bad value (a
-:class:`~pairing1d.theory.model.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a
+:class:`~pairing1d.support.errors.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a
 traceback,
 and the session keeps working.
 

@@ -115,7 +115,7 @@ CONTROL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def model_from_values(values: dict[str, Any]) -> Model:
-    """The Model of the page's widget values (name -> value); raises :class:`~pairing1d.theory.model.ModelError`.
+    """The Model of the page's widget values (name -> value); raises :class:`~pairing1d.support.errors.ModelError`.
 
     An empty ``lmass`` means no mass (inf); an empty ``upsilon_theta`` stays ``None`` (the line of Eq. 13); a given
     ``temperature`` sets lmax, so the lmax slider is then ignored (the Model refuses both when they disagree, which a
@@ -190,7 +190,7 @@ def device_values(device: Device) -> dict[str, float]:
 def device_from_values(device: Device, values: dict[str, float | None]) -> Device:
     """``device`` with the widget values (name -> number in the page's unit) applied through
     :meth:`~pairing1d.devices.device.Device.with_inputs`; an empty box or an out-of-range value is a one-line
-    :class:`~pairing1d.theory.model.ModelError` that names the input and its unit."""
+    :class:`~pairing1d.support.errors.ModelError` that names the input and its unit."""
     inputs = {}
     for c in DEVICE_CONTROLS:
         value = values.get(c.name)

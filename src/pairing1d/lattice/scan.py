@@ -385,15 +385,15 @@ def run_scan(
     """Compute every run of ``config`` (one scan, several, or a :class:`ScanFile`) that the store at ``store_path``
     lacks, writing each one as it finishes.
 
-    Where the runs go: ``scheduler`` (an address, e.g. ``"tcp://10.0.0.1:8786"``) uses that Dask cluster;
-    ``workers = N > 0`` starts a local one with N single-threaded worker processes (the solvers are single-threaded
-    numerics; set ``OMP_NUM_THREADS=1``); ``workers`` 0 or None without a scheduler runs them one after the other in
-    this process, without Dask (for tests and small scans). Giving both is an error. Each run is one Dask task,
-    submitted scan by scan, longest chain first, and at most two per worker at a time (so that a budget can stop
-    the scan); results are collected with ``as_completed`` and written by this process, the store's only writer,
-    one committed row each (see :mod:`.store`): workers never touch the file, so a scan over many machines needs no
-    shared filesystem locking, and a kill of anything loses only the runs not yet written. A run that raises (or
-    whose worker dies) is recorded in the store's ``failures`` table with a one-line error and the scan goes on.
+    Where the runs go: ``scheduler`` (an address, e.g. ``"tcp://10.0.0.1:8786"``) uses that Dask cluster; ``workers = N
+    > 0`` starts a local one with N single-threaded worker processes (the solvers are single-threaded numerics; set
+    ``OMP_NUM_THREADS=1``); ``workers`` 0 or None without a scheduler runs them one after the other in this process,
+    without Dask (for tests and small scans). Giving both is an error. Each run is one Dask task, submitted scan by
+    scan, longest chain first, and at most two per worker at a time (so that a budget can stop the scan); results are
+    collected with ``as_completed`` and written by this process, the store's only writer, one committed row each (see
+    :mod:`pairing1d.lattice.store`): workers never touch the file, so a scan over many machines needs no shared
+    filesystem locking, and a kill of anything loses only the runs not yet written. A run that raises (or whose worker
+    dies) is recorded in the store's ``failures`` table with a one-line error and the scan goes on.
 
     ``budget_core_hours`` (default: the file's): no run is submitted once the solver time of the plan's stored runs
     reaches it. ``solver`` (default :func:`.solve.solve_sector`) is called as ``solver(params, sector, method,

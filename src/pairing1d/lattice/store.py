@@ -99,7 +99,7 @@ class StoreWriteError(WriteError):
 
 class StoreReadError(WriteError):
     """Reading the run store failed in the environment (an I/O error, a ``-wal`` that cannot be read): one line.
-    (A :class:`~pairing1d.support.files.WriteError` by inheritance only: the same one-line OSError.)"""
+    (A :class:`~pairing1d.support.errors.WriteError` by inheritance only: the same one-line OSError.)"""
 
 
 def run_key(params: LatticeParams, sector: Sector, method: str, options: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ the batched engine (:func:`pairing1d.engine.ensemble_batch.run_ensemble`):
 **Store** (one NetCDF file, written atomically after every chunk, so that an interrupted study loses at most the chunk
 in flight and resumes from the others): per point the reported phase, its certainty, the number of members that agree
 and that pair, and the spin gap; the stage and index and the 18 members' phases of every candidate; per chunk a
-done flag and a checksum of its results (BLAKE2b, as :func:`pairing1d.engine.sweep.chunk_checksum`), and one of the
+done flag and a checksum of its results (BLAKE2b, as :func:`pairing1d.engine.store.chunk_checksum`), and one of the
 candidates
 and the refinement's boxes, verified when the store is read (damage is refused) or resumed (a damaged chunk is
 computed again; a damaged candidate index, everything). The points themselves are not
@@ -90,7 +90,8 @@ class AtlasSpace:
 def read_atlas_file(path: str | Path) -> AtlasSpace:
     """The :class:`AtlasSpace` of a scan file (TOML): ``survey_m``, ``refine_m``, ``seed``, a ``[bounds]`` table with
     ``[low, high]`` for every parameter of :data:`PARAMETERS` but ``vertex_charge``, ``vertex_charges`` (a list of 1
-    and/or 2) and an optional ``[fixed]`` table of Model fields. One-line :class:`AtlasError` for anything else."""
+    and/or 2) and an optional ``[fixed]`` table of Model fields. One-line :class:`~pairing1d.support.errors.AtlasError`
+    for anything else."""
     from ..support.toml_io import read_toml
     from ..theory.model import Model
 
@@ -262,8 +263,8 @@ def _to_dataset(space: AtlasSpace, data: dict[str, Any], meta: dict[str, Any]):
 
 def open_atlas(path: str | Path, verify: bool = True):
     """The atlas store at ``path`` as an :class:`xarray.Dataset`, every done chunk verified against its checksum (a
-    one-line :class:`AtlasError` for a store that is not an atlas, of another format, or whose data no longer
-    match)."""
+    one-line :class:`~pairing1d.support.errors.AtlasError` for a store that is not an atlas, of another format, or whose
+    data no longer match)."""
     import xarray as xr
 
     path = Path(path)

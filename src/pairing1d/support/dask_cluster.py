@@ -100,10 +100,10 @@ def local_client(workers: int) -> Iterator[Any]:
 
 @contextlib.contextmanager
 def remote_client(address: str, timeout: float = 10.0) -> Iterator[Any]:
-    """A ``dask.distributed.Client`` connected to the running scheduler at ``address`` (``tcp://HOST:PORT``),
-    closed on exit. A malformed address is a one-line :class:`~pairing1d.theory.model.ModelError` (bad input); a
-    scheduler
-    that does not answer within ``timeout`` seconds a one-line :class:`SchedulerUnreachable` (an OSError)."""
+    """A ``dask.distributed.Client`` connected to the running scheduler at ``address`` (``tcp://HOST:PORT``), closed on
+    exit. A malformed address is a one-line :class:`~pairing1d.support.errors.ModelError` (bad input); a scheduler that
+    does not answer within ``timeout`` seconds a one-line :class:`~pairing1d.support.errors.SchedulerUnreachable` (an
+    OSError)."""
     from dask.distributed import Client
     from distributed.comm.addressing import parse_address, parse_host_port
 

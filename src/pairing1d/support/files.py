@@ -1,9 +1,9 @@
 """Writing files so that a reader never sees half of one: a temporary name in the same folder, then a rename.
 
-The one rule of the package for output paths: a missing folder is created; an existing file is replaced only once
-the new one is complete; a failure (a full disk, no permission, a directory in the way) leaves the old file as it
-was, no temporary file behind, and raises a one-line :class:`WriteError` naming the file; a directory where the
-file should be is a :class:`~pairing1d.theory.model.ModelError` (the input, not the machine).
+The one rule of the package for output paths: a missing folder is created; an existing file is replaced only once the
+new one is complete; a failure (a full disk, no permission, a directory in the way) leaves the old file as it was, no
+temporary file behind, and raises a one-line :class:`~pairing1d.support.errors.WriteError` naming the file; a directory
+where the file should be is a :class:`~pairing1d.support.errors.ModelError` (the input, not the machine).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
 def check_figure_path(path: str | Path) -> Path:
     """``path`` if its suffix names a figure format of :data:`FIGURE_SUFFIXES`, else a one-line
-    :class:`~pairing1d.theory.model.ModelError` (``--plot results`` would otherwise draw, then fail or guess a
+    :class:`~pairing1d.support.errors.ModelError` (``--plot results`` would otherwise draw, then fail or guess a
     format)."""
     path = Path(path)
     if path.suffix.lower() not in FIGURE_SUFFIXES:
@@ -42,7 +42,8 @@ def check_figure_path(path: str | Path) -> Path:
 
 
 def check_output_path(path: str | Path) -> Path:
-    """``path`` if it can name an output file, else a one-line :class:`~pairing1d.theory.model.ModelError`: an existing
+    """``path`` if it can name an output file, else a one-line :class:`~pairing1d.support.errors.ModelError`: an
+    existing
     directory, or a path through a file (``notes.txt/map.nc``). What :func:`write_atomically` checks first; a command
     calls it before it computes, so that a long sweep is not thrown away for a name."""
     path = Path(path)
@@ -63,11 +64,11 @@ def _refuse_file_in_the_way(path: Path, what: str) -> None:
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file next to ``path`` (same suffix, so format detection by suffix works)
-    and rename it onto ``path``; the folder is created (module docstring). An OSError leaves ``path`` as it was and
-    no temporary file behind, and is raised as a one-line :class:`WriteError` (``path`` an existing directory, or a
-    path through a file: a :class:`~pairing1d.theory.model.ModelError`); other exceptions (a bad argument of ``write``)
-    pass through unchanged, with the same guarantees."""
+    """Call ``write(tmp)`` on a temporary file next to ``path`` (same suffix, so format detection by suffix works) and
+    rename it onto ``path``; the folder is created (module docstring). An OSError leaves ``path`` as it was and no
+    temporary file behind, and is raised as a one-line :class:`~pairing1d.support.errors.WriteError` (``path`` an
+    existing directory, or a path through a file: a :class:`~pairing1d.support.errors.ModelError`); other exceptions (a
+    bad argument of ``write``) pass through unchanged, with the same guarantees."""
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
     try:
@@ -95,7 +96,7 @@ def write_text(path: str | Path, text: str) -> Path:
 
 def make_folder(path: str | Path) -> Path:
     """Create the folder ``path`` (and its parents) for outputs, before any work is done: a failure is a one-line
-    :class:`WriteError`, a file in the way a :class:`~pairing1d.theory.model.ModelError`."""
+    :class:`~pairing1d.support.errors.WriteError`, a file in the way a :class:`~pairing1d.support.errors.ModelError`."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ModelError(f"output folder {str(path)!r} is a file; give a folder")

@@ -128,7 +128,7 @@ class _StoredSolution:
 
 def load_flow(path: str | Path):
     """The :class:`~pairing1d.theory.rg.FlowResult` saved by :func:`save_flow` in ``path`` (a one-line
-    :class:`~pairing1d.theory.model.ModelError` for a file that is not one)."""
+    :class:`~pairing1d.support.errors.ModelError` for a file that is not one)."""
     import xarray as xr
 
     from .rg import _TRAJECTORY, FlowResult

@@ -151,7 +151,7 @@ def _matrix(a11, a12, a22) -> np.ndarray:
 def gaussian_theory(Kc: float, K: float, u_ratio: float, upsilon: float, upsilon_theta: float) -> GaussianTheory:
     """The :class:`GaussianTheory` of one device from its bare parameters (units u_c = 1).
 
-    Raises :class:`~pairing1d.theory.model.ModelError` if either form is not positive definite."""
+    Raises :class:`~pairing1d.support.errors.ModelError` if either form is not positive definite."""
     from ..support.errors import ModelError
 
     for name, value in (("upsilon", upsilon), ("upsilon_theta", upsilon_theta)):

@@ -1,5 +1,8 @@
 r"""Bare parameters of the primary-secondary model and their validation.
 
+Over 600 lines because :class:`Model` alone is some 360: one frozen dataclass whose every field stands with its
+range, the equation that needs it and its one-line check, read together; split, a field would lose its check.
+
 The device of Shavit & Oreg [PRR 2, 043283 (2020)] is a spinful primary wire (charge and spin Luttinger
 parameters :math:`K_c, K_s`, spin fugacity :math:`y_s`) capacitively coupled to a spinless secondary
 Luttinger liquid (:math:`K`). The forward couplings :math:`V_\phi` and :math:`V_\theta` of Eq. (12) enter through
@@ -156,9 +159,9 @@ ATOL_RANGE = (1e-300, 0.1)
 
 def check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
     """``rtol`` and ``atol`` as floats inside :data:`RTOL_RANGE` and :data:`ATOL_RANGE`, or a one-line
-    :class:`ModelError` (NaN, booleans, strings and negative values included). One rule for every solver: the scipy
-    path (:func:`pairing1d.theory.rg.solve_flow`), the engine (:func:`pairing1d.engine.batch.integrate_batch`) and
-    sweeps."""
+    :class:`~pairing1d.support.errors.ModelError` (NaN, booleans, strings and negative values included). One rule for
+    every solver: the scipy path (:func:`pairing1d.theory.rg.solve_flow`), the engine
+    (:func:`pairing1d.engine.batch.integrate_batch`) and sweeps."""
     out = []
     for name, value, (low, high), why in (
         ("rtol", rtol, RTOL_RANGE, "relative tolerance of the RG integration"),
@@ -172,7 +175,8 @@ def check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
 
 
 def check_model(model: Any, where: str) -> Model:
-    """``model`` if it is a :class:`Model`, else a one-line :class:`ModelError` naming ``where`` it was given."""
+    """``model`` if it is a :class:`Model`, else a one-line :class:`~pairing1d.support.errors.ModelError` naming
+    ``where`` it was given."""
     if not isinstance(model, Model):
         raise ModelError(f"{where} needs a pairing1d.Model, not {shorten(repr(model), 60)}")
     return model
