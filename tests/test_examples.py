@@ -1,12 +1,11 @@
 """The tutorial of ``examples/`` runs top to bottom, and what it prints is the package's physics (issue 5, point 3).
 
-The script runs once, in a subprocess, into a temporary folder. The tests recompute what its ``summary.json`` says
-from the device's *inputs* only, with :mod:`scipy.constants` and no constant typed by hand: the nanotube's band of
-Eq. (A2) in a field, k_F = pi n / 2, the gated Coulomb potential, the Luttinger velocities, Lambda, y0, upsilon and
-the cutoffs of Eq. (15) by hand; the Model built field by field (not through :mod:`pairing1d.devices.device`) and its
-phase
-by ``phase_of``; the gate windows at their ends; the conductance curves against Table I; the real device's ys0 and
-Zeeman energy by hand.
+The script runs once, in a subprocess, into a temporary folder. The tests recompute what its ``summary.json`` says from
+the device's *inputs* only, with :mod:`scipy.constants` and no constant typed by hand: the nanotube's band of Eq. (A2)
+in a field, k_F = pi n / 2, the gated Coulomb potential, the Luttinger velocities, Lambda, y0, upsilon and the cutoffs
+of Eq. (15) by hand; the Model built field by field (not through :mod:`pairing1d.devices.device`) and its phase by
+``phase_of``; the gate windows at their ends; the conductance curves against Table I; the real device's ys0 and Zeeman
+energy by hand.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """pairing1d: electron pairing from repulsion in one dimension (Shavit & Oreg, PRR 2, 043283 (2020)).
 
-A spinful primary wire capacitively coupled to a strongly correlated spinless secondary system: its bare
-parameters (:class:`~pairing1d.theory.model.Model`), its RG flow (:func:`~pairing1d.theory.rg.solve_flow`, Eq. 16) and
-its fate
+A spinful primary wire capacitively coupled to a strongly correlated spinless secondary system: its bare parameters
+(:class:`~pairing1d.theory.model.Model`), its RG flow (:func:`~pairing1d.theory.rg.solve_flow`, Eq. 16) and its fate
 (:func:`~pairing1d.theory.phases.phase_of`).
 
 The names below are imported on first use (PEP 562): ``import pairing1d`` itself costs milliseconds, so that the

@@ -1,9 +1,8 @@
 r"""Gate maps of a device in physical units: phase, gaps in kelvin and the conductance to expect, with their spread.
 
 :func:`gate_map` runs a :class:`~pairing1d.devices.device.Device` over gate voltage (and optionally field and
-temperature)
-through the batched engine (the package's default flow, so every verdict carries its ``controlled`` flag) and
-returns an :class:`xarray.Dataset` in physical units with CF attributes. Per point it holds
+temperature) through the batched engine (the package's default flow, so every verdict carries its ``controlled`` flag)
+and returns an :class:`xarray.Dataset` in physical units with CF attributes. Per point it holds
 
 * ``phase``: the verdict at the temperature (the flow stops at :math:`\ell_{\max} = \ln(\Lambda/k_BT)`), and
   ``phase_T0`` at zero temperature; codes of :data:`PHASE_LABELS` (``outside``: the theory does not apply there,

@@ -1,14 +1,12 @@
 r"""The verdict ensemble of many devices in one pass of the batched engine.
 
 :mod:`pairing1d.theory.ensemble` defines the ensemble (six flows, each read at three hand-over thresholds) and its
-certainty
-rule; this module computes it for arrays of devices: every device's own flow and its six ensemble flows are packed
-rows of one batch, integrated together by the kernel (:func:`pairing1d.engine.batch.integrate_batch`), and each is
-classified at the thresholds it is read at (:func:`pairing1d.engine.batch.classify_batch`). A flow that is the same row
-as
-another of the same device is integrated once: the device's own flow is the ensemble's default flow unless the
-device asks otherwise, and at :math:`u = u_c` the three velocity conventions are one row (their packed rows are equal
-to the bit), so the ensemble of the Fig. 4 planes costs four flows per device, and six in general.
+certainty rule; this module computes it for arrays of devices: every device's own flow and its six ensemble flows are
+packed rows of one batch, integrated together by the kernel (:func:`pairing1d.engine.batch.integrate_batch`), and each
+is classified at the thresholds it is read at (:func:`pairing1d.engine.batch.classify_batch`). A flow that is the same
+row as another of the same device is integrated once: the device's own flow is the ensemble's default flow unless the
+device asks otherwise, and at :math:`u = u_c` the three velocity conventions are one row (their packed rows are equal to
+the bit), so the ensemble of the Fig. 4 planes costs four flows per device, and six in general.
 """
 
 from __future__ import annotations

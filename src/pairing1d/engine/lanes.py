@@ -8,31 +8,27 @@ numba's on-disk cache is checked for this file's entry (``_in_cache``); the shar
 already in :mod:`pairing1d.engine.kernel_parts`.
 
 The scalar kernel (:mod:`pairing1d.engine.batch`) integrates one device per thread; its time goes to latency, one
-device's
-chain of dependent operations at a time. Here each thread integrates a block of :data:`LANES` devices side by side,
-structure-of-arrays (variable ``i`` of lane ``j`` at ``y[i, j]``), so that every loop over the lanes is a loop the
-compiler turns into vector instructions: the Runge-Kutta stages, the six right-hand sides per step, the error norm
-and the step-size control. Each lane keeps its own RG time, step size and acceptance; a lane whose flow ends takes
-the next device of the queue at once, so long flows do not idle a block. The rare things of a flow (an event inside
-the step, a dropped vertex, the end) are done for that lane alone, by the scalar kernel's own routines on the lane's
-column.
+device's chain of dependent operations at a time. Here each thread integrates a block of :data:`LANES` devices side by
+side, structure-of-arrays (variable ``i`` of lane ``j`` at ``y[i, j]``), so that every loop over the lanes is a loop the
+compiler turns into vector instructions: the Runge-Kutta stages, the six right-hand sides per step, the error norm and
+the step-size control. Each lane keeps its own RG time, step size and acceptance; a lane whose flow ends takes the next
+device of the queue at once, so long flows do not idle a block. The rare things of a flow (an event inside the step, a
+dropped vertex, the end) are done for that lane alone, by the scalar kernel's own routines on the lane's column.
 
 **Same flow, same integrator.** The right-hand side is :func:`pairing1d.theory.flow_equations.rhs`: its very code
-object,
-rebound (:func:`rebind`) to two other globals. ``math.exp`` and ``math.log1p`` become :func:`exp` and :func:`log1p`
-below, pure arithmetic that vectorises (numba compiles ``math.exp`` to ``llvm.exp.f64``, which LLVM vectorises only
-through Intel's SVML, absent from the PyPI llvmlite; ``log1p`` is a libm call). The arrays become
+object, rebound (:func:`rebind`) to two other globals. ``math.exp`` and ``math.log1p`` become :func:`exp` and
+:func:`log1p` below, pure arithmetic that vectorises (numba compiles ``math.exp`` to ``llvm.exp.f64``, which LLVM
+vectorises only through Intel's SVML, absent from the PyPI llvmlite; ``log1p`` is a libm call). The arrays become
 :class:`LaneView`\ s, one lane's column of a ``[rows, LANES]`` array, which may pin some flags of the packed row
-(scheme, vertices present, real couplings) to compile-time constants, so that the branches of ``rhs`` on them fold
-away instead of being executed by every lane: devices are grouped by these flags (:data:`VARIANTS`) and a block
-holds one group. The integrator is the scalar kernel's: the Dormand-Prince 5(4) pair with scipy's step-size control,
+(scheme, vertices present, real couplings) to compile-time constants, so that the branches of ``rhs`` on them fold away
+instead of being executed by every lane: devices are grouped by these flags (:data:`VARIANTS`) and a block holds one
+group. The integrator is the scalar kernel's: the Dormand-Prince 5(4) pair with scipy's step-size control,
 :data:`pairing1d.engine.kernel_parts.MAX_STEPS`, the events located by Illinois regula falsi on the step's quartic
-continuous
-extension. One difference: at a terminal event (spin gap, dropped vertex, wall) the state is taken from that
+continuous extension. One difference: at a terminal event (spin gap, dropped vertex, wall) the state is taken from that
 continuous extension instead of from a second Runge-Kutta step onto the event, so that no lane re-steps alone; the
 events move by less than 1e-7 and the phases, control flags and step counts are the same on 2000 random devices
-(``tests/test_engine_lanes.py``). Results do not depend on the batch: each lane computes the same operations
-whatever its neighbours do.
+(``tests/test_engine_lanes.py``). Results do not depend on the batch: each lane computes the same operations whatever
+its neighbours do.
 
 **Status**: the default kernel (:data:`pairing1d.engine.batch.DEFAULT_KERNEL`). On the 256^2 Fig. 4 grid, two cores,
 kernels alternately in one process (``make bench``, eight runs): 0.093-0.126 s for the default flow (3.9-6.1x the
@@ -310,8 +306,7 @@ diagonal flow of the verdict ensemble (:mod:`pairing1d.theory.ensemble`: every m
 
 def still_rows(pins: dict) -> tuple[int, ...]:
     r"""The variables of the state whose slope :func:`pairing1d.theory.flow_equations.rhs` is exactly zero for every
-    device
-    with the flags ``pins`` (a group of :data:`VARIANTS`), so that the lanes need not integrate them:
+    device with the flags ``pins`` (a group of :data:`VARIANTS`), so that the lanes need not integrate them:
 
     - the SU(2) line: :math:`1/K_s` (its slope is set to zero, :math:`K_s = 1 + Z/2` instead);
     - real couplings: :math:`Z` starts real (:func:`~pairing1d.theory.flow_equations.complete_row` asks for

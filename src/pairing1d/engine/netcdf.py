@@ -40,12 +40,11 @@ free space."""
 def save_netcdf(ds: Any, path: str | Path) -> Path:
     """Write the Dataset ``ds`` to the NetCDF file ``path`` (h5netcdf), atomically.
 
-    Guaranteed: ``path`` holds either its old content (or nothing) or the complete new file, never a part of it; the
-    new file is written under a temporary name in the same folder (created if missing) and renamed into place; no
-    temporary file is left behind. An existing directory at ``path`` is a one-line ModelError; a failing write (a
-    full disk, no permission) is a one-line :class:`~pairing1d.support.errors.WriteError` (an OSError, ``errno`` kept)
-    and
-    leaves the old file intact.
+    Guaranteed: ``path`` holds either its old content (or nothing) or the complete new file, never a part of it; the new
+    file is written under a temporary name in the same folder (created if missing) and renamed into place; no temporary
+    file is left behind. An existing directory at ``path`` is a one-line ModelError; a failing write (a full disk, no
+    permission) is a one-line :class:`~pairing1d.support.errors.WriteError` (an OSError, ``errno`` kept) and leaves the
+    old file intact.
 
     Why in memory first: when the disk fills while HDF5 itself writes, h5py reports the failure from its
     deallocators, a screen of "Exception ignored" tracebacks, and the process then dies of a segmentation fault

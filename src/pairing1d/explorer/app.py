@@ -2,18 +2,16 @@
 over two axes, the flow of a clicked device, the nanotube gate and the downloads. *Device*: a device in the lab's
 units over gate voltage (:mod:`.device_tab`).
 
-Only layout and event wiring live here; what is computed comes from :mod:`.compute`, :mod:`.render` and
-:mod:`.export`, the words from :mod:`.text`, the figures from :mod:`.map_view` and :mod:`.flow_view`, the nanotube
-gate from :mod:`.cnt_section`. A page load builds as little as it can, since a server answers the loads of many
-visitors one after the other and a page's cost is mostly its count of Bokeh models: the map (the page's one figure
-until the flow is shown), its status line and caption, the device's text and one group of buttons, one per
-section; the groups of controls, the map's axes, the nanotube gate, the downloads and the flow figure are built
-when their button first shows them (:mod:`.sections`; the flow also at the first click of the map), the Device tab
-when it is first shown. The first map, its colours and its device are computed once per process and shared,
-read-only, by every page. Every callback goes through ``_widgets._guarded``: a bad value (a
-:class:`~pairing1d.support.errors.ModelError` or any ``ValueError``) becomes one line in its tab's alert, never a
-traceback,
-and the session keeps working.
+Only layout and event wiring live here; what is computed comes from :mod:`.compute`, :mod:`.render` and :mod:`.export`,
+the words from :mod:`.text`, the figures from :mod:`.map_view` and :mod:`.flow_view`, the nanotube gate from
+:mod:`.cnt_section`. A page load builds as little as it can, since a server answers the loads of many visitors one after
+the other and a page's cost is mostly its count of Bokeh models: the map (the page's one figure until the flow is
+shown), its status line and caption, the device's text and one group of buttons, one per section; the groups of
+controls, the map's axes, the nanotube gate, the downloads and the flow figure are built when their button first shows
+them (:mod:`.sections`; the flow also at the first click of the map), the Device tab when it is first shown. The first
+map, its colours and its device are computed once per process and shared, read-only, by every page. Every callback goes
+through ``_widgets._guarded``: a bad value (a :class:`~pairing1d.support.errors.ModelError` or any ``ValueError``)
+becomes one line in its tab's alert, never a traceback, and the session keeps working.
 
 In Jupyter::
 

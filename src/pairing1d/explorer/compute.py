@@ -1,8 +1,7 @@
-"""What the explorer computes, free of any view code: the phase map over two axes, the device at a clicked
-point, the nanotube gate -> l* conversion, and the Device tab's gate map of a device in the lab's units
+"""What the explorer computes, free of any view code: the phase map over two axes, the device at a clicked point, the
+nanotube gate -> l* conversion, and the Device tab's gate map of a device in the lab's units
 (:func:`~pairing1d.explorer.compute.compute_device`, through :func:`pairing1d.devices.gate_map.gate_map`) with its
-one-line
-summary.
+one-line summary.
 
 The map goes through :func:`pairing1d.engine.sweep.sweep` (the batched engine) at a looser tolerance than the sweep
 default, :data:`~pairing1d.explorer.compute.EXPLORER_RTOL`: at 1e-7 a 128 x 128 map of the default flow and scheme

@@ -1,6 +1,5 @@
 """The explorer's Device tab (Panel): a shipped device (:data:`pairing1d.devices.device.PRESETS`), its physical inputs
-in
-the lab's units, a gate-voltage range, and its gate map as ``pairing1d device`` draws it, with a one-line summary.
+in the lab's units, a gate-voltage range, and its gate map as ``pairing1d device`` draws it, with a one-line summary.
 
 Only layout and event wiring live here; the inputs are described in :mod:`pairing1d.explorer.params`
 (:data:`~pairing1d.explorer.params.DEVICE_CONTROLS`), the gate map and its summary come from :mod:`.compute`

@@ -146,9 +146,8 @@ def values_of(model: Model) -> dict[str, Any]:
 @dataclass(frozen=True)
 class DeviceControl:
     """How the Device tab shows one physical input of a :class:`~pairing1d.devices.device.Device`: ``name`` is the
-    widget's
-    key, ``input`` the dotted name :meth:`~pairing1d.devices.device.Device.with_inputs` takes, and the widget shows
-    ``input``'s value divided by ``scale`` (``scale = 1e-3``: the page shows mK, the Device holds K)."""
+    widget's key, ``input`` the dotted name :meth:`~pairing1d.devices.device.Device.with_inputs` takes, and the widget
+    shows ``input``'s value divided by ``scale`` (``scale = 1e-3``: the page shows mK, the Device holds K)."""
 
     name: str
     input: str

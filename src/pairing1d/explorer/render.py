@@ -153,9 +153,8 @@ GATE_MAP_DPI = 100
 
 def gate_map_png(ds, title: str | None = None, dpi: int = GATE_MAP_DPI) -> bytes:
     """The gate map figure of :func:`pairing1d.devices.device_plots.plot_gate_map` (phase strip, gaps in kelvin,
-    conductance
-    in e²/h against the gate voltage) as PNG bytes, in memory: no file is written. The figure's constrained layout
-    already fits it, so the page skips the files' tight bounding box (one drawing pass instead of two)."""
+    conductance in e²/h against the gate voltage) as PNG bytes, in memory: no file is written. The figure's constrained
+    layout already fits it, so the page skips the files' tight bounding box (one drawing pass instead of two)."""
     import io
 
     import matplotlib.pyplot as plt

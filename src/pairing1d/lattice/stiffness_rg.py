@@ -14,8 +14,7 @@ the reference being the Hubbard chain alone (no vertex: the closed form of the S
 is past strong coupling and no :math:`\kappa_{\rm RG}` is given.
 
 The verdict ensemble of :class:`~pairing1d.theory.phases.PhaseResult` (``ensemble``, ``agreement``, ``certainty``) and
-the
-verdict under every scheme of the same flow (``verdict_by_scheme``) are reported beside each verdict.
+the verdict under every scheme of the same flow (``verdict_by_scheme``) are reported beside each verdict.
 
 :func:`rg_critical_U`: per flow, scheme and convention, the repulsion :math:`U_c` at which the RG's verdict at the
 point turns from a spin gap (paired or trion) to decoupled, by bisection on :math:`[0, U_{\max}]`.

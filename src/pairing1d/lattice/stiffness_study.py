@@ -20,8 +20,7 @@ metastable state), when a run stopped at the sweep limit, or when the error of :
 :math:`|\kappa - 1|`, the quantity it decides. The controls calibrate :math:`\kappa(L)` into an effective attraction
 :math:`U_{\rm eff}` (the attractive chain with the same :math:`\kappa` at that length) and a gap estimate (that chain's
 fitted gap). The RG side, per flow and scheme, is :mod:`.bridge` followed by :func:`pairing1d.theory.phases.phase_of`,
-with
-:math:`y_s(\ell = \ln L)` and the RG's :math:`U_c` (:mod:`.stiffness_rg`). Nothing is recomputed: a report is the
+with :math:`y_s(\ell = \ln L)` and the RG's :math:`U_c` (:mod:`.stiffness_rg`). Nothing is recomputed: a report is the
 store read back.
 """
 

@@ -18,14 +18,12 @@ the batched engine (:func:`pairing1d.engine.ensemble_batch.run_ensemble`):
 
 **Store** (one NetCDF file, written atomically after every chunk, so that an interrupted study loses at most the chunk
 in flight and resumes from the others): per point the reported phase, its certainty, the number of members that agree
-and that pair, and the spin gap; the stage and index and the 18 members' phases of every candidate; per chunk a
-done flag and a checksum of its results (BLAKE2b, as :func:`pairing1d.engine.store.chunk_checksum`), and one of the
-candidates
-and the refinement's boxes, verified when the store is read (damage is refused) or resumed (a damaged chunk is
-computed again; a damaged candidate index, everything). The points themselves are not
-stored: they are the Sobol sequences of the scan file's seed (the refinement's in the stored boxes), and a
-resumed study refuses a store made from another scan file (its fingerprint). :func:`atlas_summary` reads everything it
-says from the store.
+and that pair, and the spin gap; the stage and index and the 18 members' phases of every candidate; per chunk a done
+flag and a checksum of its results (BLAKE2b, as :func:`pairing1d.engine.store.chunk_checksum`), and one of the
+candidates and the refinement's boxes, verified when the store is read (damage is refused) or resumed (a damaged chunk
+is computed again; a damaged candidate index, everything). The points themselves are not stored: they are the Sobol
+sequences of the scan file's seed (the refinement's in the stored boxes), and a resumed study refuses a store made from
+another scan file (its fingerprint). :func:`atlas_summary` reads everything it says from the store.
 """
 
 from __future__ import annotations

@@ -43,9 +43,8 @@ def check_figure_path(path: str | Path) -> Path:
 
 def check_output_path(path: str | Path) -> Path:
     """``path`` if it can name an output file, else a one-line :class:`~pairing1d.support.errors.ModelError`: an
-    existing
-    directory, or a path through a file (``notes.txt/map.nc``). What :func:`write_atomically` checks first; a command
-    calls it before it computes, so that a long sweep is not thrown away for a name."""
+    existing directory, or a path through a file (``notes.txt/map.nc``). What :func:`write_atomically` checks first; a
+    command calls it before it computes, so that a long sweep is not thrown away for a name."""
     path = Path(path)
     if path.is_dir():  # what the user named, not the machine: a bad input (exit code 2 at the command line)
         raise ModelError(f"cannot write {str(path)!r}: it is a directory; give a file name")

@@ -1,13 +1,11 @@
 r"""How sure is a verdict? The phase under every defensible choice the second-order theory leaves open.
 
-The RG of the paper is second order in the couplings, and it leaves choices open that no derivation at that order
-fixes (``docs/physics.md``, Sec. 15): the regulator of the commensurate-incommensurate cutoff
+The RG of the paper is second order in the couplings, and it leaves choices open that no derivation at that order fixes
+(``docs/physics.md``, Sec. 15): the regulator of the commensurate-incommensurate cutoff
 (:data:`pairing1d.theory.model.REGULATORS`), the strong-coupling threshold at which the flow hands over to the locked
-theory
-(``y_strong`` times 0.5, 1, 2), the reference velocity of the second-order terms when :math:`u \neq u_c`
+theory (``y_strong`` times 0.5, 1, 2), the reference velocity of the second-order terms when :math:`u \neq u_c`
 (:data:`pairing1d.theory.model.VELOCITIES`), and the truncation of the feedback on the stiffnesses (the consistent flow,
-or
-Eq. 16's diagonal one). The **verdict ensemble** is the phase under each member of
+or Eq. 16's diagonal one). The **verdict ensemble** is the phase under each member of
 
 .. math::
     \{\texttt{consistent}, \texttt{j01}, \bar u\},\ \{\texttt{consistent}, \texttt{delta1}, \bar u\},\

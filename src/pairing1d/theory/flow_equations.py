@@ -73,8 +73,7 @@ r"""The wall in the integrated variable :math:`u_i = \ln|y_i|`."""
 
 FAILURES = ("ok", "failed: step budget", "failed: |y| reached 1e30", "failed: non-finite value")
 r"""Status codes of a flow (``BatchResult.status`` and :attr:`pairing1d.theory.rg.FlowResult.status` when it failed):
-the
-integration ran out of steps, a coupling hit :data:`Y_WALL`, or a value stopped being a number. A failed flow ends
+the integration ran out of steps, a coupling hit :data:`Y_WALL`, or a value stopped being a number. A failed flow ends
 before ``lmax``; its verdict stands only if it was reached before the failure (a trion at :math:`\bar{\bar\ell}`),
 and is otherwise marked not controlled with the failure as the reason."""
 
@@ -200,8 +199,7 @@ def cic_weights(delta, kind):
 
 def velocity_factors(u_ratio, velocity):
     r"""``(v_ref, feedback_scale, lock_scale)`` of a reference velocity (:data:`pairing1d.theory.model.VELOCITIES`) in
-    units
-    :math:`u_c = 1`: :math:`v_{\rm ref}` = :math:`\bar u = (1 + u/u_c)/2`, 1 or :math:`u/u_c`;
+    units :math:`u_c = 1`: :math:`v_{\rm ref}` = :math:`\bar u = (1 + u/u_c)/2`, 1 or :math:`u/u_c`;
     :math:`f_v = (\bar u/v_{\rm ref})^2` multiplies every :math:`y^2` feedback (the state's :math:`y` is the paper's
     :math:`g/\pi\bar u`, the second-order coefficients are those of one velocity :math:`v_{\rm ref}`), and the lock-in
     carries :math:`\bar u^2/v_{\rm ref}` in front of the Hamiltonian stiffness :math:`b^TM^{-1}b`

@@ -213,8 +213,7 @@ def little_limit(U: float, V: float, E_tilde: float, vF: float = 1.0, **model_fi
 
     and the flow of Eq. (16) runs with no inter-wire vertex (``y0 = 0``, ``upsilon = 0``): a spin gap
     :math:`e^{-\bar\ell}` opens iff :math:`U_{\rm eff} < 0`. Other :class:`~pairing1d.theory.model.Model` fields
-    (``lmax``,
-    ``temperature``, ``su2``, ...) can be passed through.
+    (``lmax``, ``temperature``, ``su2``, ...) can be passed through.
     """
     U = _finite("U", U, "on-site repulsion of the primary wire, Sec. III A")
     V = _finite("V", V, "electron-polarizer coupling, Sec. III A")

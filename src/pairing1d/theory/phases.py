@@ -254,11 +254,9 @@ def continued_phase(l_bar, l_run, lmax, failed):
 
 def handover_of_rows(params: np.ndarray, snapshots: np.ndarray, threshold: int, continued: np.ndarray):
     """The strong-coupling step (:func:`pairing1d.theory.strong_coupling.handover_verdict`) of flows given by their
-    packed
-    rows ``params[N, ...]``, their hand-over records ``snapshots[N, len(SNAPSHOT)]`` at hand-over ``threshold``
+    packed rows ``params[N, ...]``, their hand-over records ``snapshots[N, len(SNAPSHOT)]`` at hand-over ``threshold``
     (an index of :data:`pairing1d.theory.flow_equations.HANDOVER_FACTORS`; ``inf`` in the first column: none) and the
-    phase
-    each continued flow reached: ``(phase, l_spin, locked, delta_c, dropped)``. One definition for both paths."""
+    phase each continued flow reached: ``(phase, l_spin, locked, delta_c, dropped)``. One definition for both paths."""
     p = params
     v = p[:, fe.P_VREF]
     return handover_verdict(
@@ -271,8 +269,7 @@ def handover_of_rows(params: np.ndarray, snapshots: np.ndarray, threshold: int, 
 def gap_first(params: np.ndarray, states: np.ndarray, l_bar: np.ndarray, l_drop1: np.ndarray, threshold: int,
               candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The second stage of the strong-coupling step (:func:`pairing1d.theory.strong_coupling.lock_after_gap`) for flows
-    that
-    reached their singlet spin gap at ``l_bar`` with vertex 1 still acting and below hand-over ``threshold``:
+    that reached their singlet spin gap at ``l_bar`` with vertex 1 still acting and below hand-over ``threshold``:
     ``(l_lock, locked)`` (inf, False where it does not apply). ``params`` are packed rows, ``states`` the flows' end
     states, ``candidates`` the devices to consider (paired without a hand-over at this threshold). One definition for
     both paths."""

@@ -190,9 +190,8 @@ def lock_after_gap(l0, states, params, y):
     pinned, :math:`dy/d\ell = (2 - b^TCb/4)y`, and the rest of :func:`pairing1d.theory.flow_equations.rhs` with the spin
     entries gone (the regulator's weight and drop, the mass cutoff, the lock-in of
     :func:`~pairing1d.theory.flow_equations.lock_charge` and :func:`~pairing1d.theory.flow_equations.mismatch_rate`, the
-    consistent
-    or the diagonal feedback with the velocity factor), integrated by fourth-order Runge-Kutta with a step that
-    changes :math:`\ln y` and :math:`\ln\delta` by at most :data:`GAP_CHANGE` (between :data:`GAP_STEP` and
+    consistent or the diagonal feedback with the velocity factor), integrated by fourth-order Runge-Kutta with a step
+    that changes :math:`\ln y` and :math:`\ln\delta` by at most :data:`GAP_CHANGE` (between :data:`GAP_STEP` and
     :data:`GAP_STEP_MAX`) until :math:`|y|` reaches ``y`` (a hand-over, tested by :func:`critical_mismatch`), the
     mismatch reaches the drop or the mass drop, or :math:`\ell_{\max}`. Returns ``(l_lock, locked)``: the RG time of the
     hand-over (inf: none) and whether it locks. Arrays (one element per device)."""

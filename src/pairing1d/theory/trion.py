@@ -101,8 +101,7 @@ def _model_couplings(model: Model) -> tuple[float, float]:
 
 def trion_sector_of_model(model: Model) -> tuple[float, float]:
     """(Kf, uf/uc) of Eq. (20) and (C2b) for a :class:`~pairing1d.theory.model.Model` (its own :math:`V_\\theta`; line
-    13
-    when unset).
+    13 when unset).
 
     This is the paper's value, which drops the :math:`\\theta_g`-:math:`\\theta_f` coupling; the exact one is
     :func:`pairing1d.theory.gaussian.trion_mode` (``PhaseResult.Kf``)."""
