@@ -280,3 +280,30 @@ def test_the_written_device_file_is_the_device(tmp_path):
     for name in ("cnt-gaas", "paper-idealized"):
         device = preset(name)
         assert device_from_dict(tomllib.loads(device_toml(device, "a header\nof two lines"))) == device
+
+
+def test_couplings_figure_sets_the_study_beside_the_atlas_corner(tmp_path, capsys):
+    """`design --store S --atlas A --couplings-plot FIG` draws the committed study's couplings beside the atlas's
+    robust paired devices, from the two stores alone; the two options go together (one line otherwise). The figure's
+    point, checked on the data it draws: no design inside the theory reaches the corner's K0, ys0 and y0 at once."""
+    from pairing1d.atlas import candidate_table, open_atlas
+    from pairing1d.design_plot import _design_points
+    from pairing1d.ensemble import CERTAINTIES
+
+    study, atlas = ROOT / "docs" / "data" / "design_study.nc", ROOT / "docs" / "data" / "atlas.nc"
+    fig = tmp_path / "c.png"
+    with pytest.raises(SystemExit) as info:
+        main(["design", "--store", str(study), "--atlas", str(atlas), "--couplings-plot", str(fig), "--json"])
+    assert info.value.code == 0 and json.loads(capsys.readouterr().out)["couplings_plot"] == str(fig)
+    assert fig.stat().st_size > 20_000
+    with pytest.raises(SystemExit) as info:
+        main(["design", "--store", str(study), "--couplings-plot", str(fig)])
+    err = capsys.readouterr().err.strip()
+    assert info.value.code == 2 and "go together" in err and "\n" not in err
+    table = candidate_table(open_atlas(atlas))
+    robust = (table["phase"] == PHASES.index("paired")) & (table["certainty"] == CERTAINTIES.index("robust"))
+    lo = {k: table[k][robust].min() for k in ("K0", "y0")}
+    hi_ys0 = table["ys0"][robust].max()
+    points = _design_points(open_design(study))
+    in_corner = (points["K"] >= lo["K0"]) & (points["y0"] >= lo["y0"]) & (points["ys0"] <= hi_ys0)
+    assert robust.sum() > 100 and len(points["y0"]) > 10_000 and not in_corner.any()

@@ -31,6 +31,11 @@ def design_command(
     workers: Annotated[int, typer.Option("--workers", help="Evaluate the space-filling stage on a local Dask "
                                          "cluster of this many processes (0: in this process)", min=0,
                                          max=64)] = 0,
+    couplings_plot: Annotated[Path | None, typer.Option("--couplings-plot", help="Draw the designs' K0, ys0 and y0 "
+                                                        "against the atlas's robust paired corner (needs --atlas)")
+                              ] = None,
+    atlas: Annotated[Path | None, typer.Option("--atlas", help="An atlas store (e.g. docs/data/atlas.nc) for "
+                                               "--couplings-plot")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Search a design space for the devices with the largest robust pairing gap (or trion scale, or conductance
@@ -45,6 +50,12 @@ def design_command(
     from ..files import check_output_path
 
     report = None
+    if (couplings_plot is None) != (atlas is None):
+        raise InputError("--couplings-plot and --atlas go together (the figure sets the designs beside the atlas)")
+    if couplings_plot is not None:
+        check_output_path(couplings_plot)
+        if not atlas.is_file():
+            raise InputError(f"--atlas {str(atlas)!r} is not a file (an atlas store: pairing1d atlas run)")
     if space_file is None:
         if store is None:
             raise InputError("give a design space (TOML) to search, or --store STORE to print what a store says")
@@ -72,10 +83,21 @@ def design_command(
                             "evaluations_computed": report.evaluations_computed,
                             "evaluations_reused": report.evaluations_reused, "repaired": report.repaired,
                             "seconds": report.seconds}
+    if couplings_plot is not None:
+        from ..atlas import open_atlas
+        from ..design_plot import plot_couplings_against_atlas
+
+        try:
+            plot_couplings_against_atlas(ds, open_atlas(atlas), couplings_plot)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot write --couplings-plot {str(couplings_plot)!r}: {exc}") from None
+        result["couplings_plot"] = str(couplings_plot)
     if json_out:
         print_json(result)
         return
     _print(result)
+    if couplings_plot is not None:
+        stdout.print(f"figure written to {couplings_plot}")
 
 
 def _bar():
