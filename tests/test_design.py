@@ -307,3 +307,16 @@ def test_couplings_figure_sets_the_study_beside_the_atlas_corner(tmp_path, capsy
     points = _design_points(open_design(study))
     in_corner = (points["K"] >= lo["K0"]) & (points["y0"] >= lo["y0"]) & (points["ys0"] <= hi_ys0)
     assert robust.sum() > 100 and len(points["y0"]) > 10_000 and not in_corner.any()
+
+
+def test_the_survey_on_dask_workers_is_the_survey_in_process(tmp_path, small_chunks):
+    """`--workers N` evaluates the space-filling chunks on a local Dask cluster: the stored survey is the one the
+    in-process search stores, value for value."""
+    space = read_design_space(trion_space(tmp_path))
+    here = run_design(space, tmp_path / "here.nc")
+    there = run_design(space, tmp_path / "dask.nc", workers=1)  # one worker process: the path, not the speed
+    assert here.chunks_computed == there.chunks_computed == 5
+    a, b = open_design(tmp_path / "here.nc"), open_design(tmp_path / "dask.nc")
+    for name in ("survey_unit", "survey_phase", "survey_certainty", "survey_merit", "survey_spin_gap_K",
+                 "survey_trion_scale_K", "ranked_index"):
+        np.testing.assert_array_equal(a[name].values, b[name].values)
