@@ -1,23 +1,24 @@
-"""Speed of the design search (pairing1d.design_search, issue 32): the space-filling stage of 10,000 devices of the
+"""Speed of the design search (pairing1d.design_search): the space-filling stage of 10,000 devices of the
 shipped example space (examples/design_space.toml) with every device's 18-member verdict ensemble, and its
 refinement (4 seeds, Nelder-Mead, 120 evaluations each), in engine flows and seconds.
 
 Flows are counted where the gate map's evaluation calls the engine: the distinct packed rows of each batch's verdict
 ensemble (engine_ensemble.run_ensemble's ``flows``) and the flows at the base temperature (gate_map.run_batch).
-The goal of the issue: the 10,000-device stage in under a minute on this 2-core machine.
+The goal: the 10,000-device stage in under a minute on a 2-core machine.
 
-Prints one JSON line. Run: .venv/bin/python benchmarks/design.py
+Prints one JSON line, with the machine it ran on (benchmarks/machine.py). Run: .venv/bin/python benchmarks/design.py
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import describe  # benchmarks/ is on the path of a script run from it
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +44,7 @@ def main() -> None:
 
     gate_map.run_ensemble, gate_map.run_batch = counting_ensemble, counting_batch
     base = read_design_space(ROOT / "examples" / "design_space.toml")
-    out = {"load": os.getloadavg()[0], "cpus": os.cpu_count()}
+    out = {"machine": describe()}
     with tempfile.TemporaryDirectory() as tmp:
         for label, space in (("survey_10000", dataclasses.replace(base, survey_devices=10_000, refine_seeds=0)),
                              ("example_search", base)):
