@@ -479,3 +479,30 @@ def test_gate_map_figure_marks_the_certainty_it_stores():
         plt.close(fig)
     assert ("leaning (2/3 of the ensemble)" in labels) == (LEANING_HATCH in masks)
     assert ("not supported by the ensemble" in labels) == (UNCERTAIN_HATCH in masks)
+
+
+def test_the_legend_names_every_phase_the_sensitivity_panel_stacks():
+    """Panel (d) stacks the phases of the sampled devices, which the phase strip may not show (a sliver of paired or
+    undetermined among the samples): each one drawn is named in the figure's legend, and none that is not."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pairing1d.device_plots import gate_map_figure
+    from pairing1d.gate_map import sensitivity
+    from pairing1d.plotting import STYLE
+
+    d = preset(PAPER)
+    gates = np.linspace(window(d, 0.0), window(d, 1.0), 31)
+    ds, band = gate_map(d, gates), sensitivity(d, gates, samples=8)
+    prob = band["phase_probability"]
+    stacked = {str(p) for p in prob["phase_label"].values if str(p) != "outside"
+               and np.any(prob.sel(phase_label=p).values > 0)}
+    strip = {PHASES[c] for c in np.unique(ds["phase"].values) if c != OUTSIDE}
+    assert stacked - strip  # the samples hold a phase the strip does not: what the legend used to miss
+    with plt.rc_context(STYLE):
+        fig = gate_map_figure(ds, sensitivity=band)
+        labels = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
+        plt.close(fig)
+    assert stacked | strip <= labels and not (set(PHASES) - stacked - strip) & labels

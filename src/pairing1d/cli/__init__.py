@@ -8,6 +8,6 @@ entry point :mod:`pairing1d._console`).
 from ._app import app, main
 
 # command modules register themselves on `app` when imported
-from . import about, atlas, cnt, coupled_wires, device, explore, figures, flow, ladder, lattice, phase_diagram, signatures, trion  # noqa: E402, F401, E501  isort: skip
+from . import about, atlas, cnt, coupled_wires, design, device, explore, figures, flow, ladder, lattice, phase_diagram, signatures, trion  # noqa: E402, F401, E501  isort: skip
 
 __all__ = ["app", "main"]

@@ -241,6 +241,9 @@ def _one_axis(ds, sensitivity, curves):
         letter = "e" if sensitivity is not None else "d"
         ax_c.set_title(f"({letter}) conductance against temperature", loc="left", fontsize=10)
     present = set(np.unique(np.concatenate([phase.ravel(), phase0.ravel()])).tolist())
+    if sensitivity is not None:  # the phases panel (d) stacks are drawn too, and named
+        codes = {label: code for code, label in PHASE_LABELS.items() if code != OUTSIDE}  # "outside": its own legend
+        present |= {codes[p] for p in labels if p in codes and np.any(prob.sel(phase_label=p).values > 0)}
     fig.legend(handles=_legend_handles(present, [h for h, _ in marks], bool(np.any(uncontrolled))),
                loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     return fig

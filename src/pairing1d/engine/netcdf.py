@@ -56,13 +56,33 @@ def save_netcdf(ds: Any, path: str | Path) -> Path:
 
     path = Path(path)
     if ds.nbytes <= NETCDF_IN_MEMORY:
-        image = ds.to_netcdf(engine="h5netcdf")  # bytes of the whole file (a memoryview)
+        with _local_write_lock():
+            image = ds.to_netcdf(engine="h5netcdf")  # bytes of the whole file (a memoryview)
         return write_atomically(path, lambda tmp: tmp.write_bytes(image))
     free = shutil.disk_usage(make_folder(path.parent)).free
     if free < 1.1 * ds.nbytes:
         raise WriteError(errno.ENOSPC, f"cannot write {str(path)!r}: about {ds.nbytes / 1e9:.1f} GB needed, "
                          f"{free / 1e9:.1f} GB free; the old file, if any, is unchanged")
-    return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+
+    def write(tmp: Path) -> None:
+        with _local_write_lock():
+            ds.to_netcdf(tmp, engine="h5netcdf")
+
+    return write_atomically(path, write)
+
+
+def _local_write_lock():
+    """A context in which xarray takes a lock of this process for its HDF5 write. With a Dask distributed client as
+    the default scheduler (a search or sweep on workers writes its store between chunks), xarray asks the cluster
+    for a named lock instead, and for a write to memory the "name" is a BytesIO the scheduler does not know: the write
+    fails (Semaphore or Lock ... not known). The data written here are in memory already, never Dask arrays."""
+    import contextlib
+
+    try:
+        import dask
+    except ImportError:  # pragma: no cover - dask is a dependency; without it xarray locks locally anyway
+        return contextlib.nullcontext()
+    return dask.config.set(scheduler="synchronous")
 
 
 def sweep_to_netcdf(

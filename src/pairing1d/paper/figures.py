@@ -126,16 +126,24 @@ def draw_fig3(ds, path: str | Path) -> Path:
         return save_figure(fig, path)
 
 
+UNCONTROLLED_COLOUR = "#b2182b"
+"""Colour of the ``////`` hatch of an uncontrolled verdict: a verdict can be both unsupported by the ensemble and
+uncontrolled, and black ``////`` vanishes inside the black ``xxxx`` of the first."""
+
+
 def _mark_trust(ax, x, y, panel) -> None:
     """Hatch, on a map of ``panel`` (dims (y, x)), the verdicts the verdict ensemble does not support (``xxxx``) and
     those that rest on a coupling outside the perturbative range (``////``): every figure that shows a verdict says
     how far to trust it."""
     from ..plotting import UNCERTAIN_HATCH
 
-    for hatch, mask in ((UNCERTAIN_HATCH, panel["certainty"].values == 2 if "certainty" in panel else None),
-                        ("////", panel["controlled"].values == 0 if "controlled" in panel else None)):
+    for hatch, colour, mask in (
+            (UNCERTAIN_HATCH, "k", panel["certainty"].values == 2 if "certainty" in panel else None),
+            ("////", UNCONTROLLED_COLOUR, panel["controlled"].values == 0 if "controlled" in panel else None)):
         if mask is not None and np.any(mask) and len(x) > 1 and len(y) > 1:
-            ax.contourf(x, y, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch])
+            marks = ax.contourf(x, y, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch])
+            marks.set_edgecolor(colour)  # the hatch takes the edge colour
+            marks.set_linewidth(0)
 
 
 def _trust_legend(fig, ds) -> None:
@@ -150,7 +158,8 @@ def _trust_legend(fig, ds) -> None:
         handles.append(Patch(facecolor="none", edgecolor="k", hatch=UNCERTAIN_HATCH,
                              label="verdict not supported by the ensemble (undetermined)"))
     if "controlled" in ds and np.any(ds["controlled"].values == 0):
-        handles.append(Patch(facecolor="none", edgecolor="k", hatch="////", label="verdict not controlled"))
+        handles.append(Patch(facecolor="none", edgecolor=UNCONTROLLED_COLOUR, hatch="////",
+                             label="verdict not controlled"))
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=8)
 
@@ -241,7 +250,7 @@ def draw_fig5(ds, path: str | Path) -> Path:
         styles = {"undetermined": {"color": PHASE_COLOURS["undetermined"], "lw": 0},
                   "not supported by the ensemble": {"facecolor": "none", "hatch": "xxxx", "edgecolor": "0.3", "lw": 0},
                   "leaning (2/3 of the ensemble)": {"facecolor": "none", "hatch": "....", "edgecolor": "0.3", "lw": 0},
-                  "not controlled": {"facecolor": "none", "hatch": "////", "edgecolor": "k", "lw": 0}}
+                  "not controlled": {"facecolor": "none", "hatch": "////", "edgecolor": UNCONTROLLED_COLOUR, "lw": 0}}
         for label, mask in marks.items():
             for n, i in enumerate(np.flatnonzero(mask)):
                 ax.axvspan(edges[i], edges[i + 1], label=label if n == 0 else None, **styles[label])
