@@ -1,4 +1,4 @@
-"""Speed of the design search (pairing1d.design_search): the space-filling stage of 10,000 devices of the
+"""Speed of the design search (pairing1d.design.search): the space-filling stage of 10,000 devices of the
 shipped example space (examples/design_space.toml) with every device's 18-member verdict ensemble, and its
 refinement (4 seeds, Nelder-Mead, 120 evaluations each), in engine flows and seconds.
 
@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    from pairing1d import gate_map
-    from pairing1d.design_search import run_design
-    from pairing1d.design_space import read_design_space
-    from pairing1d.engine_lanes import _compile
+    from pairing1d.design.search import run_design
+    from pairing1d.design.space import read_design_space
+    from pairing1d.devices import gate_map
+    from pairing1d.engine.lanes import _compile
 
     _compile()  # numba's cache: the first compilation is not the search's cost
     counts = {"flows": 0}

@@ -28,6 +28,8 @@ LAYERS = {
     "lattice": {"engine", "theory", "plotting", "support"},
     # the paper's nanotube figure (Fig. 8) and its statements use the nanotube bands of devices/cnt.py
     "paper": {"devices", "engine", "theory", "plotting", "support"},
+    # the design search: devices in lab units, ranked against the paper's atlas of the model space
+    "design": {"devices", "paper", "engine", "theory", "plotting", "support"},
     "cli": None,  # the applications may import anything
     "explorer": None,
     "_console": None,  # the ``pairing1d`` entry point: Ctrl-C handler, then the CLI

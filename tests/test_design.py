@@ -11,17 +11,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pairing1d import design_search as search_module
-from pairing1d import design_store as store_module
 from pairing1d import phase_of
 from pairing1d.cli import main
-from pairing1d.design_eval import evaluate, feasible_mask, merit_of
-from pairing1d.design_materials import MATERIALS, nanotube_delta0_meV, surface_epsilon
-from pairing1d.design_rank import design_summary
-from pairing1d.design_search import run_design
-from pairing1d.design_space import DesignError, design_space_from_dict, read_design_space
-from pairing1d.design_store import open_design
-from pairing1d.phases import PHASES
+from pairing1d.design import search as search_module
+from pairing1d.design import store as store_module
+from pairing1d.design.evaluation import evaluate, feasible_mask, merit_of
+from pairing1d.design.materials import MATERIALS, nanotube_delta0_meV, surface_epsilon
+from pairing1d.design.rank import design_summary
+from pairing1d.design.search import run_design
+from pairing1d.design.space import DesignError, design_space_from_dict, read_design_space
+from pairing1d.design.store import open_design
+from pairing1d.theory.phases import PHASES
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "design_space.toml"
@@ -183,7 +183,7 @@ def test_the_merit_puts_every_feasible_design_first():
 @pytest.fixture
 def small_chunks(monkeypatch):
     monkeypatch.setattr(store_module, "CHUNK", 8)
-    monkeypatch.setattr("pairing1d.design_rank.CHUNK", 8)
+    monkeypatch.setattr("pairing1d.design.rank.CHUNK", 8)
     monkeypatch.setattr(store_module, "FLUSH", 4)
 
 
@@ -274,8 +274,8 @@ def test_the_command_ranks_writes_and_the_device_reads_back_the_same_gap(tmp_pat
 def test_the_written_device_file_is_the_device(tmp_path):
     import tomllib
 
-    from pairing1d.design_output import device_toml
-    from pairing1d.device import device_from_dict, preset
+    from pairing1d.design.output import device_toml
+    from pairing1d.devices.device import device_from_dict, preset
 
     for name in ("cnt-gaas", "paper-idealized"):
         device = preset(name)
@@ -286,9 +286,9 @@ def test_couplings_figure_sets_the_study_beside_the_atlas_corner(tmp_path, capsy
     """`design --store S --atlas A --couplings-plot FIG` draws the committed study's couplings beside the atlas's
     robust paired devices, from the two stores alone; the two options go together (one line otherwise). The figure's
     point, checked on the data it draws: no design inside the theory reaches the corner's K0, ys0 and y0 at once."""
-    from pairing1d.atlas import candidate_table, open_atlas
-    from pairing1d.design_plot import _design_points
-    from pairing1d.ensemble import CERTAINTIES
+    from pairing1d.design.plot import _design_points
+    from pairing1d.paper.atlas import candidate_table, open_atlas
+    from pairing1d.theory.ensemble import CERTAINTIES
 
     study, atlas = ROOT / "docs" / "data" / "design_study.nc", ROOT / "docs" / "data" / "atlas.nc"
     fig = tmp_path / "c.png"

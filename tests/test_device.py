@@ -489,8 +489,8 @@ def test_the_legend_names_every_phase_the_sensitivity_panel_stacks():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pairing1d.device_plots import gate_map_figure
-    from pairing1d.gate_map import sensitivity
+    from pairing1d.devices.device_plots import gate_map_figure
+    from pairing1d.devices.gate_map import sensitivity
     from pairing1d.plotting import STYLE
 
     d = preset(PAPER)

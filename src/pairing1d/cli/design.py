@@ -1,4 +1,4 @@
-"""``pairing1d design``: which device to build. A design search over a design space (:mod:`pairing1d.design_search`)
+"""``pairing1d design``: which device to build. A design search over a design space (:mod:`pairing1d.design.search`)
 into a resumable store, its ranked answer, and the best devices written as device files with their gate maps."""
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ def design_command(
     device's verdict ensemble, a bounded Nelder-Mead refinement of the best few, a ranked table (--json: a list under
     "ranked") and, with --out, the best devices as device files with their gate maps."""
     require("numba", "xarray", "h5netcdf")
-    from ..design_rank import design_summary
-    from ..design_search import run_design
-    from ..design_space import read_design_space
-    from ..design_store import open_design
-    from ..files import check_output_path
+    from ..design.rank import design_summary
+    from ..design.search import run_design
+    from ..design.space import read_design_space
+    from ..design.store import open_design
+    from ..support.files import check_output_path
 
     report = None
     if (couplings_plot is None) != (atlas is None):
@@ -71,7 +71,7 @@ def design_command(
     ds = open_design(store)
     summary = design_summary(ds)
     if space_file is None:
-        from ..design_rank import stored_space
+        from ..design.rank import stored_space
 
         space = stored_space(ds)
     written = None
@@ -84,8 +84,8 @@ def design_command(
                             "evaluations_reused": report.evaluations_reused, "repaired": report.repaired,
                             "seconds": report.seconds}
     if couplings_plot is not None:
-        from ..atlas import open_atlas
-        from ..design_plot import plot_couplings_against_atlas
+        from ..design.plot import plot_couplings_against_atlas
+        from ..paper.atlas import open_atlas
 
         try:
             plot_couplings_against_atlas(ds, open_atlas(atlas), couplings_plot)
@@ -122,7 +122,7 @@ def _run(run_design, space, store, resume, workers):
 
 
 def _write(summary, space, out, samples, figures):
-    from ..design_output import write_designs
+    from ..design.output import write_designs
 
     with _bar() as bar:
         task = bar.add_task("writing designs", total=len(summary["ranked"]))

@@ -52,7 +52,7 @@ from .device import Device, DevicePoint
 from .units import K_B_MEV_PER_K
 
 __all__ = ["PHASE_LABELS", "OUTSIDE", "REGIMES", "MAX_POINTS", "gate_map", "conductance_curves", "sensitivity",
-           "to_json", "parse_range", "QUANTILES", "gate_runs"]
+           "to_json", "parse_range", "QUANTILES", "gate_runs", "evaluate_points"]
 
 OUTSIDE = -1
 """Phase code of a point where the theory does not apply (the ``reason`` variable says why)."""
@@ -111,8 +111,10 @@ def parse_range(text: str, what: str, unit: str) -> np.ndarray:
     return values
 
 
-def _evaluate(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.ndarray]:
-    """Flows and observables of device points (flat list): the arrays of the module docstring."""
+def evaluate_points(device: Device, points: Sequence[DevicePoint]) -> dict[str, np.ndarray]:
+    """Flows and observables of device points (a flat list, of one device or of many: the design search evaluates
+    thousands of devices in one batch): the arrays of the module docstring, the batched engine with every point's
+    verdict ensemble, the primary's Zeeman closure and the conductance at each point's temperature."""
     n = len(points)
     out: dict[str, np.ndarray] = {
         "phase": np.full(n, OUTSIDE, np.int8), "phase_T0": np.full(n, OUTSIDE, np.int8),
@@ -255,7 +257,7 @@ def gate_map(device: Device, gate_V, *, field_T=None, temperature_K=None):
                            field_T=coords["field_T"][i] if "field_T" in coords else fixed["field_T"],
                            temperature_K=coords["temperature_K"][i] if "temperature_K" in coords
                            else fixed["temperature_K"]) for i in range(count)]
-    data = _evaluate(device, points)
+    data = evaluate_points(device, points)
     dims = tuple(axes)
     ds = xr.Dataset({name: ((*dims, "member") if values.ndim == 2 else dims, values.reshape(shape + values.shape[1:]))
                      for name, values in data.items()},

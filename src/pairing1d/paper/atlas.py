@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..support.checksums import array_checksum
 from ..support.errors import AtlasError
 from ..theory.ensemble import MEMBERS
 
@@ -188,15 +189,6 @@ def _fields(space: AtlasSpace, unit: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _checksum(arrays: dict[str, np.ndarray]) -> int:
-    digest = hashlib.blake2b(digest_size=8)
-    for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        digest.update(name.encode())
-        digest.update(a.astype(a.dtype.newbyteorder("<")).tobytes())
-    return int.from_bytes(digest.digest(), "little")
-
-
 _INDEX = ("candidates", "candidate_members", "boxes", "seeds")
 """The store's variables that are not per chunk, checksummed together (attribute ``index_checksum``)."""
 
@@ -248,7 +240,7 @@ def _to_dataset(space: AtlasSpace, data: dict[str, Any], meta: dict[str, Any]):
         space=json.dumps({"bounds": space.bounds, "charges": space.charges, "survey_m": space.survey_m,
                           "refine_m": space.refine_m, "seed": space.seed, "fixed": space.fixed}),
         fingerprint=space.fingerprint(), atlas_format=FORMAT, phase_codes=" ".join(PHASES),
-        index_checksum=str(_checksum({name: data[name] for name in _INDEX})),
+        index_checksum=str(array_checksum({name: data[name] for name in _INDEX})),
         certainty_codes=" ".join(CERTAINTIES),
         conventions=("per point: phase (codes of phase_codes), certainty, agree = members that give the phase, "
                      "paired_members = members that pair, spin_gap in units of the bandwidth (0: none); stage 0 the "
@@ -263,14 +255,10 @@ def open_atlas(path: str | Path, verify: bool = True):
     """The atlas store at ``path`` as an :class:`xarray.Dataset`, every done chunk verified against its checksum (a
     one-line :class:`~pairing1d.support.errors.AtlasError` for a store that is not an atlas, of another format, or whose
     data no longer match)."""
-    import xarray as xr
+    from ..support.files import read_netcdf
 
     path = Path(path)
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            ds = ds.load()
-    except (OSError, ValueError) as exc:
-        raise AtlasError(f"cannot read the atlas store {str(path)!r}: {exc}") from None
+    ds = read_netcdf(path, AtlasError, "atlas store")
     if "fingerprint" not in ds.attrs or "done_0" not in ds:
         raise AtlasError(f"{str(path)!r} is not a pairing1d atlas store")
     if int(ds.attrs.get("atlas_format", 1)) != FORMAT:
@@ -289,7 +277,7 @@ def open_atlas(path: str | Path, verify: bool = True):
 
 def index_intact(ds) -> bool:
     """Whether the store's candidates and refinement boxes match their checksum."""
-    return _checksum({name: ds[name].values for name in _INDEX}) == int(ds.attrs.get("index_checksum", -1))
+    return array_checksum({name: ds[name].values for name in _INDEX}) == int(ds.attrs.get("index_checksum", -1))
 
 
 def damaged_chunks(ds) -> dict[int, list[int]]:
@@ -299,7 +287,7 @@ def damaged_chunks(ds) -> dict[int, list[int]]:
         for c in np.flatnonzero(ds[f"done_{stage}"].values):
             rows = slice(c << CHUNK_M, (c + 1) << CHUNK_M)
             chunk = {name: ds[f"{name}_{stage}"].values[rows] for name in _RESULTS}
-            if _checksum(chunk) != int(ds[f"checksum_{stage}"].values[c]):
+            if array_checksum(chunk) != int(ds[f"checksum_{stage}"].values[c]):
                 out[stage].append(int(c))
     return out
 
@@ -358,7 +346,7 @@ def run_atlas(space: AtlasSpace, path: str | Path, *, resume: bool = False,
                      "spin_gap": np.where(reported.phase == paired, reported.spin_gap, 0.0).astype(np.float32)}
             for name, values in chunk.items():
                 data[f"{name}_{stage}"][rows] = values
-            data[f"checksum_{stage}"][c] = _checksum(chunk)
+            data[f"checksum_{stage}"][c] = array_checksum(chunk)
             data[f"done_{stage}"][c] = 1
             new = np.flatnonzero((members_paired >= CANDIDATE_MEMBERS) | (reported.phase == paired))
             if new.size:

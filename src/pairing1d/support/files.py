@@ -116,3 +116,17 @@ def file_sha256(path: str | Path) -> str:
         while block := f.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_netcdf(path: str | Path, error: type[Exception], what: str):
+    """The NetCDF file at ``path`` as an :class:`xarray.Dataset`, loaded into memory and closed (a store rewritten
+    by rename must not stay open), or ``error`` with one line: "cannot read the ``what`` 'path': why" (the first
+    line of the reader's message, at most 200 characters)."""
+    import xarray as xr
+
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return ds.load()
+    except (OSError, ValueError) as exc:
+        why = " ".join((str(exc).splitlines() or [type(exc).__name__])[0].split())[:200]
+        raise error(f"cannot read the {what} {str(path)!r}: {why}") from None

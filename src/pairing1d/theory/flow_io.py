@@ -129,16 +129,11 @@ class _StoredSolution:
 def load_flow(path: str | Path):
     """The :class:`~pairing1d.theory.rg.FlowResult` saved by :func:`save_flow` in ``path`` (a one-line
     :class:`~pairing1d.support.errors.ModelError` for a file that is not one)."""
-    import xarray as xr
-
+    from ..support.files import read_netcdf
     from .rg import _TRAJECTORY, FlowResult
 
     path = Path(path)
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            ds = ds.load()
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot read the flow file {str(path)!r}: {str(exc).splitlines()[0][:120]}") from None
+    ds = read_netcdf(path, ModelError, "flow file")
     if ds.attrs.get("pairing1d_flow_format") != FLOW_FORMAT or "state" not in ds:
         raise ModelError(f"{str(path)!r} is not a pairing1d flow file (pairing1d.save_flow, format {FLOW_FORMAT})")
     model = Model(**{name: _from_json(value) for name, value in json.loads(ds.attrs["model"]).items()})

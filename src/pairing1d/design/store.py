@@ -1,12 +1,12 @@
 r"""The resumable store of a design search: every evaluated design's unit-cube row and results, verified.
 
-One NetCDF file (:func:`pairing1d.sweep.save_netcdf`: written under a temporary name and renamed, so a reader sees
-the old file or the new one, never half), rewritten after every chunk of the space-filling stage and every
+One NetCDF file (:func:`pairing1d.engine.sweep.save_netcdf`: written under a temporary name and renamed, so a
+reader sees the old file or the new one, never half), rewritten after every chunk of the space-filling stage and every
 :data:`FLUSH` evaluations of the refinement, so that an interrupted search loses at most that much:
 
 * the **survey** (dimension ``survey``): all its unit-cube rows, drawn once when the store is made and stored with a
   checksum (a resumed search evaluates the stored rows, whatever the sampler of another scipy would draw), the
-  results of :data:`pairing1d.design_eval.RESULTS` per row, and per chunk of :data:`CHUNK` rows a done flag and a
+  results of :data:`pairing1d.design.evaluation.RESULTS` per row, and per chunk of :data:`CHUNK` rows a done flag and a
   BLAKE2b checksum of its rows and results;
 * the **refinement** (dimension ``refine``): the rows the local optimizer evaluated, in order, with the seed each
   belongs to and their results, in blocks with a checksum each; on resume they are the optimizer's cache: it replays
@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from .atlas import _checksum as checksum
-from .design_eval import RESULTS
-from .design_space import DesignError, DesignSpace
+from ..support.checksums import array_checksum as checksum
+from .evaluation import RESULTS
+from .space import DesignError, DesignSpace
 
 __all__ = ["CHUNK", "FLUSH", "STORE_FORMAT", "new_data", "open_design", "load_data", "save_data", "verify",
            "checksum", "space_json"]
@@ -107,9 +107,9 @@ def save_data(space: DesignSpace, data: dict[str, Any], path: str | Path) -> Pat
     """Write the store (atomically) with the space, its fingerprint and the format as attributes."""
     import xarray as xr
 
-    from . import __version__
-    from .environment import provenance_json
-    from .sweep import save_netcdf
+    from .. import __version__
+    from ..engine.sweep import save_netcdf
+    from ..support.environment import provenance_json
 
     variables = {name: (_dims(name, values), values) for name, values in data.items() if name != "meta"}
     ds = xr.Dataset(variables, coords={"coordinate": list(space.coordinates), "end": ["low", "high"]})
@@ -124,15 +124,11 @@ def save_data(space: DesignSpace, data: dict[str, Any], path: str | Path) -> Pat
 
 def open_design(path: str | Path):
     """The design store at ``path`` as an :class:`xarray.Dataset` (loaded), or a one-line
-    :class:`~pairing1d.design_space.DesignError`."""
-    import xarray as xr
+    :class:`~pairing1d.design.space.DesignError`."""
+    from ..support.files import read_netcdf
 
     path = Path(path)
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            ds = ds.load()
-    except (OSError, ValueError) as exc:
-        raise DesignError(f"cannot read the design store {str(path)!r}: {' '.join(str(exc).split())}") from None
+    ds = read_netcdf(path, DesignError, "design store")
     if "fingerprint" not in ds.attrs or "survey_unit" not in ds:
         raise DesignError(f"{str(path)!r} is not a pairing1d design store")
     if int(ds.attrs.get("design_format", -1)) != STORE_FORMAT:
@@ -158,7 +154,7 @@ def verify(data: dict[str, Any], repair: bool) -> list[str]:
     """Check every checksum of a loaded store; return what is damaged (sentences). With ``repair`` the damage is
     undone so that the search recomputes it: damaged survey chunks are marked not done, a damaged refinement block
     is dropped with every later one, damaged seeds or rankings are emptied. A damaged survey row set (its
-    coordinates) cannot be repaired: a :class:`~pairing1d.design_space.DesignError` says so."""
+    coordinates) cannot be repaired: a :class:`~pairing1d.design.space.DesignError` says so."""
     problems = []
     if str(checksum({"unit": data["survey_unit"]})) != data["meta"]["unit_checksum"]:
         raise DesignError("the design store's survey rows do not match their checksum (damaged): run the search "

@@ -1,10 +1,11 @@
-r"""One evaluation of many designs: each unit-cube row of a :class:`~pairing1d.design_space.DesignSpace` becomes a
-device at its gate (:meth:`~pairing1d.design_space.DesignSpace.device_at`, :meth:`pairing1d.device.Device.point`),
-and all of them go through the gate map's evaluation in one batch (the batched engine with the verdict ensemble,
-the primary's Zeeman closure and the conductance at the base temperature: :mod:`pairing1d.gate_map`).
+r"""One evaluation of many designs: each unit-cube row of a :class:`~pairing1d.design.space.DesignSpace` becomes a
+device at its gate (:meth:`~pairing1d.design.space.DesignSpace.device_at`,
+:meth:`pairing1d.devices.device.Device.point`), and all of them go through the gate map's evaluation in one batch (the
+batched engine with the verdict ensemble, the primary's Zeeman closure and the conductance at the base temperature:
+:mod:`pairing1d.devices.gate_map`).
 
 **Objective and validity.** A design is *feasible* when its phase at the base temperature :math:`T_b` is the
-objective's phase (:data:`pairing1d.design_space.OBJECTIVES`), its verdict is controlled and its certainty at
+objective's phase (:data:`pairing1d.design.space.OBJECTIVES`), its verdict is controlled and its certainty at
 :math:`T_b` is the space's ``accept`` or better. Both conditions of the issue follow: the theory's couplings stay
 in range (a point outside the theory has no phase) and the primary's Zeeman energy lies below the gap (the gate
 map turns a gap with :math:`E_Z = |g|\mu_BB \ge \Delta` decoupled, each member of the ensemble by its own scale).
@@ -14,7 +15,7 @@ Its value is
 * ``trion_scale``: :math:`\Lambda e^{-\bar{\bar\ell}}` (K);
 * ``contrast``: :math:`G_{\rm dec}(T_b) - G(T_b)` (e²/h), the conductance the spin gap takes away with the weak
   impurity: :math:`G = 2[1-g(\ell_T)^2]` with the impurity run with dimension :math:`(K_c+1)/2` above the gap and
-  :math:`K_c/2` below it (:func:`pairing1d.transport.linear_conductance`), :math:`G_{\rm dec}` the same wire with
+  :math:`K_c/2` below it (:func:`pairing1d.theory.transport.linear_conductance`), :math:`G_{\rm dec}` the same wire with
   no gap (:math:`(K_c+1)/2` all the way).
 
 An infeasible design has value 0. The search ranks by the **merit**, :math:`\log_{10}` value when feasible, and
@@ -36,11 +37,11 @@ import math
 
 import numpy as np
 
-from .design_space import ACCEPT, DesignSpace
-from .device import DevicePoint
-from .ensemble import CERTAINTIES
-from .model import ModelError
-from .phases import PHASES
+from ..devices.device import DevicePoint
+from ..support.errors import ModelError
+from ..theory.ensemble import CERTAINTIES
+from ..theory.phases import PHASES
+from .space import ACCEPT, DesignSpace
 
 __all__ = ["RESULTS", "LIMITS", "evaluate", "merit_of", "feasible_mask", "INFEASIBLE_MERIT"]
 
@@ -85,7 +86,7 @@ def _points(space: DesignSpace, unit: np.ndarray) -> tuple[list[DevicePoint], li
 
 def _decoupled_conductance(points: list[DevicePoint], impurity: float, rows: np.ndarray) -> np.ndarray:
     """:math:`G_{\\rm dec}(T_b)` of the wires ``rows``: their conductance with no gap (module docstring)."""
-    from .transport import impurity_dimension, linear_conductance
+    from ..theory.transport import impurity_dimension, linear_conductance
 
     out = np.full(len(points), np.nan)
     for i in rows:
@@ -121,7 +122,7 @@ def feasible_mask(space: DesignSpace, phase, certainty, controlled, value) -> np
 def evaluate(space: DesignSpace, unit: np.ndarray) -> dict[str, np.ndarray]:
     """The results (:data:`RESULTS`) of the designs ``unit[N, d]`` (unit-cube rows of ``space``): one batch of the
     gate map's evaluation, the objective, the merit and the limit of each."""
-    from .gate_map import OUTSIDE, _evaluate
+    from ..devices.gate_map import OUTSIDE, evaluate_points
 
     unit = np.atleast_2d(np.asarray(unit, dtype=float))
     points, devices = _points(space, unit)
@@ -131,7 +132,7 @@ def evaluate(space: DesignSpace, unit: np.ndarray) -> dict[str, np.ndarray]:
         data = {"phase": np.full(n, OUTSIDE, np.int8), "phase_T0": np.full(n, OUTSIDE, np.int8),
                 "regime": np.full(n, 5, np.int8)}
     else:
-        data = _evaluate(reference, points)  # the impurity is the space's one (never a bound)
+        data = evaluate_points(reference, points)  # the impurity is the space's one (never a bound)
     target = PHASES.index(space.target)
     phase = data["phase"]
     phase0 = data["phase_T0"]

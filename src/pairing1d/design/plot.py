@@ -1,11 +1,11 @@
 r"""Where a design space's devices land in the model's couplings, against the atlas's robust paired corner.
 
-The atlas (:mod:`pairing1d.atlas`) finds the paired phase robust only in a corner of the dimensionless model: a
+The atlas (:mod:`pairing1d.paper.atlas`) finds the paired phase robust only in a corner of the dimensionless model: a
 weakly interacting secondary (:math:`K^0 \gtrsim 0.8`), a weak bare spin coupling :math:`y_s^0` and a strong bare
 inter-wire vertex :math:`y^0 \approx 0.2-0.5`. A device fixes all three from one Coulomb interaction
-(:mod:`pairing1d.coulomb`, :meth:`pairing1d.device.Device.bosonize`), so the question the design search answers
-(:mod:`pairing1d.design_search`) has a picture: the designs' :math:`(K^0, y^0)` and :math:`(y_s^0, y^0)` beside the
-atlas's robust paired devices. Drawn from the two stores alone (``pairing1d design --store S --atlas A
+(:mod:`pairing1d.devices.coulomb`, :meth:`pairing1d.devices.device.Device.bosonize`), so the question the design
+search answers (:mod:`pairing1d.design.search`) has a picture: the designs' :math:`(K^0, y^0)` and :math:`(y_s^0, y^0)`
+beside the atlas's robust paired devices. Drawn from the two stores alone (``pairing1d design --store S --atlas A
 --couplings-plot FIG``).
 """
 
@@ -20,7 +20,7 @@ __all__ = ["plot_couplings_against_atlas"]
 
 def _design_points(design) -> dict[str, np.ndarray]:
     """The survey's and the refinement's designs inside the theory: their couplings and reported phase."""
-    from .gate_map import OUTSIDE
+    from ..devices.gate_map import OUTSIDE
 
     out: dict[str, list[np.ndarray]] = {"K": [], "ys0": [], "y0": [], "phase": []}
     for stage in ("survey", "refine"):
@@ -38,15 +38,15 @@ def plot_couplings_against_atlas(design, atlas, path: str | Path) -> Path:
     r"""Two panels, :math:`y^0` against :math:`K^0` and against :math:`y_s^0`: the designs inside the theory as a
     density (grey, logarithmic counts) with their trion and paired verdicts on top, and the atlas's robust paired
     devices (its candidates whose reported phase is paired with a robust certainty). ``design`` and ``atlas`` are
-    opened stores (:func:`pairing1d.design_store.open_design`, :func:`pairing1d.atlas.open_atlas`). PNG or PDF by
+    opened stores (:func:`pairing1d.design.store.open_design`, :func:`pairing1d.paper.atlas.open_atlas`). PNG or PDF by
     suffix."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
-    from .atlas import candidate_table
-    from .ensemble import CERTAINTIES
-    from .phases import PHASES
-    from .plotting import PHASE_COLOURS, STYLE, save_figure
+    from ..paper.atlas import candidate_table
+    from ..plotting import PHASE_COLOURS, STYLE, save_figure
+    from ..theory.ensemble import CERTAINTIES
+    from ..theory.phases import PHASES
 
     points = _design_points(design)
     table = candidate_table(atlas)

@@ -1,19 +1,20 @@
 r"""The design search: a global space-filling stage, then a bounded local refinement of the best few.
 
-:func:`run_design` takes a :class:`~pairing1d.design_space.DesignSpace` and a store path
-(:mod:`pairing1d.design_store`) and
+:func:`run_design` takes a :class:`~pairing1d.design.space.DesignSpace` and a store path
+(:mod:`pairing1d.design.store`) and
 
 1. **survey**: evaluates the store's Latin-hypercube rows (``survey_devices`` of them) chunk by chunk with
-   :func:`pairing1d.design_eval.evaluate` (the batched engine with the verdict ensemble), locally or on a Dask
+   :func:`pairing1d.design.evaluation.evaluate` (the batched engine with the verdict ensemble), locally or on a Dask
    cluster (``workers``); every chunk is stored as soon as it is done;
-2. **seeds**: picks the ``refine_seeds`` best survey designs by merit (:mod:`pairing1d.design_eval`), each at least
-   :data:`DISTINCT` apart in the unit cube from the ones before it (or of another material or kind);
+2. **seeds**: picks the ``refine_seeds`` best survey designs by merit (:mod:`pairing1d.design.evaluation`), each
+   at least :data:`~pairing1d.design.space.DISTINCT` apart in the unit cube from the ones before it (or of another
+   material or kind);
 3. **refinement**: from each seed, :func:`scipy.optimize.minimize` (Nelder-Mead) of minus the merit inside a box of
    half-width :data:`HALF_WIDTH` around it (the material and kind held), at most ``refine_evaluations`` evaluations
    per seed; each evaluation is stored, and a resumed search replays the optimizer against the stored evaluations
    (Nelder-Mead is deterministic: the same steps find the same rows) and computes only what is missing;
-4. **ranking**: the ``top`` designs (:func:`pairing1d.design_rank.rank`), each with its gate window from a gate map
-   of the device (:func:`pairing1d.design_rank.gate_window`), stored with a checksum.
+4. **ranking**: the ``top`` designs (:func:`pairing1d.design.rank.rank`), each with its gate window from a gate map
+   of the device (:func:`pairing1d.design.rank.gate_window`), stored with a checksum.
 """
 
 from __future__ import annotations
@@ -26,14 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from . import design_store as store
-from .design_eval import RESULTS, evaluate
-from .design_space import DesignError, DesignSpace
+from . import store
+from .evaluation import RESULTS, evaluate
+from .space import DesignError, DesignSpace, distinct
 
-__all__ = ["run_design", "SearchReport", "DISTINCT", "HALF_WIDTH", "SIMPLEX_STEP", "pick_seeds"]
+__all__ = ["run_design", "SearchReport", "HALF_WIDTH", "SIMPLEX_STEP", "pick_seeds"]
 
-DISTINCT = 0.1
-"""Two seeds (or two ranked designs) differ by at least this much in some continuous unit-cube coordinate."""
 HALF_WIDTH = 0.15
 """Half-width of a refinement box in the unit cube."""
 SIMPLEX_STEP = 0.05
@@ -90,7 +89,7 @@ def _survey(space, data, path, progress, workers) -> tuple[int, int]:
     if workers and todo:
         from dask.distributed import as_completed
 
-        from ._dask import local_client
+        from ..support.dask_cluster import local_client
 
         with local_client(workers) as client:
             started = time.perf_counter()
@@ -107,17 +106,6 @@ def _survey(space, data, path, progress, workers) -> tuple[int, int]:
     return len(todo), reused
 
 
-def _distinct(space: DesignSpace, unit: np.ndarray, chosen: list[np.ndarray]) -> bool:
-    cont = len(space.continuous)
-    for other in chosen:
-        same_kind = np.array_equal(space.scale(unit[None])["primary.material"], space.scale(other[None])[
-            "primary.material"]) and np.array_equal(space.scale(unit[None])["secondary.kind"],
-                                                    space.scale(other[None])["secondary.kind"])
-        if same_kind and np.max(np.abs(unit[:cont] - other[:cont])) < DISTINCT:
-            return False
-    return True
-
-
 def pick_seeds(space: DesignSpace, data: dict[str, Any]) -> np.ndarray:
     """The survey rows the refinement starts from (module docstring, step 2): best merit first, then the larger
     value; outside-the-theory rows never."""
@@ -130,7 +118,7 @@ def pick_seeds(space: DesignSpace, data: dict[str, Any]) -> np.ndarray:
             break
         if data["survey_limit"][i] == 1:  # outside the theory: no verdict to climb from
             continue
-        if _distinct(space, data["survey_unit"][i], chosen):
+        if distinct(space, data["survey_unit"][i], chosen):
             chosen.append(data["survey_unit"][i])
             out.append(int(i))
     return np.array(out, dtype=np.int64)
@@ -201,7 +189,7 @@ def run_design(space: DesignSpace, path: str | Path, *, resume: bool = False, pr
     """Run (or, with ``resume``, continue) the design search of ``space`` into the store ``path`` (module
     docstring); ``progress(stage, done, total)`` is called as chunks and evaluations finish; ``workers`` > 0 runs
     the survey on a local Dask cluster of that many processes."""
-    from .design_rank import store_ranking
+    from .rank import store_ranking
 
     path = Path(path)
     started = time.perf_counter()

@@ -5,20 +5,20 @@ A design space (a TOML file, :func:`read_design_space`; ``examples/design_space.
 * ``[fridge]``: ``base_temperature_K`` (every device is judged there: a gap must survive it) and ``max_field_T``
   (the largest field the magnet gives; a ``field_T`` bound may not exceed it);
 * ``[primary] materials``: the primary wire's materials, by name from the sourced table
-  :data:`pairing1d.design_materials.MATERIALS` (effective mass, :math:`|g|`, dielectric constant);
+  :data:`pairing1d.design.materials.MATERIALS` (effective mass, :math:`|g|`, dielectric constant);
 * ``[secondary] kinds``: ``"nanotube"`` (its curvature gap from its diameter,
-  :func:`pairing1d.design_materials.nanotube_delta0_meV`, unless given) and/or ``"mott_ladder"``;
+  :func:`pairing1d.design.materials.nanotube_delta0_meV`, unless given) and/or ``"mott_ladder"``;
 * ``[bounds]``: ``[low, high]`` of every continuous input that varies, by the dotted names of a device file's
   ``[uncertain]`` table (``"geometry.separation_nm"``: each name carries its unit), plus ``field_T`` and
   ``gate_window_fraction``, the position :math:`f` of the secondary's chemical potential in its window at the
-  device's field (:meth:`pairing1d.device.Nanotube.window`, :meth:`pairing1d.device.MottLadder.window`),
+  device's field (:meth:`pairing1d.devices.device.Nanotube.window`, :meth:`pairing1d.devices.device.MottLadder.window`),
   :math:`\mu = \mu_{\rm lo} + f(\mu_{\rm hi} - \mu_{\rm lo})`, i.e. the gate voltage
   :math:`V_g = V_0 + \mu/(a_{\rm sec}e)`, and ``geometry.spacer_nm``, the gap between the wires' surfaces (the
   separation is then :math:`r + D/2 +` spacer, :math:`r` the primary's radius, :math:`D` the tube's diameter, 0 for
   a ladder; a space gives the spacer or the separation, not both); ``log_scale`` lists the bounds sampled uniformly
   in the logarithm;
 * ``[fixed]``: inputs held at one value (the impurity, the lever arm, ``y_scale``, ...); an input named nowhere keeps
-  the default of :class:`pairing1d.device.Device` and its parts;
+  the default of :class:`pairing1d.devices.device.Device` and its parts;
 * ``[uncertain]``: factors ``[low, high]`` on a design's own value of an input, written into each best device's
   ``[uncertain]`` table for its sensitivity band (a material's measured :math:`|g|` range is added by itself);
 * ``[sources]``: for **every** bound, fixed value and fridge number, where it comes from, or the word ``assumed``
@@ -30,7 +30,7 @@ A design space (a TOML file, :func:`read_design_space`; ``examples/design_space.
 A point of the space is a row of the unit cube (:attr:`DesignSpace.coordinates`): the continuous bounds in sorted
 order, then the material and the secondary kind when there is more than one (a coordinate :math:`u` picks entry
 :math:`\lfloor un\rfloor` of :math:`n`). :meth:`DesignSpace.device_at` turns a row into a
-:class:`pairing1d.device.Device` at the base temperature and the row's field, and its gate voltage.
+:class:`pairing1d.devices.device.Device` at the base temperature and the row's field, and its gate voltage.
 """
 
 from __future__ import annotations
@@ -45,12 +45,16 @@ from typing import Any
 
 import numpy as np
 
-from .design_materials import MATERIALS, NANOTUBE_SOURCES, nanotube_delta0_meV, surface_epsilon
-from .device import UNCERTAIN_INPUTS, Device, Geometry, MottLadder, Nanotube, PrimaryWire
-from .model import ModelError
+from ..devices.device import UNCERTAIN_INPUTS, Device, Geometry, MottLadder, Nanotube, PrimaryWire
+from ..support.errors import ModelError
+from .materials import MATERIALS, NANOTUBE_SOURCES, nanotube_delta0_meV, surface_epsilon
 
 __all__ = ["DesignError", "DesignSpace", "read_design_space", "design_space_from_dict", "OBJECTIVES", "ACCEPT",
-           "MAX_SURVEY", "MAX_REFINE_SEEDS", "MAX_REFINE_EVALUATIONS", "MAX_TOP", "GATE", "FORMAT"]
+           "MAX_SURVEY", "MAX_REFINE_SEEDS", "MAX_REFINE_EVALUATIONS", "MAX_TOP", "GATE", "FORMAT", "DISTINCT",
+           "distinct"]
+
+DISTINCT = 0.1
+"""Two seeds (or two ranked designs) differ by at least this much in some continuous unit-cube coordinate."""
 
 OBJECTIVES = {
     "spin_gap": ("paired", "spin gap", "K"),
@@ -182,8 +186,8 @@ class DesignSpace:
         return inputs
 
     def device_at(self, row: np.ndarray, name: str = "design") -> tuple[Device, float]:
-        """The :class:`~pairing1d.device.Device` of one unit-cube row (at the base temperature and the row's field)
-        and its gate voltage (V). A ModelError says why a row is no device (a field that opens no window)."""
+        """The :class:`~pairing1d.devices.device.Device` of one unit-cube row (at the base temperature and the row's
+        field) and its gate voltage (V). A ModelError says why a row is no device (a field that opens no window)."""
         inputs = self.inputs_at(row)
         kind = inputs.pop("secondary.kind")
         fraction = inputs.pop(GATE, 0.5)
@@ -413,6 +417,20 @@ def _check_corners(space: DesignSpace, source: str) -> None:
 
 def read_design_space(path: str | Path) -> DesignSpace:
     """The :class:`DesignSpace` of a design-space file (TOML; module docstring)."""
-    from ._toml import read_toml
+    from ..support.toml_io import read_toml
 
     return design_space_from_dict(read_toml(path, "design space", DesignError), source=str(path))
+
+
+def distinct(space: DesignSpace, unit: np.ndarray, chosen: list[np.ndarray]) -> bool:
+    """Whether the design at ``unit`` (unit-cube coordinates) is of another material or secondary kind than every
+    design in ``chosen``, or at least :data:`DISTINCT` from it in some continuous coordinate (how seeds and ranked
+    designs are kept apart)."""
+    cont = len(space.continuous)
+    for other in chosen:
+        same_kind = np.array_equal(space.scale(unit[None])["primary.material"], space.scale(other[None])[
+            "primary.material"]) and np.array_equal(space.scale(unit[None])["secondary.kind"],
+                                                    space.scale(other[None])["secondary.kind"])
+        if same_kind and np.max(np.abs(unit[:cont] - other[:cont])) < DISTINCT:
+            return False
+    return True

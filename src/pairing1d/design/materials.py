@@ -1,4 +1,4 @@
-r"""The small sourced table of materials a design search may choose from (:mod:`pairing1d.design_space`).
+r"""The small sourced table of materials a design search may choose from (:mod:`pairing1d.design.space`).
 
 A **primary wire** material gives its conduction band's effective mass :math:`m^*/m_e`, the :math:`|g|`-factor of its
 electrons (the value a design is evaluated at, and the measured range that goes into the written device's
@@ -14,7 +14,7 @@ below": 7.0); a design space may bound :math:`\varepsilon_r` itself instead.
 
 A **nanotube** secondary is set by its diameter :math:`D`: the curvature gap of a semiconducting tube
 :math:`\Delta_0 = E_g/2` with :math:`E_g \simeq 0.8\,{\rm eV\,nm}/D` (Odom et al. 1998) and the orbital moment
-:math:`\mu_{\rm orb} = eDv_F/4` (Minot et al. 2004; :attr:`pairing1d.device.Nanotube.orbital_moment_meV_per_T`).
+:math:`\mu_{\rm orb} = eDv_F/4` (Minot et al. 2004; :attr:`pairing1d.devices.device.Nanotube.orbital_moment_meV_per_T`).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 r"""The best designs as files: device TOML files that ``pairing1d device`` reads back, and their gate maps.
 
-:func:`device_toml` writes a :class:`~pairing1d.device.Device` in the layout of the shipped presets
-(:func:`pairing1d.device.read_device` reads it back to an equal device: floats are written with ``repr``, which
+:func:`device_toml` writes a :class:`~pairing1d.devices.device.Device` in the layout of the shipped presets
+(:func:`pairing1d.devices.device.read_device` reads it back to an equal device: floats are written with ``repr``, which
 round-trips exactly), with a header that says which design it is, its gate and its value, and the command that
 recomputes it. :func:`write_designs` writes, for every ranked design of a store, ``design_NN.toml`` and
 ``design_NN_gate_map.png``: the gate map over the device's window with the sensitivity band of its ``[uncertain]``
-inputs (:func:`pairing1d.gate_map.sensitivity`). Every file is written atomically (:mod:`pairing1d.files`).
+inputs (:func:`pairing1d.devices.gate_map.sensitivity`). Every file is written atomically
+(:mod:`pairing1d.support.files`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .device import Device, device_from_dict
+from ..devices.device import Device, device_from_dict
 
 __all__ = ["device_toml", "write_designs", "toml_value", "GATES"]
 
@@ -72,10 +73,10 @@ def device_toml(device: Device, header: str = "") -> str:
 
 def write_designs(summary: dict[str, Any], space, out: str | Path, *, samples: int = 16, figures: bool = True,
                   progress=None) -> list[dict[str, Any]]:
-    """Write every ranked design of a :func:`pairing1d.design_rank.design_summary` into the folder ``out``:
+    """Write every ranked design of a :func:`pairing1d.design.rank.design_summary` into the folder ``out``:
     ``design_NN.toml`` and (``figures``) ``design_NN_gate_map.png`` with a ``samples``-sample sensitivity band.
     Returns one record per design (its files)."""
-    from .files import make_folder, write_text
+    from ..support.files import make_folder, write_text
 
     folder = make_folder(out)
     written = []
@@ -110,8 +111,8 @@ def write_designs(summary: dict[str, Any], space, out: str | Path, *, samples: i
 
 
 def _figure(device: Device, entry: dict[str, Any], path: Path, samples: int) -> Path:
-    from .device_plots import plot_gate_map
-    from .gate_map import gate_map, sensitivity
+    from ..devices.device_plots import plot_gate_map
+    from ..devices.gate_map import gate_map, sensitivity
 
     gates = np.unique(np.append(np.linspace(*device.gate_window(), GATES), entry["gate_V"]))
     ds = gate_map(device, gates)

@@ -2,17 +2,17 @@ r"""The answer of a design search: its ranked designs, their gate windows, and w
 
 :func:`rank` orders every evaluated design of a store (survey and refinement): the feasible ones by their value
 (largest first), then, when fewer than ``top`` are feasible, the infeasible ones by merit
-(:mod:`pairing1d.design_eval`), skipping a design closer than :data:`pairing1d.design_search.DISTINCT` (in every
+(:mod:`pairing1d.design.evaluation`), skipping a design closer than :data:`pairing1d.design.space.DISTINCT` (in every
 continuous unit-cube coordinate) to a better one of the same material and kind. :func:`gate_window` maps the
-design's device over its gate window (:func:`pairing1d.gate_map.gate_map`, :data:`WINDOW_GATES` values plus the
+design's device over its gate window (:func:`pairing1d.devices.gate_map.gate_map`, :data:`WINDOW_GATES` values plus the
 design's own gate) and returns the contiguous gate range around the design's gate where the device stays feasible,
-by the one definition :func:`pairing1d.design_eval.feasible_mask`. :func:`design_summary` reads everything it says
+by the one definition :func:`pairing1d.design.evaluation.feasible_mask`. :func:`design_summary` reads everything it says
 from the store.
 
-**What limits a design** (:func:`limits_of`): the constraint that decides it (:data:`pairing1d.design_eval.LIMITS`),
-its margins — the primary's Zeeman energy :math:`E_Z = |g|\mu_BB` and :math:`k_BT_b` against the gap the flow found,
-the members that agree — and every continuous coordinate at the edge of its bound (within 2 % of its range): a
-bound the optimum presses against is a limit of the space, not of the physics.
+**What limits a design** (:func:`limits_of`): the constraint that decides it
+(:data:`pairing1d.design.evaluation.LIMITS`), its margins — the primary's Zeeman energy :math:`E_Z = |g|\mu_BB` and
+:math:`k_BT_b` against the gap the flow found, the members that agree — and every continuous coordinate at the edge of
+its bound (within 2 % of its range): a bound the optimum presses against is a limit of the space, not of the physics.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from .design_eval import LIMITS, RESULTS, feasible_mask
-from .design_space import OBJECTIVES, DesignSpace
-from .design_store import CHUNK
+from .evaluation import LIMITS, RESULTS, feasible_mask
+from .space import OBJECTIVES, DesignSpace, distinct
+from .store import CHUNK
 
 __all__ = ["rank", "gate_window", "store_ranking", "design_summary", "limits_of", "stored_space", "WINDOW_GATES",
            "EDGE"]
@@ -51,7 +51,6 @@ def _all_rows(data: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
 def rank(space: DesignSpace, data: dict[str, Any]) -> list[tuple[int, int]]:
     """The ``top`` designs as (stage, index) pairs (module docstring)."""
-    from .design_search import _distinct
 
     stage, index, unit, res = _all_rows(data)
     feasible = res["feasible"].astype(bool)
@@ -63,7 +62,7 @@ def rank(space: DesignSpace, data: dict[str, Any]) -> list[tuple[int, int]]:
             break
         if res["limit"][i] == 1:  # outside the theory: nothing to rank
             continue
-        if _distinct(space, unit[i], chosen):
+        if distinct(space, unit[i], chosen):
             chosen.append(unit[i])
             out.append((int(stage[i]), int(index[i])))
     return out
@@ -72,7 +71,7 @@ def rank(space: DesignSpace, data: dict[str, Any]) -> list[tuple[int, int]]:
 def gate_window(space: DesignSpace, row: np.ndarray) -> tuple[float, float]:
     """The gate range (V) around the design's gate where its device stays feasible (module docstring); NaN, NaN
     when the design's own gate is not feasible."""
-    from .gate_map import gate_map
+    from ..devices.gate_map import gate_map
 
     device, gate = space.device_at(row)
     gates = np.unique(np.append(np.linspace(*device.gate_window(), WINDOW_GATES), gate))
@@ -95,7 +94,7 @@ def gate_window(space: DesignSpace, row: np.ndarray) -> tuple[float, float]:
 
 def store_ranking(space: DesignSpace, data: dict[str, Any]) -> None:
     """Rank the store's designs and put them, with their gate windows, in the store (checksummed)."""
-    from .design_store import ranked_checksum
+    from .store import ranked_checksum
 
     ranked = rank(space, data)
     windows = []
@@ -119,7 +118,7 @@ def limits_of(space: DesignSpace, row: np.ndarray, res: dict[str, Any]) -> list[
         out.append(f"{int(res['target_members'])} of 18 members {space.target}")
     import dataclasses
 
-    from .design_space import _KINDS
+    from .space import _KINDS
 
     kind = _KINDS[space.inputs_at(row)["secondary.kind"]]
     used = {f"secondary.{f.name}" for f in dataclasses.fields(kind)}
@@ -143,17 +142,17 @@ def _clean(value: Any) -> Any:
 
 
 def design_summary(ds) -> dict[str, Any]:
-    """What a design store says (:func:`pairing1d.design_store.open_design`, verified), from the store alone: the
+    """What a design store says (:func:`pairing1d.design.store.open_design`, verified), from the store alone: the
     evaluations, the share of the survey held back by each limit, the ranked designs with their devices, gate
     windows, values and limits."""
-    from .design_store import load_data, verify
-    from .ensemble import CERTAINTIES
-    from .phases import PHASES
+    from ..theory.ensemble import CERTAINTIES
+    from ..theory.phases import PHASES
+    from .store import load_data, verify
 
     data = load_data(ds)
     problems = verify(data, repair=False)
     if problems:
-        from .design_space import DesignError
+        from .space import DesignError
 
         raise DesignError(f"the design store is damaged ({problems[0]}); run the search again with --resume to "
                           "recompute it")
@@ -195,7 +194,7 @@ def design_summary(ds) -> dict[str, Any]:
 
 
 def stored_space(ds) -> DesignSpace:
-    """The :class:`~pairing1d.design_space.DesignSpace` a design store was computed from (its ``space`` attribute)."""
+    """The :class:`~pairing1d.design.space.DesignSpace` a design store was computed from (its ``space`` attribute)."""
     raw = json.loads(ds.attrs["space"])
     return DesignSpace(**{k: tuple(v) if k in ("materials", "kinds", "log_scale") else v for k, v in raw.items()}
                        | {"bounds": {k: tuple(v) for k, v in raw["bounds"].items()},
