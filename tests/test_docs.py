@@ -24,7 +24,8 @@ pytest.importorskip("furo")
 ROOT = Path(__file__).parent.parent
 
 
-LAYERS = ("pairing1d.support", "pairing1d.theory", "pairing1d.engine", "pairing1d.devices", "pairing1d.paper")
+LAYERS = ("pairing1d.support", "pairing1d.theory", "pairing1d.engine", "pairing1d.devices", "pairing1d.paper",
+          "pairing1d.design")
 """The layers' sub-packages (docs/architecture.md): each of their modules has its page, as every top-level module
 had before the package was layered; lattice/ and explorer/ are documented recursively from their packages."""
 

@@ -1,6 +1,6 @@
 r"""The resumable store of a design search: every evaluated design's unit-cube row and results, verified.
 
-One NetCDF file (:func:`pairing1d.engine.sweep.save_netcdf`: written under a temporary name and renamed, so a
+One NetCDF file (:func:`pairing1d.engine.netcdf.save_netcdf`: written under a temporary name and renamed, so a
 reader sees the old file or the new one, never half), rewritten after every chunk of the space-filling stage and every
 :data:`FLUSH` evaluations of the refinement, so that an interrupted search loses at most that much:
 
@@ -108,7 +108,7 @@ def save_data(space: DesignSpace, data: dict[str, Any], path: str | Path) -> Pat
     import xarray as xr
 
     from .. import __version__
-    from ..engine.sweep import save_netcdf
+    from ..engine.netcdf import save_netcdf
     from ..support.environment import provenance_json
 
     variables = {name: (_dims(name, values), values) for name, values in data.items() if name != "meta"}
