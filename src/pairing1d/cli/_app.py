@@ -24,8 +24,7 @@ import typer
 from rich.console import Console
 
 from .. import __version__
-from ..support.errors import ModelError
-from ..theory.model import shorten
+from ..support.errors import ModelError, shorten
 
 app = typer.Typer(
     name="pairing1d",
