@@ -11,28 +11,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from _browser import chromium
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
 
 from test_docs import built_site  # noqa: E402  (the same module object as the one pytest collects)
 
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("PAIRING1D_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-CHROMIUM = _chromium()
+CHROMIUM = chromium()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium found (make test installs Debian's chromium)")
 
 # raw TeX in a text node: a control word (\frac, \rm, \ell, \lvert, ...), a dollar sign, or the \( \) \[ \] that

@@ -15,9 +15,9 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from _browser import chromium
 
 pytest.importorskip("panel")
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
@@ -25,16 +25,7 @@ playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is no
 from pairing1d.explorer.server import free_port  # noqa: E402
 from pairing1d.support.subprocesses import stop, wait_for_line  # noqa: E402
 
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("PAIRING1D_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-CHROMIUM = _chromium()
+CHROMIUM = chromium()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium found (make test installs Debian's chromium)")
 
 # page coordinates of a data point of the map: Bokeh's own scales, so the click lands where the test says
